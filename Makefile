@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: MIT
+# vsmmu build.  Targets:
+#   make               library (static + shared), pkg-config file, vsmmu tool
+#   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
+#   make demo          narrated bring-up of the SMMU (and accel mode)
+#   make bench         translation benchmark
+#   make fuzz          libFuzzer target over MMIO sequences (clang; FUZZ_SECONDS)
+#   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
+#   make install       PREFIX=/usr/local DESTDIR=
+# Variables: CC, VARIANT (plain|asan), BUILDDIR (default build).
+
+CC ?= cc
+VARIANT ?= plain
+BUILDDIR ?= build
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+
+VERSION_MAJOR := 0
+VERSION := 0.1.0
+SONAME := libvsmmu.so.$(VERSION_MAJOR)
+
+O := $(BUILDDIR)/$(VARIANT)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS_ALL := -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS_ALL := -std=c11 $(WARN) -pthread -fPIC -fvisibility=default
+ifeq ($(VARIANT),asan)
+CFLAGS_ALL += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS_ALL := -fsanitize=address,undefined
+else
+CFLAGS_ALL += -O2 -g
+LDFLAGS_ALL :=
+endif
+CFLAGS_ALL += $(CFLAGS)
+LDFLAGS_ALL += -pthread $(LDFLAGS)
+
+LIB_SRCS := $(sort $(wildcard src/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(LIB_SRCS))
+HDRS := $(wildcard include/*.h src/*.h)
+STATIC := $(O)/libvsmmu.a
+SHARED := $(O)/libvsmmu.so.$(VERSION)
+
+SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJS := $(patsubst %.c,$(O)/%.o,$(SUPPORT_SRCS))
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
+TOOL := $(O)/vsmmu
+
+.PHONY: all lib tests check demo bench fuzz install clean kernel-check
+all: lib $(TOOL) $(O)/vsmmu.pc
+
+lib: $(STATIC) $(SHARED)
+
+$(O)/%.o: %.c $(HDRS) $(wildcard tests/support/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Itests/support -c -o $@ $<
+
+$(STATIC): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Export exactly the functions the public headers declare.
+$(O)/libvsmmu.map: $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	@{ echo "VSMMU_0 { global:"; \
+	   grep -ho '\bvsmmu_[a-z0-9_]*(' include/*.h | tr -d '(' | sort -u | sed 's/$$/;/'; \
+	   echo "local: *; };"; } > $@
+
+$(SHARED): $(LIB_OBJS) $(O)/libvsmmu.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,$(O)/libvsmmu.map \
+	    -o $@ $(LIB_OBJS) $(LDFLAGS_ALL)
+	ln -sf libvsmmu.so.$(VERSION) $(O)/$(SONAME)
+	ln -sf $(SONAME) $(O)/libvsmmu.so
+
+$(O)/vsmmu.pc: vsmmu.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(TOOL): $(O)/tools/vsmmu.o $(STATIC)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+
+$(O)/tests/%: $(O)/tests/%.o $(SUPPORT_OBJS) $(STATIC)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+
+tests: $(TEST_BINS) $(TOOL)
+
+# Runs the suite in a plain build and under ASan+UBSan; the summary line
+# counts every test case of both runs.
+check:
+	$(MAKE) VARIANT=plain tests
+	$(MAKE) VARIANT=asan tests
+	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
+
+demo: $(TOOL)
+	@sh examples/demo.sh $(TOOL)
+
+BENCH := $(O)/bench/bench
+$(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(STATIC)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+bench: $(BENCH)
+	$(BENCH)
+
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_BIN := $(BUILDDIR)/fuzz/fuzz_mmio
+$(FUZZ_BIN): fuzz/fuzz_mmio.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/support -std=c11 -g -O1 -pthread \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ fuzz/fuzz_mmio.c $(LIB_SRCS) $(SUPPORT_SRCS)
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(BUILDDIR)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(BUILDDIR)/fuzz/corpus fuzz/corpus
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
+	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvsmmu.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvsmmu.so
+	install -m 644 $(O)/vsmmu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
+
+clean:
+	rm -rf $(BUILDDIR)
+
+-include mk/*.mk

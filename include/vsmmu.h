@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsmmu: an embeddable model of the Arm SMMUv3 (Arm IHI 0070) for virtual
+ * machine monitors.
+ *
+ * The VMM creates one instance per virtual SMMU, forwards the guest's
+ * accesses to the 128 KiB register frame (page 0 and page 1) to
+ * vsmmu_mmio_read()/vsmmu_mmio_write(), and supplies callbacks through which
+ * the model reads and writes guest memory, raises interrupts and reports
+ * errors.  Emulated devices call vsmmu_translate() for every DMA; passthrough
+ * devices are attached with the accel API (see vsmmu_iommufd.h) and run on
+ * the host SMMU with the guest's own stage-1 tables.
+ *
+ * Threading model:
+ *  - Every entry point may be called from any thread.  MMIO, reset, accel
+ *    calls and event processing of one instance are serialised by a mutex
+ *    inside the instance.
+ *  - vsmmu_translate() may be called concurrently from any number of threads;
+ *    a translation that hits the TLB takes no lock.
+ *  - Host callbacks are called with the instance's mutex held (except
+ *    mem_read during a translate miss, which may run without it): they must
+ *    not call back into the same instance.
+ *  - Instances are independent; there is no global state.
+ *
+ * Errors: functions returning int return 0 on success or a negative errno
+ * value.  Every error the model detects (host failures, guest
+ * misprogramming worth a message) is also reported through the log callback.
+ */
+#ifndef VSMMU_H
+#define VSMMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VSMMU_VERSION_MAJOR 0
+#define VSMMU_VERSION_MINOR 1
+#define VSMMU_VERSION_PATCH 0
+
+/** Size of the register frame: page 0 (0x00000) and page 1 (0x10000). */
+#define VSMMU_MMIO_SIZE 0x20000u
+
+typedef struct vsmmu vsmmu_t;
+
+/** Wired interrupt lines, in the order of QEMU's virt machine. */
+enum vsmmu_irq {
+    VSMMU_IRQ_EVENTQ = 0,
+    VSMMU_IRQ_PRIQ = 1,
+    VSMMU_IRQ_CMDQ_SYNC = 2,
+    VSMMU_IRQ_GERROR = 3,
+};
+
+enum vsmmu_log_level {
+    VSMMU_LOG_ERROR = 0,  /**< a failure: host error, lost data            */
+    VSMMU_LOG_GUEST = 1,  /**< guest misprogramming (architected response)  */
+    VSMMU_LOG_INFO = 2,   /**< informational                                */
+    VSMMU_LOG_TRACE = 3,  /**< decoded model actions (very verbose)         */
+};
+
+/**
+ * Host callbacks.  Only mem_read and mem_write are mandatory.
+ */
+struct vsmmu_host_ops {
+    /**
+     * Read @len bytes of guest physical memory at @addr into @buf.
+     * Return 0 on success; any other value is an external abort for the
+     * model (F_STE_FETCH, CERROR_ABT, F_WALK_EABT, ... as the spec says).
+     */
+    int (*mem_read)(void *opaque, uint64_t addr, void *buf, size_t len);
+    /** Write guest memory; non-zero return is an external abort. */
+    int (*mem_write)(void *opaque, uint64_t addr, const void *buf, size_t len);
+    /** Pulse a wired interrupt line (edge).  Optional. */
+    void (*irq)(void *opaque, enum vsmmu_irq line);
+    /**
+     * Perform an MSI: a 32-bit write of @data to guest physical @addr.
+     * Optional: when NULL, the model writes the 4 bytes (little-endian)
+     * through mem_write.  Non-zero return is an abort and sets the matching
+     * GERROR MSI_*_ABT_ERR bit.
+     */
+    int (*msi)(void *opaque, uint64_t addr, uint32_t data);
+    /**
+     * Report a message.  Optional: when NULL, ERROR messages go to
+     * standard error prefixed "vsmmu: error: " and everything else is
+     * dropped.  @msg has no trailing newline.
+     */
+    void (*log)(void *opaque, enum vsmmu_log_level level, const char *msg);
+    /** Passed to every callback. */
+    void *opaque;
+};
+
+/** Behaviour options (vsmmu_config.flags). */
+enum {
+    /**
+     * QEMU compatibility: a full event queue (or, for accel events, a
+     * disabled one) raises GERROR.EVENTQ_ABT_ERR instead of the architected
+     * EVENTQ_PROD.OVFLG overflow.  Off by default.
+     */
+    VSMMU_FLAG_QEMU_EVENTQ_FULL = 1u << 0,
+    /** Log decoded model actions at VSMMU_LOG_TRACE. */
+    VSMMU_FLAG_TRACE = 1u << 1,
+};
+
+/**
+ * What the SMMU advertises in IDR0-IDR5 and how big its caches are.
+ * Initialise with vsmmu_config_default() and change what you need.
+ */
+struct vsmmu_config {
+    bool stage1;          /**< IDR0.S1P                                   */
+    bool stage2;          /**< IDR0.S2P                                   */
+    unsigned oas_bits;    /**< IDR5.OAS: 32, 36, 40, 42, 44, 48 or 52     */
+    unsigned sidsize;     /**< IDR1.SIDSIZE, 0..32                        */
+    unsigned ssidsize;    /**< IDR1.SSIDSIZE, 0..20                       */
+    unsigned cmdqs;       /**< IDR1.CMDQS, log2 max entries, 0..19        */
+    unsigned eventqs;     /**< IDR1.EVENTQS, 0..19                        */
+    unsigned priqs;       /**< IDR1.PRIQS, 0..19 (only with pri)          */
+    bool two_level_strtab;/**< IDR0.ST_LEVEL = 01                         */
+    bool cd2l;            /**< IDR0.CD2L                                  */
+    bool ril;             /**< IDR3.RIL: range invalidation               */
+    bool msi;             /**< IDR0.MSI                                   */
+    bool sev;             /**< IDR0.SEV                                   */
+    bool hyp;             /**< IDR0.Hyp (needs stage1 and stage2)         */
+    bool ats;             /**< IDR0.ATS                                   */
+    bool pri;             /**< IDR0.PRI (needs ats)                       */
+    bool asid16;          /**< IDR0.ASID16                                */
+    bool vmid16;          /**< IDR0.VMID16                                */
+    bool httu_af;         /**< IDR0.HTTU >= 01: hardware Access flag      */
+    bool gran4k, gran16k, gran64k; /**< IDR5.GRAN*                        */
+    bool accel;           /**< accelerated mode (stage 1 only)            */
+    unsigned aidr_minor;  /**< AIDR.ArchMinorRev (0..4)                   */
+    unsigned tlb_entries; /**< TLB capacity (entries), >= 16              */
+    unsigned cfg_entries; /**< config cache capacity (entries), >= 4      */
+    uint32_t flags;       /**< VSMMU_FLAG_*                               */
+};
+
+/** Fill @cfg with the defaults (stage 1 + stage 2, OAS 48, SIDSIZE 16,
+ *  queues 2^19, 2-level tables, RIL, MSI, all granules, SMMUv3.2). */
+void vsmmu_config_default(struct vsmmu_config *cfg);
+
+/**
+ * Create an instance.  The configuration and callbacks are copied.
+ * Returns 0, -EINVAL for an inconsistent configuration (reported through
+ * the log callback), or -ENOMEM.
+ */
+int vsmmu_create(const struct vsmmu_config *cfg,
+                 const struct vsmmu_host_ops *ops, vsmmu_t **out);
+/** Destroy an instance (detaches every passthrough device first). */
+void vsmmu_destroy(vsmmu_t *s);
+/** The architected reset.  Accel objects follow accel mode's rules. */
+void vsmmu_reset(vsmmu_t *s);
+
+/**
+ * Register access.  @offset is relative to the frame base
+ * (0..VSMMU_MMIO_SIZE-1); @size is 4 or 8.
+ *
+ * Behaviour (documented choices where the architecture leaves them open):
+ *  - aligned 32-bit accesses to any register and aligned 64-bit accesses
+ *    to 64-bit registers work as the spec says;
+ *  - a 64-bit access to a pair of 32-bit registers acts as two 32-bit
+ *    accesses (low offset first);
+ *  - other sizes (1, 2 bytes), unaligned accesses and offsets beyond the
+ *    frame are RAZ/WI and return -EINVAL (the VMM may inject an abort);
+ *  - reserved and unimplemented offsets are RAZ/WI and return 0;
+ *  - page 1 offsets without a page-1 register are RAZ/WI; the page-0
+ *    aliases of EVENTQ_PROD/CONS and PRIQ_PROD/CONS are RAZ/WI.
+ */
+int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val);
+int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val);
+
+/* ---------------------------------------------------------------------- */
+/* Translation for emulated devices                                        */
+
+/** Access types for vsmmu_translate(). */
+enum {
+    VSMMU_ACC_READ = 1u << 0,   /**< data read (or instruction fetch)      */
+    VSMMU_ACC_WRITE = 1u << 1,  /**< write                                 */
+    VSMMU_ACC_EXEC = 1u << 2,   /**< instruction fetch (with READ)         */
+    VSMMU_ACC_PRIV = 1u << 3,   /**< privileged                            */
+};
+
+/** Permission bits in vsmmu_xlate_result.perm. */
+enum {
+    VSMMU_PERM_R = 1u << 0,
+    VSMMU_PERM_W = 1u << 1,
+    VSMMU_PERM_X = 1u << 2,
+};
+
+#define VSMMU_NO_SSID UINT32_MAX
+
+/** Outcome of a translation. */
+enum vsmmu_xlate_status {
+    VSMMU_XLATE_OK = 0,      /**< translated: see addr, size, perm          */
+    VSMMU_XLATE_FAULT = 1,   /**< terminated with abort; event_type says why */
+    VSMMU_XLATE_RAZWI = 2,   /**< terminated, read-as-zero/write-ignored     */
+};
+
+struct vsmmu_xlate_result {
+    enum vsmmu_xlate_status status;
+    uint64_t addr;       /**< output address (OK)                           */
+    uint64_t size;       /**< size of the page/block/bypass region (OK)     */
+    unsigned perm;       /**< VSMMU_PERM_* granted (OK)                     */
+    uint8_t event_type;  /**< event type of the fault (0: none)             */
+    bool recorded;       /**< the event was recorded in the guest queue     */
+};
+
+/**
+ * Translate one access of the device with StreamID @sid.  @ssid is a
+ * SubstreamID or VSMMU_NO_SSID; @access is a mask of VSMMU_ACC_*.
+ * A fault also records the architected event in the guest's event queue.
+ * Returns 0 (see @res), or a negative errno for bad arguments.
+ */
+int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                    unsigned access, struct vsmmu_xlate_result *res);
+
+/** Invalidation notification, for VMMs that cache translations. */
+struct vsmmu_inval {
+    enum {
+        VSMMU_INVAL_ALL,      /**< everything                               */
+        VSMMU_INVAL_STREAM,   /**< configuration of StreamIDs [sid, sid+num) */
+        VSMMU_INVAL_ASID,     /**< all addresses of (vmid, asid)            */
+        VSMMU_INVAL_VMID,     /**< all addresses of vmid                    */
+        VSMMU_INVAL_RANGE,    /**< [addr, addr+size) of (vmid, asid or -1)  */
+        VSMMU_INVAL_IPA,      /**< [addr, addr+size) of stage 2 of vmid     */
+    } kind;
+    int32_t vmid;   /**< -1: any                                           */
+    int32_t asid;   /**< -1: any                                           */
+    uint64_t sid, num;
+    uint64_t addr, size;
+};
+/**
+ * Register a notifier called (with the instance mutex held) for every
+ * invalidation the guest performs; a VMM that caches translations drops
+ * whatever overlaps.  One notifier per instance; NULL removes it.
+ */
+void vsmmu_set_inval_notifier(vsmmu_t *s,
+                              void (*fn)(void *opaque, const struct vsmmu_inval *inv),
+                              void *opaque);
+
+/* ---------------------------------------------------------------------- */
+/* Counters                                                                */
+
+struct vsmmu_stats {
+    uint64_t commands;        /**< commands consumed                        */
+    uint64_t events;          /**< event records written to the guest queue */
+    uint64_t events_dropped;  /**< events dropped (queue disabled/full/abort) */
+    uint64_t tlb_hits, tlb_misses;
+    /* accel mode */
+    uint64_t delivered;       /**< host events written to the guest queue   */
+    uint64_t host_lost;       /**< events the host reported lost            */
+    uint64_t dropped;         /**< host records dropped (malformed, queue)  */
+};
+void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
+
+/** Human-readable name of an event type ("F_TRANSLATION"), or NULL. */
+const char *vsmmu_event_name(uint8_t type);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VSMMU_H */

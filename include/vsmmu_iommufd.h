@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsmmu iommufd layer: typed iommufd operations over a transport that is
+ * either a real /dev/iommu file descriptor (ioctl) or vsmmu's simulated
+ * iommufd kernel, the vEVENTQ record reader, and the accel-mode API that
+ * attaches passthrough devices to a vsmmu instance.
+ *
+ * All functions return 0 or a negative errno (the kernel's errno for the
+ * real transport; the same errno the real kernel would give for the
+ * simulated one).  Object ids are the kernel's u32 ids.
+ */
+#ifndef VSMMU_IOMMUFD_H
+#define VSMMU_IOMMUFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsmmu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* uAPI values the API takes (the full uAPI is in the project's src/). */
+#define VSMMU_HW_INFO_TYPE_ARM_SMMUV3        2u
+#define VSMMU_HWPT_DATA_ARM_SMMUV3           2u
+#define VSMMU_HWPT_ALLOC_NEST_PARENT         (1u << 0)
+#define VSMMU_VIOMMU_INVALIDATE_ARM_SMMUV3   1u
+#define VSMMU_VIOMMU_TYPE_ARM_SMMUV3         1u
+#define VSMMU_VEVENTQ_TYPE_ARM_SMMUV3        1u
+#define VSMMU_VEVENT_FLAG_LOST_EVENTS        (1u << 0)
+/* The kernel's selftest mock driver's types. */
+#define VSMMU_HW_INFO_TYPE_SELFTEST          0xfeedbeefu
+#define VSMMU_HWPT_DATA_SELFTEST             0xdeadu
+#define VSMMU_VIOMMU_TYPE_SELFTEST           0xdeadbeefu
+#define VSMMU_VIOMMU_INVALIDATE_SELFTEST     0xdeadbeefu
+#define VSMMU_VEVENTQ_TYPE_SELFTEST          0xbeefbeefu
+#define VSMMU_VEVENTQ_MAX_DEPTH              (1u << 19)
+
+/** A transport: a real iommufd, or the simulated kernel. */
+typedef struct vsmmu_iommufd vsmmu_iommufd_t;
+
+/** Open @path (NULL: "/dev/iommu") as a real transport. */
+int vsmmu_iommufd_open(const char *path, vsmmu_iommufd_t **out);
+/** Wrap an iommufd the caller owns (not closed by vsmmu_iommufd_close). */
+int vsmmu_iommufd_wrap_fd(int fd, vsmmu_iommufd_t **out);
+/** Create a simulated iommufd kernel (in-process, no /dev/iommu needed). */
+int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out);
+/** Close a transport.  The simulated kernel frees every object. */
+void vsmmu_iommufd_close(vsmmu_iommufd_t *t);
+bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t);
+
+/**
+ * A host device bound to the iommufd.  dev_id is the iommufd device id
+ * (VFIO_DEVICE_BIND_IOMMUFD's out_devid, or the mock device's idev id).
+ * Attachment goes through vfio_fd (VFIO_DEVICE_ATTACH_IOMMUFD_PT) when it is
+ * >= 0, else through the selftest mock (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE on
+ * stdev_id), else through the simulated kernel.
+ */
+struct vsmmu_iommufd_dev {
+    uint32_t dev_id;
+    int vfio_fd;
+    uint32_t stdev_id;
+};
+
+/* ---- typed operations ------------------------------------------------- */
+/**
+ * IOMMU_GET_HW_INFO for @dev_id.  @data/@data_len: the driver data buffer
+ * (in: its size; out: the kernel's length).  @out_type, @out_caps may be
+ * NULL.
+ */
+int vsmmu_iommufd_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
+                              uint32_t *data_len, uint32_t *out_type,
+                              uint64_t *out_caps);
+int vsmmu_iommufd_ioas_alloc(vsmmu_iommufd_t *t, uint32_t *out_ioas_id);
+/** IOMMU_HWPT_ALLOC: @pt_id an IOAS, HWPT or vIOMMU; @data_type 0 = none. */
+int vsmmu_iommufd_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
+                             uint32_t flags, uint32_t data_type,
+                             const void *data, uint32_t data_len,
+                             uint32_t *out_hwpt_id);
+/**
+ * IOMMU_HWPT_INVALIDATE on a nested HWPT or a vIOMMU with @*entry_num
+ * entries of @entry_len bytes.  On return (success or not) @*entry_num is
+ * the number of entries the kernel handled.
+ */
+int vsmmu_iommufd_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id,
+                                  uint32_t data_type, const void *entries,
+                                  uint32_t entry_len, uint32_t *entry_num);
+int vsmmu_iommufd_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
+                               uint32_t hwpt_id, uint32_t *out_viommu_id);
+int vsmmu_iommufd_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id,
+                                uint32_t dev_id, uint64_t virt_id,
+                                uint32_t *out_vdevice_id);
+/** IOMMU_VEVENTQ_ALLOC.  The returned fd is O_CLOEXEC; close it with
+ *  vsmmu_iommufd_veventq_close() before destroying the object. */
+int vsmmu_iommufd_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id,
+                                uint32_t type, uint32_t depth,
+                                uint32_t *out_veventq_id, int *out_fd);
+/** read() a vEVENTQ fd: returns bytes read (0 = empty) or -errno. */
+long vsmmu_iommufd_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len);
+int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd);
+/** Attach (or atomically replace) @dev's attachment to @pt_id. */
+int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
+                         uint32_t pt_id);
+int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id);
+
+/* ---- the kernel's selftest mock driver (real kernel with
+ *      CONFIG_IOMMUFD_TEST, or the simulated kernel) ---------------------- */
+/** IOMMU_TEST_OP_MOCK_DOMAIN: a mock device attached to @pt_id. */
+int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
+                              struct vsmmu_iommufd_dev *out_dev,
+                              uint32_t *out_hwpt_id);
+/** IOMMU_TEST_OP_TRIGGER_VEVENT for the mock device @dev_id. */
+int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id);
+
+/* ---- simulated kernel controls ---------------------------------------- */
+enum vsmmu_sim_op {
+    VSMMU_SIM_GET_HW_INFO, VSMMU_SIM_HWPT_ALLOC, VSMMU_SIM_HWPT_INVALIDATE,
+    VSMMU_SIM_VIOMMU_ALLOC, VSMMU_SIM_VDEVICE_ALLOC, VSMMU_SIM_VEVENTQ_ALLOC,
+    VSMMU_SIM_ATTACH, VSMMU_SIM_DESTROY, VSMMU_SIM_NR_OPS
+};
+/** Name as in the `host-fail` command ("hwpt_alloc"), or NULL. */
+const char *vsmmu_sim_op_name(enum vsmmu_sim_op op);
+/** Make the @nth next call (1 = the next) of @op fail with -@err. */
+int vsmmu_sim_fail(vsmmu_iommufd_t *t, enum vsmmu_sim_op op, unsigned nth, int err);
+/**
+ * Add a host device behind a simulated SMMUv3 (GET_HW_INFO returns
+ * @idr[0..5]; NULL: a capable default) attached to a fresh IOAS, with a
+ * nest-parent HWPT; returns the device and the nest-parent HWPT id.
+ */
+int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
+                         struct vsmmu_iommufd_dev *out_dev,
+                         uint32_t *out_s2_hwpt_id);
+/**
+ * The host SMMU raises the 32-byte event @rec for @dev_id.  Returns 1 if
+ * the record was queued to a vEVENTQ, 0 if the kernel filtered it (type not
+ * forwarded, stall, stage 2, no vDEVICE/nested attachment, no vEVENTQ).
+ */
+int vsmmu_sim_host_event(vsmmu_iommufd_t *t, uint32_t dev_id, const uint8_t rec[32]);
+/** Live objects of a kind: "ioas", "hwpt", "viommu", "vdevice", "veventq",
+ *  "device", or "all"; and the open vEVENTQ fds with "fd". */
+unsigned vsmmu_sim_count(vsmmu_iommufd_t *t, const char *kind);
+/** Calls of @op made so far (successful or not). */
+unsigned vsmmu_sim_calls(vsmmu_iommufd_t *t, enum vsmmu_sim_op op);
+
+/* ---- vEVENTQ reader --------------------------------------------------- */
+struct vsmmu_vevent_reader {
+    uint32_t payload_len;  /**< 32 for SMMUv3, 4 for the selftest type     */
+    uint32_t last_seq;     /**< starts at 0x7fffffff (a fresh queue gives 0) */
+    uint64_t records;      /**< full records delivered                      */
+    uint64_t lost;         /**< events lost (lost headers and gaps)         */
+    uint64_t malformed;    /**< records dropped as malformed                */
+};
+void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_len);
+/**
+ * Drain @fd: read until the queue is empty, several records per read().
+ * @cb is called for each full record with its payload and sequence number;
+ * @lost_cb (may be NULL) whenever a loss is detected, with the count.
+ * Returns the number of records delivered, or -errno on a read error.
+ */
+int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
+                              int fd,
+                              void (*cb)(void *arg, const uint8_t *payload,
+                                         uint32_t seq),
+                              void (*lost_cb)(void *arg, uint64_t nlost),
+                              void *arg);
+
+/* ---- accel mode on a vsmmu instance ----------------------------------- */
+/**
+ * Use @t for the instance's accel objects (once, before the first attach;
+ * the instance must have been created with cfg.accel).  The transport is
+ * not owned by the instance.
+ */
+int vsmmu_accel_set_iommufd(vsmmu_t *s, vsmmu_iommufd_t *t);
+/**
+ * Hot-plug a passthrough device with virtual StreamID @vsid.  @s2_hwpt_id
+ * is the device's nest-parent HWPT (the guest's stage 2, owned by the VMM).
+ * The first attach creates the vIOMMU (and the vEVENTQ if the guest's event
+ * queue is enabled).
+ */
+int vsmmu_accel_attach(vsmmu_t *s, uint32_t vsid,
+                       const struct vsmmu_iommufd_dev *dev, uint32_t s2_hwpt_id);
+/** Unplug; the last detach tears down the vIOMMU and its objects. */
+int vsmmu_accel_detach(vsmmu_t *s, uint32_t vsid);
+/** The vEVENTQ fd to poll for POLLIN, or -1 when there is none. */
+int vsmmu_accel_event_fd(vsmmu_t *s);
+/**
+ * Drain the vEVENTQ into the guest's event queue.  Returns the number of
+ * records delivered, or -errno.
+ */
+int vsmmu_accel_process_events(vsmmu_t *s);
+
+/** Objects the instance made in the host kernel (for checks and tests). */
+struct vsmmu_accel_objects {
+    unsigned viommu, hwpt, vdevice, veventq;
+    uint32_t veventq_depth; /**< 0 without a vEVENTQ */
+};
+void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VSMMU_IOMMUFD_H */

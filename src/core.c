@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/* Instance lifecycle, configuration, logging and guest-memory access. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void vsmmu_config_default(struct vsmmu_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->stage1 = true;
+    cfg->stage2 = true;
+    cfg->oas_bits = 48;
+    cfg->sidsize = 16;
+    cfg->ssidsize = 0;
+    cfg->cmdqs = QUEUE_LOG2_MAX;
+    cfg->eventqs = QUEUE_LOG2_MAX;
+    cfg->priqs = 0;
+    cfg->two_level_strtab = true;
+    cfg->cd2l = true;
+    cfg->ril = true;
+    cfg->msi = true;
+    cfg->sev = true;
+    cfg->asid16 = true;
+    cfg->vmid16 = true;
+    cfg->gran4k = cfg->gran16k = cfg->gran64k = true;
+    cfg->aidr_minor = 2;
+    cfg->tlb_entries = 4096;
+    cfg->cfg_entries = 256;
+}
+
+unsigned vsmmu_pa_bits_decode(unsigned enc)
+{
+    static const unsigned bits[8] = { 32, 36, 40, 42, 44, 48, 52, 56 };
+    return bits[enc & 7];
+}
+
+int vsmmu_pa_bits_encode(unsigned b)
+{
+    for (unsigned e = 0; e < 8; e++)
+        if (vsmmu_pa_bits_decode(e) == b)
+            return (int)e;
+    return -1;
+}
+
+unsigned vsmmu_oas_bits(const struct vsmmu *s)
+{
+    return s->cfg.oas_bits;
+}
+
+void vsmmu_log(struct vsmmu *s, enum vsmmu_log_level level, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    if (!s->ops.log && level != VSMMU_LOG_ERROR)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (s->ops.log)
+        s->ops.log(s->ops.opaque, level, buf);
+    else
+        fprintf(stderr, "vsmmu: error: %s\n", buf);
+}
+
+static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
+{
+#define BAD(...) do { vsmmu_log(s, VSMMU_LOG_ERROR, "invalid configuration: " __VA_ARGS__); return -EINVAL; } while (0)
+    if (!c->stage1 && !c->stage2)
+        BAD("neither stage 1 nor stage 2 is implemented");
+    if (vsmmu_pa_bits_encode(c->oas_bits) < 0 || c->oas_bits > 52)
+        BAD("oas %u is not one of 32, 36, 40, 42, 44, 48, 52", c->oas_bits);
+    if (c->sidsize > 32)
+        BAD("sidsize %u > 32", c->sidsize);
+    if (c->ssidsize > 20)
+        BAD("ssidsize %u > 20", c->ssidsize);
+    if (c->cmdqs > QUEUE_LOG2_MAX || c->eventqs > QUEUE_LOG2_MAX || c->priqs > QUEUE_LOG2_MAX)
+        BAD("queue size above 2^19");
+    if (c->sidsize >= 7 && !c->two_level_strtab)
+        BAD("sidsize >= 7 requires the 2-level stream table");
+    if (!c->gran4k && !c->gran16k && !c->gran64k)
+        BAD("no translation granule");
+    if (c->hyp && !(c->stage1 && c->stage2))
+        BAD("hyp needs stage 1 and stage 2");
+    if (c->pri && !c->ats)
+        BAD("pri needs ats");
+    if (c->aidr_minor > 4)
+        BAD("aidr_minor %u > 4", c->aidr_minor);
+    if (c->accel && c->stage2)
+        BAD("accel mode advertises stage 1 only (set stage2 off)");
+    if (c->tlb_entries < 16 || c->cfg_entries < 4)
+        BAD("cache sizes too small");
+#undef BAD
+    return 0;
+}
+
+int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *ops,
+                 vsmmu_t **out)
+{
+    struct vsmmu *s;
+    int rc;
+
+    if (!cfg || !ops || !out || !ops->mem_read || !ops->mem_write)
+        return -EINVAL;
+    *out = NULL;
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return -ENOMEM;
+    s->cfg = *cfg;
+    s->ops = *ops;
+    rc = check_config(s, cfg);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    if (pthread_mutex_init(&s->lock, NULL)) {
+        free(s);
+        return -ENOMEM;
+    }
+    vsmmu_regs_init_idr(s);
+    rc = vsmmu_xlate_init(s);
+    if (rc)
+        goto fail_lock;
+    rc = vsmmu_accel_init(s);
+    if (rc)
+        goto fail_xlate;
+    vsmmu_regs_reset(s);
+    *out = s;
+    return 0;
+
+fail_xlate:
+    vsmmu_xlate_fini(s);
+fail_lock:
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+    return rc;
+}
+
+void vsmmu_destroy(vsmmu_t *s)
+{
+    if (!s)
+        return;
+    vsmmu_accel_fini(s);
+    vsmmu_xlate_fini(s);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void vsmmu_reset(vsmmu_t *s)
+{
+    pthread_mutex_lock(&s->lock);
+    vsmmu_regs_reset(s);
+    vsmmu_xlate_reset(s);
+    vsmmu_accel_reset(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void vsmmu_set_inval_notifier(vsmmu_t *s,
+                              void (*fn)(void *opaque, const struct vsmmu_inval *inv),
+                              void *opaque)
+{
+    pthread_mutex_lock(&s->lock);
+    s->inval_fn = fn;
+    s->inval_opaque = opaque;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st)
+{
+    pthread_mutex_lock(&s->lock);
+    *st = s->stats;
+    st->tlb_hits = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
+    st->tlb_misses = __atomic_load_n(&s->stats.tlb_misses, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- guest memory ------------------------------------------------------ */
+
+static bool beyond_oas(const struct vsmmu *s, uint64_t addr, size_t len)
+{
+    unsigned oas = vsmmu_oas_bits(s);
+    uint64_t end = addr + len - 1;
+    return end < addr || (oas < 64 && (end >> oas) != 0);
+}
+
+int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len)
+{
+    if (beyond_oas(s, addr, len) || s->ops.mem_read(s->ops.opaque, addr, buf, len)) {
+        memset(buf, 0, len);
+        return -EIO;
+    }
+    return 0;
+}
+
+int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
+{
+    if (beyond_oas(s, addr, len) || s->ops.mem_write(s->ops.opaque, addr, buf, len))
+        return -EIO;
+    return 0;
+}
+
+uint64_t vsmmu_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+void vsmmu_put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n)
+{
+    uint8_t buf[64];
+    if (n > 8)
+        return -EINVAL;
+    if (vsmmu_dma_read(s, addr, buf, 8u * n)) {
+        memset(dw, 0, 8u * n);
+        return -EIO;
+    }
+    for (unsigned i = 0; i < n; i++)
+        dw[i] = vsmmu_le64(buf + 8 * i);
+    return 0;
+}
+
+int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n)
+{
+    uint8_t buf[64];
+    if (n > 8)
+        return -EINVAL;
+    for (unsigned i = 0; i < n; i++)
+        vsmmu_put_le64(buf + 8 * i, dw[i]);
+    return vsmmu_dma_write(s, addr, buf, 8u * n);
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal state of a vsmmu instance and the interfaces between the
+ * model's parts:
+ *   core.c      create/destroy/reset, logging, guest-memory access
+ *   regs.c      the register frame (MMIO)
+ *   cmdq.c      command queue: fetch, decode, validate, dispatch
+ *   eventq.c    event records: encoders and the event queue
+ *   irq.c       GERROR, wired interrupts and MSIs
+ *   strtab.c, ptw.c, tlb.c, translate.c   translation (xlate_* hooks)
+ *   accel.c     accelerated mode (accel_* hooks)
+ */
+#ifndef VSMMU_INTERNAL_H
+#define VSMMU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsmmu.h"
+#include "fields.h"
+
+struct vsmmu_xlate;  /* translation state: translate.c */
+struct vsmmu_accel;  /* accel state: accel.c */
+
+/** One queue's registers (values as the guest reads them). */
+struct vsmmu_queue {
+    uint64_t base;      /* *_BASE */
+    uint32_t prod;      /* *_PROD (with OVFLG for output queues) */
+    uint32_t cons;      /* *_CONS (with ERR / OVACKFLG) */
+    uint64_t irq_cfg0;
+    uint32_t irq_cfg1;
+    uint32_t irq_cfg2;
+};
+
+struct vsmmu {
+    struct vsmmu_config cfg;
+    struct vsmmu_host_ops ops;
+    pthread_mutex_t lock;   /* MMIO, commands, events, accel */
+
+    /* ID registers, computed from cfg at create time */
+    uint32_t idr[6];
+    uint32_t iidr, aidr;
+
+    /* registers */
+    uint32_t cr0, cr0ack, cr1, cr2;
+    uint32_t gbpa, agbpa;
+    uint32_t irq_ctrl, irq_ctrlack;
+    uint32_t gerror, gerrorn;
+    uint64_t gerror_irq_cfg0;
+    uint32_t gerror_irq_cfg1, gerror_irq_cfg2;
+    uint64_t strtab_base;
+    uint32_t strtab_base_cfg;
+    struct vsmmu_queue cmdq, eventq, priq;
+
+    bool in_cmdq;           /* re-entrancy guard for command processing */
+
+    struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
+
+    void (*inval_fn)(void *opaque, const struct vsmmu_inval *inv);
+    void *inval_opaque;
+
+    struct vsmmu_xlate *xl;
+    struct vsmmu_accel *accel;
+};
+
+/* ---- core.c ------------------------------------------------------------ */
+void vsmmu_log(struct vsmmu *s, enum vsmmu_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define vsmmu_trace(s, ...) \
+    do { if ((s)->cfg.flags & VSMMU_FLAG_TRACE) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
+/** Guest memory; 0 or -EIO (external abort).  Address beyond OAS aborts. */
+int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len);
+int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len);
+/** Read @n little-endian dwords. */
+int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
+int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+uint64_t vsmmu_le64(const uint8_t *p);
+void vsmmu_put_le64(uint8_t *p, uint64_t v);
+/** OAS in bits, from cfg. */
+unsigned vsmmu_oas_bits(const struct vsmmu *s);
+/** Encode a PA size in bits as the IDR5.OAS/IPS/S2PS encoding, and back. */
+unsigned vsmmu_pa_bits_decode(unsigned enc);   /* 0..7 -> 32..56 */
+int vsmmu_pa_bits_encode(unsigned bits);       /* -1 if not a legal size */
+
+static inline bool vsmmu_cr0(const struct vsmmu *s, unsigned hi, unsigned lo)
+{
+    return fld_get(s->cr0, hi, lo) != 0;
+}
+
+/* ---- queues (inline arithmetic, spec §3.5.1) ------------------------- */
+/** Effective log2 size: MIN(BASE.LOG2SIZE, advertised maximum). */
+static inline unsigned q_log2(uint64_t base, unsigned max_log2)
+{
+    unsigned l = (unsigned)fld_get(base, Q_BASE_LOG2SIZE);
+    return l < max_log2 ? l : max_log2;
+}
+/** Base address aligned to MAX(queue bytes, 32). */
+static inline uint64_t q_addr(uint64_t base, unsigned log2, unsigned entry_size)
+{
+    uint64_t bytes = (uint64_t)entry_size << log2;
+    if (bytes < 32)
+        bytes = 32;
+    return (base & fld_mask(Q_BASE_ADDR)) & ~(bytes - 1);
+}
+static inline uint32_t q_wrmask(unsigned log2) { return (2u << log2) - 1; }
+static inline uint32_t q_index(uint32_t v, unsigned log2) { return v & ((1u << log2) - 1); }
+static inline bool q_wrap(uint32_t v, unsigned log2) { return (v >> log2) & 1; }
+static inline bool q_empty(uint32_t prod, uint32_t cons, unsigned log2)
+{
+    return ((prod ^ cons) & q_wrmask(log2)) == 0;
+}
+static inline bool q_full(uint32_t prod, uint32_t cons, unsigned log2)
+{
+    return q_index(prod, log2) == q_index(cons, log2) && q_wrap(prod, log2) != q_wrap(cons, log2);
+}
+static inline uint32_t q_inc(uint32_t v, unsigned log2)
+{
+    return (v + 1) & q_wrmask(log2);
+}
+
+/* ---- regs.c ---------------------------------------------------------- */
+void vsmmu_regs_reset(struct vsmmu *s);
+void vsmmu_regs_init_idr(struct vsmmu *s);
+
+/* ---- irq.c ----------------------------------------------------------- */
+enum vsmmu_irq_src { IRQ_SRC_EVENTQ, IRQ_SRC_PRIQ, IRQ_SRC_GERROR };
+/** Activate GERROR bit @bit (a GERROR_* field's low bit) if inactive; raises
+ *  the GERROR interrupt (wired + MSI) when enabled.  Returns true if it was
+ *  activated now. */
+bool vsmmu_gerror_raise(struct vsmmu *s, unsigned bit);
+bool vsmmu_gerror_active(const struct vsmmu *s, unsigned bit);
+/** Signal a queue/GERROR interrupt: wired pulse and MSI per IRQ_CTRL. */
+void vsmmu_irq_signal(struct vsmmu *s, enum vsmmu_irq_src src);
+/** Perform an MSI write; returns 0 or -EIO (abort). */
+int vsmmu_msi_write(struct vsmmu *s, uint64_t addr, uint32_t data);
+void vsmmu_irq_pulse(struct vsmmu *s, enum vsmmu_irq line);
+
+/* ---- cmdq.c ---------------------------------------------------------- */
+/** Consume commands while possible.  Lock held. */
+void vsmmu_cmdq_process(struct vsmmu *s);
+
+/* ---- eventq.c -------------------------------------------------------- */
+/** A decoded event; vsmmu_event_encode() places each field where the
+ *  record format of its type has it. */
+struct vsmmu_event {
+    uint8_t type;
+    bool ssv;
+    uint32_t ssid;
+    uint32_t sid;
+    bool stall;
+    uint16_t stag;
+    bool pnu, ind, rnw;
+    bool s2;
+    uint8_t class_;     /* EVT_CLASS_* */
+    bool ttrnw;
+    uint64_t input_addr;
+    uint64_t ipa;       /* S2 faults */
+    uint64_t fetch_addr;/* F_*_FETCH, F_WALK_EABT */
+    uint16_t reason;    /* IMPDEF reason (0) */
+    /* F_BAD_ATS_TREQ */
+    uint8_t ats_span;
+    bool ats_r, ats_w, ats_x, ats_p;
+};
+void vsmmu_event_encode(const struct vsmmu_event *ev, uint64_t rec[4]);
+
+enum vsmmu_evq_result {
+    EVQ_WRITTEN = 0,
+    EVQ_DISABLED,   /* EVENTQEN = 0: dropped silently */
+    EVQ_OVERFLOW,   /* full: dropped, OVFLG toggled (or QEMU compat)  */
+    EVQ_UNWRITABLE, /* EVENTQ_ABT_ERR active (or SFM): dropped       */
+    EVQ_ABORT,      /* write aborted: EVENTQ_ABT_ERR raised          */
+};
+/** Write a raw 32-byte record (4 dwords) to the guest event queue, with its
+ *  interrupt.  Lock held. */
+enum vsmmu_evq_result vsmmu_eventq_push(struct vsmmu *s, const uint64_t rec[4]);
+/** Encode and record @ev.  Lock held. */
+enum vsmmu_evq_result vsmmu_event_record_locked(struct vsmmu *s, const struct vsmmu_event *ev);
+/** Same, taking the lock. */
+enum vsmmu_evq_result vsmmu_event_record(struct vsmmu *s, const struct vsmmu_event *ev);
+/** Toggle EVENTQ_PROD.OVFLG if no overflow is flagged (host-side loss). */
+void vsmmu_eventq_flag_overflow(struct vsmmu *s);
+
+/* ---- translation hooks (translate.c and friends) --------------------- */
+int vsmmu_xlate_init(struct vsmmu *s);
+void vsmmu_xlate_fini(struct vsmmu *s);
+/** Drop every cached structure and translation (reset).  Lock held. */
+void vsmmu_xlate_reset(struct vsmmu *s);
+/**
+ * Cache effects of a validated CFGI_* / TLBI_* command (and the
+ * invalidation notifier).  Lock held.
+ */
+void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2]);
+/** Fetch the STE of @sid from the guest stream table (used by accel).
+ *  Returns 0, or the event type that a fetch failure gives
+ *  (C_BAD_STREAMID, F_STE_FETCH). */
+int vsmmu_ste_fetch(struct vsmmu *s, uint32_t sid, uint64_t ste[STE_DWORDS],
+                    uint64_t *fetch_addr);
+
+/* ---- accel hooks (accel.c) ------------------------------------------- */
+int vsmmu_accel_init(struct vsmmu *s);
+/** Detach every device and free every host object. */
+void vsmmu_accel_fini(struct vsmmu *s);
+/** After a register reset: re-attach devices per GBPA.  Lock held. */
+void vsmmu_accel_reset(struct vsmmu *s);
+/** After a CR0 write (and its command processing).  Reports its own
+ *  errors.  Lock held. */
+void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0);
+/** After a GBPA update.  Lock held. */
+void vsmmu_accel_gbpa_written(struct vsmmu *s);
+/** Whether command @op is forwarded to the host in a batch. */
+bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op);
+/**
+ * Accel effect of a validated command at queue index @idx (after its local
+ * effect).  Batchable commands are queued.  Returns 0 or a CERROR code.
+ */
+int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
+/** Send queued commands.  Returns 0, or CERROR_ILL with *fail_idx set to
+ *  the queue index of the command the host rejected. */
+int vsmmu_accel_flush(struct vsmmu *s, uint32_t *fail_idx);
+
+#endif /* VSMMU_INTERNAL_H */

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/* Public typed iommufd operations: dispatch to the transport. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "iommufd_priv.h"
+
+#define DISPATCH(t, op, ...) \
+    ((t) && (t)->ops->op ? (t)->ops->op((t), __VA_ARGS__) : -EINVAL)
+
+bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t)
+{
+    return t && t->sim;
+}
+
+void vsmmu_iommufd_close(vsmmu_iommufd_t *t)
+{
+    if (!t)
+        return;
+    t->ops->close(t);
+    free(t);
+}
+
+int vsmmu_iommufd_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
+                              uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
+{
+    return DISPATCH(t, get_hw_info, dev_id, data, data_len, out_type, out_caps);
+}
+
+int vsmmu_iommufd_ioas_alloc(vsmmu_iommufd_t *t, uint32_t *out_ioas_id)
+{
+    return DISPATCH(t, ioas_alloc, out_ioas_id);
+}
+
+int vsmmu_iommufd_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
+                             uint32_t flags, uint32_t data_type, const void *data,
+                             uint32_t data_len, uint32_t *out_hwpt_id)
+{
+    return DISPATCH(t, hwpt_alloc, dev_id, pt_id, flags, data_type, data, data_len,
+                    out_hwpt_id);
+}
+
+int vsmmu_iommufd_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t data_type,
+                                  const void *entries, uint32_t entry_len,
+                                  uint32_t *entry_num)
+{
+    return DISPATCH(t, hwpt_invalidate, id, data_type, entries, entry_len, entry_num);
+}
+
+int vsmmu_iommufd_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
+                               uint32_t hwpt_id, uint32_t *out_viommu_id)
+{
+    return DISPATCH(t, viommu_alloc, type, dev_id, hwpt_id, out_viommu_id);
+}
+
+int vsmmu_iommufd_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t dev_id,
+                                uint64_t virt_id, uint32_t *out_vdevice_id)
+{
+    return DISPATCH(t, vdevice_alloc, viommu_id, dev_id, virt_id, out_vdevice_id);
+}
+
+int vsmmu_iommufd_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t type,
+                                uint32_t depth, uint32_t *out_veventq_id, int *out_fd)
+{
+    return DISPATCH(t, veventq_alloc, viommu_id, type, depth, out_veventq_id, out_fd);
+}
+
+long vsmmu_iommufd_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
+{
+    return DISPATCH(t, veventq_read, fd, buf, len);
+}
+
+int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd)
+{
+    return DISPATCH(t, veventq_close, fd);
+}
+
+int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
+                         uint32_t pt_id)
+{
+    return DISPATCH(t, attach, dev, pt_id);
+}
+
+int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id)
+{
+    return DISPATCH(t, destroy, id);
+}
+
+int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
+                              struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt_id)
+{
+    return DISPATCH(t, mock_device, pt_id, out_dev, out_hwpt_id);
+}
+
+int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id)
+{
+    return DISPATCH(t, mock_trigger_vevent, dev_id);
+}

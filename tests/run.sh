@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run every test binary of each build directory given and print the total
+# as the last line: "N passed, N failed".  Exit 1 on any failure.
+passed=0
+failed=0
+for dir in "$@"; do
+    for t in "$dir"/tests/test_*; do
+        [ -x "$t" ] || continue
+        out=$("$t" 2>&1)
+        rc=$?
+        printf '%s\n' "$out" | sed "s|^|[$(basename "$dir")] |"
+        p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+        f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            echo "[$(basename "$dir")] FAIL $(basename "$t") (exit status $rc)"
+            f=1
+        fi
+        passed=$((passed + p))
+        failed=$((failed + f))
+    done
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
