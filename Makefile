@@ -42,7 +42,8 @@ HDRS := $(wildcard include/*.h src/*.h)
 STATIC := $(O)/libvsmmu.a
 SHARED := $(O)/libvsmmu.so.$(VERSION)
 
-SUPPORT_SRCS := $(sort $(wildcard tests/support/*.c))
+# tests/support/harness_main.c is main() of the test binaries only.
+SUPPORT_SRCS := $(sort $(filter-out tests/support/harness_main.c,$(wildcard tests/support/*.c)))
 SUPPORT_OBJS := $(patsubst %.c,$(O)/%.o,$(SUPPORT_SRCS))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
@@ -81,7 +82,7 @@ $(O)/vsmmu.pc: vsmmu.pc.in
 $(TOOL): $(O)/tools/vsmmu.o $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
-$(O)/tests/%: $(O)/tests/%.o $(SUPPORT_OBJS) $(STATIC)
+$(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 tests: $(TEST_BINS) $(TOOL)

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Run every test binary of each build directory given and print the total
 # as the last line: "N passed, N failed".  Exit 1 on any failure.
+# Tests find the command-line tool of their build through $VSMMU_TOOL.
 passed=0
 failed=0
 for dir in "$@"; do
+    VSMMU_TOOL=$(cd "$dir" && pwd)/vsmmu
+    export VSMMU_TOOL
     for t in "$dir"/tests/test_*; do
         [ -x "$t" ] || continue
         out=$("$t" 2>&1)

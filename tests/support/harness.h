@@ -13,6 +13,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define MAX_TESTS 1024
+struct t_case { const char *name; void (*fn)(void); };
+extern struct t_case t_cases[MAX_TESTS];
+extern int t_ncases;
+
 void t_register(const char *name, void (*fn)(void));
 void t_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
