@@ -79,13 +79,21 @@ $(O)/vsmmu.pc: vsmmu.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-$(TOOL): $(O)/tools/vsmmu.o $(STATIC)
+TOOL_OBJS := $(patsubst tools/%.c,$(O)/tools/%.o,$(sort $(wildcard tools/*.c)))
+$(TOOL_OBJS): $(wildcard tools/*.h)
+$(TOOL): $(TOOL_OBJS) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+
+# examples/embed.c must keep compiling against the public headers only.
+EXAMPLES := $(O)/examples/embed
+$(O)/examples/%: examples/%.c $(wildcard include/*.h) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDFLAGS_ALL)
 
 $(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
-tests: $(TEST_BINS) $(TOOL)
+tests: $(TEST_BINS) $(TOOL) $(EXAMPLES)
 
 # Runs the suite in a plain build and under ASan+UBSan; the summary line
 # counts every test case of both runs.

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vsmmu command-line tool: shared declarations.
+ *
+ *   vsmmu.c        main(), --help, subcommand dispatch
+ *   parse.c        lexical rules of the script protocol (tokens, numbers,
+ *                  sizes, hex byte strings) and the answer buffer
+ *   run.c          `vsmmu run`: options, guest RAM and host callbacks,
+ *                  the script loop
+ *   commands.c     register, memory, irqs, translate, reset, stats commands
+ *   accel_cmds.c   accel-mode commands on the simulated iommufd kernel
+ *   decode.c       `vsmmu decode`: event records, commands, STEs, registers
+ *
+ * The tool is a client of the library: it calls only the functions of
+ * include/vsmmu.h and include/vsmmu_iommufd.h.  (decode.c reads field
+ * positions from src/fields.h, which holds constants only.)
+ */
+#ifndef VSMMU_TOOL_H
+#define VSMMU_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vsmmu.h"
+#include "vsmmu_iommufd.h"
+
+/* ---- parse.c ----------------------------------------------------------- */
+
+/** A growable answer text (the part after "OK", "FAULT" or "ERR"). */
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_putc(struct sbuf *b, char c);
+void sb_reset(struct sbuf *b);
+void sb_free(struct sbuf *b);
+/** The text, "" when empty. */
+const char *sb_str(const struct sbuf *b);
+
+/**
+ * Split @line in place: a '#' ends the line, tokens are separated by spaces
+ * and tabs (a trailing CR or LF is a separator too).  Stores at most @max
+ * tokens; returns the number of tokens found (which may exceed @max).
+ */
+int tok_split(char *line, char **tok, int max);
+/** A decimal number, or hexadecimal with a 0x prefix; 0 or -1. */
+int parse_u64(const char *s, uint64_t *v);
+/** A number optionally followed by K, M or G (binary multiples). */
+int parse_size(const char *s, uint64_t *v);
+/** "0x" followed by exactly 2*len hex digits, first byte first. */
+int parse_hex_bytes(const char *s, uint8_t *buf, size_t len);
+/** on/off (also 1/0, yes/no, true/false). */
+int parse_bool(const char *s, bool *v);
+
+/* ---- run.c: the state of one `vsmmu run` --------------------------------- */
+
+#define TOOL_MSI (-1)
+
+struct tool_irq {
+    int line;           /* enum vsmmu_irq, or TOOL_MSI */
+    uint64_t addr;      /* MSI */
+    uint32_t data;      /* MSI */
+};
+
+struct tool_dev {
+    uint32_t vsid;
+    struct vsmmu_iommufd_dev dev;
+    uint32_t s2_hwpt;
+};
+
+struct tool {
+    vsmmu_t *s;
+    struct vsmmu_config cfg;
+    bool trace;
+    uint64_t ram_base, ram_size;
+    uint8_t *ram;
+    /* interrupts since the last `irqs` */
+    struct tool_irq *irqs;
+    size_t nirqs, irq_cap;
+    bool irq_overflow;
+    /* accel mode */
+    vsmmu_iommufd_t *sim;
+    struct tool_dev *devs;
+    size_t ndevs, dev_cap;
+};
+
+/** Format (" eventq msi:0x..=0x..") and forget the interrupts recorded
+ *  since the last call. */
+void tool_take_irqs(struct tool *t, struct sbuf *out);
+/** Is [addr, addr+len) inside guest RAM? */
+bool tool_in_ram(const struct tool *t, uint64_t addr, uint64_t len);
+
+/* ---- command handlers (commands.c, accel_cmds.c) ------------------------ */
+
+enum answer { ANS_OK, ANS_FAULT, ANS_ERR };
+
+typedef enum answer (*cmd_fn)(struct tool *t, int argc, char **argv, struct sbuf *out);
+
+struct command {
+    const char *name;
+    int min_args, max_args;   /* arguments after the command name */
+    const char *usage;        /* "OFF VALUE" */
+    cmd_fn fn;
+};
+
+/** Look a command up in both tables; NULL if unknown. */
+const struct command *find_command(const char *name);
+extern const struct command accel_commands[];
+extern const struct command base_commands[];
+
+/** Parse a number argument, or fill @out with an ERR reason. */
+bool arg_u64(const char *s, const char *what, uint64_t max, uint64_t *v, struct sbuf *out);
+/** errno name ("ENOMEM") or NULL; and back (0 if unknown). */
+const char *errno_name(int err);
+int errno_by_name(const char *name);
+/** A negative errno as "ENOMEM (Cannot allocate memory)". */
+void sb_errno(struct sbuf *b, int neg_err);
+
+/* ---- decode.c --------------------------------------------------------- */
+/** `vsmmu decode ...`; returns the exit status. */
+int decode_main(int argc, char **argv);
+/** Print a decoded 32-byte event record, one field per line, each
+ *  line prefixed with @indent. */
+void decode_event(FILE *f, const uint8_t rec[32], const char *indent);
+
+/* ---- run.c ------------------------------------------------------------ */
+int run_main(int argc, char **argv);
+void run_usage(FILE *f);
+
+#endif
