@@ -1,5 +1,276 @@
 // SPDX-License-Identifier: MIT
-/* STUB: command queue (to be written by the core work). */
+/*
+ * The command queue (spec §4, facts sheet §4): fetch, decode, validate,
+ * dispatch and CMD_SYNC completion.
+ *
+ * Processing runs under the instance lock, prompted by a CMDQ_PROD write,
+ * by a CR0 write with CMDQEN = 1 and by GERRORN acknowledging CMDQ_ERR.  It
+ * consumes commands while the queue is enabled, non-empty and CMDQ_ERR is
+ * inactive, at most one queue's worth (2^LOG2SIZE commands) per call, so a
+ * hostile PROD can never make one MMIO write run unbounded.  CONS is
+ * published after each command.  Commands are always fetched from guest
+ * memory (nothing is cached), so after an error the faulting slot is
+ * re-read when processing resumes.
+ *
+ * Errors: CMDQ_CONS.ERR is written (CONS.RD left on the faulting command)
+ * before GERROR.CMDQ_ERR is activated; processing then stops until GERRORN
+ * acknowledges the error.  An aborted fetch gives CERROR_ABT, an illegal
+ * command CERROR_ILL.
+ *
+ * Choices where the architecture leaves freedom:
+ *  - Bit 10 (SSec, or RES0 in the commands without it) set is CERROR_ILL
+ *    for every command.
+ *  - Without IDR3.RIL the range fields of the TLBI-by-address commands
+ *    (NUM, SCALE, TTL128, TTL, TG) are RES0 and a non-zero value is
+ *    CERROR_ILL; with RIL and TG = 0 they are ignored.  So a command that
+ *    reaches vsmmu_xlate_command() with TG != 0 is a legal range operation.
+ *  - ATC_INV with Size > 52 is CERROR_ILL.
+ *  - IMPLEMENTATION DEFINED opcodes (0x80-0x8F) are not implemented:
+ *    CERROR_ILL.  Other RES0 fields are not checked.
+ *
+ * Accel protocol (internal.h): a batchable command (vsmmu_accel_batchable)
+ * is handed to vsmmu_accel_cmd() after its local effect and queued there.
+ * Before any other command, before reporting an error and at the end of a
+ * run, vsmmu_accel_flush() sends the batch; a failure stops processing
+ * with CERROR_ILL at the rejected command.  Other commands (except
+ * CMD_SYNC) also go to vsmmu_accel_cmd() after their local effect; a
+ * non-zero return is their CERROR.  The index passed to the accel hooks is
+ * the command's CONS.RD value: queue index with the wrap bit.
+ */
 #include "internal.h"
 
-void vsmmu_cmdq_process(struct vsmmu *s) { (void)s; }
+static const char *op_name(uint8_t op)
+{
+    switch (op) {
+    case OP_PREFETCH_CONFIG: return "PREFETCH_CONFIG";
+    case OP_PREFETCH_ADDR: return "PREFETCH_ADDR";
+    case OP_CFGI_STE: return "CFGI_STE";
+    case OP_CFGI_STE_RANGE: return "CFGI_STE_RANGE";
+    case OP_CFGI_CD: return "CFGI_CD";
+    case OP_CFGI_CD_ALL: return "CFGI_CD_ALL";
+    case OP_CFGI_VMS_PIDM: return "CFGI_VMS_PIDM";
+    case OP_TLBI_NH_ALL: return "TLBI_NH_ALL";
+    case OP_TLBI_NH_ASID: return "TLBI_NH_ASID";
+    case OP_TLBI_NH_VA: return "TLBI_NH_VA";
+    case OP_TLBI_NH_VAA: return "TLBI_NH_VAA";
+    case OP_TLBI_EL3_ALL: return "TLBI_EL3_ALL";
+    case OP_TLBI_EL3_VA: return "TLBI_EL3_VA";
+    case OP_TLBI_EL2_ALL: return "TLBI_EL2_ALL";
+    case OP_TLBI_EL2_ASID: return "TLBI_EL2_ASID";
+    case OP_TLBI_EL2_VA: return "TLBI_EL2_VA";
+    case OP_TLBI_EL2_VAA: return "TLBI_EL2_VAA";
+    case OP_TLBI_S12_VMALL: return "TLBI_S12_VMALL";
+    case OP_TLBI_S2_IPA: return "TLBI_S2_IPA";
+    case OP_TLBI_NSNH_ALL: return "TLBI_NSNH_ALL";
+    case OP_ATC_INV: return "ATC_INV";
+    case OP_PRI_RESP: return "PRI_RESP";
+    case OP_RESUME: return "RESUME";
+    case OP_STALL_TERM: return "STALL_TERM";
+    case OP_SYNC: return "SYNC";
+    default: return "reserved";
+    }
+}
+
+/* Range fields of a TLBI by address (facts §4.5).  NULL if legal. */
+static const char *check_range(const struct vsmmu *s, const uint64_t cmd[2])
+{
+    uint64_t tg = st_get(cmd, CMD_TG), ttl = st_get(cmd, CMD_TTL);
+    uint64_t num = st_get(cmd, CMD_NUM), scale = st_get(cmd, CMD_SCALE);
+    uint64_t ttl128 = st_get(cmd, CMD_TTL128);
+
+    if (!fld_get(s->idr[3], IDR3_RIL)) {
+        if (tg || ttl || num || scale || ttl128)
+            return "range fields set without IDR3.RIL";
+        return NULL;
+    }
+    if (tg == 0)
+        return NULL;
+    if (num == 0 && scale == 0 && ttl == 0)
+        return "TG != 0 with NUM = SCALE = TTL = 0 (reserved)";
+    if (tg == 2 && ttl == 1 && !fld_get(s->idr[5], IDR5_DS))
+        return "16K granule with TTL = 01 without IDR5.DS";
+    return NULL;
+}
+
+/* Validate @cmd.  Returns NULL when legal, else why it is illegal. */
+static const char *check_command(const struct vsmmu *s, const uint64_t cmd[2])
+{
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    bool s1p = fld_get(s->idr[0], IDR0_S1P), s2p = fld_get(s->idr[0], IDR0_S2P);
+
+    if (st_get(cmd, CMD_SSEC))
+        return "SSec = 1 on the Non-secure command queue";
+    switch (op) {
+    case OP_PREFETCH_CONFIG:
+    case OP_PREFETCH_ADDR:
+    case OP_CFGI_STE:
+    case OP_CFGI_STE_RANGE:
+    case OP_TLBI_NSNH_ALL:
+        return NULL;
+    case OP_CFGI_CD:
+    case OP_CFGI_CD_ALL:
+        return s1p ? NULL : "CFGI_CD* without stage 1";
+    case OP_CFGI_VMS_PIDM:
+        return fld_get(s->idr[3], IDR3_MPAM) ? NULL : "CFGI_VMS_PIDM without MPAM";
+    case OP_TLBI_NH_ALL:
+    case OP_TLBI_NH_ASID:
+        return s1p ? NULL : "stage-1 TLBI without stage 1";
+    case OP_TLBI_NH_VA:
+    case OP_TLBI_NH_VAA:
+        return s1p ? check_range(s, cmd) : "stage-1 TLBI without stage 1";
+    case OP_TLBI_EL3_ALL:
+    case OP_TLBI_EL3_VA:
+        return "EL3 TLBI on the Non-secure command queue";
+    case OP_TLBI_EL2_ALL:
+    case OP_TLBI_EL2_ASID:
+        return fld_get(s->idr[0], IDR0_HYP) ? NULL : "EL2 TLBI without IDR0.Hyp";
+    case OP_TLBI_EL2_VA:
+    case OP_TLBI_EL2_VAA:
+        return fld_get(s->idr[0], IDR0_HYP) ? check_range(s, cmd) : "EL2 TLBI without IDR0.Hyp";
+    case OP_TLBI_S12_VMALL:
+        return s2p ? NULL : "stage-2 TLBI without stage 2";
+    case OP_TLBI_S2_IPA:
+        return s2p ? check_range(s, cmd) : "stage-2 TLBI without stage 2";
+    case OP_ATC_INV:
+        if (!fld_get(s->idr[0], IDR0_ATS))
+            return "ATC_INV without ATS";
+        return st_get(cmd, CMD_ATC_SIZE) > 52 ? "ATC_INV Size > 52" : NULL;
+    case OP_PRI_RESP:
+        if (!fld_get(s->idr[0], IDR0_PRI))
+            return "PRI_RESP without PRI";
+        return st_get(cmd, CMD_PRI_RESP) == 3 ? "PRI_RESP Resp = 11 (reserved)" : NULL;
+    case OP_RESUME:
+    case OP_STALL_TERM:
+        return fld_get(s->idr[0], IDR0_STALL_MODEL) == IDR0_STALL_NONE
+                   ? "RESUME/STALL_TERM with STALL_MODEL = 01 (no stalls)" : NULL;
+    case OP_SYNC:
+        return st_get(cmd, CMD_SYNC_CS) == 3 ? "CMD_SYNC CS = 11 (reserved)" : NULL;
+    default:
+        return "reserved opcode";
+    }
+}
+
+/* Stop with a command error at @rd (CONS.RD value). */
+static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64_t *cmd,
+                       const char *why)
+{
+    s->cmdq.cons = (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code);
+    if (cmd)
+        vsmmu_log(s, VSMMU_LOG_GUEST,
+                  "command error %u at CONS 0x%x: %s (op 0x%02x %s, 0x%016llx 0x%016llx)",
+                  code, rd, why, (unsigned)(cmd[0] & 0xff), op_name((uint8_t)cmd[0]),
+                  (unsigned long long)cmd[0], (unsigned long long)cmd[1]);
+    else
+        vsmmu_log(s, VSMMU_LOG_GUEST, "command error %u at CONS 0x%x: %s", code, rd, why);
+    vsmmu_gerror_raise(s, fld_lo(GERROR_CMDQ_ERR));
+}
+
+/* Flush the accel batch; on failure report the error.  Returns false then. */
+static bool accel_flush(struct vsmmu *s)
+{
+    uint32_t fail_idx = 0;
+    int rc = vsmmu_accel_flush(s, &fail_idx);
+
+    if (rc == 0)
+        return true;
+    cmdq_error(s, fail_idx & q_wrmask(QUEUE_LOG2_MAX), (unsigned)rc, NULL,
+               "the host rejected a forwarded command");
+    return false;
+}
+
+static void publish_cons(struct vsmmu *s, uint32_t rd)
+{
+    s->cmdq.cons = (s->cmdq.cons & (uint32_t)fld_mask(CMDQ_CONS_ERR)) | rd;
+}
+
+/* CMD_SYNC completion, after CONS has passed it. */
+static void sync_complete(struct vsmmu *s, const uint64_t cmd[2])
+{
+    unsigned cs = (unsigned)st_get(cmd, CMD_SYNC_CS);
+    uint64_t msi_addr = st_raw(cmd, CMD_SYNC_MSIADDR);   /* PA[55:2] in place */
+    uint32_t msi_data = (uint32_t)st_get(cmd, CMD_SYNC_MSIDATA);
+
+    if (cs == SYNC_CS_IRQ) {
+        vsmmu_irq_pulse(s, VSMMU_IRQ_CMDQ_SYNC);
+        if (fld_get(s->idr[0], IDR0_MSI) && msi_addr != 0 &&
+            vsmmu_msi_write(s, msi_addr, msi_data))
+            vsmmu_gerror_raise(s, fld_lo(GERROR_MSI_CMDQ_ABT_ERR));
+    } else if (cs == SYNC_CS_SEV) {
+        vsmmu_trace(s, "CMD_SYNC: %s", fld_get(s->idr[0], IDR0_SEV) ? "send event (SEV)"
+                                                                    : "SIG_SEV without SEV: none");
+    }
+}
+
+static bool is_cfgi_or_tlbi(uint8_t op)
+{
+    return (op >= OP_CFGI_STE && op <= OP_CFGI_VMS_PIDM) ||
+           (op >= OP_TLBI_NH_ALL && op <= OP_TLBI_NSNH_ALL);
+}
+
+void vsmmu_cmdq_process(struct vsmmu *s)
+{
+    unsigned log2;
+    uint32_t prod, cons, budget;
+    uint64_t base;
+
+    if (s->in_cmdq)
+        return;
+    if (!vsmmu_cr0(s, CR0_CMDQEN) || vsmmu_gerror_active(s, fld_lo(GERROR_CMDQ_ERR)) ||
+        vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR)))
+        return;
+    s->in_cmdq = true;
+
+    log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
+    base = q_addr(s->cmdq.base, log2, CMD_SIZE);
+    prod = s->cmdq.prod & q_wrmask(log2);
+    cons = s->cmdq.cons & q_wrmask(log2);
+    /* The SMMU owns CONS: bits above the wrap bit read as 0 from now on. */
+    publish_cons(s, cons);
+
+    for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
+        uint64_t cmd[2], addr = base + (uint64_t)q_index(cons, log2) * CMD_SIZE;
+        const char *why;
+        uint8_t op;
+        int rc;
+
+        if (vsmmu_dma_read_dwords(s, addr, cmd, 2)) {
+            if (accel_flush(s))
+                cmdq_error(s, cons, CERROR_ABT, NULL, "command fetch aborted");
+            goto out;
+        }
+        op = (uint8_t)st_get(cmd, CMD_OP);
+        why = check_command(s, cmd);
+        if (why) {
+            if (accel_flush(s))
+                cmdq_error(s, cons, CERROR_ILL, cmd, why);
+            goto out;
+        }
+        vsmmu_trace(s, "command %s (0x%016llx 0x%016llx) at CONS 0x%x", op_name(op),
+                    (unsigned long long)cmd[0], (unsigned long long)cmd[1], cons);
+
+        if (vsmmu_accel_batchable(s, op)) {
+            if (is_cfgi_or_tlbi(op))
+                vsmmu_xlate_command(s, cmd);
+            rc = vsmmu_accel_cmd(s, cmd, cons);
+        } else {
+            if (!accel_flush(s))
+                goto out;
+            if (is_cfgi_or_tlbi(op))
+                vsmmu_xlate_command(s, cmd);
+            rc = op == OP_SYNC ? 0 : vsmmu_accel_cmd(s, cmd, cons);
+        }
+        if (rc) {
+            if (accel_flush(s))
+                cmdq_error(s, cons, (unsigned)rc, cmd, "accel mode rejected the command");
+            goto out;
+        }
+        cons = q_inc(cons, log2);
+        publish_cons(s, cons);
+        s->stats.commands++;
+        if (op == OP_SYNC)
+            sync_complete(s, cmd);
+    }
+    accel_flush(s);
+out:
+    s->in_cmdq = false;
+}

@@ -26,6 +26,13 @@ static inline uint64_t fld_set(uint64_t v, unsigned hi, unsigned lo, uint64_t x)
 {
     return (v & ~fld_mask(hi, lo)) | ((x << lo) & fld_mask(hi, lo));
 }
+/* The low bit number of a field (a one-bit field's bit), e.g. for
+ * vsmmu_gerror_raise(s, fld_lo(GERROR_CMDQ_ERR)). */
+static inline unsigned fld_lo(unsigned hi, unsigned lo)
+{
+    (void)hi;
+    return lo;
+}
 /* Absolute-bit access to a structure held as 64-bit dwords.  A field never
  * crosses a dword boundary in the SMMUv3 formats. */
 static inline uint64_t st_get(const uint64_t *dw, unsigned hi, unsigned lo)
