@@ -186,6 +186,15 @@ int vsmmu_accel_detach(vsmmu_t *s, uint32_t vsid);
 /** The vEVENTQ fd to poll for POLLIN, or -1 when there is none. */
 int vsmmu_accel_event_fd(vsmmu_t *s);
 /**
+ * Register @fn, called whenever the vEVENTQ fd changes: (-1, fd) right after
+ * a vEVENTQ is allocated (add fd to the event loop), (fd, -1) right before
+ * it is closed (stop polling fd now).  Called with the instance mutex held:
+ * it must not call back into the instance.  One notifier; NULL removes it.
+ */
+void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
+                                       void (*fn)(void *opaque, int old_fd, int new_fd),
+                                       void *opaque);
+/**
  * Drain the vEVENTQ into the guest's event queue.  Returns the number of
  * records delivered, or -errno.
  */

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Accelerated mode: the command-queue hooks.  Invalidations the host must
+ * see (TLBI_NH_*, TLBI_NSNH_ALL, CFGI_CD*, ATC_INV) are queued and sent in
+ * one IOMMU_HWPT_INVALIDATE on the vIOMMU per batch; a batch ends at each
+ * non-batchable command (CMD_SYNC among them), at the end of a processing
+ * run, or when the buffer is full.  Commands the host kernel would refuse
+ * are failed locally with CERROR_ILL instead of being forwarded.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "accel_priv.h"
+
+static bool forwarded_op(uint8_t op)
+{
+    switch (op) {
+    case OP_CFGI_CD:
+    case OP_CFGI_CD_ALL:
+    case OP_TLBI_NH_ALL:
+    case OP_TLBI_NH_ASID:
+    case OP_TLBI_NH_VA:
+    case OP_TLBI_NH_VAA:
+    case OP_TLBI_NSNH_ALL:
+    case OP_ATC_INV:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool sid_based(uint8_t op)
+{
+    return op == OP_CFGI_CD || op == OP_CFGI_CD_ALL || op == OP_ATC_INV;
+}
+
+bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op)
+{
+    return s->accel && s->accel->has_viommu && forwarded_op(op);
+}
+
+void accel_inv_discard(struct vsmmu_accel *a)
+{
+    a->nbatch = 0;
+    a->batch_failed = false;
+}
+
+/*
+ * Mirror of the host kernel's acceptance rules for forwarded commands
+ * (iommufd-uapi.md section 4): what it would refuse is never sent.
+ * Returns a reason, or NULL if the command may be forwarded.
+ */
+static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
+{
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+
+    switch (op) {
+    case OP_TLBI_NH_ASID:
+    case OP_TLBI_NH_VA:
+        if (!s->cfg.asid16 && st_get(cmd, CMD_ASID) > 0xff)
+            return "ASID beyond 8 bits";
+        break;
+    case OP_ATC_INV:
+        if (!s->cfg.ats)
+            return "ATC_INV without ATS";
+        if (st_get(cmd, CMD_ATC_SIZE) > 52)
+            return "ATC_INV Size above 52";
+        if (st_get(cmd, CMD_SSV) && s->cfg.ssidsize == 0)
+            return "SubstreamID without SSIDSIZE";
+        break;
+    case OP_CFGI_CD:
+        if (st_get(cmd, CMD_SSID) && s->cfg.ssidsize == 0)
+            return "SubstreamID without SSIDSIZE";
+        break;
+    default:
+        break;
+    }
+    if ((op == OP_TLBI_NH_VA || op == OP_TLBI_NH_VAA) && !s->cfg.ril &&
+        (st_get(cmd, CMD_NUM) || st_get(cmd, CMD_SCALE)))
+        return "range invalidation without RIL";
+    return NULL;
+}
+
+/*
+ * Send the batch.  On a rejection the kernel says through entry_num how many
+ * entries it handled; the next one is the failing command.  A kernel may not
+ * have issued the entries before it either (it can refuse the batch as a
+ * whole), so those are sent again on their own: invalidations are
+ * idempotent.  The first command that fails is the one reported.
+ */
+static int send_batch(struct vsmmu *s, uint32_t *fail_idx)
+{
+    struct vsmmu_accel *a = s->accel;
+    unsigned n = a->nbatch;
+    int ret = 0;
+
+    a->nbatch = 0;
+    while (n) {
+        uint8_t entries[ACCEL_BATCH_MAX * CMD_SIZE];
+        uint32_t num = n, k;
+        int rc;
+
+        for (unsigned i = 0; i < n; i++) {
+            vsmmu_put_le64(entries + CMD_SIZE * i, a->batch[i][0]);
+            vsmmu_put_le64(entries + CMD_SIZE * i + 8, a->batch[i][1]);
+        }
+        rc = vsmmu_iommufd_hwpt_invalidate(a->t, a->viommu_id,
+                                           VSMMU_VIOMMU_INVALIDATE_ARM_SMMUV3, entries,
+                                           CMD_SIZE, &num);
+        if (rc == 0)
+            break;
+        k = num < n ? num : n - 1;
+        accel_fail(s, rc, "IOMMU_HWPT_INVALIDATE of %u command(s): command %u of the "
+                   "batch (opcode 0x%02x at command-queue index %u) rejected; it fails "
+                   "with CERROR_ILL", n, k, (unsigned)st_get(a->batch[k], CMD_OP),
+                   a->batch_idx[k]);
+        *fail_idx = a->batch_idx[k];
+        ret = CERROR_ILL;
+        n = k;
+    }
+    return ret;
+}
+
+int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
+{
+    struct vsmmu_accel *a = s->accel;
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    const char *why;
+
+    if (a->batch_failed)
+        return 0;   /* an earlier command failed: the next flush reports it */
+    why = host_refuses(s, cmd);
+    if (why) {
+        /* Earlier commands go first; if they fail, the earliest failure wins. */
+        if (a->nbatch && send_batch(s, &a->batch_fail_idx)) {
+            a->batch_failed = true;
+            return 0;
+        }
+        vsmmu_log(s, VSMMU_LOG_GUEST,
+                  "accel: command 0x%02x at index %u not forwarded (%s): CERROR_ILL",
+                  op, idx, why);
+        return CERROR_ILL;
+    }
+    if (sid_based(op)) {
+        struct accel_dev *d = accel_find(a, (uint32_t)st_get(cmd, CMD_SID));
+        if (!d || !d->has_vdev)
+            return 0;
+    }
+    if (a->nbatch == ACCEL_BATCH_MAX && send_batch(s, &a->batch_fail_idx)) {
+        a->batch_failed = true;
+        return 0;
+    }
+    a->batch[a->nbatch][0] = cmd[0];
+    a->batch[a->nbatch][1] = cmd[1];
+    a->batch_idx[a->nbatch] = idx;
+    a->nbatch++;
+    return 0;
+}
+
+int vsmmu_accel_flush(struct vsmmu *s, uint32_t *fail_idx)
+{
+    struct vsmmu_accel *a = s->accel;
+
+    if (!a)
+        return 0;
+    if (a->batch_failed) {
+        *fail_idx = a->batch_fail_idx;
+        accel_inv_discard(a);
+        return CERROR_ILL;
+    }
+    if (!a->nbatch)
+        return 0;
+    return send_batch(s, fail_idx);
+}
+
+int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
+{
+    struct vsmmu_accel *a = s->accel;
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+
+    if (!a || !a->has_viommu)
+        return 0;   /* without a vIOMMU nothing is forwarded */
+    switch (op) {
+    case OP_CFGI_STE:
+    case OP_CFGI_STE_RANGE:
+        return accel_cfgi_ste(s, cmd);
+    case OP_TLBI_S12_VMALL:
+    case OP_TLBI_S2_IPA:
+    case OP_TLBI_EL2_ALL:
+    case OP_TLBI_EL2_ASID:
+    case OP_TLBI_EL2_VA:
+    case OP_TLBI_EL2_VAA:
+    case OP_TLBI_EL3_ALL:
+    case OP_TLBI_EL3_VA:
+        vsmmu_log(s, VSMMU_LOG_GUEST,
+                  "accel: command 0x%02x at index %u: stage 2 and EL2/EL3 invalidations "
+                  "are not supported in accel mode: CERROR_ILL", op, idx);
+        return CERROR_ILL;
+    default:
+        break;
+    }
+    if (forwarded_op(op))
+        return accel_inv_queue(s, cmd, idx);
+    return 0;
+}

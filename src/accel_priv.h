@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Accelerated mode: state shared by the accel modules.
+ *   accel.c         attach/detach, the vIOMMU and its proxies, the public API
+ *   accel_veventq.c the vEVENTQ lifecycle and event propagation
+ *   accel_ste.c     STE install (CFGI_STE*, CR0, GBPA, reset)
+ *   accel_inv.c     invalidation forwarding in batches
+ * Everything here runs with s->lock held.
+ */
+#ifndef VSMMU_ACCEL_PRIV_H
+#define VSMMU_ACCEL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "vsmmu_iommufd.h"
+
+/** One passthrough device. */
+struct accel_dev {
+    uint32_t vsid;
+    struct vsmmu_iommufd_dev dev;
+    uint32_t s2_hwpt;       /* its nest-parent HWPT (owned by the VMM) */
+    bool has_vdev;
+    uint32_t vdev_id;       /* its vDEVICE (virt_id = vsid) */
+    bool has_s1;
+    uint32_t s1_hwpt;       /* nested HWPT made from its guest STE */
+    uint32_t cur_pt;        /* what it is attached to now */
+};
+
+/** Invalidation commands forwarded in one IOMMU_HWPT_INVALIDATE at most. */
+#define ACCEL_BATCH_MAX 64
+
+struct vsmmu_accel {
+    vsmmu_iommufd_t *t;
+
+    struct accel_dev *devs;
+    unsigned ndevs, cap;
+
+    /* the vIOMMU and its proxy HWPTs: they exist exactly while ndevs > 0 */
+    bool has_viommu;
+    uint32_t viommu_id, abort_hwpt, bypass_hwpt;
+
+    /* the vEVENTQ (only with a vIOMMU) */
+    bool has_veventq;
+    uint32_t veventq_id, veventq_depth;
+    int veventq_fd;
+    struct vsmmu_vevent_reader rd;
+    uint64_t loss_reports;
+    void (*fd_fn)(void *opaque, int old_fd, int new_fd);
+    void *fd_opaque;
+
+    /* forwarded invalidations not sent yet */
+    uint64_t batch[ACCEL_BATCH_MAX][2];
+    uint32_t batch_idx[ACCEL_BATCH_MAX];
+    unsigned nbatch;
+    bool batch_failed;      /* a send failed: reported by the next flush */
+    uint32_t batch_fail_idx;
+
+    /* host objects whose destroy failed: retried before the vIOMMU goes */
+    uint32_t *orphans;
+    unsigned norphans, orphans_cap;
+};
+
+/* accel.c */
+void accel_fail(struct vsmmu *s, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+struct accel_dev *accel_find(struct vsmmu_accel *a, uint32_t vsid);
+/** Destroy a host object; a failure is reported and the id kept for a retry. */
+void accel_destroy(struct vsmmu *s, uint32_t id, const char *what);
+void accel_orphans_retry(struct vsmmu *s);
+
+/* accel_veventq.c */
+uint32_t accel_veventq_depth(const struct vsmmu *s);
+int accel_veventq_create(struct vsmmu *s);
+void accel_veventq_destroy(struct vsmmu *s);
+
+/* accel_ste.c */
+uint32_t accel_gbpa_proxy(const struct vsmmu *s);
+/** Attach @d to @pt (a proxy or its S2); frees its S1 HWPT after a move. */
+int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char *why);
+/** Install @d's guest STE.  Returns 0 or CERROR_ILL. */
+int accel_install_ste(struct vsmmu *s, struct accel_dev *d);
+/** CFGI_STE / CFGI_STE_RANGE / CFGI_ALL.  Returns 0 or CERROR_ILL. */
+int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2]);
+
+/* accel_inv.c */
+int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
+void accel_inv_discard(struct vsmmu_accel *a);
+
+#endif /* VSMMU_ACCEL_PRIV_H */

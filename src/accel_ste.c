@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Accelerated mode: what each passthrough device is attached to.
+ *  - SMMUEN=0: the GBPA proxy (abort if GBPA.ABORT, else bypass).
+ *  - SMMUEN=1: its guest STE: abort proxy (V=0 or Config 0-3), bypass proxy
+ *    (Config 4), or a nested HWPT made from the STE (Config 5).
+ * Installed on CFGI_STE/CFGI_STE_RANGE/CFGI_ALL, on SMMUEN transitions, on
+ * GBPA updates while SMMUEN=0 and at reset.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "accel_priv.h"
+
+uint32_t accel_gbpa_proxy(const struct vsmmu *s)
+{
+    return fld_get(s->gbpa, GBPA_ABORT) ? s->accel->abort_hwpt : s->accel->bypass_hwpt;
+}
+
+static const char *pt_name(const struct vsmmu *s, const struct accel_dev *d, uint32_t pt)
+{
+    if (pt == s->accel->abort_hwpt)
+        return "the abort proxy HWPT";
+    if (pt == s->accel->bypass_hwpt)
+        return "the bypass proxy HWPT";
+    if (pt == d->s2_hwpt)
+        return "its S2 HWPT";
+    return "a nested HWPT";
+}
+
+int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char *why)
+{
+    int rc;
+
+    if (d->cur_pt != pt) {
+        rc = vsmmu_iommufd_attach(s->accel->t, &d->dev, pt);
+        if (rc) {
+            accel_fail(s, rc, "%s: attach of vSID 0x%x to %s (id %u)", why, d->vsid,
+                       pt_name(s, d, pt), pt);
+            return rc;
+        }
+        d->cur_pt = pt;
+        vsmmu_trace(s, "accel: %s: vSID 0x%x attached to %s", why, d->vsid,
+                    pt_name(s, d, pt));
+    }
+    if (d->has_s1 && d->s1_hwpt != pt) {
+        d->has_s1 = false;
+        accel_destroy(s, d->s1_hwpt, "a nested HWPT");
+    }
+    return 0;
+}
+
+/*
+ * The nested HWPT data: the STE fields the host kernel accepts, nothing else
+ * (accel-mode.md rule 29; S1ContextPtr only up to bit 51).
+ */
+static void mask_add(uint64_t m[2], unsigned hi, unsigned lo)
+{
+    m[lo / 64] |= fld_mask(hi % 64, lo % 64);
+}
+
+static void nested_data(const struct vsmmu *s, const uint64_t ste[STE_DWORDS],
+                        uint64_t out[2])
+{
+    uint64_t m[2] = { 0, 0 };
+
+    mask_add(m, STE_V);
+    mask_add(m, STE_CONFIG);
+    mask_add(m, STE_S1FMT);
+    mask_add(m, 51, 6);             /* S1ContextPtr, as far as the host takes it */
+    mask_add(m, STE_S1CDMAX);
+    mask_add(m, STE_S1DSS);
+    mask_add(m, STE_S1CIR);
+    mask_add(m, STE_S1COR);
+    mask_add(m, STE_S1CSH);
+    mask_add(m, STE_S1STALLD);
+    mask_add(m, STE_EATS);
+    out[0] = ste[0] & m[0];
+    out[1] = ste[1] & m[1];
+    /* EATS is ignored when the vSMMU does not advertise ATS. */
+    if (!s->cfg.ats)
+        st_set(out, STE_EATS, 0);
+}
+
+static int install_nested(struct vsmmu *s, struct accel_dev *d,
+                          const uint64_t ste[STE_DWORDS])
+{
+    struct vsmmu_accel *a = s->accel;
+    uint64_t w[2];
+    uint8_t data[16];
+    uint32_t id;
+    int rc;
+
+    nested_data(s, ste, w);
+    if (st_get(w, STE_EATS) > 1) {
+        /* The host refuses S1CHK and the reserved value: never forward it. */
+        vsmmu_log(s, VSMMU_LOG_GUEST,
+                  "accel: STE of vSID 0x%x: EATS %u is not supported in accel mode",
+                  d->vsid, (unsigned)st_get(w, STE_EATS));
+        return CERROR_ILL;
+    }
+    vsmmu_put_le64(data, w[0]);
+    vsmmu_put_le64(data + 8, w[1]);
+    rc = vsmmu_iommufd_hwpt_alloc(a->t, d->dev.dev_id, a->viommu_id, 0,
+                                  VSMMU_HWPT_DATA_ARM_SMMUV3, data, sizeof(data), &id);
+    if (rc) {
+        accel_fail(s, rc, "STE install of vSID 0x%x: IOMMU_HWPT_ALLOC of a nested HWPT",
+                   d->vsid);
+        return CERROR_ILL;
+    }
+    rc = vsmmu_iommufd_attach(a->t, &d->dev, id);
+    if (rc) {
+        accel_fail(s, rc, "STE install of vSID 0x%x: attach to its new nested HWPT %u",
+                   d->vsid, id);
+        accel_destroy(s, id, "a nested HWPT");
+        return CERROR_ILL;
+    }
+    if (d->has_s1)
+        accel_destroy(s, d->s1_hwpt, "a nested HWPT");
+    d->has_s1 = true;
+    d->s1_hwpt = id;
+    d->cur_pt = id;
+    vsmmu_trace(s, "accel: vSID 0x%x attached to nested HWPT %u", d->vsid, id);
+    return 0;
+}
+
+int accel_install_ste(struct vsmmu *s, struct accel_dev *d)
+{
+    uint64_t ste[STE_DWORDS], fetch_addr = 0;
+    unsigned config;
+    int ev;
+
+    if (!vsmmu_cr0(s, CR0_SMMUEN))
+        return accel_dev_move(s, d, accel_gbpa_proxy(s), "STE install (SMMUEN=0)")
+                   ? CERROR_ILL : 0;
+    ev = vsmmu_ste_fetch(s, d->vsid, ste, &fetch_addr);
+    if (ev) {
+        /* No usable STE in memory: the host attachment stays. */
+        vsmmu_trace(s, "accel: STE of vSID 0x%x not fetched (event 0x%02x); "
+                    "attachment unchanged", d->vsid, (unsigned)ev);
+        return 0;
+    }
+    config = (unsigned)st_get(ste, STE_CONFIG);
+    if (!st_get(ste, STE_V) || config < STE_CFG_BYPASS)
+        return accel_dev_move(s, d, s->accel->abort_hwpt, "STE install") ? CERROR_ILL : 0;
+    if (config == STE_CFG_BYPASS)
+        return accel_dev_move(s, d, s->accel->bypass_hwpt, "STE install") ? CERROR_ILL : 0;
+    if (config == STE_CFG_S1)
+        return install_nested(s, d, ste);
+    vsmmu_log(s, VSMMU_LOG_GUEST,
+              "accel: STE of vSID 0x%x has Config %u (stage 2), which accel mode does not "
+              "support", d->vsid, config);
+    return CERROR_ILL;
+}
+
+/* ---- hooks ---------------------------------------------------------------- */
+
+void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0)
+{
+    struct vsmmu_accel *a = s->accel;
+    bool was_en = fld_get(old_cr0, CR0_SMMUEN), en = vsmmu_cr0(s, CR0_SMMUEN);
+
+    if (!a || !a->has_viommu)
+        return;
+    if (!was_en && en) {
+        for (unsigned i = 0; i < a->ndevs; i++)
+            if (accel_install_ste(s, &a->devs[i]))
+                vsmmu_log(s, VSMMU_LOG_ERROR,
+                          "accel: SMMUEN 0->1: the STE of vSID 0x%x could not be "
+                          "installed; its attachment is unchanged", a->devs[i].vsid);
+    } else if (was_en && !en) {
+        for (unsigned i = 0; i < a->ndevs; i++)
+            accel_dev_move(s, &a->devs[i], accel_gbpa_proxy(s), "SMMUEN 1->0");
+    }
+    if (vsmmu_cr0(s, CR0_EVENTQEN) && !a->has_veventq &&
+        accel_veventq_create(s) != 0)
+        vsmmu_log(s, VSMMU_LOG_ERROR,
+                  "accel: CR0 write: no vEVENTQ, so host events cannot reach the guest; "
+                  "retried at the next CR0 write with EVENTQEN=1");
+}
+
+void vsmmu_accel_gbpa_written(struct vsmmu *s)
+{
+    struct vsmmu_accel *a = s->accel;
+
+    if (!a || !a->has_viommu || vsmmu_cr0(s, CR0_SMMUEN))
+        return;
+    for (unsigned i = 0; i < a->ndevs; i++)
+        accel_dev_move(s, &a->devs[i], accel_gbpa_proxy(s), "GBPA update");
+}
+
+void vsmmu_accel_reset(struct vsmmu *s)
+{
+    struct vsmmu_accel *a = s->accel;
+
+    if (!a)
+        return;
+    accel_inv_discard(a);
+    if (!a->has_viommu)
+        return;
+    for (unsigned i = 0; i < a->ndevs; i++)
+        accel_dev_move(s, &a->devs[i], accel_gbpa_proxy(s), "reset");
+}
+
+/* CFGI_STE, CFGI_STE_RANGE and CFGI_ALL: every device in the range, even
+ * after one fails. */
+int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2])
+{
+    struct vsmmu_accel *a = s->accel;
+    uint64_t sid = st_get(cmd, CMD_SID), mask = 0;
+    int ret = 0;
+
+    if (st_get(cmd, CMD_OP) == OP_CFGI_STE_RANGE)
+        mask = (2ull << st_get(cmd, CMD_RANGE)) - 1;
+    sid &= ~mask;
+    for (unsigned i = 0; i < a->ndevs; i++) {
+        struct accel_dev *d = &a->devs[i];
+        if (d->vsid >= sid && d->vsid - sid <= mask && accel_install_ste(s, d))
+            ret = CERROR_ILL;
+    }
+    return ret;
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Accelerated mode: the vEVENTQ.  It exists only with a vIOMMU, is
+ * allocated at most once per vIOMMU (inside vIOMMU creation when the guest's
+ * event queue is already enabled, else on the first CR0 write that leaves
+ * EVENTQEN=1), and is freed with the vIOMMU.  vsmmu_accel_process_events()
+ * drains it into the guest's event queue.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "accel_priv.h"
+
+uint32_t accel_veventq_depth(const struct vsmmu *s)
+{
+    unsigned log2 = q_log2(s->eventq.base, (unsigned)fld_get(s->idr[1], IDR1_EVENTQS));
+    uint32_t depth = 1u << log2;
+    return depth > VSMMU_VEVENTQ_MAX_DEPTH ? VSMMU_VEVENTQ_MAX_DEPTH : depth;
+}
+
+static void notify_fd(struct vsmmu *s, int old_fd, int new_fd)
+{
+    if (s->accel->fd_fn)
+        s->accel->fd_fn(s->accel->fd_opaque, old_fd, new_fd);
+}
+
+int accel_veventq_create(struct vsmmu *s)
+{
+    struct vsmmu_accel *a = s->accel;
+    uint32_t depth = accel_veventq_depth(s), id = 0;
+    int fd = -1, rc, fl;
+
+    rc = vsmmu_iommufd_veventq_alloc(a->t, a->viommu_id, VSMMU_VEVENTQ_TYPE_ARM_SMMUV3,
+                                     depth, &id, &fd);
+    if (rc) {
+        accel_fail(s, rc, "IOMMU_VEVENTQ_ALLOC (vIOMMU %u, depth %u)", a->viommu_id,
+                   depth);
+        return rc;
+    }
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        rc = -errno;
+        accel_fail(s, rc, "making the vEVENTQ fd %d non-blocking", fd);
+        vsmmu_iommufd_veventq_close(a->t, fd);
+        accel_destroy(s, id, "the vEVENTQ");
+        return rc;
+    }
+    a->has_veventq = true;
+    a->veventq_id = id;
+    a->veventq_fd = fd;
+    a->veventq_depth = depth;
+    a->loss_reports = 0;
+    vsmmu_vevent_reader_init(&a->rd, EVT_SIZE);
+    vsmmu_trace(s, "accel: vEVENTQ %u allocated (depth %u, fd %d)", id, depth, fd);
+    notify_fd(s, -1, fd);
+    return 0;
+}
+
+/* Stop polling (the notifier, and event_fd reports -1), close the fd, and
+ * only then destroy the object: the open fd holds it. */
+void accel_veventq_destroy(struct vsmmu *s)
+{
+    struct vsmmu_accel *a = s->accel;
+    int fd = a->veventq_fd, rc;
+
+    if (!a->has_veventq)
+        return;
+    a->has_veventq = false;
+    a->veventq_fd = -1;
+    a->veventq_depth = 0;
+    notify_fd(s, fd, -1);
+    rc = vsmmu_iommufd_veventq_close(a->t, fd);
+    if (rc)
+        accel_fail(s, rc, "closing the vEVENTQ fd %d", fd);
+    accel_destroy(s, a->veventq_id, "the vEVENTQ");
+}
+
+/* ---- propagation -------------------------------------------------------- */
+
+static void on_record(void *arg, const uint8_t *payload, uint32_t seq)
+{
+    struct vsmmu *s = arg;
+    uint64_t rec[4];
+    enum vsmmu_evq_result r;
+
+    for (unsigned i = 0; i < 4; i++)
+        rec[i] = vsmmu_le64(payload + 8 * i);
+    r = vsmmu_eventq_push(s, rec);
+    if (r == EVQ_WRITTEN) {
+        s->stats.delivered++;
+        vsmmu_trace(s, "accel: host event 0x%02x (seq %u) for vSID 0x%x delivered",
+                    (unsigned)st_get(rec, EVT_TYPE), seq, (unsigned)st_get(rec, EVT_SID));
+    } else {
+        s->stats.dropped++;
+        vsmmu_trace(s, "accel: host event 0x%02x (seq %u) dropped: guest event queue %s",
+                    (unsigned)st_get(rec, EVT_TYPE), seq,
+                    r == EVQ_DISABLED ? "disabled" :
+                    r == EVQ_OVERFLOW ? "full" : "not writable");
+    }
+}
+
+/* Reported for the first few losses, then for every 1024th. */
+static void on_lost(void *arg, uint64_t n)
+{
+    struct vsmmu *s = arg;
+    struct vsmmu_accel *a = s->accel;
+    uint64_t k = a->loss_reports++;
+
+    s->stats.host_lost += n;
+    vsmmu_eventq_flag_overflow(s);
+    if (k < 8 || k % 1024 == 0)
+        vsmmu_log(s, VSMMU_LOG_ERROR,
+                  "accel: the host lost %llu events of the vEVENTQ (%llu lost in total%s); "
+                  "EVENTQ_PROD.OVFLG signals it to the guest",
+                  (unsigned long long)n, (unsigned long long)s->stats.host_lost,
+                  k == 7 ? "; further losses are reported every 1024th time" : "");
+}
+
+int vsmmu_accel_process_events(vsmmu_t *s)
+{
+    struct vsmmu_accel *a;
+    uint64_t malformed;
+    int rc;
+
+    if (!s)
+        return -EINVAL;
+    pthread_mutex_lock(&s->lock);
+    a = s->accel;
+    if (!a->has_veventq) {
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+    }
+    malformed = a->rd.malformed;
+    rc = vsmmu_vevent_reader_drain(&a->rd, a->t, a->veventq_fd, on_record, on_lost, s);
+    if (a->rd.malformed != malformed) {
+        uint64_t n = a->rd.malformed - malformed;
+        s->stats.dropped += n;
+        vsmmu_log(s, VSMMU_LOG_ERROR,
+                  "accel: dropped %llu malformed vEVENTQ record(s) (neither a lost-events "
+                  "header nor a %u-byte SMMUv3 record)", (unsigned long long)n,
+                  8 + EVT_SIZE);
+    }
+    if (rc < 0)
+        accel_fail(s, rc, "reading the vEVENTQ fd %d", a->veventq_fd);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int vsmmu_accel_event_fd(vsmmu_t *s)
+{
+    int fd;
+
+    if (!s)
+        return -1;
+    pthread_mutex_lock(&s->lock);
+    fd = s->accel->has_veventq ? s->accel->veventq_fd : -1;
+    pthread_mutex_unlock(&s->lock);
+    return fd;
+}
+
+void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
+                                       void (*fn)(void *opaque, int old_fd, int new_fd),
+                                       void *opaque)
+{
+    pthread_mutex_lock(&s->lock);
+    s->accel->fd_fn = fn;
+    s->accel->fd_opaque = opaque;
+    pthread_mutex_unlock(&s->lock);
+}
