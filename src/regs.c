@@ -21,9 +21,11 @@
  *    above the wrap bit as written by software until the SMMU next updates
  *    them (it then writes them as 0).
  *  - CMDQ_CONS.ERR written while the queue is disabled is stored.
- *  - GERRORN stores every implemented GERROR bit; toggling the bit of an
- *    inactive error does not activate it.  Acknowledging CMDQ_ERR restarts
- *    command processing.
+ *  - GERRORN stores every implemented GERROR bit.  Toggling the bit of an
+ *    inactive error (CONSTRAINED UNPREDICTABLE) makes GERROR != GERRORN, and
+ *    the model then treats that error as active (e.g. commands stop for
+ *    CMDQ_ERR) until GERRORN is written back; no interrupt is raised.
+ *    Acknowledging CMDQ_ERR restarts command processing.
  *  - *_IRQ_CFG0 keeps ADDR[55:2]; an MSI to an address beyond the OAS
  *    aborts (GERROR.MSI_*_ABT_ERR).  Without IDR0.MSI the *_IRQ_CFGn
  *    registers are RAZ/WI; without IDR0.PRI every PRIQ register is RAZ/WI.
@@ -357,7 +359,8 @@ static void write_gerrorn(struct vsmmu *s, uint32_t v)
     s->gerrorn = v & gerror_mask(s);
     now_active = s->gerror ^ s->gerrorn;
     if (now_active & ~was_active)
-        vsmmu_log(s, VSMMU_LOG_GUEST, "GERRORN toggles inactive errors 0x%08x (no effect)",
+        vsmmu_log(s, VSMMU_LOG_GUEST,
+                  "GERRORN toggles inactive errors 0x%08x: treated as active until acknowledged",
                   now_active & ~was_active);
     vsmmu_trace(s, "GERRORN = 0x%08x (active errors 0x%08x)", s->gerrorn, now_active & was_active);
     if (cmdq_err && !vsmmu_gerror_active(s, fld_lo(GERROR_CMDQ_ERR)) &&
