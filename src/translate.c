@@ -1,14 +1,576 @@
 // SPDX-License-Identifier: MIT
-/* STUB: translation (to be written by the translation work). */
+/*
+ * vsmmu_translate(): the lock-free hit path (config cache + TLB), the miss
+ * path (stream table, CD, walks, events) under the instance lock, and the
+ * cache effects of CFGI_* and TLBI_* commands.
+ */
 #include <errno.h>
-#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
 
-int vsmmu_xlate_init(struct vsmmu *s) { (void)s; return 0; }
-void vsmmu_xlate_fini(struct vsmmu *s) { (void)s; }
-void vsmmu_xlate_reset(struct vsmmu *s) { (void)s; }
-void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2]) { (void)s; (void)cmd; }
-int vsmmu_ste_fetch(struct vsmmu *s, uint32_t sid, uint64_t ste[STE_DWORDS], uint64_t *fetch_addr)
-{ (void)s; (void)sid; (void)ste; (void)fetch_addr; return EVT_C_BAD_STREAMID; }
+#include "xlate.h"
+
+struct vsmmu_xlate {
+    struct xl_cache *cache;
+};
+
+/* ---- hit counters ---------------------------------------------------------
+ * Hits are counted per thread and added to the shared counter in batches
+ * (and whenever the thread takes the miss path), so the hit path writes
+ * no shared cache line. */
+#define HIT_BATCH 64u
+static __thread struct {
+    const struct vsmmu *s;
+    uint32_t n;
+} tls_hits __attribute__((tls_model("initial-exec")));
+
+static inline void count_hit(struct vsmmu *s)
+{
+    if (__builtin_expect(tls_hits.s != s, 0)) {
+        tls_hits.s = s;
+        tls_hits.n = 0;
+    }
+    if (__builtin_expect(++tls_hits.n == HIT_BATCH, 0)) {
+        __atomic_fetch_add(&s->stats.tlb_hits, HIT_BATCH, __ATOMIC_RELAXED);
+        tls_hits.n = 0;
+    }
+}
+
+static void flush_hits(struct vsmmu *s)
+{
+    if (tls_hits.s == s && tls_hits.n) {
+        __atomic_fetch_add(&s->stats.tlb_hits, tls_hits.n, __ATOMIC_RELAXED);
+        tls_hits.n = 0;
+    }
+}
+
+/* ---- lifecycle --------------------------------------------------------------- */
+
+int vsmmu_xlate_init(struct vsmmu *s)
+{
+    struct vsmmu_xlate *xl = calloc(1, sizeof(*xl));
+    if (!xl)
+        return -ENOMEM;
+    xl->cache = xl_cache_new(s->cfg.tlb_entries, s->cfg.cfg_entries);
+    if (!xl->cache) {
+        free(xl);
+        return -ENOMEM;
+    }
+    s->xl = xl;
+    return 0;
+}
+
+void vsmmu_xlate_fini(struct vsmmu *s)
+{
+    if (!s->xl)
+        return;
+    xl_cache_free(s->xl->cache);
+    free(s->xl);
+    s->xl = NULL;
+}
+
+void vsmmu_xlate_reset(struct vsmmu *s)
+{
+    if (s->xl)
+        xl_cache_flush(s->xl->cache);
+}
+
+/* ---- access classification ------------------------------------------------ */
+
+struct acc {
+    bool rnw, ind, priv;
+    uint8_t need;       /* XP_* bits required */
+};
+
+static void classify(unsigned access, unsigned privcfg, unsigned instcfg, struct acc *a)
+{
+    bool instr = (access & VSMMU_ACC_EXEC) != 0;
+    bool priv = (access & VSMMU_ACC_PRIV) != 0;
+
+    a->rnw = !(access & VSMMU_ACC_WRITE);
+    if (a->rnw && instcfg >= 2)
+        instr = instcfg == 3;
+    a->ind = a->rnw && instr;
+    if (privcfg >= 2)
+        priv = privcfg == 3;
+    a->priv = priv;
+    a->need = 0;
+    if (access & VSMMU_ACC_WRITE)
+        a->need |= priv ? XP_PW : XP_UW;
+    if (access & (VSMMU_ACC_READ | VSMMU_ACC_EXEC)) {
+        if (a->ind)
+            a->need |= priv ? XP_PX : XP_UX;
+        else
+            a->need |= priv ? XP_PR : XP_UR;
+    }
+}
+
+static unsigned api_perm(uint8_t p, bool priv)
+{
+    if (!priv)
+        p >>= 3;
+    return ((p & XP_PR) ? VSMMU_PERM_R : 0) | ((p & XP_PW) ? VSMMU_PERM_W : 0) |
+           ((p & XP_PX) ? VSMMU_PERM_X : 0);
+}
+
+/* The address the TLB is keyed by: the top byte folded away under TBI. */
+static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, bool tbi1)
+{
+    bool top = (va >> 55) & 1;
+    bool tbi;
+
+    if (!s1)
+        return va;
+    tbi = (two_range && top) ? tbi1 : tbi0;
+    if (!tbi)
+        return va;
+    return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
+}
+
+static bool beyond(uint64_t addr, unsigned bits)
+{
+    return bits < 64 && (addr >> bits) != 0;
+}
+
+static void set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result *res)
+{
+    res->status = VSMMU_XLATE_OK;
+    res->addr = va;
+    res->size = 1ull << vsmmu_oas_bits(s);
+    res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+static bool is_xlate_fault(uint8_t t)
+{
+    return t == EVT_F_TRANSLATION || t == EVT_F_ADDR_SIZE || t == EVT_F_ACCESS ||
+           t == EVT_F_PERMISSION;
+}
+
+/*
+ * Terminate the transaction with fault @f.  @c is the configuration (NULL
+ * before the STE is known); @cd_known: a CD governs stage-1 faults.
+ */
+static void terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
+                      uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
+                      struct vsmmu_xlate_result *res)
+{
+    bool record = true;
+    struct vsmmu_event ev;
+
+    res->status = VSMMU_XLATE_FAULT;
+    if (is_xlate_fault(f->type)) {
+        if (f->s2) {
+            record = c && c->s2r;
+        } else if (cd_known) {
+            record = c->rec;
+            if (!c->abort_term)
+                res->status = VSMMU_XLATE_RAZWI;
+        }
+    } else if (f->type == EVT_C_BAD_STREAMID) {
+        record = fld_get(__atomic_load_n(&s->cr2, __ATOMIC_RELAXED), CR2_RECINVSID) != 0;
+    }
+    if (!record) {
+        vsmmu_trace(s, "translate sid %u: %s suppressed", sid, vsmmu_event_name(f->type) ?
+                    vsmmu_event_name(f->type) : "fault");
+        return;
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.type = f->type;
+    ev.sid = sid;
+    ev.ssv = ssid != VSMMU_NO_SSID;
+    ev.ssid = ev.ssv ? ssid : 0;
+    ev.rnw = a->rnw;
+    ev.ind = a->ind;
+    ev.pnu = a->priv;
+    ev.s2 = f->s2;
+    ev.class_ = f->class_;
+    ev.ttrnw = f->type == EVT_F_PERMISSION && f->class_ == EVT_CLASS_TT && f->ttrnw;
+    ev.input_addr = va;
+    ev.ipa = f->ipa;
+    ev.fetch_addr = f->fetch_addr;
+    res->event_type = f->type;
+    res->recorded = vsmmu_event_record_locked(s, &ev) == EVQ_WRITTEN;
+}
+
+static void simple_fault(struct xl_fault *f, uint8_t type)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = type;
+}
+
+/* ---- miss path ------------------------------------------------------------------- */
+
+/* Fetch and decode the configuration of (sid, ssid).  Returns 0, or fills
+ * @f.  *cd_known tells whether stage-1 fault handling follows a CD. */
+static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                    struct xl_cfg *c, struct xl_fault *f)
+{
+    uint64_t ste[STE_DWORDS], fa;
+    int rc;
+
+    rc = vsmmu_ste_fetch(s, sid, ste, &fa);
+    if (rc) {
+        simple_fault(f, (uint8_t)rc);
+        f->fetch_addr = fa;
+        return rc;
+    }
+    rc = xl_ste_decode(s, ste, c);
+    if (rc) {
+        simple_fault(f, (uint8_t)rc);
+        return rc;
+    }
+    c->sid = sid;
+    c->ssid = ssid;
+    if (c->kind == XK_ABORT)
+        return 0;
+    if ((c->kind == XK_BYPASS || !c->s1) && ssid != VSMMU_NO_SSID) {
+        simple_fault(f, EVT_C_BAD_SUBSTREAMID);
+        return f->type;
+    }
+    if (c->s1)
+        return xl_cd_resolve(s, ste, c, ssid, va, f);
+    return 0;
+}
+
+static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                      unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct xl_cache *xc = s->xl->cache;
+    const struct xl_cfg *cp;
+    struct xl_cfg c;
+    struct xl_fault f;
+    struct xl_walk w1, w2;
+    struct acc a;
+    uint64_t ipa, key;
+    int rc;
+
+    memset(&c, 0, sizeof(c));
+    memset(&w1, 0, sizeof(w1));
+    memset(&w2, 0, sizeof(w2));
+    classify(access, 0, 0, &a);
+    cp = xl_cfg_lookup(xc, sid, ssid);
+    if (cp) {
+        c = *cp;
+    } else {
+        rc = load_cfg(s, sid, ssid, va, &c, &f);
+        if (rc) {
+            if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
+                classify(access, c.privcfg, c.instcfg, &a);
+            terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+            return;
+        }
+        xl_cfg_insert(xc, &c);
+    }
+    classify(access, c.privcfg, c.instcfg, &a);
+
+    if (c.kind == XK_ABORT) {
+        res->status = VSMMU_XLATE_FAULT;
+        return;
+    }
+    if (c.kind == XK_BYPASS) {
+        if (beyond(va, c.s1 || c.cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s))) {
+            simple_fault(&f, EVT_F_ADDR_SIZE);
+            f.class_ = EVT_CLASS_IN;
+            terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+            return;
+        }
+        set_bypass(s, va, res);
+        return;
+    }
+
+    /* Stage 1. */
+    key = tlb_key(va, c.s1, c.regime != XR_EL2, c.tt[0].tbi, c.tt[1].tbi);
+    ipa = va;
+    if (c.s1) {
+        bool two = c.regime != XR_EL2;
+        unsigned half = two ? (unsigned)((va >> 55) & 1) : 0;
+        const struct xl_tt *t = &c.tt[half];
+        unsigned top = t->tbi ? 55 : 63;
+        uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
+        uint64_t want = half ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+
+        if (!t->en || t->ia_bits > top || hi != want) {
+            simple_fault(&f, EVT_F_TRANSLATION);
+            f.class_ = EVT_CLASS_IN;
+            terminate(s, &c, true, sid, ssid, va, &a, &f, res);
+            return;
+        }
+        rc = xl_walk_s1(s, &c, half, key, &w1, &f);
+        if (!rc && (w1.perm & a.need) != a.need) {
+            simple_fault(&f, EVT_F_PERMISSION);
+            f.class_ = EVT_CLASS_IN;
+            rc = f.type;
+        }
+        if (rc) {
+            terminate(s, &c, true, sid, ssid, va, &a, &f, res);
+            return;
+        }
+        ipa = w1.oa;
+    } else if (beyond(va, xl_ias_bits(s))) {
+        simple_fault(&f, EVT_F_ADDR_SIZE);
+        f.class_ = EVT_CLASS_IN;
+        terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+        return;
+    }
+
+    /* Stage 2. */
+    if (c.s2) {
+        rc = xl_walk_s2(s, &c, ipa, EVT_CLASS_IN, &w2, &f);
+        if (!rc && (w2.perm & a.need) != a.need) {
+            memset(&f, 0, sizeof(f));
+            f.type = EVT_F_PERMISSION;
+            f.s2 = true;
+            f.class_ = EVT_CLASS_IN;
+            f.ipa = ipa;
+            rc = f.type;
+        }
+        if (rc) {
+            terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
+            return;
+        }
+    }
+
+    {
+        struct xl_tlbe e;
+        unsigned shift;
+        uint64_t oa = c.s2 ? w2.oa : w1.oa;
+
+        if (c.s1 && c.s2)
+            shift = w1.shift < w2.shift ? w1.shift : w2.shift;
+        else
+            shift = c.s1 ? w1.shift : w2.shift;
+        memset(&e, 0, sizeof(e));
+        e.tag = c.tag;
+        e.global = c.s1 ? w1.global : false;
+        e.va = key & ~((1ull << shift) - 1);
+        e.oa = oa & ~((1ull << shift) - 1);
+        e.ipa = ipa & ~((1ull << shift) - 1);
+        e.shift = (uint8_t)shift;
+        e.level = c.s1 ? w1.level : w2.level;
+        e.gshift = c.s1 ? c.tt[c.regime != XR_EL2 ? (va >> 55) & 1 : 0].gshift : c.st2.gshift;
+        e.perm = (uint8_t)((c.s1 ? w1.perm : XP_ALL) & (c.s2 ? w2.perm : XP_ALL));
+        xl_tlb_insert(xc, &e, sid, ssid);
+
+        res->status = VSMMU_XLATE_OK;
+        res->addr = oa;
+        res->size = 1ull << shift;
+        res->perm = api_perm(e.perm, a.priv);
+    }
+}
+
+/* ---- translate ------------------------------------------------------------------ */
+
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
-{ (void)s; (void)sid; (void)ssid; (void)iova; (void)access; (void)res; return -ENOSYS; }
+{
+    struct xl_hot h;
+    struct xl_tlbe e;
+
+    if (!s || !res || (access & ~0xFu) ||
+        !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
+        (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+        return -EINVAL;
+    memset(res, 0, sizeof(*res));
+
+    if (!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN))) {
+        uint32_t gbpa = __atomic_load_n(&s->gbpa, __ATOMIC_RELAXED);
+        if (fld_get(gbpa, GBPA_ABORT) || beyond(iova, vsmmu_oas_bits(s)))
+            res->status = VSMMU_XLATE_FAULT;
+        else
+            set_bypass(s, iova, res);
+        return 0;
+    }
+
+    /* Hit path: no lock. */
+    if (xl_cfg_lookup_hot(s->xl->cache, sid, ssid, &h)) {
+        if (h.kind == XK_XLATE) {
+            uint64_t key = tlb_key(iova, h.s1, h.two_range, h.tbi0, h.tbi1);
+            if (xl_tlb_lookup(s->xl->cache, h.tag, key, h.shifts, &e)) {
+                struct acc a;
+                classify(access, h.privcfg, h.instcfg, &a);
+                if ((e.perm & a.need) == a.need) {
+                    res->status = VSMMU_XLATE_OK;
+                    res->addr = e.oa | (key & ((1ull << e.shift) - 1));
+                    res->size = 1ull << e.shift;
+                    res->perm = api_perm(e.perm, a.priv);
+                    count_hit(s);
+                    return 0;
+                }
+            }
+        } else if (h.kind == XK_ABORT) {
+            res->status = VSMMU_XLATE_FAULT;
+            return 0;
+        } else if (!beyond(iova, vsmmu_oas_bits(s))) {
+            set_bypass(s, iova, res);
+            return 0;
+        }
+    }
+
+    pthread_mutex_lock(&s->lock);
+    flush_hits(s);
+    __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
+    slow_path(s, sid, ssid, iova, access, res);
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+/* ---- invalidation commands ----------------------------------------------------- */
+
+static void notify(struct vsmmu *s, const struct vsmmu_inval *inv)
+{
+    if (s->inval_fn)
+        s->inval_fn(s->inval_opaque, inv);
+}
+
+/* Address scope of a TLBI by address: [lo, hi], and the TG/TTL filters. */
+static void tlbi_range(const struct vsmmu *s, const uint64_t cmd[2], bool ipa,
+                       struct xl_tlbi *p, struct vsmmu_inval *inv)
+{
+    uint64_t addr = ipa ? st_raw(cmd, CMD_IPA) : st_raw(cmd, CMD_ADDR);
+    unsigned tg = s->cfg.ril ? (unsigned)st_get(cmd, CMD_TG) : 0;
+
+    p->by_addr = !ipa;
+    p->by_ipa = ipa;
+    if (tg == 0) {
+        p->lo = p->hi = addr;
+        inv->addr = addr & ~0xFFFull;
+        inv->size = 0x1000;
+        return;
+    }
+    {
+        unsigned g = 10 + 2 * tg;
+        unsigned num = (unsigned)st_get(cmd, CMD_NUM);
+        unsigned scale = (unsigned)st_get(cmd, CMD_SCALE);
+        unsigned ttl = (unsigned)st_get(cmd, CMD_TTL);
+        uint64_t pages = (uint64_t)(num + 1) << scale;    /* <= 2^36 */
+        uint64_t bytes = g + scale + 5 >= 64 ? UINT64_MAX : pages << g;
+
+        p->gshift = (uint8_t)g;
+        p->level = (uint8_t)ttl;
+        p->lo = addr;
+        p->hi = (bytes == UINT64_MAX || addr + (bytes - 1) < addr) ? UINT64_MAX : addr + (bytes - 1);
+        inv->addr = addr;
+        inv->size = p->hi - p->lo + 1;
+        if (!inv->size)
+            inv->size = UINT64_MAX;
+    }
+}
+
+void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
+{
+    struct xl_cache *xc = s->xl->cache;
+    unsigned op = (unsigned)st_get(cmd, CMD_OP);
+    uint32_t sid = (uint32_t)st_get(cmd, CMD_SID);
+    uint16_t vmid = (uint16_t)st_get(cmd, CMD_VMID);
+    uint16_t asid = (uint16_t)st_get(cmd, CMD_ASID);
+    bool use_vmid = s->cfg.stage2;
+    bool e2h = fld_get(__atomic_load_n(&s->cr2, __ATOMIC_RELAXED), CR2_E2H) != 0;
+    struct vsmmu_inval inv = { .vmid = use_vmid ? vmid : -1, .asid = -1 };
+    struct xl_tlbi p = { .match_vmid = use_vmid, .vmid = vmid };
+    unsigned n;
+
+    switch (op) {
+    case OP_CFGI_STE:
+    case OP_CFGI_CD_ALL:
+        n = xl_cfg_inval(xc, sid, 1, false, 0);
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
+                                    .sid = sid, .num = 1 };
+        vsmmu_trace(s, "CFGI sid %u: %u config entries dropped", sid, n);
+        notify(s, &inv);
+        return;
+    case OP_CFGI_STE_RANGE: {
+        unsigned range = (unsigned)st_get(cmd, CMD_RANGE);
+        uint64_t num = range >= CFGI_RANGE_ALL ? 1ull << 32 : 2ull << range;
+        uint64_t base = range >= CFGI_RANGE_ALL ? 0 : sid & ~(num - 1);
+        n = xl_cfg_inval(xc, base, num, false, 0);
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
+                                    .sid = base, .num = num };
+        vsmmu_trace(s, "CFGI_STE_RANGE sid 0x%llx+0x%llx: %u config entries dropped",
+                    (unsigned long long)base, (unsigned long long)num, n);
+        notify(s, &inv);
+        return;
+    }
+    case OP_CFGI_CD:
+        n = xl_cfg_inval(xc, sid, 1, true, (uint32_t)st_get(cmd, CMD_SSID));
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
+                                    .sid = sid, .num = 1 };
+        vsmmu_trace(s, "CFGI_CD sid %u ssid %u: %u config entries dropped", sid,
+                    (unsigned)st_get(cmd, CMD_SSID), n);
+        notify(s, &inv);
+        return;
+    case OP_TLBI_NH_ALL:
+        p.regime_mask = 1u << XR_NSEL1;
+        inv.kind = VSMMU_INVAL_VMID;
+        break;
+    case OP_TLBI_NH_ASID:
+        p.regime_mask = 1u << XR_NSEL1;
+        p.match_asid = p.keep_global = true;
+        p.asid = asid;
+        inv.kind = VSMMU_INVAL_ASID;
+        inv.asid = asid;
+        break;
+    case OP_TLBI_NH_VA:
+    case OP_TLBI_NH_VAA:
+        p.regime_mask = 1u << XR_NSEL1;
+        if (op == OP_TLBI_NH_VA) {
+            p.match_asid = true;
+            p.asid = asid;
+            inv.asid = asid;
+        }
+        inv.kind = VSMMU_INVAL_RANGE;
+        tlbi_range(s, cmd, false, &p, &inv);
+        break;
+    case OP_TLBI_EL2_ALL:
+        p.regime_mask = 1u << XR_EL2 | 1u << XR_EL2E2H;
+        p.match_vmid = false;
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_ALL, .vmid = -1, .asid = -1 };
+        break;
+    case OP_TLBI_EL2_ASID:
+        p.regime_mask = 1u << XR_EL2E2H;
+        p.match_vmid = false;
+        p.match_asid = p.keep_global = true;
+        p.asid = asid;
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_ASID, .vmid = -1, .asid = asid };
+        break;
+    case OP_TLBI_EL2_VA:
+    case OP_TLBI_EL2_VAA:
+        p.regime_mask = 1u << XR_EL2 | 1u << XR_EL2E2H;
+        p.match_vmid = false;
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_RANGE, .vmid = -1, .asid = -1 };
+        if (op == OP_TLBI_EL2_VA && e2h) {
+            p.match_asid = true;
+            p.asid = asid;
+            inv.asid = asid;
+        }
+        tlbi_range(s, cmd, false, &p, &inv);
+        break;
+    case OP_TLBI_S12_VMALL:
+        p.regime_mask = 1u << XR_NSEL1 | 1u << XR_S2ONLY;
+        p.match_vmid = true;
+        inv.kind = VSMMU_INVAL_VMID;
+        inv.vmid = vmid;
+        break;
+    case OP_TLBI_S2_IPA:
+        p.regime_mask = 1u << XR_S2ONLY;
+        p.match_vmid = true;
+        inv.kind = VSMMU_INVAL_IPA;
+        inv.vmid = vmid;
+        tlbi_range(s, cmd, true, &p, &inv);
+        break;
+    case OP_TLBI_NSNH_ALL:
+        p.regime_mask = 1u << XR_NSEL1 | 1u << XR_S2ONLY;
+        p.match_vmid = false;
+        inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_ALL, .vmid = -1, .asid = -1 };
+        break;
+    default:
+        return;
+    }
+    n = xl_tlb_inval(xc, &p);
+    vsmmu_trace(s, "TLBI op 0x%02x: %u TLB entries dropped", op, n);
+    notify(s, &inv);
+}
+
+unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return xl_tlb_count(s->xl->cache); }
+unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cache); }

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VMSAv8-64 translation-table walks: stage 1, stage 2, and stage 1 with
+ * every table access translated by stage 2 (nested).  Walks are bounded by
+ * the four levels, so hostile (self-referencing) tables cannot loop.
+ */
+#include <string.h>
+
+#include "xlate.h"
+
+static int fault(struct xl_fault *f, uint8_t type, bool s2, unsigned class_, uint64_t ipa)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = type;
+    f->s2 = s2;
+    f->class_ = (uint8_t)class_;
+    f->ipa = ipa;
+    f->ttrnw = true;
+    return type;
+}
+
+static uint64_t bswap64(uint64_t v)
+{
+    return __builtin_bswap64(v);
+}
+
+/* Read one descriptor at PA @pa; returns false on an external abort. */
+static bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
+{
+    uint64_t v;
+    if (vsmmu_dma_read_dwords(s, pa, &v, 1))
+        return false;
+    *d = be ? bswap64(v) : v;
+    return true;
+}
+
+static bool write_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t d)
+{
+    uint64_t v = be ? bswap64(d) : d;
+    return vsmmu_dma_write_dwords(s, pa, &v, 1) == 0;
+}
+
+/* Output address held by a table, block or page descriptor at @level. */
+static uint64_t desc_oa(uint64_t d, unsigned gshift, unsigned oa_bits, unsigned shift)
+{
+    uint64_t oa = d & fld_mask(47, shift);
+    if (gshift == 16 && oa_bits >= 52)
+        oa |= fld_get(d, 15, 12) << 48;
+    return oa;
+}
+
+static bool block_allowed(const struct vsmmu *s, unsigned level, unsigned gshift)
+{
+    switch (gshift) {
+    case 12: return level == 1 || level == 2;
+    case 14: return level == 2;
+    default: return level == 2 || (level == 1 && vsmmu_oas_bits(s) >= 52);
+    }
+}
+
+static unsigned level_shift(unsigned level, unsigned gshift)
+{
+    return gshift + (3 - level) * (gshift - 3);
+}
+
+/* Stage-2 permissions (XP_*) of a leaf descriptor. */
+static uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
+{
+    unsigned ap = (unsigned)fld_get(d, PTE_S2AP);
+    unsigned xn = (unsigned)fld_get(d, PTE_S2XN);
+    uint8_t p = 0;
+    bool px, ux;
+
+    if (ap & 1)
+        p |= XP_PR | XP_UR;
+    if (ap & 2)
+        p |= XP_PW | XP_UW;
+    if (fld_get(s->idr[3], IDR3_XNX)) {
+        px = xn == 0 || xn == 3;
+        ux = xn == 0 || xn == 1;
+    } else {
+        px = ux = !(xn & 2);
+    }
+    if (px)
+        p |= XP_PX;
+    if (ux)
+        p |= XP_UX;
+    return p;
+}
+
+/* Stage-1 permissions (XP_*) of a leaf, with the table restrictions. */
+static uint8_t s1_perm(const struct xl_cfg *c, uint64_t d, unsigned aptable, bool pxnt,
+                       bool uxnt)
+{
+    unsigned ap = (unsigned)fld_get(d, PTE_AP);
+    bool pxn = fld_get(d, PTE_PXN) || pxnt;
+    bool uxn = fld_get(d, PTE_UXN) || uxnt;
+    bool pr, pw, ur, uw, px, ux;
+    uint8_t p = 0;
+
+    if (aptable & 1)
+        ap &= ~1u;      /* no unprivileged access below */
+    if (aptable & 2)
+        ap |= 2u;       /* no write below */
+    if (c->regime == XR_EL2) {
+        /* One range: AP[1] as 1, every access privileged, bit 54 is XN. */
+        pr = true;
+        pw = !(ap & 2);
+        px = !uxn && !(c->wxn && pw);
+        return (uint8_t)((pr ? XP_PR | XP_UR : 0) | (pw ? XP_PW | XP_UW : 0) |
+                         (px ? XP_PX | XP_UX : 0));
+    }
+    pr = true;
+    pw = !(ap & 2);
+    ur = (ap & 1) != 0;
+    uw = ur && pw;
+    px = !pxn && !uw && !(c->wxn && pw);
+    ux = !uxn && !(c->wxn && uw);
+    if (c->pan && ur)
+        pr = pw = false;
+    if (pr) p |= XP_PR;
+    if (pw) p |= XP_PW;
+    if (px) p |= XP_PX;
+    if (ur) p |= XP_UR;
+    if (uw) p |= XP_UW;
+    if (ux) p |= XP_UX;
+    return p;
+}
+
+/*
+ * The common walk.  @nested: stage-1 walk whose table accesses go through
+ * stage 2.  Faults are filled as stage @st2 faults with CLASS @class_ and
+ * IPA @ipa_for_fault.
+ */
+static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2,
+                bool nested, uint64_t ia, unsigned class_, struct xl_walk *w,
+                struct xl_fault *f)
+{
+    unsigned g = t->gshift, stride = g - 3, level = t->start;
+    unsigned aptable = 0;
+    bool pxnt = false, uxnt = false;
+    uint64_t table = t->ttb;
+    uint64_t fipa = st2 ? ia : 0;
+
+    memset(w, 0, sizeof(*w));
+    for (;;) {
+        unsigned shift = level_shift(level, g);
+        unsigned nbits = level == t->start ? t->ia_bits - shift : stride;
+        uint64_t idx = (ia >> shift) & ((1ull << nbits) - 1);
+        uint64_t daddr = table + idx * 8, pa = daddr, d;
+        int rc;
+
+        if (nested) {
+            rc = xl_s2_fetch_addr(s, c, daddr, EVT_CLASS_TT, false, &pa, f);
+            if (rc)
+                return rc;
+        }
+        if (!read_desc(s, pa, t->be, &d)) {
+            fault(f, EVT_F_WALK_EABT, st2, st2 ? class_ : EVT_CLASS_TT, fipa);
+            f->fetch_addr = pa;
+            return f->type;
+        }
+        if (!(d & 1))
+            return fault(f, EVT_F_TRANSLATION, st2, class_, fipa);
+        if (level < 3 && fld_get(d, PTE_TYPE)) {
+            uint64_t next = desc_oa(d, g, t->oa_bits, g);
+            if (t->oa_bits < 64 && (next >> t->oa_bits))
+                return fault(f, EVT_F_ADDR_SIZE, st2, class_, fipa);
+            if (!st2 && !t->had) {
+                aptable |= (unsigned)fld_get(d, PTE_APTABLE);
+                pxnt |= fld_get(d, PTE_PXNTABLE) != 0;
+                uxnt |= fld_get(d, PTE_UXNTABLE) != 0;
+            }
+            table = next;
+            level++;
+            continue;
+        }
+        if (level == 3 ? !fld_get(d, PTE_TYPE) : !block_allowed(s, level, g))
+            return fault(f, EVT_F_TRANSLATION, st2, class_, fipa);
+
+        /* Leaf. */
+        {
+            uint64_t base = desc_oa(d, g, t->oa_bits, shift);
+            bool af_hw = st2 ? c->s2ha : c->ha;
+            bool affd = st2 ? c->s2affd : c->affd;
+
+            if (t->oa_bits < 64 && (base >> t->oa_bits))
+                return fault(f, EVT_F_ADDR_SIZE, st2, class_, fipa);
+            if (!fld_get(d, PTE_AF)) {
+                if (af_hw) {
+                    /* Hardware Access flag update. */
+                    if (nested) {
+                        rc = xl_s2_fetch_addr(s, c, daddr, EVT_CLASS_TT, true, &pa, f);
+                        if (rc)
+                            return rc;
+                    }
+                    if (!write_desc(s, pa, t->be, d | fld_mask(PTE_AF))) {
+                        fault(f, EVT_F_WALK_EABT, st2, st2 ? class_ : EVT_CLASS_TT, fipa);
+                        f->fetch_addr = pa;
+                        return f->type;
+                    }
+                } else if (!affd) {
+                    return fault(f, EVT_F_ACCESS, st2, class_, fipa);
+                }
+            }
+            w->shift = (uint8_t)shift;
+            w->level = (uint8_t)level;
+            w->oa = base | (ia & ((1ull << shift) - 1));
+            if (st2) {
+                w->perm = s2_perm(s, d);
+                w->device = fld_get(d, 5, 4) == 0;
+                w->global = true;
+            } else {
+                w->perm = s1_perm(c, d, aptable, pxnt, uxnt);
+                w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
+            }
+            return 0;
+        }
+    }
+}
+
+int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
+               struct xl_walk *w, struct xl_fault *f)
+{
+    const struct xl_tt *t = &c->st2;
+    if (t->ia_bits < 64 && (ipa >> t->ia_bits))
+        return fault(f, EVT_F_TRANSLATION, true, class_, ipa);
+    return walk(s, c, t, true, false, ipa, class_, w, f);
+}
+
+int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
+                     bool write, uint64_t *pa, struct xl_fault *f)
+{
+    struct xl_walk w;
+    int rc = xl_walk_s2(s, c, ipa, class_, &w, f);
+    if (rc)
+        return rc;
+    if (!(w.perm & (write ? XP_PW : XP_PR)) || (c->s2ptw && w.device)) {
+        fault(f, EVT_F_PERMISSION, true, class_, ipa);
+        f->ttrnw = !write;
+        return f->type;
+    }
+    *pa = w.oa;
+    return 0;
+}
+
+int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
+               struct xl_walk *w, struct xl_fault *f)
+{
+    return walk(s, c, &c->tt[half], false, c->s2, va, EVT_CLASS_IN, w, f);
+}

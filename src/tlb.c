@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The config cache (decoded STE + CD per StreamID/SubstreamID) and the
+ * TLB.  Both are set-associative hash tables (4 ways per set) with clock
+ * eviction inside a set, so they never hold more than their configured
+ * capacity and never flush everything to make room.
+ *
+ * Readers (the translate hit path) take no lock: every entry is guarded by
+ * a sequence counter.  Writers hold the instance lock: they make the
+ * counter odd, update the entry, and make it even again; a reader that
+ * sees an odd or changed counter treats the probe as a miss.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xlate.h"
+
+#define WAYS 4
+#define VALID (1ull << 63)
+#define GLOBAL (1ull << 62)
+#define NOSSID (1ull << 20)
+
+struct cfg_ent {
+    uint32_t seq;
+    uint32_t ref;
+    uint64_t key;       /* VALID | sid << 21 | NOSSID | ssid */
+    uint64_t hot;       /* packed struct xl_hot flags */
+    uint64_t tag;
+    uint64_t shifts;    /* hint: sizes inserted in the TLB */
+    struct xl_cfg cfg;  /* the full decode: accessed under the lock only */
+};
+
+struct tlb_ent {
+    uint32_t seq;
+    uint32_t ref;
+    uint64_t tag;       /* VALID | GLOBAL | xl_tag */
+    uint64_t va;
+    uint64_t oa;        /* output base | perm (bits 5:0) */
+    uint64_t meta;      /* shift | level << 8 | gshift << 16 */
+    uint64_t ipa;
+};
+
+struct xl_cache {
+    struct tlb_ent *tlb;
+    unsigned tlb_sets_log2;
+    uint8_t *tlb_hand;
+    struct cfg_ent *cfg;
+    unsigned cfg_sets_log2;
+    uint8_t *cfg_hand;
+};
+
+/* ---- sequence counters ----------------------------------------------- */
+
+static inline uint32_t rd_begin(const uint32_t *seq)
+{
+    return __atomic_load_n(seq, __ATOMIC_ACQUIRE);
+}
+
+static inline bool rd_retry(const uint32_t *seq, uint32_t start)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return (start & 1) || __atomic_load_n(seq, __ATOMIC_RELAXED) != start;
+}
+
+static inline void wr_begin(uint32_t *seq)
+{
+    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void wr_end(uint32_t *seq)
+{
+    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
+}
+
+#define LD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ST(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+static unsigned log2_floor(unsigned v)
+{
+    unsigned l = 0;
+    while ((2u << l) <= v)
+        l++;
+    return l;
+}
+
+static inline uint64_t mix(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x9E3779B97F4A7C15ull;
+    x ^= x >> 29;
+    return x;
+}
+
+struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
+{
+    struct xl_cache *c = calloc(1, sizeof(*c));
+    size_t nt, nc;
+
+    if (!c)
+        return NULL;
+    c->tlb_sets_log2 = log2_floor(tlb_entries < WAYS ? 1 : tlb_entries / WAYS);
+    c->cfg_sets_log2 = log2_floor(cfg_entries < WAYS ? 1 : cfg_entries / WAYS);
+    nt = (size_t)WAYS << c->tlb_sets_log2;
+    nc = (size_t)WAYS << c->cfg_sets_log2;
+    c->tlb = aligned_alloc(64, ((nt * sizeof(struct tlb_ent)) + 63) & ~(size_t)63);
+    c->cfg = aligned_alloc(64, ((nc * sizeof(struct cfg_ent)) + 63) & ~(size_t)63);
+    c->tlb_hand = calloc((size_t)1 << c->tlb_sets_log2, 1);
+    c->cfg_hand = calloc((size_t)1 << c->cfg_sets_log2, 1);
+    if (!c->tlb || !c->cfg || !c->tlb_hand || !c->cfg_hand) {
+        xl_cache_free(c);
+        return NULL;
+    }
+    memset(c->tlb, 0, nt * sizeof(struct tlb_ent));
+    memset(c->cfg, 0, nc * sizeof(struct cfg_ent));
+    return c;
+}
+
+void xl_cache_free(struct xl_cache *c)
+{
+    if (!c)
+        return;
+    free(c->tlb);
+    free(c->cfg);
+    free(c->tlb_hand);
+    free(c->cfg_hand);
+    free(c);
+}
+
+/* Pick a way of a set: the first invalid one, else clock. */
+static unsigned victim(uint8_t *hand, uint32_t *refs[WAYS], const uint64_t *valid[WAYS])
+{
+    for (unsigned i = 0; i < WAYS; i++)
+        if (!(*valid[i] & VALID))
+            return i;
+    for (unsigned n = 0; n < 2 * WAYS; n++) {
+        unsigned i = *hand % WAYS;
+        *hand = (uint8_t)((i + 1) % WAYS);
+        if (!LD(refs[i]))
+            return i;
+        ST(refs[i], 0);
+    }
+    return *hand % WAYS;
+}
+
+/* ---- config cache ------------------------------------------------------- */
+
+static uint64_t cfg_key(uint32_t sid, uint32_t ssid)
+{
+    return VALID | (uint64_t)sid << 21 | (ssid == VSMMU_NO_SSID ? NOSSID : (ssid & 0xFFFFF));
+}
+
+static struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
+{
+    uint64_t h = mix(key) >> (64 - 32);
+    return &xc->cfg[(h & ((1u << xc->cfg_sets_log2) - 1)) * WAYS];
+}
+
+static uint64_t hot_pack(const struct xl_cfg *c)
+{
+    uint64_t v = c->kind;
+    v |= (uint64_t)c->tt[0].tbi << 8;
+    v |= (uint64_t)c->tt[1].tbi << 9;
+    v |= (uint64_t)(c->regime != XR_EL2) << 10;
+    v |= (uint64_t)c->s1 << 11;
+    v |= (uint64_t)c->privcfg << 16;
+    v |= (uint64_t)c->instcfg << 24;
+    return v;
+}
+
+bool xl_cfg_lookup_hot(struct xl_cache *xc, uint32_t sid, uint32_t ssid, struct xl_hot *h)
+{
+    uint64_t key = cfg_key(sid, ssid);
+    struct cfg_ent *set = cfg_set(xc, key);
+
+    for (unsigned i = 0; i < WAYS; i++) {
+        struct cfg_ent *e = &set[i];
+        uint32_t sq = rd_begin(&e->seq);
+        uint64_t k = LD(&e->key), hot = LD(&e->hot), tag = LD(&e->tag), sh = LD(&e->shifts);
+        if (rd_retry(&e->seq, sq) || k != key)
+            continue;
+        if (!LD(&e->ref))
+            ST(&e->ref, 1);
+        h->kind = (uint8_t)(hot & 0xFF);
+        h->tbi0 = (hot >> 8) & 1;
+        h->tbi1 = (hot >> 9) & 1;
+        h->two_range = (hot >> 10) & 1;
+        h->s1 = (hot >> 11) & 1;
+        h->privcfg = (uint8_t)(hot >> 16);
+        h->instcfg = (uint8_t)(hot >> 24);
+        h->tag = tag;
+        h->shifts = sh;
+        return true;
+    }
+    return false;
+}
+
+const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
+{
+    uint64_t key = cfg_key(sid, ssid);
+    struct cfg_ent *set = cfg_set(xc, key);
+    for (unsigned i = 0; i < WAYS; i++)
+        if (set[i].key == key) {
+            ST(&set[i].ref, 1);
+            return &set[i].cfg;
+        }
+    return NULL;
+}
+
+void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
+{
+    uint64_t key = cfg_key(c->sid, c->ssid);
+    struct cfg_ent *set = cfg_set(xc, key);
+    uint32_t *refs[WAYS];
+    const uint64_t *valid[WAYS];
+    unsigned w = WAYS;
+
+    for (unsigned i = 0; i < WAYS; i++) {
+        refs[i] = &set[i].ref;
+        valid[i] = &set[i].key;
+        if (set[i].key == key)
+            w = i;
+    }
+    if (w == WAYS)
+        w = victim(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], refs, valid);
+    struct cfg_ent *e = &set[w];
+    wr_begin(&e->seq);
+    ST(&e->key, key);
+    ST(&e->hot, hot_pack(c));
+    ST(&e->tag, c->tag);
+    ST(&e->shifts, 0);
+    ST(&e->ref, 0);
+    e->cfg = *c;
+    wr_end(&e->seq);
+}
+
+static void cfg_kill(struct cfg_ent *e)
+{
+    wr_begin(&e->seq);
+    ST(&e->key, 0);
+    wr_end(&e->seq);
+}
+
+unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_only, uint32_t cd_index)
+{
+    size_t n = (size_t)WAYS << xc->cfg_sets_log2;
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct cfg_ent *e = &xc->cfg[i];
+        uint64_t esid;
+        if (!(e->key & VALID))
+            continue;
+        esid = e->cfg.sid;
+        if (num && (esid < sid || esid - sid >= num))
+            continue;
+        if (cd_only && (e->cfg.cd_index < 0 || (uint32_t)e->cfg.cd_index != cd_index))
+            continue;
+        cfg_kill(e);
+        count++;
+    }
+    return count;
+}
+
+unsigned xl_cfg_count(struct xl_cache *xc)
+{
+    size_t n = (size_t)WAYS << xc->cfg_sets_log2;
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += (xc->cfg[i].key & VALID) != 0;
+    return count;
+}
+
+/* ---- TLB ------------------------------------------------------------------ */
+
+static struct tlb_ent *tlb_set(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift)
+{
+    /* The ASID is not hashed, so global entries are found with any ASID. */
+    uint64_t h = mix((va >> shift) ^ ((tag >> XT_VMID_SHIFT) << 44) ^ ((uint64_t)shift << 58));
+    return &xc->tlb[(h >> 20 & ((1u << xc->tlb_sets_log2) - 1)) * WAYS];
+}
+
+static bool tag_hit(uint64_t etag, uint64_t tag)
+{
+    const uint64_t upper = ~(XT_ASID_MASK | VALID | GLOBAL);
+    if (!(etag & VALID) || ((etag ^ tag) & upper))
+        return false;
+    return (etag & GLOBAL) || ((etag ^ tag) & XT_ASID_MASK) == 0;
+}
+
+bool xl_tlb_lookup(struct xl_cache *xc, uint64_t tag, uint64_t va, uint64_t shifts,
+                   struct xl_tlbe *out)
+{
+    while (shifts) {
+        unsigned shift = (unsigned)__builtin_ctzll(shifts);
+        struct tlb_ent *set = tlb_set(xc, tag, va, shift);
+        shifts &= shifts - 1;
+        for (unsigned i = 0; i < WAYS; i++) {
+            struct tlb_ent *e = &set[i];
+            uint32_t sq = rd_begin(&e->seq);
+            uint64_t et = LD(&e->tag), eva = LD(&e->va), oa = LD(&e->oa), meta = LD(&e->meta);
+            if (rd_retry(&e->seq, sq))
+                continue;
+            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift))
+                continue;
+            if (!LD(&e->ref))
+                ST(&e->ref, 1);
+            out->tag = et & ~(VALID | GLOBAL);
+            out->global = (et & GLOBAL) != 0;
+            out->va = eva;
+            out->oa = oa & ~0xFFFull;
+            out->perm = (uint8_t)(oa & 0x3F);
+            out->shift = (uint8_t)shift;
+            out->level = (uint8_t)(meta >> 8);
+            out->gshift = (uint8_t)(meta >> 16);
+            out->ipa = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid)
+{
+    uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
+    uint64_t va = te->va & ~((1ull << te->shift) - 1);
+    struct tlb_ent *set = tlb_set(xc, te->tag, va, te->shift);
+    uint32_t *refs[WAYS];
+    const uint64_t *valid[WAYS];
+    unsigned w = WAYS;
+
+    for (unsigned i = 0; i < WAYS; i++) {
+        refs[i] = &set[i].ref;
+        valid[i] = &set[i].tag;
+        if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
+            w = i;
+    }
+    if (w == WAYS)
+        w = victim(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], refs, valid);
+    struct tlb_ent *e = &set[w];
+    wr_begin(&e->seq);
+    ST(&e->tag, tag);
+    ST(&e->va, va);
+    ST(&e->oa, (te->oa & ~0xFFFull) | (te->perm & 0x3F));
+    ST(&e->meta, (uint64_t)te->shift | (uint64_t)te->level << 8 | (uint64_t)te->gshift << 16);
+    ST(&e->ipa, te->ipa);
+    ST(&e->ref, 0);
+    wr_end(&e->seq);
+
+    /* Size hint for the configuration that made it. */
+    {
+        uint64_t key = cfg_key(sid, ssid);
+        struct cfg_ent *cs = cfg_set(xc, key);
+        for (unsigned i = 0; i < WAYS; i++)
+            if (cs[i].key == key)
+                __atomic_fetch_or(&cs[i].shifts, 1ull << te->shift, __ATOMIC_RELAXED);
+    }
+}
+
+static bool tlbi_match(const struct tlb_ent *e, const struct xl_tlbi *p)
+{
+    uint64_t t = e->tag;
+    unsigned shift = (unsigned)(e->meta & 0xFF);
+    uint64_t lo, hi;
+
+    if (!(t & VALID))
+        return false;
+    if (!(p->regime_mask & (1u << xl_tag_regime(t))))
+        return false;
+    if (p->match_vmid && xl_tag_vmid(t) != p->vmid)
+        return false;
+    if (p->keep_global && (t & GLOBAL))
+        return false;
+    if (p->match_asid && !(t & GLOBAL) && xl_tag_asid(t) != p->asid)
+        return false;
+    if (p->gshift && ((e->meta >> 16) & 0xFF) != p->gshift)
+        return false;
+    if (p->level && ((e->meta >> 8) & 0xFF) != p->level)
+        return false;
+    if (p->by_addr || p->by_ipa) {
+        lo = p->by_ipa ? e->ipa : e->va;
+        hi = lo + ((1ull << shift) - 1);
+        if (hi < p->lo || lo > p->hi)
+            return false;
+    }
+    return true;
+}
+
+unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
+{
+    size_t n = (size_t)WAYS << xc->tlb_sets_log2;
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tlb_ent *e = &xc->tlb[i];
+        if (!tlbi_match(e, p))
+            continue;
+        wr_begin(&e->seq);
+        ST(&e->tag, 0);
+        wr_end(&e->seq);
+        count++;
+    }
+    return count;
+}
+
+void xl_cache_flush(struct xl_cache *xc)
+{
+    size_t nt = (size_t)WAYS << xc->tlb_sets_log2, nc = (size_t)WAYS << xc->cfg_sets_log2;
+    for (size_t i = 0; i < nt; i++) {
+        struct tlb_ent *e = &xc->tlb[i];
+        if (e->tag & VALID) {
+            wr_begin(&e->seq);
+            ST(&e->tag, 0);
+            wr_end(&e->seq);
+        }
+    }
+    for (size_t i = 0; i < nc; i++)
+        if (xc->cfg[i].key & VALID)
+            cfg_kill(&xc->cfg[i]);
+}
+
+unsigned xl_tlb_count(struct xl_cache *xc)
+{
+    size_t n = (size_t)WAYS << xc->tlb_sets_log2;
+    unsigned count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += (xc->tlb[i].tag & VALID) != 0;
+    return count;
+}

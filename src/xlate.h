@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Translation internals shared by strtab.c (stream table, STE and CD
+ * decode), ptw.c (table walks), tlb.c (config cache and TLB) and
+ * translate.c (the translate API and invalidation commands).
+ */
+#ifndef VSMMU_XLATE_H
+#define VSMMU_XLATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+/* Translation regime of a stage-1 configuration (StreamWorld). */
+enum xl_regime {
+    XR_NSEL1 = 1,   /* NS-EL1: ASID + VMID tagged, two VA ranges      */
+    XR_S2ONLY = 2,  /* stage 2 only: VMID tagged, keyed by IPA         */
+    XR_EL2 = 3,     /* NS-EL2: one VA range, no ASID/VMID              */
+    XR_EL2E2H = 4,  /* NS-EL2-E2H: two VA ranges, ASID tagged          */
+};
+
+enum xl_kind {
+    XK_ABORT = 0,   /* terminate silently (STE.Config abort)           */
+    XK_BYPASS = 1,  /* both stages bypassed                            */
+    XK_XLATE = 2,   /* at least one stage translates                   */
+};
+
+/* One set of translation-table parameters: a stage-1 half or stage 2. */
+struct xl_tt {
+    bool en;            /* walks allowed (stage 1: EPD == 0)            */
+    bool tbi;           /* stage 1: top byte ignored                    */
+    bool had;           /* stage 1: hierarchical attributes disabled    */
+    bool be;            /* big-endian descriptors (ENDI / S2ENDI)        */
+    uint8_t gshift;     /* granule: 12, 14 or 16                        */
+    uint8_t ia_bits;    /* input size: 64 - TxSZ                        */
+    uint8_t start;      /* start level 0..3                             */
+    uint8_t oa_bits;    /* output limit: effective IPS / S2PS           */
+    uint64_t ttb;       /* start table base, aligned                    */
+};
+
+/* A decoded STE (+ CD): everything a walk needs. */
+struct xl_cfg {
+    uint32_t sid, ssid;     /* ssid = VSMMU_NO_SSID without one         */
+    uint8_t kind;           /* enum xl_kind                             */
+    bool s1, s2;            /* stages that translate                    */
+    uint8_t regime;         /* enum xl_regime (when translating)        */
+    int32_t cd_index;       /* CD used (-1: none), for CFGI_CD          */
+    uint8_t privcfg, instcfg;   /* STE overrides (0: incoming)          */
+    /* stage 1 */
+    struct xl_tt tt[2];
+    bool affd, ha, wxn, pan, rec, abort_term;
+    uint16_t asid;
+    /* stage 2 */
+    struct xl_tt st2;
+    uint16_t vmid;
+    bool s2affd, s2ha, s2ptw, s2r;
+    uint64_t tag;           /* TLB tag (see xl_tag)                      */
+};
+
+/* TLB tag: regime, VMID and ASID. */
+#define XT_ASID_MASK   0xFFFFull
+#define XT_VMID_SHIFT  16
+#define XT_REG_SHIFT   32
+static inline uint64_t xl_tag(unsigned regime, unsigned vmid, unsigned asid)
+{
+    return (uint64_t)regime << XT_REG_SHIFT | (uint64_t)vmid << XT_VMID_SHIFT | asid;
+}
+static inline unsigned xl_tag_regime(uint64_t t) { return (unsigned)(t >> XT_REG_SHIFT) & 0xF; }
+static inline unsigned xl_tag_vmid(uint64_t t) { return (unsigned)(t >> XT_VMID_SHIFT) & 0xFFFF; }
+static inline unsigned xl_tag_asid(uint64_t t) { return (unsigned)t & 0xFFFF; }
+
+/* Permission bits of a walk result and of TLB entries. */
+enum {
+    XP_PR = 1u << 0, XP_PW = 1u << 1, XP_PX = 1u << 2,
+    XP_UR = 1u << 3, XP_UW = 1u << 4, XP_UX = 1u << 5,
+    XP_ALL = 0x3F,
+};
+
+/* A fault: the event a transaction gets. */
+struct xl_fault {
+    uint8_t type;       /* EVT_*                                        */
+    bool s2;
+    uint8_t class_;     /* EVT_CLASS_*                                  */
+    bool ttrnw;
+    uint64_t ipa;
+    uint64_t fetch_addr;
+};
+
+/* Result of a walk of one stage. */
+struct xl_walk {
+    uint64_t oa;        /* output address of the input address          */
+    uint8_t shift;      /* log2 of the page/block size                  */
+    uint8_t level;
+    uint8_t perm;       /* XP_* granted by this stage                   */
+    bool global;        /* stage 1: nG == 0                             */
+    bool device;        /* stage 2: Device memory type                  */
+};
+
+/* ---- strtab.c -------------------------------------------------------- */
+/** Decode and validate an STE into @c (the stage-1 part is left for the
+ *  CD).  Returns 0 or EVT_C_BAD_STE. */
+int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c);
+/** Resolve the CD for (@c->sid, @ssid) using the raw STE, fetch, validate
+ *  and decode it into @c.  Returns 0 or fills @f (C_BAD_SUBSTREAMID,
+ *  F_STREAM_DISABLED, F_CD_FETCH, C_BAD_CD, stage-2 faults with CLASS=CD)
+ *  and returns its type.  Sets @c->s1 = false for S1DSS bypass. */
+int xl_cd_resolve(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c,
+                  uint32_t ssid, uint64_t iova, struct xl_fault *f);
+/** IAS in bits. */
+unsigned xl_ias_bits(const struct vsmmu *s);
+
+/* ---- ptw.c ----------------------------------------------------------- */
+/** Stage-1 walk of @va (already range-checked, half @half).  Table
+ *  fetches go through stage 2 when @c->s2.  Returns 0 or a fault type. */
+int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
+               struct xl_walk *w, struct xl_fault *f);
+/** Stage-2 walk of @ipa.  @class_ is the CLASS of a fault.  Returns 0 or a
+ *  fault type (faults have S2 = 1 and IPA = @ipa). */
+int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
+               struct xl_walk *w, struct xl_fault *f);
+/** Translate the IPA of a structure or descriptor the SMMU reads (CD,
+ *  L1CD, stage-1 table) through stage 2: read permission, AF, S2PTW.
+ *  Returns 0 with *pa, or a fault type (CLASS = @class_). */
+int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_, bool write,
+                     uint64_t *pa, struct xl_fault *f);
+/** Start level for stage 1 from the input size and granule. */
+unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
+
+/* ---- tlb.c ----------------------------------------------------------- */
+struct xl_cache;
+struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries);
+void xl_cache_free(struct xl_cache *c);
+
+/* Hot configuration (what the hit path needs), read lock-free. */
+struct xl_hot {
+    uint8_t kind;
+    bool tbi0, tbi1, two_range, s1;
+    uint8_t privcfg, instcfg;
+    uint64_t tag;
+    uint64_t shifts;        /* bitmask of entry sizes seen (hint)       */
+};
+/** Lock-free config lookup.  Returns true and fills @h on a hit. */
+bool xl_cfg_lookup_hot(struct xl_cache *xc, uint32_t sid, uint32_t ssid, struct xl_hot *h);
+/** Under the lock: full config of (sid, ssid), or NULL. */
+const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid);
+/** Under the lock: insert (replaces an entry of the same key). */
+void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c);
+/** Under the lock: remove configs of SIDs [sid, sid+num) (num 0: all);
+ *  with @ssid_match, only those whose CD index is @cd_index. */
+unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_only, uint32_t cd_index);
+
+/* One TLB entry's translation. */
+struct xl_tlbe {
+    uint64_t tag;
+    bool global;
+    uint64_t va;        /* input address (aligned to 2^shift)            */
+    uint64_t oa;        /* output base                                   */
+    uint64_t ipa;       /* nested / stage 2: IPA of the base (or 0)      */
+    uint8_t shift, level, gshift, perm;
+};
+/** Lock-free TLB lookup of @va with tag @tag (ASID and VMID as the config
+ *  gives them) probing the sizes in @shifts. */
+bool xl_tlb_lookup(struct xl_cache *xc, uint64_t tag, uint64_t va, uint64_t shifts,
+                   struct xl_tlbe *out);
+/** Under the lock: insert; also records the size in the config hint of
+ *  (sid, ssid). */
+void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *e, uint32_t sid, uint32_t ssid);
+
+/* Invalidation predicate. */
+struct xl_tlbi {
+    unsigned regime_mask;   /* 1u << regime                              */
+    bool match_vmid;
+    uint16_t vmid;
+    bool match_asid;        /* entries tagged with @asid (globals: see below) */
+    uint16_t asid;
+    bool keep_global;       /* NH_ASID: non-global entries only           */
+    bool by_addr;
+    bool by_ipa;            /* compare @lo..@hi against the IPA            */
+    uint64_t lo, hi;        /* inclusive address range                     */
+    uint8_t gshift;         /* 0: any granule                              */
+    uint8_t level;          /* 0: any level                                */
+};
+unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p);
+void xl_cache_flush(struct xl_cache *xc);
+/** Counts of valid entries (tests, bench). */
+unsigned xl_tlb_count(struct xl_cache *xc);
+unsigned xl_cfg_count(struct xl_cache *xc);
+
+
+/* ---- translate.c ------------------------------------------------------ */
+/** Cache occupancy (tests, benchmark). */
+unsigned vsmmu_xlate_tlb_count(struct vsmmu *s);
+unsigned vsmmu_xlate_cfg_count(struct vsmmu *s);
+
+#endif /* VSMMU_XLATE_H */
