@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulated iommufd kernel: internal state shared by iommufd_sim.c
+ * (object table, ids, type checks, attach, destroy, controls),
+ * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events)
+ * and sim_veventq.c (vEVENTQ objects, their fds, the record queue).
+ *
+ * The rules follow the real kernel as the project's iommufd reference
+ * records them; the choices where kernel versions differ are listed with
+ * the functions that make them.  Test hooks (vsmmu_simx_*) are at the end.
+ */
+#ifndef VSMMU_SIM_H
+#define VSMMU_SIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "iommufd_priv.h"
+
+enum sim_kind {
+    SIM_TOMBSTONE = 1,  /* id of a vDEVICE destroyed by its device's unbind */
+    SIM_IOAS,
+    SIM_DEVICE,         /* a bound device (iommufd_device) */
+    SIM_SELFTEST,       /* the selftest's stdev object owning a mock device */
+    SIM_HWPT_PAGING,
+    SIM_HWPT_NESTED,
+    SIM_VIOMMU,
+    SIM_VDEVICE,
+    SIM_VEVENTQ,
+};
+
+/* An IOMMU instance: index 0 is the selftest mock IOMMU, the others are
+ * simulated SMMUv3s (devices added with the same ID registers share one). */
+struct sim_iommu {
+    bool smmuv3;
+    uint32_t idr[6], iidr, aidr;
+};
+#define SIM_MOCK_IOMMU 0u
+
+/* One queued normal vEVENT (the lost-events header is kept apart). */
+struct sim_vevent {
+    struct sim_vevent *next;
+    uint32_t seq;
+    uint32_t len;
+    uint8_t data[];
+};
+
+struct sim_obj {
+    enum sim_kind kind;
+    uint32_t id;
+    unsigned iommu;         /* device, HWPT, vIOMMU: the IOMMU instance */
+
+    /* SIM_DEVICE */
+    uint32_t psid;          /* SMMUv3: the physical StreamID */
+    uint32_t hwpt;          /* attached HWPT (0: none) */
+    uint32_t vdev;          /* its vDEVICE (0: none) */
+    uint32_t vmaster;       /* vIOMMU recorded at a nested attach with a vDEVICE */
+    uint32_t stdev;         /* mock device: its selftest object */
+
+    /* SIM_SELFTEST */
+    uint32_t dev;
+
+    /* SIM_HWPT_PAGING */
+    uint32_t ioas;
+    bool nest_parent, auto_domain;
+    uint16_t vmid;          /* SMMUv3 nest parent: its VMID */
+    unsigned users;         /* HWPT: devices attached */
+
+    /* SIM_HWPT_NESTED, SIM_VDEVICE, SIM_VEVENTQ: the vIOMMU;
+     * SIM_VIOMMU, legacy nested HWPT: the nest-parent HWPT */
+    uint32_t viommu;
+    uint32_t parent;
+    uint64_t vste[2];       /* nested: the accepted vSTE, or {iotlb} (mock) */
+
+    /* SIM_VDEVICE */
+    uint64_t virt_id;
+
+    /* SIM_VIOMMU, SIM_VEVENTQ */
+    uint32_t type;
+
+    /* SIM_VEVENTQ */
+    uint32_t depth, num_events, next_seq;
+    bool lost_queued;       /* the lost-events header is queued (always last) */
+    uint32_t lost_seq;
+    bool pipe_ready;        /* one byte sits in the pipe */
+    int rfd, wfd;           /* the fd handed out (-1: closed) and its pair */
+    struct sim_vevent *head, *tail;
+};
+
+#define SIM_ISSUED_MAX 1024u
+
+struct vsmmu_sim {
+    pthread_mutex_t lock;
+    struct sim_obj **objs;  /* indexed by id; NULL = free */
+    uint32_t cap;
+    struct sim_iommu *iommus;
+    unsigned n_iommus;
+    uint32_t next_psid;
+    uint16_t next_vmid;
+    bool attach_v615;       /* every nested attach needs a vDEVICE */
+    unsigned calls[VSMMU_SIM_NR_OPS];
+    unsigned fail_at[VSMMU_SIM_NR_OPS];  /* call number that fails; 0 none */
+    int fail_err[VSMMU_SIM_NR_OPS];
+    /* commands "issued" to the host SMMU by vIOMMU invalidations */
+    uint64_t issued[SIM_ISSUED_MAX][2];
+    unsigned n_issued;
+};
+
+/* ---- iommufd_sim.c: object table ------------------------------------- */
+struct sim_obj *sim_get(struct vsmmu_sim *sim, uint32_t id, enum sim_kind kind);
+struct sim_obj *sim_get_any(struct vsmmu_sim *sim, uint32_t id);
+/** A new object with the lowest free id, or NULL (out of memory). */
+struct sim_obj *sim_new(struct vsmmu_sim *sim, enum sim_kind kind);
+void sim_free(struct vsmmu_sim *sim, struct sim_obj *o);
+/** The vDEVICE of device @dev on vIOMMU @viommu_id, or NULL. */
+struct sim_obj *sim_dev_vdevice(struct vsmmu_sim *sim, const struct sim_obj *dev,
+                                uint32_t viommu_id);
+/** The vIOMMU a device currently forwards events to, with its vDEVICE. */
+struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev,
+                                struct sim_obj **out_vdev);
+
+/* ---- sim_smmuv3.c: the SMMUv3 driver ---------------------------------- */
+/** Check a vSTE (16 bytes, little-endian) as the kernel does; @ste gets the
+ *  value the kernel keeps (V=0 zeroed, EATS stripped).  0 or -EIO. */
+int sim_smmuv3_vste(const uint8_t data[16], uint64_t ste[2]);
+/** True if an accepted vSTE is abort or bypass (V=0, Config 0 or 4). */
+bool sim_smmuv3_vste_proxy(const uint64_t ste[2]);
+/** IOMMU_HWPT_INVALIDATE on an SMMUv3 vIOMMU (after the core checks). */
+int sim_smmuv3_invalidate(struct vsmmu_sim *sim, struct sim_obj *viommu,
+                          uint32_t data_type, const uint8_t *entries,
+                          uint32_t entry_len, uint32_t *entry_num);
+/** The selftest driver's invalidation of a vIOMMU / a nested HWPT. */
+int sim_mock_invalidate_viommu(struct vsmmu_sim *sim, struct sim_obj *viommu,
+                               uint32_t data_type, const uint8_t *entries,
+                               uint32_t entry_len, uint32_t *entry_num);
+int sim_mock_invalidate_hwpt(uint32_t data_type, const uint8_t *entries,
+                             uint32_t entry_len, uint32_t *entry_num);
+/** Copy user entry @i of @entry_len bytes into @dst (@size bytes) the way
+ *  the kernel's struct copy does: shorter is zero-extended, a longer one
+ *  must have a zero tail (else -E2BIG); shorter than @min_len: -EINVAL. */
+int sim_copy_entry(void *dst, size_t size, size_t min_len, const uint8_t *entries,
+                   uint32_t entry_len, uint32_t i);
+
+/* ---- sim_veventq.c ---------------------------------------------------- */
+int sim_veventq_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t type,
+                      uint32_t depth, uint32_t *out_id, int *out_fd);
+long sim_veventq_read(struct vsmmu_sim *sim, int fd, void *buf, size_t len);
+int sim_veventq_close(struct vsmmu_sim *sim, int fd);
+/** Release a vEVENTQ's fds and pending records (destroy and close). */
+void sim_veventq_release(struct sim_obj *q);
+/** The kernel's event report: EOPNOTSUPP without a vEVENTQ of @type on the
+ *  vIOMMU; 0 when queued or when the queue overflowed (lost header);
+ *  -ENOMEM (lost header queued) if a record could not be allocated. */
+int sim_report_event(struct vsmmu_sim *sim, struct sim_obj *viommu, uint32_t type,
+                     const void *data, uint32_t len);
+
+/* ---- test hooks ------------------------------------------------------- */
+/** Set the sequence number the vEVENTQ @id gives its next record. */
+int vsmmu_simx_set_seq(vsmmu_iommufd_t *t, uint32_t veventq_id, uint32_t seq);
+/** Queued normal records (the depth accounting) of vEVENTQ @id; -ENOENT. */
+int vsmmu_simx_queued(vsmmu_iommufd_t *t, uint32_t veventq_id);
+/**
+ * Choose the attach rule for nested HWPTs of an SMMUv3 vIOMMU.  Default
+ * (false): the newer kernels' rule, abort and bypass vSTEs attach without a
+ * vDEVICE and S1 needs one.  true: Linux 6.15's rule, every nested attach
+ * without a vDEVICE fails with ENOENT.
+ */
+void vsmmu_simx_set_attach_v615(vsmmu_iommufd_t *t, bool v615);
+/** Commands issued to the host SMMU so far (vIOMMU invalidations after the
+ *  kernel's rewriting); copies the @idx-th (0 = first, if still kept, the
+ *  last SIM_ISSUED_MAX are) into @cmd. */
+unsigned vsmmu_simx_issued(vsmmu_iommufd_t *t, unsigned idx, uint64_t cmd[2]);
+/** The vSTE the kernel kept for nested HWPT @id (0 or -ENOENT). */
+int vsmmu_simx_vste(vsmmu_iommufd_t *t, uint32_t hwpt_id, uint64_t ste[2]);
+/** The physical StreamID of SMMUv3 device @dev_id (-ENOENT if none). */
+long vsmmu_simx_psid(vsmmu_iommufd_t *t, uint32_t dev_id);
+/** The VMID the host uses for vIOMMU @id (its nest parent's); -ENOENT. */
+long vsmmu_simx_vmid(vsmmu_iommufd_t *t, uint32_t viommu_id);
+/** The HWPT device @dev_id is attached to (0: none; -ENOENT). */
+long vsmmu_simx_attached(vsmmu_iommufd_t *t, uint32_t dev_id);
+
+#endif /* VSMMU_SIM_H */

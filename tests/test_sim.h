@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the simulated-kernel tests (tests/test_sim*.c). */
+#ifndef VSMMU_TEST_SIM_H
+#define VSMMU_TEST_SIM_H
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "sim.h"
+#include "vsmmu_iommufd.h"
+
+/* A simulated SMMUv3 host device with a vIOMMU on its nest parent. */
+struct smmu_env {
+    vsmmu_iommufd_t *t;
+    struct vsmmu_iommufd_dev dev;
+    uint32_t s2, viommu;
+};
+
+static inline void smmu_env_init(struct smmu_env *e)
+{
+    memset(e, 0, sizeof(*e));
+    CHECK_EQ(vsmmu_iommufd_sim_create(&e->t), 0);
+    CHECK_EQ(vsmmu_sim_add_device(e->t, NULL, &e->dev, &e->s2), 0);
+    CHECK_EQ(vsmmu_iommufd_viommu_alloc(e->t, VSMMU_VIOMMU_TYPE_ARM_SMMUV3, e->dev.dev_id,
+                                        e->s2, &e->viommu), 0);
+}
+
+/* HWPT_ALLOC of a nested HWPT with vSTE words @w0, @w1. */
+static inline int nested_ste(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t viommu,
+                             uint64_t w0, uint64_t w1, uint32_t *out)
+{
+    uint8_t d[16];
+    vsmmu_put_le64(d, w0);
+    vsmmu_put_le64(d + 8, w1);
+    return vsmmu_iommufd_hwpt_alloc(t, dev_id, viommu, 0, VSMMU_HWPT_DATA_ARM_SMMUV3,
+                                    d, sizeof(d), out);
+}
+
+/* vSTE word 0 of a valid STE with @cfg (and an S1 context pointer). */
+static inline uint64_t ste0(unsigned cfg)
+{
+    uint64_t w = fld_set(0, STE_V, 1);
+    w = fld_set(w, STE_CONFIG, cfg);
+    if (cfg == STE_CFG_S1)
+        w |= 0x40001000ull;   /* S1ContextPtr */
+    return w;
+}
+
+/* The selftest recipe: IOAS, mock device, nest parent, vIOMMU. */
+struct mock_env {
+    vsmmu_iommufd_t *t;
+    struct vsmmu_iommufd_dev dev;
+    uint32_t ioas, hwpt, parent, viommu;
+};
+
+static inline void mock_env_init(struct mock_env *m)
+{
+    memset(m, 0, sizeof(*m));
+    CHECK_EQ(vsmmu_iommufd_sim_create(&m->t), 0);
+    CHECK_EQ(vsmmu_iommufd_ioas_alloc(m->t, &m->ioas), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_device(m->t, m->ioas, &m->dev, &m->hwpt), 0);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m->t, m->dev.dev_id, m->ioas, VSMMU_HWPT_ALLOC_NEST_PARENT,
+                                      0, NULL, 0, &m->parent), 0);
+    CHECK_EQ(vsmmu_iommufd_viommu_alloc(m->t, VSMMU_VIOMMU_TYPE_SELFTEST, m->dev.dev_id,
+                                        m->parent, &m->viommu), 0);
+}
+
+static inline int mock_nested(struct mock_env *m, uint32_t *out)
+{
+    uint8_t d[4] = { 0xef, 0xbe, 0xad, 0x0b };   /* iotlb 0xbadbeef */
+    return vsmmu_iommufd_hwpt_alloc(m->t, m->dev.dev_id, m->viommu, 0,
+                                    VSMMU_HWPT_DATA_SELFTEST, d, sizeof(d), out);
+}
+
+/* A 32-byte host event record: @id, StreamID @sid, dword 1 @w1, address @addr. */
+static inline void host_rec(uint8_t rec[32], unsigned id, uint32_t sid, uint64_t w1,
+                            uint64_t addr)
+{
+    uint64_t w0 = fld_set(0, 7, 0, id);
+    w0 = fld_set(w0, 63, 32, sid);
+    w0 = fld_set(w0, 31, 12, 0x5a5a5);   /* SSID: passed through */
+    vsmmu_put_le64(rec, w0);
+    vsmmu_put_le64(rec + 8, w1);
+    vsmmu_put_le64(rec + 16, addr);
+    vsmmu_put_le64(rec + 24, 0x1234000ull);
+}
+
+static inline bool fd_readable(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+static inline uint32_t rd32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#endif
