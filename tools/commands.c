@@ -63,8 +63,14 @@ void sb_errno(struct sbuf *b, int neg_err)
 
 static bool reg_offset(const char *s, unsigned size, uint64_t *off, struct sbuf *out)
 {
-    if (!arg_u64(s, "offset", VSMMU_MMIO_SIZE - size, off, out))
+    if (parse_u64(s, off)) {
+        sb_printf(out, "bad offset '%s': expected a decimal or 0x-prefixed number", s);
         return false;
+    }
+    if (*off > VSMMU_MMIO_SIZE - size) {
+        sb_printf(out, "offset %s is outside the 128 KiB register frame", s);
+        return false;
+    }
     if (*off % size) {
         sb_printf(out, "offset %s is not aligned to the %u-byte access", s, size);
         return false;
@@ -176,6 +182,27 @@ static enum answer cmd_write(struct tool *t, int argc, char **argv, struct sbuf 
     }
     memcpy(t->ram + (addr - t->ram_base), buf, len);
     free(buf);
+    return ANS_OK;
+}
+
+/* Extension: little-endian 64-bit values at consecutive addresses. */
+static enum answer cmd_mem64(struct tool *t, int argc, char **argv, struct sbuf *out)
+{
+    uint64_t addr, v[8];
+
+    if (!arg_u64(argv[0], "address", UINT64_MAX, &addr, out))
+        return ANS_ERR;
+    for (int i = 1; i < argc; i++)
+        if (!arg_u64(argv[i], "value", UINT64_MAX, &v[i - 1], out))
+            return ANS_ERR;
+    if (!tool_in_ram(t, addr, 8u * (unsigned)(argc - 1))) {
+        sb_printf(out, "0x%llx+%u is outside guest RAM", (unsigned long long)addr,
+                  8u * (unsigned)(argc - 1));
+        return ANS_ERR;
+    }
+    for (int i = 0; i < argc - 1; i++)
+        for (unsigned j = 0; j < 8; j++)
+            t->ram[addr - t->ram_base + 8u * (unsigned)i + j] = (uint8_t)(v[i] >> (8 * j));
     return ANS_OK;
 }
 
@@ -305,6 +332,7 @@ const struct command base_commands[] = {
     { "readq", 1, 1, "OFF", cmd_readq },
     { "write", 3, 3, "ADDR LEN 0xHEX", cmd_write },
     { "read", 2, 2, "ADDR LEN", cmd_read },
+    { "mem64", 2, 9, "ADDR VALUE [VALUE...] (up to 8)", cmd_mem64 },
     { "irqs", 0, 0, "", cmd_irqs },
     { "translate", 4, 4, "SID SSID|- IOVA r|w|x[p]", cmd_translate },
     { "reset", 0, 0, "", cmd_reset },

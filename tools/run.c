@@ -48,6 +48,7 @@ void run_usage(FILE *f)
 "  readq OFF                                    -> OK 0x%016x\n"
 "  write ADDR LEN 0xHEX     guest memory, first byte first -> OK\n"
 "  read ADDR LEN            -> OK 0xHEX (2*LEN digits, first byte first)\n"
+"  mem64 ADDR VALUE...      write up to 8 little-endian 64-bit values -> OK\n"
 "  irqs                     -> OK [eventq|priq|cmdq-sync|gerror|msi:ADDR=DATA]...\n"
 "                              interrupts since the previous irqs, in order\n"
 "  translate SID SSID|- IOVA r|w|x[p]\n"
