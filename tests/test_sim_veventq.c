@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: MIT
+/* Simulated iommufd kernel: vEVENTQ allocation, fd, read rules, overflow,
+ * sequence numbers, and the selftest mock's TRIGGER_VEVENT. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "test_sim.h"
+
+/* Mock setup with a vDEVICE (virt_id 0x99) attached to a nested HWPT and
+ * a selftest vEVENTQ of @depth. */
+struct mq {
+    struct mock_env m;
+    uint32_t nested, vdev, q;
+    int fd;
+};
+
+static void mq_init(struct mq *x, uint32_t depth)
+{
+    mock_env_init(&x->m);
+    CHECK_EQ(mock_nested(&x->m, &x->nested), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x->m.t, x->m.viommu, VSMMU_VEVENTQ_TYPE_SELFTEST,
+                                         depth, &x->q, &x->fd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x->m.t, x->m.viommu, x->m.dev.dev_id, 0x99,
+                                         &x->vdev), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(x->m.t, &x->m.dev, x->nested), 0);
+}
+
+static void trigger(struct mq *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x->m.t, x->m.dev.dev_id), 0);
+}
+
+static unsigned open_fds(void)
+{
+    unsigned n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+TEST(veventq_alloc_rules)
+{
+    struct mock_env m;
+    uint32_t q, q2;
+    int fd, fd2;
+    mock_env_init(&m);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0, 2, &q, &fd), -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 0, &q, &fd), -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, (1u << 19) + 1, &q, &fd),
+             -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, 99, 0xbeefbeef, 2, &q, &fd), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.parent, 0xbeefbeef, 2, &q, &fd), -ENOENT);
+    CHECK_EQ(vsmmu_sim_count(m.t, "veventq"), 0);
+    CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 1u << 19, &q, &fd), 0);
+    CHECK(fd >= 0);
+    CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 2, &q2, &fd2), -EEXIST);
+    /* the depth is checked before the one-per-type rule */
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 0, &q2, &fd2), -EINVAL);
+    /* another type may coexist (never fed by the mock driver) */
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 7, 1, &q2, &fd2), 0);
+    CHECK_EQ(vsmmu_sim_count(m.t, "veventq"), 2);
+    CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 2);
+    vsmmu_iommufd_close(m.t);
+}
+
+TEST(veventq_destroy_busy_while_fd_open)
+{
+    struct mock_env m;
+    uint32_t q;
+    int fd;
+    uint8_t buf[16];
+    mock_env_init(&m);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 2, &q, &fd), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, q), -EBUSY);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), -EBUSY);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(m.t, fd), 0);
+    CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(m.t, fd), -EBADF);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(m.t, fd, buf, sizeof(buf)), -EBADF);
+    /* still a dependent of the vIOMMU until destroyed */
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), -EBUSY);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, q), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, q), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
+    vsmmu_iommufd_close(m.t);
+}
+
+TEST(veventq_read_rules_and_poll)
+{
+    struct mq x;
+    uint8_t buf[64];
+    mq_init(&x, 8);
+    CHECK(!fd_readable(x.fd));
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 0);   /* empty */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 7), -EINVAL);
+    trigger(&x, 3);
+    CHECK(fd_readable(x.fd));
+    CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
+    /* count below 8, and a first record that does not fit: EINVAL, it stays */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 7), -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 11), -EINVAL);
+    CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
+    /* exactly one record */
+    memset(buf, 0xcc, sizeof(buf));
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    CHECK_EQ(rd32le(buf), 0);
+    CHECK_EQ(rd32le(buf + 4), 0);
+    CHECK_EQ(rd32le(buf + 8), 0x99);
+    CHECK_EQ(buf[12], 0xcc);
+    CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 2);
+    /* a later record that does not fit ends the read */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 20), 12);
+    CHECK_EQ(rd32le(buf + 4), 1);
+    CHECK(fd_readable(x.fd));
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf + 4), 2);
+    CHECK(!fd_readable(x.fd));
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 0);
+    /* several records per read, back to back */
+    trigger(&x, 4);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 48);
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ(rd32le(buf + 12 * i), 0);
+        CHECK_EQ(rd32le(buf + 12 * i + 4), 3 + i);
+        CHECK_EQ(rd32le(buf + 12 * i + 8), 0x99);
+    }
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, NULL, 64), -EFAULT);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, 0, buf, 64), -EBADF);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+/* The overflow the reference observed on a real kernel: depth 2, five
+ * events after sequence 2. */
+TEST(veventq_overflow_lost_header)
+{
+    struct mq x;
+    uint8_t buf[128];
+    mq_init(&x, 2);
+    trigger(&x, 2);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf + 4), 2);
+    trigger(&x, 5);   /* returns 0 even when full */
+    CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 2);   /* the header takes no slot */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 32);
+    CHECK_EQ(rd32le(buf + 4), 3);
+    CHECK_EQ(rd32le(buf + 16), 4);
+    CHECK_EQ(rd32le(buf + 24), VSMMU_VEVENT_FLAG_LOST_EVENTS);
+    CHECK_EQ(rd32le(buf + 28), 7);
+    CHECK(!fd_readable(x.fd));
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf), 0);
+    CHECK_EQ(rd32le(buf + 4), 8);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+/* The selftest's sequence: 3 events with depth 2, read 3 x 12 bytes. */
+TEST(veventq_selftest_overflow_sequence)
+{
+    struct mq x;
+    uint8_t buf[36];
+    mq_init(&x, 2);
+    trigger(&x, 3);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 32);
+    CHECK_EQ(rd32le(buf + 24), VSMMU_VEVENT_FLAG_LOST_EVENTS);
+    CHECK_EQ(rd32le(buf + 28), 2);
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    CHECK_EQ(rd32le(buf + 4), 3);   /* exactly previous + 1 */
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_lost_header_dropped_by_next_event)
+{
+    struct mq x;
+    uint8_t buf[128];
+    mq_init(&x, 2);
+    trigger(&x, 5);   /* 0, 1 queued; 2, 3, 4 lost (header seq 4) */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);   /* frees a slot */
+    trigger(&x, 1);   /* seq 5 replaces the trailing header */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
+    CHECK_EQ(rd32le(buf), 0);
+    CHECK_EQ(rd32le(buf + 4), 1);
+    CHECK_EQ(rd32le(buf + 12), 0);
+    CHECK_EQ(rd32le(buf + 16), 5);   /* the gap carries the loss */
+    CHECK(!fd_readable(x.fd));
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_lost_header_alone_readable_and_fits_8)
+{
+    struct mq x;
+    uint8_t buf[64];
+    mq_init(&x, 1);
+    trigger(&x, 3);   /* 0 queued; 1, 2 lost */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    CHECK(fd_readable(x.fd));   /* the header alone keeps it readable */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 8), 8);
+    CHECK_EQ(rd32le(buf), 1);
+    CHECK_EQ(rd32le(buf + 4), 2);
+    CHECK(!fd_readable(x.fd));
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_sequence_wraps)
+{
+    struct mq x;
+    uint8_t buf[64];
+    mq_init(&x, 8);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffe), 0);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, 99, 0), -ENOENT);
+    trigger(&x, 3);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 36);
+    CHECK_EQ(rd32le(buf + 4), 0x7ffffffe);
+    CHECK_EQ(rd32le(buf + 16), 0x7fffffff);
+    CHECK_EQ(rd32le(buf + 28), 0);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_lost_header_sequence_wraps)
+{
+    struct mq x;
+    uint8_t buf[64];
+    mq_init(&x, 1);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7fffffff), 0);
+    trigger(&x, 2);   /* 0x7fffffff queued, 0 lost */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 20);
+    CHECK_EQ(rd32le(buf + 4), 0x7fffffff);
+    CHECK_EQ(rd32le(buf + 12), VSMMU_VEVENT_FLAG_LOST_EVENTS);
+    CHECK_EQ(rd32le(buf + 16), 0);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_fresh_queue_sequence_starts_at_zero)
+{
+    struct mq x;
+    uint8_t buf[64];
+    uint32_t q2;
+    int fd2;
+    mq_init(&x, 4);
+    trigger(&x, 2);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
+    /* a new queue on the same vIOMMU starts from 0 again */
+    CHECK_EQ(vsmmu_iommufd_veventq_close(x.m.t, x.fd), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.q), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x.m.t, x.m.viommu, 0xbeefbeef, 4, &q2, &fd2), 0);
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf + 4), 0);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_events_queue_after_fd_closed_and_destroy_frees)
+{
+    struct mq x;
+    mq_init(&x, 4);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(x.m.t, x.fd), 0);
+    trigger(&x, 3);
+    CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
+    CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.q), 0);   /* pending records freed */
+    /* no vEVENTQ of the type now */
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -EOPNOTSUPP);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(veventq_close_transport_frees_fds)
+{
+    unsigned before = open_fds();
+    struct mq x;
+    mq_init(&x, 4);
+    trigger(&x, 2);
+    CHECK(open_fds() > before);   /* the queue's fd (and its pipe pair) */
+    vsmmu_iommufd_close(x.m.t);
+    CHECK_EQ(open_fds(), before);
+}
+
+TEST(mock_trigger_rules)
+{
+    struct mock_env m;
+    uint32_t nested, q, vd, vd0;
+    int fd;
+    mock_env_init(&m);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, 99), -ENOENT);
+    /* not attached to a nested HWPT */
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -ENOENT);
+    CHECK_EQ(mock_nested(&m, &nested), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0x99, &vd), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
+    /* no vEVENTQ of the selftest type */
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 1, &q, &fd), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);   /* full: 0 */
+    /* moved off the nested HWPT */
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, m.ioas), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -ENOENT);
+    /* virt_id 0 never reports */
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, vd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0, &vd0), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -ENOENT);
+    vsmmu_iommufd_close(m.t);
+}
+
+TEST(mock_trigger_needs_vdevice_still_present)
+{
+    struct mq x;
+    mq_init(&x, 4);
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.vdev), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -ENOENT);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+/* TEST_F(iommufd_viommu, vdevice_alloc) of the kernel selftest, step by step. */
+TEST(mock_selftest_vdevice_alloc_flow)
+{
+    struct mock_env m;
+    uint32_t nested, q, q2, vd, vd2;
+    int fd, fd2;
+    uint8_t buf[36];
+    mock_env_init(&m);
+    CHECK_EQ(mock_nested(&m, &nested), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 2, &q, &fd), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 2, &q2, &fd2), -EEXIST);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0x99, &vd), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);
+    CHECK(fd_readable(fd));
+    CHECK_EQ(vsmmu_iommufd_veventq_read(m.t, fd, buf, 12), 12);
+    CHECK_EQ(rd32le(buf + 4), 0);
+    CHECK_EQ(rd32le(buf + 8), 0x99);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0x99, &vd2), -EEXIST);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, m.ioas), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, vd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0x88, &vd), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(m.t, fd, buf, 36), 32);
+    CHECK_EQ(rd32le(buf + 8), 0x88);
+    CHECK_EQ(rd32le(buf + 24), 1);
+    uint32_t prev = rd32le(buf + 28);
+    CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(m.t, fd, buf, 12), 12);
+    CHECK_EQ(rd32le(buf + 4), prev + 1);
+    /* teardown in the kernel's accepted order, leaving nothing */
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, m.ioas), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(m.t, fd), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, vd), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, q), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, nested), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.parent), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.dev.stdev_id), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.ioas), 0);
+    CHECK_EQ(vsmmu_sim_count(m.t, "all"), 0);
+    CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 0);
+    vsmmu_iommufd_close(m.t);
+}
+
+TEST(mock_viommu_destroy_busy_with_only_nested)
+{
+    struct mock_env m;
+    uint32_t nested;
+    mock_env_init(&m);
+    CHECK_EQ(mock_nested(&m, &nested), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), -EBUSY);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, nested), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
+    vsmmu_iommufd_close(m.t);
+}
