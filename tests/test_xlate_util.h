@@ -102,10 +102,16 @@ static inline void pt_set(struct pt *p, uint64_t va, unsigned level, uint64_t de
     tb_w64(&p->x->tb, pt_slot(p, va, level, tattr), desc);
 }
 
-/* Stage-1 leaf: OA, AF = 1, page (L3) or block type, extra bits. */
+/* Stage-1 leaf with AP[2:1] = @ap: OA, AF = 1, page (L3) or block type. */
+static inline uint64_t s1_leaf_ap(unsigned level, uint64_t oa, unsigned ap, uint64_t extra)
+{
+    return oa | fld_mask(PTE_AF) | fld_set(0, PTE_AP, ap) | (level == 3 ? 3 : 1) | extra;
+}
+
+/* Stage-1 leaf readable and writable at both privilege levels (AP = 01). */
 static inline uint64_t s1_leaf(unsigned level, uint64_t oa, uint64_t extra)
 {
-    return oa | fld_mask(PTE_AF) | (level == 3 ? 3 : 1) | extra;
+    return s1_leaf_ap(level, oa, 1, extra);
 }
 
 /* Stage-2 leaf: OA, AF = 1, S2AP = RW, Normal WB memory. */
