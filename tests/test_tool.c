@@ -15,6 +15,10 @@ TEST(script_options_ram) { check_script("options-ram"); }
 TEST(script_registers) { check_script("registers"); }
 TEST(script_gerror) { check_script("gerror"); }
 TEST(script_bringup) { check_script("bringup"); }
+TEST(script_xlate_s1) { check_script("xlate-s1"); }
+TEST(script_accel) { check_script("accel"); }
+TEST(script_accel_fail) { check_script("accel-fail"); }
+TEST(script_accel_loss) { check_script("accel-loss"); }
 
 /* ---- lexical rules not expressible in a script file ----------------------- */
 
