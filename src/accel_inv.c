@@ -110,9 +110,9 @@ static int send_batch(struct vsmmu *s, uint32_t *fail_idx)
         if (rc == 0)
             break;
         k = num < n ? num : n - 1;
-        accel_fail(s, rc, "IOMMU_HWPT_INVALIDATE of %u command(s): command %u of the "
-                   "batch (opcode 0x%02x at command-queue index %u) rejected; it fails "
-                   "with CERROR_ILL", n, k, (unsigned)st_get(a->batch[k], CMD_OP),
+        accel_fail(s, rc, "IOMMU_HWPT_INVALIDATE of %u command(s) (rejected: command %u "
+                   "of the batch, opcode 0x%02x at command-queue index 0x%x, which gets "
+                   "CERROR_ILL)", n, k, (unsigned)st_get(a->batch[k], CMD_OP),
                    a->batch_idx[k]);
         *fail_idx = a->batch_idx[k];
         ret = CERROR_ILL;

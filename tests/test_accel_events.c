@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Accel mode: host events through the vEVENTQ into the guest's event queue
+ * (accel-mode.md rules 14-24): byte-exact delivery with the interrupt,
+ * several records per read, lost-events headers, sequence gaps, the 2^31
+ * wrap, malformed records, a full or disabled guest queue, counters.
+ */
+#include "test_accel.h"
+
+/* One device (vSID @vsid) on a nested HWPT, the guest's event queue of
+ * 2^@evtq_log2 records enabled (the vEVENTQ has the same depth). */
+static void setup(struct at *x, uint32_t vsid, const struct guest_opts *o)
+{
+    uint64_t ste[8];
+
+    at_init(x, NULL, 1);
+    guest_init(&x->g, &x->tb, o);
+    CHECK_EQ(at_attach(x, 0, vsid), 0);
+    at_s1_ste(ste, 0x40080000);
+    guest_write_ste(&x->g, vsid, ste);
+    tb_clear_irqs(&x->tb);
+}
+
+static void inject(struct at *x, uint8_t type, uint8_t salt)
+{
+    uint8_t rec[32];
+    at_host_rec(rec, type, 0x8000000ull + 0x1000ull * salt, salt);
+    CHECK_EQ(vsmmu_sim_host_event(x->sim, x->dev[0].dev_id, rec), 1);
+}
+
+static uint32_t veventq_id(void)
+{
+    return ac_last(AC_VEVQ)->out;
+}
+
+static bool ovflg(struct at *x)
+{
+    return fld_get(tb_readl(&x->tb, R_EVENTQ_PROD), Q_OVFLG) != 0;
+}
+
+/* Rules 19 and 21: the record arrives byte for byte (the host put the vSID
+ * in the StreamID field), PROD advances, the interrupt fires. */
+TEST(accel_event_delivered_byte_exact_with_irq)
+{
+    struct at x;
+    uint8_t host[32], guest_bytes[32];
+    uint64_t rec[4], expect[4];
+    struct vsmmu_stats st;
+    uint32_t prod;
+
+    setup(&x, 0x2a, NULL);
+    at_host_rec(host, EVT_F_PERMISSION, 0xdead0000beef000ull, 7);
+    /* Every payload byte distinct, fields the kernel passes unchanged. */
+    for (unsigned i = 8; i < 32; i++)
+        host[i] = (uint8_t)(0x40 + i);
+    host[13] &= 0x7f;   /* no stall */
+    host[12] &= 0x7f;   /* not stage 2 (bit 103 is byte 12 bit 7) */
+    CHECK_EQ(vsmmu_sim_host_event(x.sim, x.dev[0].dev_id, host), 1);
+    prod = tb_readl(&x.tb, R_EVENTQ_PROD);
+    CHECK_EQ(vsmmu_accel_event_fd(x.tb.s) >= 0, 1);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    CHECK_EQ(tb_readl(&x.tb, R_EVENTQ_PROD), q_inc(prod, x.g.evtq_log2));
+    tb_read(&x.tb, x.g.evtq + (uint64_t)q_index(prod, x.g.evtq_log2) * EVT_SIZE,
+            guest_bytes, 32);
+    for (unsigned i = 0; i < 4; i++)
+        expect[i] = vsmmu_le64(host + 8 * i);
+    st_set(expect, EVT_SID, 0x2a);
+    for (unsigned i = 0; i < 4; i++)
+        CHECK_EQ(vsmmu_le64(guest_bytes + 8 * i), expect[i]);
+    CHECK(guest_pop_event(&x.g, rec));
+    CHECK_EQ(tb_count_irq(&x.tb, VSMMU_IRQ_EVENTQ), 1);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.delivered, 1);
+    CHECK_EQ(st.host_lost, 0);
+    CHECK_EQ(st.dropped, 0);
+    /* Drained: nothing more. */
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 0);
+    at_fini(&x);
+}
+
+TEST(accel_event_interrupt_as_msi)
+{
+    struct at x;
+
+    setup(&x, 3, &(struct guest_opts){ .msi = true });
+    inject(&x, EVT_F_TRANSLATION, 1);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    CHECK_EQ(tb_r32(&x.tb, GUEST_MSI_EVENTQ_ADDR), GUEST_MSI_EVENTQ_DATA);
+    at_fini(&x);
+}
+
+/* Rule 14: everything readable is drained, several records per read. */
+TEST(accel_events_drained_several_per_read)
+{
+    struct at x;
+    uint64_t rec[4];
+    unsigned reads = 0;
+
+    setup(&x, 5, NULL);
+    for (unsigned i = 0; i < 20; i++)
+        inject(&x, EVT_F_TRANSLATION, (uint8_t)i);
+    ac_reset_log();
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 20);
+    for (unsigned i = 0; i < ac_log.n; i++)
+        if (ac_log.calls[i].kind == AC_READ && ac_log.calls[i].rc > 0) {
+            CHECK(ac_log.calls[i].c >= 40);
+            reads++;
+        }
+    CHECK(reads >= 1 && reads < 20);
+    CHECK_EQ(ac_last(AC_READ)->rc, 0);      /* read until empty */
+    for (unsigned i = 0; i < 20; i++) {
+        CHECK(guest_pop_event(&x.g, rec));
+        CHECK_EQ(rec[2], 0x8000000ull + 0x1000ull * i);   /* in order */
+    }
+    CHECK(!guest_pop_event(&x.g, rec));
+    at_fini(&x);
+}
+
+/* Rule 16: a lost-events header: the loss is counted and EVENTQ_PROD.OVFLG
+ * toggled; the next record continues from the header's sequence. */
+TEST(accel_events_lost_header_counts_and_toggles_ovflg)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint64_t rec[4];
+
+    setup(&x, 6, &(struct guest_opts){ .evtq_log2 = 2 });   /* vEVENTQ depth 4 */
+    CHECK_EQ(ac_last(AC_VEVQ)->c, 4);
+    for (unsigned i = 0; i < 7; i++) {      /* 4 queued, 3 lost */
+        uint8_t r[32];
+        at_host_rec(r, EVT_F_TRANSLATION, 0x1000ull * i, (uint8_t)i);
+        vsmmu_sim_host_event(x.sim, x.dev[0].dev_id, r);
+    }
+    CHECK(!ovflg(&x));
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 4);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.delivered, 4);
+    CHECK_EQ(st.host_lost, 3);
+    CHECK(ovflg(&x));
+    CHECK(tb_log_contains(&x.tb, "host lost 3 events"));
+    /* The guest acknowledges the overflow while draining. */
+    while (guest_pop_event(&x.g, rec))
+        ;
+    inject(&x, EVT_F_ACCESS, 9);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.host_lost, 3);
+    CHECK_EQ(fld_get(tb_readl(&x.tb, R_EVENTQ_PROD), Q_OVFLG),
+             fld_get(tb_readl(&x.tb, R_EVENTQ_CONS), Q_OVACKFLG));
+    at_fini(&x);
+}
+
+/* Rule 18: a sequence gap is a loss of (seq - last - 1) mod 2^31. */
+TEST(accel_events_sequence_gap_counted)
+{
+    struct at x;
+    struct vsmmu_stats st;
+
+    setup(&x, 7, NULL);
+    inject(&x, EVT_F_TRANSLATION, 0);                 /* seq 0 */
+    CHECK_EQ(vsmmu_simx_set_seq(x.sim, veventq_id(), 10), 0);
+    inject(&x, EVT_F_TRANSLATION, 1);                 /* seq 10: 9 lost */
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 2);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.host_lost, 9);
+    CHECK_EQ(st.delivered, 2);
+    CHECK(ovflg(&x));
+    at_fini(&x);
+}
+
+/* Rule 18: the wrap 0x7fffffff -> 0 is not a loss; a gap across it is
+ * counted modulo 2^31. */
+TEST(accel_events_sequence_wrap_is_not_a_loss)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint64_t rec[4];
+    uint64_t lost0;
+    bool ov;
+
+    setup(&x, 8, NULL);
+    /* A fresh queue starts at 0: tracking starts as if 0x7fffffff had been
+     * seen, so a first record at 0x7ffffffe counts as a (huge) gap. */
+    CHECK_EQ(vsmmu_simx_set_seq(x.sim, veventq_id(), 0x7ffffffe), 0);
+    inject(&x, EVT_F_TRANSLATION, 0);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    vsmmu_get_stats(x.tb.s, &st);
+    lost0 = st.host_lost;
+    CHECK_EQ(lost0, 0x7ffffffe);
+    while (guest_pop_event(&x.g, rec))
+        ;
+    ov = ovflg(&x);
+    inject(&x, EVT_F_TRANSLATION, 1);                 /* 0x7fffffff */
+    inject(&x, EVT_F_TRANSLATION, 2);                 /* 0 */
+    inject(&x, EVT_F_TRANSLATION, 3);                 /* 1 */
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 3);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.host_lost, lost0);
+    CHECK_EQ(ovflg(&x), ov);
+    /* 1 -> 0x7ffffffe -> (skip 0x7fffffff, 0) -> 1: two lost across the wrap. */
+    CHECK_EQ(vsmmu_simx_set_seq(x.sim, veventq_id(), 0x7ffffffe), 0);
+    inject(&x, EVT_F_TRANSLATION, 4);
+    CHECK_EQ(vsmmu_simx_set_seq(x.sim, veventq_id(), 1), 0);
+    inject(&x, EVT_F_TRANSLATION, 5);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 2);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.host_lost, lost0 + 0x7ffffffc + 2);
+    at_fini(&x);
+}
+
+static long short_record_read(int fd, void *buf, size_t len)
+{
+    static int calls;
+    uint8_t *b = buf;
+    (void)fd;
+    if (calls++ || len < 28)
+        return 0;
+    memset(b, 0, 28);
+    b[8] = EVT_F_TRANSLATION;   /* a header, then 20 of the 32 bytes */
+    return 28;
+}
+
+/* Rule 17: a short record is dropped with a diagnostic and no guest effect. */
+TEST(accel_events_malformed_record_dropped)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint32_t prod;
+
+    setup(&x, 9, NULL);
+    prod = tb_readl(&x.tb, R_EVENTQ_PROD);
+    ac_log.read_override = short_record_read;
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 0);
+    ac_log.read_override = NULL;
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.dropped, 1);
+    CHECK_EQ(st.delivered, 0);
+    CHECK_EQ(st.host_lost, 0);
+    CHECK(tb_log_contains(&x.tb, "malformed"));
+    CHECK_EQ(tb_readl(&x.tb, R_EVENTQ_PROD), prod);
+    CHECK_EQ(tb_count_irq(&x.tb, VSMMU_IRQ_EVENTQ), 0);
+    at_fini(&x);
+}
+
+static long eintr_then_empty(int fd, void *buf, size_t len)
+{
+    static int calls;
+    (void)fd;
+    (void)buf;
+    (void)len;
+    return calls++ == 0 ? -EINTR : -EAGAIN;
+}
+
+/* Rule 15: EINTR / EAGAIN / 0 change nothing. */
+TEST(accel_events_empty_reads_change_nothing)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint32_t prod;
+
+    setup(&x, 10, NULL);
+    prod = tb_readl(&x.tb, R_EVENTQ_PROD);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 0);
+    ac_log.read_override = eintr_then_empty;
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 0);
+    ac_log.read_override = NULL;
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK(st.delivered == 0 && st.dropped == 0 && st.host_lost == 0);
+    CHECK_EQ(tb_readl(&x.tb, R_EVENTQ_PROD), prod);
+    CHECK_EQ(x.tb.nerrors, 0);
+    at_fini(&x);
+}
+
+/* Architected full queue (vsmmu's choice): dropped, OVFLG toggled, no
+ * GERROR; counted. */
+TEST(accel_events_guest_queue_full_overflows)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint64_t rec[4];
+
+    setup(&x, 11, &(struct guest_opts){ .evtq_log2 = 1 });
+    inject(&x, EVT_F_TRANSLATION, 0);
+    inject(&x, EVT_F_TRANSLATION, 1);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 2);
+    inject(&x, EVT_F_TRANSLATION, 2);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.delivered, 2);
+    CHECK_EQ(st.dropped, 1);
+    CHECK_EQ(st.host_lost, 0);
+    CHECK(ovflg(&x));
+    CHECK_EQ(guest_gerror_active(&x.g) & fld_mask(GERROR_EVENTQ_ABT_ERR), 0);
+    CHECK(guest_pop_event(&x.g, rec));
+    CHECK_EQ(rec[2], 0x8000000ull);
+    at_fini(&x);
+}
+
+/* Rule 23: EVENTQEN=0: dropped silently. */
+TEST(accel_events_guest_queue_disabled_drops_silently)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint32_t prod;
+
+    setup(&x, 12, NULL);
+    tb_writel(&x.tb, R_CR0, tb_readl(&x.tb, R_CR0) & ~(uint32_t)fld_mask(CR0_EVENTQEN));
+    prod = tb_readl(&x.tb, R_EVENTQ_PROD);
+    tb_clear_irqs(&x.tb);
+    inject(&x, EVT_F_TRANSLATION, 0);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.delivered, 0);
+    CHECK_EQ(st.dropped, 1);
+    CHECK_EQ(tb_readl(&x.tb, R_EVENTQ_PROD), prod);
+    CHECK_EQ(x.tb.nirqs, 0);
+    CHECK_EQ(guest_gerror_active(&x.g), 0);
+    at_fini(&x);
+}
+
+/* Losses are reported, but not without bound. */
+TEST(accel_events_loss_reports_rate_limited)
+{
+    struct at x;
+    unsigned before;
+
+    setup(&x, 13, NULL);
+    before = x.tb.nerrors;
+    for (uint32_t i = 0; i < 40; i++) {
+        CHECK_EQ(vsmmu_simx_set_seq(x.sim, veventq_id(), 3 * i + 2), 0);
+        inject(&x, EVT_F_TRANSLATION, (uint8_t)i);
+        CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    }
+    CHECK(x.tb.nerrors - before <= 9);
+    CHECK(x.tb.nerrors - before >= 8);
+    at_fini(&x);
+}
