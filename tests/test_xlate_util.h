@@ -8,6 +8,7 @@
 #ifndef VSMMU_TEST_XLATE_UTIL_H
 #define VSMMU_TEST_XLATE_UTIL_H
 
+#include <errno.h>
 #include <string.h>
 
 #include "guest.h"
