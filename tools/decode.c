@@ -61,11 +61,12 @@ void decode_event(FILE *f, const uint8_t rec[32], const char *in)
     switch (type) {
     case EVT_F_WALK_EABT: case EVT_F_TRANSLATION: case EVT_F_ADDR_SIZE:
     case EVT_F_ACCESS: case EVT_F_PERMISSION:
-        fprintf(f, "%sstage %s, CLASS %s\n", in, GET(dw, EVT_S2) ? "2" : "1",
-                class_name((unsigned)GET(dw, EVT_CLASS)));
         if (GET(dw, EVT_S2))
-            fprintf(f, "%sIPA 0x%llx\n", in,
+            fprintf(f, "%sstage 2, CLASS %s, IPA 0x%llx\n", in,
+                    class_name((unsigned)GET(dw, EVT_CLASS)),
                     (unsigned long long)st_raw(dw, EVT_IPA));
+        else
+            fprintf(f, "%sstage 1\n", in);
         break;
     default:
         break;
@@ -203,6 +204,39 @@ static void print_bits(FILE *f, const char *reg, uint64_t v, const struct bitnam
     fprintf(f, "%s\n", any ? "" : " (none set)");
 }
 
+/* Multi-bit fields of the ID registers: name, hi, lo. */
+struct fieldname { const char *name; unsigned hi, lo; };
+#define F(name, f) { name, f }
+static const struct fieldname idr0_fields[] = {
+    F("S2P", IDR0_S2P), F("S1P", IDR0_S1P), F("TTF", IDR0_TTF), F("COHACC", IDR0_COHACC),
+    F("BTM", IDR0_BTM), F("HTTU", IDR0_HTTU), F("Hyp", IDR0_HYP), F("ATS", IDR0_ATS),
+    F("ASID16", IDR0_ASID16), F("MSI", IDR0_MSI), F("SEV", IDR0_SEV), F("PRI", IDR0_PRI),
+    F("VMID16", IDR0_VMID16), F("CD2L", IDR0_CD2L), F("TTENDIAN", IDR0_TTENDIAN),
+    F("STALL_MODEL", IDR0_STALL_MODEL), F("TERM_MODEL", IDR0_TERM_MODEL),
+    F("ST_LEVEL", IDR0_ST_LEVEL), { NULL, 0, 0 } };
+static const struct fieldname idr1_fields[] = {
+    F("SIDSIZE", IDR1_SIDSIZE), F("SSIDSIZE", IDR1_SSIDSIZE), F("PRIQS", IDR1_PRIQS),
+    F("EVENTQS", IDR1_EVENTQS), F("CMDQS", IDR1_CMDQS), { NULL, 0, 0 } };
+static const struct fieldname idr5_fields[] = {
+    F("OAS", IDR5_OAS), F("GRAN4K", IDR5_GRAN4K), F("GRAN16K", IDR5_GRAN16K),
+    F("GRAN64K", IDR5_GRAN64K), { NULL, 0, 0 } };
+#undef F
+
+static void print_fields(FILE *f, const char *reg, uint64_t v, const struct fieldname *fl)
+{
+    fprintf(f, "%s 0x%llx:", reg, (unsigned long long)v);
+    for (; fl->name; fl++) {
+        unsigned long long x = fld_get(v, fl->hi, fl->lo);
+        if (fl->hi == fl->lo) {
+            if (x)
+                fprintf(f, " %s", fl->name);
+        } else {
+            fprintf(f, " %s=%llu", fl->name, x);
+        }
+    }
+    fputc('\n', f);
+}
+
 static void decode_queue_ptr(FILE *f, const char *reg, uint64_t v, bool prod)
 {
     static const char *const cerr[] = { "none", "CERROR_ILL", "CERROR_ABT",
@@ -223,7 +257,8 @@ static void decode_usage(FILE *f)
     fputs("Usage: vsmmu decode event 0xHEX     32-byte event record (64 digits, memory order)\n"
           "       vsmmu decode cmd 0xHEX       16-byte command (32 digits)\n"
           "       vsmmu decode ste 0xHEX       64-byte stream table entry (128 digits)\n"
-          "       vsmmu decode REG VALUE       REG: cr0 cr0ack irq_ctrl gerror gerrorn gbpa\n"
+          "       vsmmu decode REG VALUE       REG: idr0 idr1 idr5 cr0 cr0ack irq_ctrl\n"
+          "                                    irq_ctrlack gerror gerrorn gbpa\n"
           "                                    cmdq_prod cmdq_cons eventq_prod eventq_cons\n", f);
 }
 
@@ -265,6 +300,12 @@ int decode_main(int argc, char **argv)
         print_bits(stdout, argv[1], v, irq_ctrl_bits);
     else if (!strcasecmp(argv[1], "gerror") || !strcasecmp(argv[1], "gerrorn"))
         print_bits(stdout, argv[1], v, gerror_bits);
+    else if (!strcasecmp(argv[1], "idr0"))
+        print_fields(stdout, argv[1], v, idr0_fields);
+    else if (!strcasecmp(argv[1], "idr1"))
+        print_fields(stdout, argv[1], v, idr1_fields);
+    else if (!strcasecmp(argv[1], "idr5"))
+        print_fields(stdout, argv[1], v, idr5_fields);
     else if (!strcasecmp(argv[1], "gbpa"))
         print_bits(stdout, argv[1], v, gbpa_bits);
     else if (!strcasecmp(argv[1], "cmdq_prod") || !strcasecmp(argv[1], "cmdq_cons") ||

@@ -39,7 +39,8 @@ void run_usage(FILE *f)
 "      aidr-minor=0..4  tlb-entries=N  cfg-entries=N  qemu-eventq-full=on|off\n"
 "      accel=on|off   accelerated mode on the simulated iommufd kernel;\n"
 "                     accel=on implies stage2=off unless stage2 is also set\n"
-"  --trace           decoded model actions and interrupts on standard error\n"
+"  --trace           decoded model actions (registers, commands, events,\n"
+"                    interrupts, accel objects) on standard error\n"
 "  -h, --help        this help\n"
 "\n"
 "Commands (OFF is relative to the register frame: page 1 at 0x10000):\n"
@@ -202,8 +203,6 @@ static void cb_irq(void *opaque, enum vsmmu_irq line)
     struct tool *t = opaque;
     if ((unsigned)line >= 4)
         return;
-    if (t->trace)
-        fprintf(stderr, "vsmmu: irq: %s interrupt\n", irq_names[line]);
     record_irq(t, (struct tool_irq){ .line = (int)line });
 }
 
@@ -215,13 +214,10 @@ static int cb_msi(void *opaque, uint64_t addr, uint32_t data)
 
     if (cb_mem_write(opaque, addr, b, sizeof(b))) {
         if (t->trace)
-            fprintf(stderr, "vsmmu: irq: MSI write 0x%x to 0x%llx outside RAM: abort\n",
+            fprintf(stderr, "vsmmu: vmm: MSI write of 0x%x to 0x%llx is outside guest RAM: abort\n",
                     data, (unsigned long long)addr);
         return -1;
     }
-    if (t->trace)
-        fprintf(stderr, "vsmmu: irq: MSI 0x%x written to 0x%llx\n", data,
-                (unsigned long long)addr);
     record_irq(t, (struct tool_irq){ .line = TOOL_MSI, .addr = addr, .data = data });
     return 0;
 }
