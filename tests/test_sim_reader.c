@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/* vEVENTQ reader: draining, record checks, loss counting, wrap. */
+#include "test_sim.h"
+
+struct got {
+    unsigned n;
+    uint32_t seq[64];
+    uint32_t first_word[64];
+    unsigned nlost_calls;
+    uint64_t lost[16];
+};
+
+static void on_rec(void *arg, const uint8_t *payload, uint32_t seq)
+{
+    struct got *g = arg;
+    if (g->n < 64) {
+        g->seq[g->n] = seq;
+        g->first_word[g->n] = rd32le(payload);
+    }
+    g->n++;
+}
+
+static void on_lost(void *arg, uint64_t n)
+{
+    struct got *g = arg;
+    if (g->nlost_calls < 16)
+        g->lost[g->nlost_calls] = n;
+    g->nlost_calls++;
+}
+
+/* ---- a scripted transport: each read returns the next chunk ---------- */
+struct script {
+    const uint8_t *chunk[8];
+    long len[8];   /* bytes, or a negative errno */
+    int n, pos, reads;
+};
+static struct script *cur_script;
+
+static long script_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
+{
+    (void)t;
+    (void)fd;
+    struct script *s = cur_script;
+    s->reads++;
+    if (s->pos >= s->n)
+        return 0;
+    long r = s->len[s->pos];
+    if (r > 0) {
+        CHECK((size_t)r <= len);
+        memcpy(buf, s->chunk[s->pos], (size_t)r);
+    }
+    s->pos++;
+    return r;
+}
+
+static const struct vsmmu_iommufd_ops script_ops = { .veventq_read = script_read };
+
+static void hdr(uint8_t *p, uint32_t flags, uint32_t seq)
+{
+    for (int i = 0; i < 4; i++) {
+        p[i] = (uint8_t)(flags >> (8 * i));
+        p[4 + i] = (uint8_t)(seq >> (8 * i));
+    }
+}
+
+TEST(reader_init_and_bad_args)
+{
+    struct vsmmu_vevent_reader r;
+    vsmmu_iommufd_t *t;
+    vsmmu_vevent_reader_init(&r, 32);
+    CHECK_EQ(r.payload_len, 32);
+    CHECK_EQ(r.last_seq, 0x7fffffff);
+    CHECK_EQ(r.records + r.lost + r.malformed, 0);
+    CHECK_EQ(vsmmu_iommufd_sim_create(&t), 0);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, t, -1, on_rec, NULL, NULL), -EINVAL);
+    CHECK_EQ(vsmmu_vevent_reader_drain(NULL, t, 3, on_rec, NULL, NULL), -EINVAL);
+    vsmmu_vevent_reader_init(&r, 0);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, t, 3, on_rec, NULL, NULL), -EINVAL);
+    /* an fd that is not a vEVENTQ: the read error comes back, no change */
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, t, 0, on_rec, NULL, NULL), -EBADF);
+    CHECK_EQ(r.last_seq, 0x7fffffff);
+    vsmmu_iommufd_close(t);
+}
+
+/* Mock queue with a vDEVICE 0x99 attached to a nested HWPT. */
+struct rq {
+    struct mock_env m;
+    uint32_t nested, vd, q;
+    int fd;
+};
+
+static void rq_init(struct rq *x, uint32_t depth)
+{
+    mock_env_init(&x->m);
+    CHECK_EQ(mock_nested(&x->m, &x->nested), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x->m.t, x->m.viommu, VSMMU_VEVENTQ_TYPE_SELFTEST,
+                                         depth, &x->q, &x->fd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x->m.t, x->m.viommu, x->m.dev.dev_id, 0x99, &x->vd),
+             0);
+    CHECK_EQ(vsmmu_iommufd_attach(x->m.t, &x->m.dev, x->nested), 0);
+}
+
+static void trig(struct rq *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x->m.t, x->m.dev.dev_id), 0);
+}
+
+TEST(reader_drains_all_first_seq_zero_no_loss)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    rq_init(&x, 64);
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 0);   /* empty */
+    trig(&x, 20);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 20);
+    CHECK_EQ(g.n, 20);
+    for (unsigned i = 0; i < 20; i++) {
+        CHECK_EQ(g.seq[i], i);
+        CHECK_EQ(g.first_word[i], 0x99);
+    }
+    CHECK_EQ(g.nlost_calls, 0);
+    CHECK_EQ(r.records, 20);
+    CHECK_EQ(r.lost, 0);
+    CHECK_EQ(r.malformed, 0);
+    CHECK_EQ(r.last_seq, 19);
+    CHECK(!fd_readable(x.fd));
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_several_records_per_read)
+{
+    struct script s = { .n = 0 };
+    uint8_t buf[3 * 12];
+    for (int i = 0; i < 3; i++) {
+        hdr(buf + 12 * i, 0, (uint32_t)i);
+        buf[12 * i + 8] = (uint8_t)(0x10 + i);
+        buf[12 * i + 9] = buf[12 * i + 10] = buf[12 * i + 11] = 0;
+    }
+    s.chunk[0] = buf;
+    s.len[0] = sizeof(buf);
+    s.n = 1;
+    cur_script = &s;
+    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 3);
+    CHECK_EQ(s.reads, 2);   /* one read with all three, one that found it empty */
+    CHECK_EQ(g.first_word[2], 0x12);
+    CHECK_EQ(r.malformed, 0);
+}
+
+TEST(reader_lost_header_counts_and_recovers)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    rq_init(&x, 2);
+    vsmmu_vevent_reader_init(&r, 4);
+    trig(&x, 2);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
+    trig(&x, 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    /* depth 2, five events after sequence 2: 3 and 4 kept, 5..7 lost */
+    trig(&x, 5);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
+    CHECK_EQ(g.nlost_calls, 1);
+    CHECK_EQ(g.lost[0], 3);
+    CHECK_EQ(r.lost, 3);
+    CHECK_EQ(r.last_seq, 7);
+    trig(&x, 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    CHECK_EQ(g.seq[5], 8);
+    CHECK_EQ(g.nlost_calls, 1);   /* 7 -> 8 is no loss */
+    CHECK_EQ(r.records, 6);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_gap_counts_loss_when_header_dropped)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    uint8_t one[12];
+    rq_init(&x, 2);
+    vsmmu_vevent_reader_init(&r, 4);
+    trig(&x, 5);   /* 0, 1 kept; 2..4 lost */
+    /* someone consumed record 0 (frees a slot); record 5 then drops the header */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, one, sizeof(one)), 12);
+    r.last_seq = 0;
+    trig(&x, 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
+    CHECK_EQ(g.seq[0], 1);
+    CHECK_EQ(g.seq[1], 5);
+    CHECK_EQ(g.nlost_calls, 1);
+    CHECK_EQ(g.lost[0], 3);
+    CHECK_EQ(r.lost, 3);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_wrap_is_not_a_loss)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    rq_init(&x, 16);
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffd), 0);
+    r.last_seq = 0x7ffffffc;
+    trig(&x, 5);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 5);
+    CHECK_EQ(g.seq[2], 0x7fffffff);
+    CHECK_EQ(g.seq[3], 0);
+    CHECK_EQ(g.seq[4], 1);
+    CHECK_EQ(r.lost, 0);
+    CHECK_EQ(g.nlost_calls, 0);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_loss_across_wrap)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    uint8_t junk[64];
+    rq_init(&x, 16);
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffe), 0);
+    trig(&x, 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    CHECK_EQ(r.lost, 0x7ffffffe);   /* from a fresh reader: 0..0x7ffffffd missed */
+    r.lost = 0;
+    g.nlost_calls = 0;
+    trig(&x, 2);   /* 0x7fffffff and 0: consumed behind the reader's back */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, junk, sizeof(junk)), 24);
+    trig(&x, 1);   /* 1 */
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    CHECK_EQ(g.seq[1], 1);
+    CHECK_EQ(r.lost, 2);
+    CHECK_EQ(g.lost[0], 2);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_lost_header_across_wrap)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    rq_init(&x, 1);
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7fffffff), 0);
+    r.last_seq = 0x7ffffffe;
+    trig(&x, 3);   /* 0x7fffffff kept; 0 and 1 lost, header seq 1 */
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    CHECK_EQ(r.lost, 2);
+    CHECK_EQ(r.last_seq, 1);
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_wrong_payload_size_is_malformed)
+{
+    struct rq x;
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    rq_init(&x, 4);
+    vsmmu_vevent_reader_init(&r, 32);   /* expects SMMUv3 records; gets 12 bytes */
+    trig(&x, 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 0);
+    CHECK_EQ(r.malformed, 1);
+    CHECK_EQ(r.records, 0);
+    CHECK_EQ(g.n, 0);
+    CHECK(!fd_readable(x.fd));   /* dropped, the queue is drained */
+    vsmmu_iommufd_close(x.m.t);
+}
+
+TEST(reader_malformed_records_scripted)
+{
+    uint8_t a[12], b[20], c[5], d[12];
+    hdr(a, 4, 0);             /* unknown flag */
+    a[8] = a[9] = a[10] = a[11] = 0;
+    hdr(b, 0, 0x80000000u);   /* sequence out of range */
+    hdr(b + 8, 0, 0);
+    hdr(d, 0, 0);             /* a good record after the bad reads */
+    d[8] = 0x77;
+    d[9] = d[10] = d[11] = 0;
+    memset(c, 0, sizeof(c));  /* shorter than a header */
+    struct script s = { .chunk = { a, b, c, d }, .len = { 12, 20, 5, 12 }, .n = 4 };
+    cur_script = &s;
+    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 1);
+    CHECK_EQ(r.malformed, 3);
+    CHECK_EQ(g.n, 1);
+    CHECK_EQ(g.first_word[0], 0x77);
+    CHECK_EQ(r.lost, 0);
+}
+
+TEST(reader_eagain_eintr_and_errors_scripted)
+{
+    uint8_t a[12];
+    hdr(a, 0, 0);
+    memset(a + 8, 0, 4);
+    struct script s = { .chunk = { NULL, a, NULL }, .len = { -EINTR, 12, -EAGAIN }, .n = 3 };
+    cur_script = &s;
+    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 1);
+    CHECK_EQ(s.reads, 3);   /* EINTR retried, EAGAIN ends the drain */
+    CHECK_EQ(r.last_seq, 0);
+    struct script s2 = { .chunk = { NULL }, .len = { -EIO }, .n = 1 };
+    cur_script = &s2;
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), -EIO);
+    CHECK_EQ(r.last_seq, 0);
+    CHECK_EQ(r.records, 1);
+}
+
+TEST(reader_lost_header_first_from_fresh_reader)
+{
+    uint8_t a[8];
+    hdr(a, VSMMU_VEVENT_FLAG_LOST_EVENTS, 4);   /* events 0..4 all lost */
+    struct script s = { .chunk = { a }, .len = { 8 }, .n = 1 };
+    cur_script = &s;
+    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    vsmmu_vevent_reader_init(&r, 4);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, NULL, &g), 0);
+    CHECK_EQ(r.lost, 5);
+    CHECK_EQ(r.last_seq, 4);
+}
+
+TEST(reader_smmuv3_records_40_bytes)
+{
+    struct smmu_env e;
+    uint32_t q, vd, s1;
+    int fd;
+    uint8_t rec[32];
+    struct vsmmu_vevent_reader r;
+    struct got g = { 0 };
+    smmu_env_init(&e);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(e.t, e.viommu, 1, 128, &q, &fd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(e.t, e.viommu, e.dev.dev_id, 0x31, &vd), 0);
+    CHECK_EQ(nested_ste(e.t, e.dev.dev_id, e.viommu, ste0(STE_CFG_S1), 0, &s1), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, s1), 0);
+    host_rec(rec, EVT_F_TRANSLATION, 0x1234, 0, 0x1000);
+    for (int i = 0; i < 120; i++)   /* more than one 4 KiB read's worth */
+        CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 1);
+    vsmmu_vevent_reader_init(&r, 32);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, e.t, fd, on_rec, on_lost, &g), 120);
+    CHECK_EQ(g.first_word[0], EVT_F_TRANSLATION | (0x5a5a5u << 12));
+    CHECK_EQ(r.lost + r.malformed, 0);
+    CHECK(!fd_readable(fd));
+    vsmmu_iommufd_close(e.t);
+}
