@@ -79,8 +79,9 @@ void accel_veventq_destroy(struct vsmmu *s);
 uint32_t accel_gbpa_proxy(const struct vsmmu *s);
 /** Attach @d to @pt (a proxy or its S2); frees its S1 HWPT after a move. */
 int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char *why);
-/** Install @d's guest STE.  Returns 0 or CERROR_ILL. */
-int accel_install_ste(struct vsmmu *s, struct accel_dev *d);
+/** Install @d's guest STE (@enabling: on SMMUEN 0->1, where an unusable
+ *  STE gives the abort proxy).  Returns 0 or CERROR_ILL. */
+int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling);
 /** CFGI_STE / CFGI_STE_RANGE / CFGI_ALL.  Returns 0 or CERROR_ILL. */
 int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2]);
 

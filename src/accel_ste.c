@@ -124,9 +124,11 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
     return 0;
 }
 
-int accel_install_ste(struct vsmmu *s, struct accel_dev *d)
+int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling)
 {
+    struct vsmmu_accel *a = s->accel;
     uint64_t ste[STE_DWORDS], fetch_addr = 0;
+    const char *why = enabling ? "SMMUEN 0->1" : "STE install";
     unsigned config;
     int ev;
 
@@ -135,21 +137,26 @@ int accel_install_ste(struct vsmmu *s, struct accel_dev *d)
                    ? CERROR_ILL : 0;
     ev = vsmmu_ste_fetch(s, d->vsid, ste, &fetch_addr);
     if (ev) {
-        /* No usable STE in memory: the host attachment stays. */
-        vsmmu_trace(s, "accel: STE of vSID 0x%x not fetched (event 0x%02x); "
-                    "attachment unchanged", d->vsid, (unsigned)ev);
+        /* CFGI_STE: the host attachment stays (rule 26).  Enabling the SMMU
+         * without a usable STE: the device's transactions would abort. */
+        vsmmu_trace(s, "accel: STE of vSID 0x%x not fetched (event 0x%02x)%s", d->vsid,
+                    (unsigned)ev, enabling ? ": abort" : ": attachment unchanged");
+        if (enabling)
+            return accel_dev_move(s, d, a->abort_hwpt, why) ? CERROR_ILL : 0;
         return 0;
     }
     config = (unsigned)st_get(ste, STE_CONFIG);
     if (!st_get(ste, STE_V) || config < STE_CFG_BYPASS)
-        return accel_dev_move(s, d, s->accel->abort_hwpt, "STE install") ? CERROR_ILL : 0;
+        return accel_dev_move(s, d, a->abort_hwpt, why) ? CERROR_ILL : 0;
     if (config == STE_CFG_BYPASS)
-        return accel_dev_move(s, d, s->accel->bypass_hwpt, "STE install") ? CERROR_ILL : 0;
+        return accel_dev_move(s, d, a->bypass_hwpt, why) ? CERROR_ILL : 0;
     if (config == STE_CFG_S1)
         return install_nested(s, d, ste);
     vsmmu_log(s, VSMMU_LOG_GUEST,
               "accel: STE of vSID 0x%x has Config %u (stage 2), which accel mode does not "
-              "support", d->vsid, config);
+              "support%s", d->vsid, config, enabling ? ": abort" : "");
+    if (enabling)
+        accel_dev_move(s, d, a->abort_hwpt, why);
     return CERROR_ILL;
 }
 
@@ -164,7 +171,7 @@ void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0)
         return;
     if (!was_en && en) {
         for (unsigned i = 0; i < a->ndevs; i++)
-            if (accel_install_ste(s, &a->devs[i]))
+            if (accel_install_ste(s, &a->devs[i], true))
                 vsmmu_log(s, VSMMU_LOG_ERROR,
                           "accel: SMMUEN 0->1: the STE of vSID 0x%x could not be "
                           "installed; its attachment is unchanged", a->devs[i].vsid);
@@ -215,7 +222,7 @@ int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2])
     sid &= ~mask;
     for (unsigned i = 0; i < a->ndevs; i++) {
         struct accel_dev *d = &a->devs[i];
-        if (d->vsid >= sid && d->vsid - sid <= mask && accel_install_ste(s, d))
+        if (d->vsid >= sid && d->vsid - sid <= mask && accel_install_ste(s, d, false))
             ret = CERROR_ILL;
     }
     return ret;
