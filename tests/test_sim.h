@@ -12,6 +12,22 @@
 #include "sim.h"
 #include "vsmmu_iommufd.h"
 
+/* The harness ends each test with _exit(), which skips LeakSanitizer's
+ * exit check; tests call SIM_NO_LEAKS() after closing the transport. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#ifdef SIM_ASAN
+#include <sanitizer/lsan_interface.h>
+#define SIM_NO_LEAKS() CHECK_MSG(__lsan_do_recoverable_leak_check() == 0, "memory leaked")
+#else
+#define SIM_NO_LEAKS() do { } while (0)
+#endif
+
 /* A simulated SMMUv3 host device with a vIOMMU on its nest parent. */
 struct smmu_env {
     vsmmu_iommufd_t *t;

@@ -25,6 +25,7 @@ TEST(sim_fail_bad_arguments)
     CHECK_EQ(vsmmu_sim_count(t, "nonsense"), 0);
     CHECK_EQ(vsmmu_sim_calls(t, VSMMU_SIM_NR_OPS), 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 /* Everything one SMMUv3 accel bring-up makes, for the checks below. */
@@ -101,6 +102,7 @@ TEST(sim_fail_each_op_no_side_effect)
         CHECK_EQ(vsmmu_sim_calls(e.t, (enum vsmmu_sim_op)op), calls + 2);
         vsmmu_iommufd_close(e.t);
     }
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_fail_nth_call)
@@ -119,6 +121,7 @@ TEST(sim_fail_nth_call)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, b), -EIO);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, b), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_fail_invalidate_reports_zero_handled)
@@ -135,6 +138,7 @@ TEST(sim_fail_invalidate_reports_zero_handled)
     CHECK_EQ(n, 0);
     CHECK_EQ(vsmmu_simx_issued(e.t, 0, NULL), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_calls_count_failures_too)
@@ -147,6 +151,7 @@ TEST(sim_calls_count_failures_too)
     CHECK_EQ(vsmmu_sim_calls(e.t, VSMMU_SIM_VIOMMU_ALLOC), 2);
     CHECK_EQ(vsmmu_sim_calls(e.t, VSMMU_SIM_ATTACH), 0);   /* add_device is not counted */
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 /* The accel bring-up in order with a failure injected at every step: after
@@ -189,4 +194,5 @@ TEST(sim_fail_bringup_unwind_leaves_nothing)
         CHECK_EQ(vsmmu_simx_attached(e.t, e.dev.dev_id), e.s2);
         vsmmu_iommufd_close(e.t);
     }
+    SIM_NO_LEAKS();
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Simulated iommufd kernel: object ids, type checks, attach, destroy. */
+#include <fcntl.h>
+
 #include "test_sim.h"
 
 TEST(sim_create_close_empty)
@@ -9,6 +11,7 @@ TEST(sim_create_close_empty)
     CHECK(vsmmu_iommufd_is_sim(t));
     CHECK_EQ(vsmmu_sim_count(t, "all"), 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_ids_lowest_free_reused)
@@ -30,6 +33,7 @@ TEST(sim_ids_lowest_free_reused)
     CHECK_EQ(vsmmu_iommufd_destroy(t, 999), -ENOENT);
     CHECK_EQ(vsmmu_sim_count(t, "ioas"), 3);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_add_device_defaults)
@@ -71,6 +75,7 @@ TEST(sim_add_device_defaults)
     CHECK_EQ(info[40], 0);           /* zero-filled beyond the kernel's size */
     CHECK_EQ(info[47], 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_hw_info_given_idrs_and_short_buffer)
@@ -96,6 +101,7 @@ TEST(sim_hw_info_given_idrs_and_short_buffer)
     CHECK_EQ(vsmmu_iommufd_get_hw_info(t, s2, full, &len, NULL, NULL), -ENOENT);
     CHECK_EQ(vsmmu_iommufd_get_hw_info(t, 77, full, &len, NULL, NULL), -ENOENT);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_hwpt_alloc_paging_rules)
@@ -130,6 +136,7 @@ TEST(sim_hwpt_alloc_paging_rules)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, h), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, ioas), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_nest_parent_needs_nesting_idrs)
@@ -145,6 +152,7 @@ TEST(sim_nest_parent_needs_nesting_idrs)
                                       NULL, 0, &h), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(t, dev.dev_id, ioas, 0, 0, NULL, 0, &h), 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_viommu_alloc_rules)
@@ -170,6 +178,7 @@ TEST(sim_viommu_alloc_rules)
     CHECK_EQ(vsmmu_iommufd_destroy(t, s2), -EBUSY);
     CHECK_EQ(vsmmu_iommufd_destroy(t, v), 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_viommu_other_smmu_parent_einval)
@@ -199,6 +208,7 @@ TEST(sim_viommu_other_smmu_parent_einval)
     uint32_t h;
     CHECK_EQ(nested_ste(t, c.dev_id, v, ste0(STE_CFG_BYPASS), 0, &h), -EINVAL);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_vdevice_rules)
@@ -226,6 +236,7 @@ TEST(sim_vdevice_rules)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, vd2), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, e.viommu), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_device_not_destroyable)
@@ -235,6 +246,7 @@ TEST(sim_device_not_destroyable)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, e.dev.dev_id), -EBUSY);
     CHECK_EQ(vsmmu_sim_count(e.t, "device"), 1);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_attach_and_busy_hwpts)
@@ -263,6 +275,7 @@ TEST(sim_attach_and_busy_hwpts)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, plain), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, ioas), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_mock_device_recipe_ids)
@@ -297,6 +310,7 @@ TEST(sim_mock_device_recipe_ids)
     CHECK_EQ(vsmmu_sim_count(t, "all"), 1);   /* the IOAS */
     CHECK_EQ(vsmmu_iommufd_destroy(t, ioas), 0);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_mock_nested_needs_vdevice)
@@ -312,6 +326,7 @@ TEST(sim_mock_nested_needs_vdevice)
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, nested), -EBUSY);
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), -EBUSY);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_mock_nested_data_rules)
@@ -337,6 +352,7 @@ TEST(sim_mock_nested_data_rules)
     CHECK_EQ(vsmmu_simx_vste(m.t, h, v), 0);
     CHECK_EQ(v[0], 1);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(sim_mock_unbind_leaves_vdevice_tombstone)
@@ -358,4 +374,25 @@ TEST(sim_mock_unbind_leaves_vdevice_tombstone)
     }
     CHECK(ioas2 > vd);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
+}
+
+TEST(sim_close_frees_everything)
+{
+    struct mock_env m;
+    uint32_t nested, vd, q;
+    int fd;
+    mock_env_init(&m);
+    CHECK_EQ(mock_nested(&m, &nested), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(m.t, m.viommu, m.dev.dev_id, 0x99, &vd), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(m.t, m.viommu, 0xbeefbeef, 8, &q, &fd), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
+    for (int i = 0; i < 12; i++)   /* records and the lost header pending */
+        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), 0);
+    struct smmu_env e;
+    smmu_env_init(&e);
+    vsmmu_iommufd_close(e.t);
+    vsmmu_iommufd_close(m.t);
+    CHECK(fcntl(fd, F_GETFD) < 0);   /* the fd is closed */
+    SIM_NO_LEAKS();
 }

@@ -81,6 +81,7 @@ TEST(reader_init_and_bad_args)
     CHECK_EQ(vsmmu_vevent_reader_drain(&r, t, 0, on_rec, NULL, NULL), -EBADF);
     CHECK_EQ(r.last_seq, 0x7fffffff);
     vsmmu_iommufd_close(t);
+    SIM_NO_LEAKS();
 }
 
 /* Mock queue with a vDEVICE 0x99 attached to a nested HWPT. */
@@ -129,6 +130,7 @@ TEST(reader_drains_all_first_seq_zero_no_loss)
     CHECK_EQ(r.last_seq, 19);
     CHECK(!fd_readable(x.fd));
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_several_records_per_read)
@@ -178,6 +180,7 @@ TEST(reader_lost_header_counts_and_recovers)
     CHECK_EQ(g.nlost_calls, 1);   /* 7 -> 8 is no loss */
     CHECK_EQ(r.records, 6);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_gap_counts_loss_when_header_dropped)
@@ -200,6 +203,7 @@ TEST(reader_gap_counts_loss_when_header_dropped)
     CHECK_EQ(g.lost[0], 3);
     CHECK_EQ(r.lost, 3);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_wrap_is_not_a_loss)
@@ -219,6 +223,7 @@ TEST(reader_wrap_is_not_a_loss)
     CHECK_EQ(r.lost, 0);
     CHECK_EQ(g.nlost_calls, 0);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_loss_across_wrap)
@@ -243,6 +248,7 @@ TEST(reader_loss_across_wrap)
     CHECK_EQ(r.lost, 2);
     CHECK_EQ(g.lost[0], 2);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_lost_header_across_wrap)
@@ -259,6 +265,7 @@ TEST(reader_lost_header_across_wrap)
     CHECK_EQ(r.lost, 2);
     CHECK_EQ(r.last_seq, 1);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_wrong_payload_size_is_malformed)
@@ -275,6 +282,7 @@ TEST(reader_wrong_payload_size_is_malformed)
     CHECK_EQ(g.n, 0);
     CHECK(!fd_readable(x.fd));   /* dropped, the queue is drained */
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(reader_malformed_records_scripted)
@@ -359,4 +367,5 @@ TEST(reader_smmuv3_records_40_bytes)
     CHECK_EQ(r.lost + r.malformed, 0);
     CHECK(!fd_readable(fd));
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }

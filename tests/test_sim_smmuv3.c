@@ -15,6 +15,7 @@ TEST(smmuv3_vste_v0_accepted_and_zeroed)
     CHECK_EQ(v[0], 0);
     CHECK_EQ(v[1], 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_vste_allowed_masks)
@@ -45,6 +46,7 @@ TEST(smmuv3_vste_allowed_masks)
     }
     CHECK_EQ(vsmmu_sim_count(e.t, "hwpt"), before);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_vste_config_and_eats)
@@ -62,6 +64,7 @@ TEST(smmuv3_vste_config_and_eats)
                  eats <= 1 ? 0 : -EIO);
     }
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_nested_alloc_argument_rules)
@@ -84,6 +87,7 @@ TEST(smmuv3_nested_alloc_argument_rules)
     /* nesting on the parent HWPT directly is not an SMMUv3 feature */
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.s2, 0, 2, d, 16, &h), -EOPNOTSUPP);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_attach_proxy_without_vdevice_s1_needs_one)
@@ -105,6 +109,7 @@ TEST(smmuv3_attach_proxy_without_vdevice_s1_needs_one)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, s1_h), -EBUSY);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, bypass_h), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_attach_v615_rule)
@@ -118,6 +123,7 @@ TEST(smmuv3_attach_v615_rule)
     CHECK_EQ(vsmmu_iommufd_vdevice_alloc(e.t, e.viommu, e.dev.dev_id, 0x10, &vd), 0);
     CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, bypass_h), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 /* ---- invalidation ----------------------------------------------------- */
@@ -181,6 +187,7 @@ TEST(smmuv3_invalidate_accepted_opcodes_rewritten)
     vsmmu_simx_issued(e.t, 7, c);
     CHECK_EQ(fld_get(c[0], CMD_SID), psid);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_invalidate_rejected_opcodes_eio)
@@ -199,6 +206,7 @@ TEST(smmuv3_invalidate_rejected_opcodes_eio)
     }
     CHECK_EQ(vsmmu_simx_issued(e.t, 0, NULL), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_invalidate_unknown_vsid_and_entry_num)
@@ -218,6 +226,7 @@ TEST(smmuv3_invalidate_unknown_vsid_and_entry_num)
     /* the failing command's batch was not issued */
     CHECK_EQ(vsmmu_simx_issued(e.t, 0, NULL), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_invalidate_batches_of_63)
@@ -239,6 +248,7 @@ TEST(smmuv3_invalidate_batches_of_63)
     CHECK_EQ(n, 70);
     CHECK_EQ(vsmmu_simx_issued(e.t, 0, NULL), 133);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(smmuv3_invalidate_core_rules)
@@ -279,6 +289,7 @@ TEST(smmuv3_invalidate_core_rules)
     CHECK_EQ(n, 0);
     (void)vd;
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(mock_invalidate_rules)
@@ -327,6 +338,7 @@ TEST(mock_invalidate_rules)
     n = 1;
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(m.t, nested, 0xdeadbeef, e, 4, &n), -EINVAL);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 /* ---- host events ------------------------------------------------------ */
@@ -366,6 +378,7 @@ TEST(host_event_forwarded_with_vsid)
     CHECK(!memcmp(buf + 8, rec, 4));
     CHECK(!memcmp(buf + 16, rec + 8, 24));
     vsmmu_iommufd_close(x.e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(host_event_forwarded_ids_only)
@@ -384,6 +397,7 @@ TEST(host_event_forwarded_ids_only)
     }
     CHECK_EQ(vsmmu_simx_queued(x.e.t, x.q), queued);
     vsmmu_iommufd_close(x.e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(host_event_stall_and_s2_filtered)
@@ -399,6 +413,7 @@ TEST(host_event_stall_and_s2_filtered)
     CHECK_EQ(vsmmu_sim_host_event(x.e.t, x.e.dev.dev_id, rec), 1);
     CHECK_EQ(vsmmu_simx_queued(x.e.t, x.q), 1);
     vsmmu_iommufd_close(x.e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(host_event_needs_vdevice_and_nested_attach)
@@ -432,6 +447,7 @@ TEST(host_event_needs_vdevice_and_nested_attach)
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, vd), 0);
     CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 0);
     vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(host_event_without_veventq_filtered_and_full_counts_lost)
@@ -449,6 +465,7 @@ TEST(host_event_without_veventq_filtered_and_full_counts_lost)
     CHECK_EQ(vsmmu_iommufd_destroy(x.e.t, x.q), 0);
     CHECK_EQ(vsmmu_sim_host_event(x.e.t, x.e.dev.dev_id, rec), 0);
     vsmmu_iommufd_close(x.e.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(host_event_mock_device_einval)
@@ -459,4 +476,5 @@ TEST(host_event_mock_device_einval)
     host_rec(rec, EVT_F_TRANSLATION, 0, 0, 0);
     CHECK_EQ(vsmmu_sim_host_event(m.t, m.dev.dev_id, rec), -EINVAL);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }

@@ -70,6 +70,7 @@ TEST(veventq_alloc_rules)
     CHECK_EQ(vsmmu_sim_count(m.t, "veventq"), 2);
     CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 2);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_destroy_busy_while_fd_open)
@@ -92,6 +93,7 @@ TEST(veventq_destroy_busy_while_fd_open)
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, q), -ENOENT);
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_read_rules_and_poll)
@@ -136,6 +138,7 @@ TEST(veventq_read_rules_and_poll)
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, NULL, 64), -EFAULT);
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, 0, buf, 64), -EBADF);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 /* The overflow the reference observed on a real kernel: depth 2, five
@@ -163,6 +166,7 @@ TEST(veventq_overflow_lost_header)
     CHECK_EQ(rd32le(buf), 0);
     CHECK_EQ(rd32le(buf + 4), 8);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 /* The selftest's sequence: 3 events with depth 2, read 3 x 12 bytes. */
@@ -179,6 +183,7 @@ TEST(veventq_selftest_overflow_sequence)
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
     CHECK_EQ(rd32le(buf + 4), 3);   /* exactly previous + 1 */
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_lost_header_dropped_by_next_event)
@@ -196,6 +201,7 @@ TEST(veventq_lost_header_dropped_by_next_event)
     CHECK_EQ(rd32le(buf + 16), 5);   /* the gap carries the loss */
     CHECK(!fd_readable(x.fd));
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_lost_header_alone_readable_and_fits_8)
@@ -211,6 +217,7 @@ TEST(veventq_lost_header_alone_readable_and_fits_8)
     CHECK_EQ(rd32le(buf + 4), 2);
     CHECK(!fd_readable(x.fd));
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_sequence_wraps)
@@ -226,6 +233,7 @@ TEST(veventq_sequence_wraps)
     CHECK_EQ(rd32le(buf + 16), 0x7fffffff);
     CHECK_EQ(rd32le(buf + 28), 0);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_lost_header_sequence_wraps)
@@ -240,6 +248,7 @@ TEST(veventq_lost_header_sequence_wraps)
     CHECK_EQ(rd32le(buf + 12), VSMMU_VEVENT_FLAG_LOST_EVENTS);
     CHECK_EQ(rd32le(buf + 16), 0);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_fresh_queue_sequence_starts_at_zero)
@@ -259,6 +268,7 @@ TEST(veventq_fresh_queue_sequence_starts_at_zero)
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), 12);
     CHECK_EQ(rd32le(buf + 4), 0);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_events_queue_after_fd_closed_and_destroy_frees)
@@ -272,6 +282,7 @@ TEST(veventq_events_queue_after_fd_closed_and_destroy_frees)
     /* no vEVENTQ of the type now */
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -EOPNOTSUPP);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(veventq_close_transport_frees_fds)
@@ -312,6 +323,7 @@ TEST(mock_trigger_rules)
     CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, nested), 0);
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(m.t, m.dev.dev_id), -ENOENT);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(mock_trigger_needs_vdevice_still_present)
@@ -322,6 +334,7 @@ TEST(mock_trigger_needs_vdevice_still_present)
     CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.vdev), 0);
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -ENOENT);
     vsmmu_iommufd_close(x.m.t);
+    SIM_NO_LEAKS();
 }
 
 /* TEST_F(iommufd_viommu, vdevice_alloc) of the kernel selftest, step by step. */
@@ -370,6 +383,7 @@ TEST(mock_selftest_vdevice_alloc_flow)
     CHECK_EQ(vsmmu_sim_count(m.t, "all"), 0);
     CHECK_EQ(vsmmu_sim_count(m.t, "fd"), 0);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
 
 TEST(mock_viommu_destroy_busy_with_only_nested)
@@ -382,4 +396,5 @@ TEST(mock_viommu_destroy_busy_with_only_nested)
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, nested), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
 }
