@@ -385,9 +385,10 @@ static int do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
     dev = sim_get(sim, dev_id, SIM_DEVICE);
     if (!dev)
         return -ENOENT;
+    /* the kernel reports a failed pt_id lookup as EINVAL here */
     pt = sim_get_any(sim, pt_id);
     if (!pt)
-        return -ENOENT;
+        return -EINVAL;
     switch (pt->kind) {
     case SIM_IOAS: {
         const uint32_t valid = HWPT_FLAG_NEST_PARENT | HWPT_FLAG_DIRTY_TRACKING |

@@ -119,9 +119,9 @@ TEST(sim_hwpt_alloc_paging_rules)
     /* dirty tracking without HTTU */
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 1u << 1, 0, NULL, 0, &h),
              -EOPNOTSUPP);
-    /* missing device / pt */
+    /* missing device: ENOENT; missing pt: EINVAL (as the kernel maps it) */
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, 99, ioas, 0, 0, NULL, 0, &h), -ENOENT);
-    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, 99, 0, 0, NULL, 0, &h), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, 99, 0, 0, NULL, 0, &h), -EINVAL);
     /* a device id as pt: wrong type */
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.dev.dev_id, 0, 0, NULL, 0, &h),
              -EINVAL);
