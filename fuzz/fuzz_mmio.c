@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: MMIO sequences against one vsmmu instance with fuzzed
+ * guest memory (queues, tables, command contents).
+ *
+ * Input layout:
+ *   byte 0        configuration selector (see make_config)
+ *   bytes 1..2    little-endian length N of the initial guest-memory image
+ *   N bytes       copied to the start of guest RAM (FUZZ_RAM_SIZE at
+ *                 FUZZ_RAM_BASE; everything else aborts)
+ *   then records, one per operation; the low 3 bits of the first byte
+ *   choose the operation (see run_op).  Register operands are an index
+ *   into the table of defined registers; with bit 3 of the operation byte
+ *   set, a 64-bit value is made to point into guest RAM (keeping its low
+ *   five bits, e.g. a queue LOG2SIZE).
+ *
+ * fuzz/make_corpus.py writes the seed corpus in this format.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vsmmu.h"
+#include "internal.h"
+
+#define FUZZ_RAM_BASE 0x40000000ull
+#define FUZZ_RAM_SIZE 0x10000ull
+#define FUZZ_MAX_OPS 2048
+
+static uint8_t ram[FUZZ_RAM_SIZE];
+static uint8_t msi_fail;
+
+static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+    (void)opaque;
+    if (addr < FUZZ_RAM_BASE || len > FUZZ_RAM_SIZE || addr - FUZZ_RAM_BASE > FUZZ_RAM_SIZE - len)
+        return -1;
+    memcpy(buf, ram + (addr - FUZZ_RAM_BASE), len);
+    return 0;
+}
+
+static int f_write(void *opaque, uint64_t addr, const void *buf, size_t len)
+{
+    (void)opaque;
+    if (addr < FUZZ_RAM_BASE || len > FUZZ_RAM_SIZE || addr - FUZZ_RAM_BASE > FUZZ_RAM_SIZE - len)
+        return -1;
+    memcpy(ram + (addr - FUZZ_RAM_BASE), buf, len);
+    return 0;
+}
+
+static void f_irq(void *opaque, enum vsmmu_irq line)
+{
+    (void)opaque;
+    (void)line;
+}
+
+static int f_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    uint8_t b[4] = { (uint8_t)data, (uint8_t)(data >> 8), (uint8_t)(data >> 16),
+                     (uint8_t)(data >> 24) };
+    if (msi_fail)
+        return -1;
+    return f_write(opaque, addr, b, 4);
+}
+
+static void f_log(void *opaque, enum vsmmu_log_level level, const char *msg)
+{
+    (void)opaque;
+    (void)level;
+    (void)msg;
+}
+
+static const uint32_t regs[] = {
+    R_IDR0, R_IDR1, R_IDR2, R_IDR3, R_IDR4, R_IDR5, R_IIDR, R_AIDR,
+    R_CR0, R_CR0ACK, R_CR1, R_CR2, R_STATUSR, R_GBPA, R_AGBPA, R_IRQ_CTRL, R_IRQ_CTRLACK,
+    R_GERROR, R_GERRORN, R_GERROR_IRQ_CFG0, R_GERROR_IRQ_CFG0 + 4, R_GERROR_IRQ_CFG1,
+    R_GERROR_IRQ_CFG2, R_STRTAB_BASE, R_STRTAB_BASE + 4, R_STRTAB_BASE_CFG,
+    R_CMDQ_BASE, R_CMDQ_BASE + 4, R_CMDQ_PROD, R_CMDQ_CONS,
+    R_EVENTQ_BASE, R_EVENTQ_BASE + 4, R_EVENTQ_IRQ_CFG0, R_EVENTQ_IRQ_CFG0 + 4,
+    R_EVENTQ_IRQ_CFG1, R_EVENTQ_IRQ_CFG2, R_PRIQ_BASE, R_PRIQ_BASE + 4,
+    R_PRIQ_IRQ_CFG0, R_PRIQ_IRQ_CFG0 + 4, R_PRIQ_IRQ_CFG1, R_PRIQ_IRQ_CFG2,
+    R_EVENTQ_PROD, R_EVENTQ_CONS, R_PRIQ_PROD, R_PRIQ_CONS, 0xA8, 0xAC, 0xFD0, 0xFFC,
+};
+#define NREGS (sizeof(regs) / sizeof(regs[0]))
+
+struct rd {
+    const uint8_t *p;
+    size_t n;
+};
+
+static bool take(struct rd *r, void *out, size_t len)
+{
+    if (r->n < len)
+        return false;
+    memcpy(out, r->p, len);
+    r->p += len;
+    r->n -= len;
+    return true;
+}
+
+static uint64_t le(const uint8_t *b, unsigned len)
+{
+    uint64_t v = 0;
+    for (unsigned i = len; i > 0; i--)
+        v = (v << 8) | b[i - 1];
+    return v;
+}
+
+static void make_config(uint8_t sel, struct vsmmu_config *c)
+{
+    vsmmu_config_default(c);
+    c->msi = !(sel & 0x01);
+    if (sel & 0x02) {
+        c->ats = true;
+        c->pri = true;
+        c->priqs = 3;
+    }
+    switch ((sel >> 2) & 3) {
+    case 1: c->stage2 = false; break;
+    case 2: c->stage1 = false; break;
+    case 3: c->hyp = true; break;
+    default: break;
+    }
+    c->ril = !(sel & 0x10);
+    if (sel & 0x20)
+        c->flags |= VSMMU_FLAG_QEMU_EVENTQ_FULL;
+    if (sel & 0x40) {
+        c->sidsize = 6;
+        c->two_level_strtab = false;
+        c->cmdqs = 4;
+        c->eventqs = 3;
+    }
+    c->ssidsize = (sel & 0x80) ? 8 : 0;
+}
+
+static uint64_t ram_ptr(uint64_t v)
+{
+    return FUZZ_RAM_BASE + (v & (FUZZ_RAM_SIZE - 1) & ~0x1full) + (v & 0x1f);
+}
+
+static void run_op(vsmmu_t *s, uint8_t op, struct rd *r)
+{
+    uint8_t b[16];
+    uint64_t v = 0;
+
+    switch (op & 7) {
+    case 0:   /* write32 reg */
+        if (take(r, b, 5))
+            vsmmu_mmio_write(s, regs[b[0] % NREGS], 4, le(b + 1, 4));
+        break;
+    case 1:   /* write64 reg (optionally RAM-relative) */
+        if (take(r, b, 9)) {
+            v = le(b + 1, 8);
+            if (op & 8)
+                v = ram_ptr(v);
+            vsmmu_mmio_write(s, regs[b[0] % NREGS] & ~7u, 8, v);
+        }
+        break;
+    case 2:   /* read reg */
+        if (take(r, b, 1))
+            vsmmu_mmio_read(s, regs[b[0] % NREGS], (op & 8) ? 8 : 4, &v);
+        break;
+    case 3:   /* guest memory write: 2-byte offset, 8 bytes */
+        if (take(r, b, 10)) {
+            uint64_t off = le(b, 2) & (FUZZ_RAM_SIZE - 8);
+            memcpy(ram + off, b + 2, 8);
+        }
+        break;
+    case 4: { /* record an event */
+        struct vsmmu_event ev;
+        if (!take(r, b, 14))
+            break;
+        memset(&ev, 0, sizeof(ev));
+        ev.type = b[0];
+        ev.sid = (uint32_t)le(b + 1, 4);
+        ev.ssv = b[5] & 1;
+        ev.stall = b[5] & 2;
+        ev.s2 = b[5] & 4;
+        ev.rnw = b[5] & 8;
+        ev.class_ = (uint8_t)(b[5] >> 4) & 3;
+        ev.input_addr = le(b + 6, 8);
+        ev.ipa = ev.fetch_addr = ev.input_addr;
+        vsmmu_event_record(s, &ev);
+        break;
+    }
+    case 5: { /* translate */
+        struct vsmmu_xlate_result res;
+        if (take(r, b, 13))
+            vsmmu_translate(s, (uint32_t)le(b, 2), (b[2] & 0x80) ? VSMMU_NO_SSID : b[2],
+                            le(b + 3, 8), b[11] & 0xf, &res);
+        break;
+    }
+    case 6:   /* reset, or toggle MSI failure */
+        if (op & 8)
+            vsmmu_reset(s);
+        else
+            msi_fail ^= 1;
+        break;
+    case 7:   /* raw access: any offset and size */
+        if (take(r, b, 12)) {
+            uint64_t off = le(b, 3);
+            unsigned size = b[3] & 0xf;
+            if (op & 8)
+                vsmmu_mmio_write(s, off, size, le(b + 4, 8));
+            else
+                vsmmu_mmio_read(s, off, size, &v);
+        }
+        break;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct vsmmu_config cfg;
+    struct vsmmu_host_ops ops = {
+        .mem_read = f_read, .mem_write = f_write, .irq = f_irq, .log = f_log,
+    };
+    struct rd r = { data, size };
+    uint8_t hdr[3];
+    size_t img;
+    vsmmu_t *s;
+
+    if (!take(&r, hdr, 3))
+        return 0;
+    make_config(hdr[0], &cfg);
+    ops.msi = (hdr[0] & 0x01) ? NULL : f_msi;
+    memset(ram, 0, sizeof(ram));
+    msi_fail = 0;
+    img = (size_t)le(hdr + 1, 2);
+    if (img > r.n)
+        img = r.n;
+    memcpy(ram, r.p, img);
+    r.p += img;
+    r.n -= img;
+    if (vsmmu_create(&cfg, &ops, &s))
+        return 0;
+    for (unsigned i = 0; i < FUZZ_MAX_OPS && r.n; i++) {
+        uint8_t op;
+        take(&r, &op, 1);
+        run_op(s, op, &r);
+    }
+    vsmmu_destroy(s);
+    return 0;
+}
