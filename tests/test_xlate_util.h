@@ -188,14 +188,17 @@ static inline struct vsmmu_xlate_result xt_tr(struct xt *x, uint32_t sid, uint32
     return r;
 }
 
+/* Each macro evaluates @r once (it may be a translate call). */
 #define CHECK_OK(r, a, sz) do { \
-    CHECK_MSG((r).status == VSMMU_XLATE_OK, "status %d event 0x%x", (int)(r).status, (r).event_type); \
-    CHECK_EQ((r).addr, (a)); CHECK_EQ((r).size, (sz)); } while (0)
+    struct vsmmu_xlate_result r_ = (r); \
+    CHECK_MSG(r_.status == VSMMU_XLATE_OK, "status %d event 0x%x", (int)r_.status, r_.event_type); \
+    CHECK_EQ(r_.addr, (a)); CHECK_EQ(r_.size, (sz)); } while (0)
 
 #define CHECK_FAULT(r, ev) do { \
-    CHECK_MSG((r).status != VSMMU_XLATE_OK, "expected a fault, got OK 0x%llx", \
-              (unsigned long long)(r).addr); \
-    CHECK_EQ((r).event_type, (ev)); } while (0)
+    struct vsmmu_xlate_result r_ = (r); \
+    CHECK_MSG(r_.status != VSMMU_XLATE_OK, "expected a fault, got OK 0x%llx", \
+              (unsigned long long)r_.addr); \
+    CHECK_EQ(r_.event_type, (ev)); } while (0)
 
 /* Expected event record, built from the fields. */
 struct xev {

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/* Cache bounds, counters, concurrent translation during invalidation, and
+ * multi-step STE/CD updates replayed the way Linux writes them. */
+#include <pthread.h>
+
+#include "test_xlate_util.h"
+
+TEST(tlb_and_config_cache_stay_bounded)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8];
+    unsigned n;
+
+    vsmmu_config_default(&cfg);
+    cfg.tlb_entries = 64;
+    cfg.cfg_entries = 8;
+    xt_init(&x, &cfg, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    for (unsigned i = 0; i < 1024; i++)
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0x80000000ull + 0x3000ull * i, 0), 0);
+    cd_make(cd, p.root, 25, 0, 1);
+    for (unsigned sid = 0; sid < 32; sid++)
+        xt_s1_stream(&x, sid, cd);
+    for (unsigned round = 0; round < 2; round++)
+        for (unsigned i = 0; i < 1024; i++) {
+            struct vsmmu_xlate_result r = xt_tr(&x, i % 32, VSMMU_NO_SSID, 0x1000ull * i + 4,
+                                                VSMMU_ACC_READ);
+            CHECK_OK(r, 0x80000004ull + 0x3000ull * i, 0x1000);
+            CHECK(vsmmu_xlate_tlb_count(x.tb.s) <= 64);
+            CHECK(vsmmu_xlate_cfg_count(x.tb.s) <= 8);
+        }
+    /* Eviction replaces single entries: the cache stays (nearly) full. */
+    n = vsmmu_xlate_tlb_count(x.tb.s);
+    CHECK_MSG(n >= 48, "TLB holds only %u entries after 2048 inserts", n);
+    CHECK(vsmmu_xlate_cfg_count(x.tb.s) >= 6);
+    xt_fini(&x);
+}
+
+TEST(hit_and_miss_counters)
+{
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8];
+    struct vsmmu_stats st;
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_set(&p, 0x1000, 3, s1_leaf(3, 0x5000, 0), 0);
+    cd_make(cd, p.root, 25, 0, 1);
+    xt_s1_stream(&x, 1, cd);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0x5000, 0x1000);
+    for (unsigned i = 0; i < 200; i++)
+        CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000 + i, VSMMU_ACC_READ), 0x5000 + i, 0x1000);
+    /* A miss publishes this thread's pending hits. */
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), EVT_F_TRANSLATION);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.tlb_hits, 200);
+    CHECK_EQ(st.tlb_misses, 2);
+    xt_fini(&x);
+}
+
+/* ---- concurrency -------------------------------------------------------- */
+
+struct race {
+    struct xt *x;
+    volatile int stop;
+    unsigned long bad, n;
+};
+
+static void *race_thread(void *arg)
+{
+    struct race *rc = arg;
+    unsigned long n = 0;
+    while (!__atomic_load_n(&rc->stop, __ATOMIC_RELAXED)) {
+        struct vsmmu_xlate_result r;
+        uint64_t va = 0x1000ull * (n % 8) + (n & 0xFF8);
+        if (vsmmu_translate(rc->x->tb.s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ, &r) ||
+            r.status != VSMMU_XLATE_OK ||
+            ((r.addr & ~0x1FFFull) != 0xA0000000ull && (r.addr & ~0x1FFFull) != 0xB0000000ull) ||
+            (r.addr & 0xFFF) != (va & 0xFFF))
+        {
+            if (__atomic_add_fetch(&rc->bad, 1, __ATOMIC_RELAXED) == 1)
+                fprintf(stderr, "first bad: va 0x%llx status %d event 0x%x addr 0x%llx\n",
+                        (unsigned long long)va, r.status, r.event_type, (unsigned long long)r.addr);
+        }
+        n++;
+    }
+    __atomic_add_fetch(&rc->n, n, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+/* Two threads translate while the guest flips the mapping between two
+ * targets with TLBI_NH_VA + SYNC (and occasionally CFGI_ALL): every result
+ * is one of the valid translations. */
+TEST(concurrent_translate_during_invalidation)
+{
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8], c[2];
+    struct race rc = { .x = &x };
+    pthread_t th[2];
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    for (unsigned i = 0; i < 8; i++)
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0xA0000000ull + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
+    cd_make(cd, p.root, 25, 0, 1);
+    xt_s1_stream(&x, 1, cd);
+    for (int t = 0; t < 2; t++)
+        CHECK_EQ(pthread_create(&th[t], NULL, race_thread, &rc), 0);
+    for (unsigned k = 0; k < 2000; k++) {
+        unsigned i = k % 8;
+        uint64_t base = (k / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, base + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
+        guest_cmd_op(c, OP_TLBI_NH_VA);
+        st_set(c, CMD_VMID, 0);
+        st_set(c, CMD_ASID, 1);
+        c[1] |= 0x1000ull * i;
+        xt_cmd(&x, c);
+        if (k % 100 == 99)
+            CHECK_EQ(guest_cfgi_all(&x.g), 0);
+    }
+    __atomic_store_n(&rc.stop, 1, __ATOMIC_RELAXED);
+    for (int t = 0; t < 2; t++)
+        pthread_join(th[t], NULL);
+    CHECK_MSG(rc.bad == 0, "%lu bad results of %lu", rc.bad, rc.n);
+    CHECK(rc.n > 0);
+    /* After the last invalidation every page gives the final mapping. */
+    for (unsigned i = 0; i < 8; i++) {
+        struct vsmmu_xlate_result r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ);
+        uint64_t base = ((1999 - ((1999 - i) % 8)) / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
+        CHECK_OK(r, base + 0x1000ull * (i & 1), 0x1000);
+    }
+    xt_fini(&x);
+}
+
+/* ---- Linux-style multi-step updates -------------------------------------- */
+
+static void write_qword(struct xt *x, uint64_t pa, unsigned q, uint64_t v)
+{
+    tb_w64(&x->tb, pa + 8 * q, v);
+}
+
+/* bypass -> stage 1 -> abort, each step as Linux's entry writer does it:
+ * qwords unused by the current config first, SYNC, the critical qword,
+ * SYNC, then the leftover clean-up; a change of more than one used qword
+ * goes through V = 0. */
+TEST(linux_style_ste_updates)
+{
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8], cdpa, ste_a, tgt[8];
+    struct vsmmu_xlate_result r;
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_set(&p, 0x1000, 3, s1_leaf(3, 0x7000, 0), 0);
+    cd_make(cd, p.root, 25, 0, 1);
+    cdpa = guest_alloc(&x.g, 64, 64);
+    cd_write(&x, cdpa, cd);
+    ste_a = guest_ste_addr(&x.g, 5);
+
+    /* Initial: bypass with SHCFG = incoming. */
+    memset(tgt, 0, sizeof(tgt));
+    st_set(tgt, STE_V, 1);
+    st_set(tgt, STE_CONFIG, STE_CFG_BYPASS);
+    st_set(tgt, STE_SHCFG, 1);
+    guest_write_ste(&x.g, 5, tgt);
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_OK(r, 0x1000, 1ull << 48);
+
+    /* To stage 1.  Step 1: qword 1 (S1DSS/S1CIR...: unused under bypass). */
+    ste_s1(tgt, cdpa);
+    st_set(tgt, STE_S1CIR, 1);
+    st_set(tgt, STE_S1COR, 1);
+    st_set(tgt, STE_S1CSH, 3);
+    write_qword(&x, ste_a, 1, tgt[1] | fld_set(0, 109 - 64, 108 - 64, 1));
+    CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_OK(r, 0x1000, 1ull << 48);           /* still bypass */
+    /* Step 2: qword 0 (critical): now stage 1. */
+    write_qword(&x, ste_a, 0, tgt[0]);
+    CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_OK(r, 0x7000, 0x1000);
+    /* Step 3: clean-up of qword 1 (SHCFG unused now). */
+    write_qword(&x, ste_a, 1, tgt[1]);
+    CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_OK(r, 0x7000, 0x1000);
+
+    /* Stage 1 -> stage 2 (two used qwords change): breaking update. */
+    {
+        struct pt s2;
+        uint64_t n2[8] = {0};
+        pt_new(&s2, &x, 12, 1, 40, 0);
+        pt_set(&s2, 0x1000, 3, s2_leaf(3, 0x9000, 0), 0);
+        st_set(n2, STE_V, 1);
+        st_set(n2, STE_CONFIG, STE_CFG_S2);
+        ste_s2(n2, 3, 24, 1, 0, s2.root);
+        /* Step 1: V = 0. */
+        write_qword(&x, ste_a, 0, tgt[0] & ~1ull);
+        CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+        r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+        CHECK_FAULT(r, EVT_C_BAD_STE);
+        xt_expect_event(&x, &(struct xev){ .type = EVT_C_BAD_STE, .sid = 5 });
+        /* Step 2: qwords 1..3 while invalid. */
+        for (unsigned q = 1; q < 4; q++)
+            write_qword(&x, ste_a, q, n2[q]);
+        CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+        r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+        CHECK_FAULT(r, EVT_C_BAD_STE);
+        xt_expect_event(&x, &(struct xev){ .type = EVT_C_BAD_STE, .sid = 5 });
+        /* Step 3: qword 0 with V = 1. */
+        write_qword(&x, ste_a, 0, n2[0]);
+        CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+        r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+        CHECK_OK(r, 0x9000, 0x1000);
+    }
+    /* Stage 2 -> abort: only qword 0's Config changes (hitless). */
+    write_qword(&x, ste_a, 0, fld_set(tb_r64(&x.tb, ste_a), STE_CONFIG, STE_CFG_ABORT));
+    /* Before the CFGI the cached STE may still be used... */
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_OK(r, 0x9000, 0x1000);
+    CHECK_EQ(guest_cfgi_ste(&x.g, 5), 0);
+    /* ...and after it must not be. */
+    r = xt_tr(&x, 5, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_EQ(r.status, VSMMU_XLATE_FAULT);
+    CHECK_EQ(r.event_type, 0);
+    xt_expect_no_event(&x);
+    xt_fini(&x);
+}
+
+/* A live CD replaced with a new table and ASID: V = 0, SYNC, the other
+ * qwords, SYNC, qword 0.  No step mixes the old ASID with the new table. */
+TEST(linux_style_cd_updates)
+{
+    struct xt x;
+    struct pt a, b;
+    uint64_t cd[8], nd[8], cdpa, c[2];
+    struct vsmmu_xlate_result r;
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&a, &x, 12, 1, 39, 0);
+    pt_new(&b, &x, 12, 1, 39, 0);
+    pt_set(&a, 0x1000, 3, s1_leaf(3, 0xA000, fld_mask(PTE_NG)), 0);
+    pt_set(&b, 0x1000, 3, s1_leaf(3, 0xB000, fld_mask(PTE_NG)), 0);
+    pt_set(&b, 0x2000, 3, s1_leaf(3, 0xB2000, fld_mask(PTE_NG)), 0);
+    cd_make(cd, a.root, 25, 0, 1);
+    cdpa = xt_s1_stream(&x, 1, cd);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xA000, 0x1000);
+    cd_make(nd, b.root, 25, 0, 2);
+
+    write_qword(&x, cdpa, 0, cd[0] & ~fld_mask(CD_V));
+    CHECK_EQ(guest_cfgi_cd(&x.g, 1, 0), 0);
+    r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
+    CHECK_FAULT(r, EVT_C_BAD_CD);
+    xt_expect_event(&x, &(struct xev){ .type = EVT_C_BAD_CD, .sid = 1 });
+    for (unsigned q = 1; q < 4; q++)
+        write_qword(&x, cdpa, q, nd[q]);
+    CHECK_EQ(guest_cfgi_cd(&x.g, 1, 0), 0);
+    r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ);
+    CHECK_FAULT(r, EVT_C_BAD_CD);
+    xt_expect_event(&x, &(struct xev){ .type = EVT_C_BAD_CD, .sid = 1 });
+    write_qword(&x, cdpa, 0, nd[0]);
+    CHECK_EQ(guest_cfgi_cd(&x.g, 1, 0), 0);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xB000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0xB2000, 0x1000);
+    /* The old ASID's entries are still cached until TLBI_NH_ASID (1). */
+    guest_cmd_op(c, OP_TLBI_NH_ASID);
+    st_set(c, CMD_ASID, 1);
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xB000, 0x1000);
+    xt_expect_no_event(&x);
+    xt_fini(&x);
+}
