@@ -208,6 +208,7 @@ struct vsmmu_uapi_test_cmd {            /* 72 bytes */
 #define VSMMU_TEST_HW_INFO_REGVAL        0xdeadbeefu
 #define VSMMU_TEST_IOTLB_DEFAULT         0xbadbeefu
 #define VSMMU_TEST_DEV_CACHE_DEFAULT     0xbaddadu
+#define VSMMU_TEST_HWPT_INVALIDATE_DATA  0xdeadbeefu /* nested-HWPT entries */
 #define VSMMU_TEST_INVALIDATE_FLAG_ALL   (1u << 0)
 #define VSMMU_TEST_CACHE_ID_MAX          3u   /* device caches 0..3 */
 #define VSMMU_TEST_IOTLB_ID_MAX          3u   /* nested-domain IOTLBs 0..3 */
