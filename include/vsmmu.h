@@ -165,7 +165,16 @@ void vsmmu_reset(vsmmu_t *s);
  *    frame are RAZ/WI and return -EINVAL (the VMM may inject an abort);
  *  - reserved and unimplemented offsets are RAZ/WI and return 0;
  *  - page 1 offsets without a page-1 register are RAZ/WI; the page-0
- *    aliases of EVENTQ_PROD/CONS and PRIQ_PROD/CONS are RAZ/WI.
+ *    aliases of EVENTQ_PROD/CONS and PRIQ_PROD/CONS are RAZ/WI;
+ *  - every update completes at once (CR0ACK = CR0, IRQ_CTRLACK = IRQ_CTRL,
+ *    GBPA.Update reads 0); writes to guarded fields while their enable is
+ *    set are ignored (the SMMUv3.2 rule) and logged at VSMMU_LOG_GUEST;
+ *  - UNKNOWN reset values are 0; GBPA resets to ABORT = 0, SHCFG = use
+ *    incoming; queue LOG2SIZE reads back as written and is clamped to the
+ *    IDR1 maximum when used;
+ *  - commands are processed synchronously inside the MMIO write that
+ *    prompts them (CMDQ_PROD, CR0, GERRORN), at most one queue's worth per
+ *    write.  docs/registers.md lists every choice.
  */
 int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val);
 int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val);
