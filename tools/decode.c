@@ -42,7 +42,7 @@ void decode_event(FILE *f, const uint8_t rec[32], const char *in)
     name = vsmmu_event_name((uint8_t)type);
     fprintf(f, "%sevent 0x%02x %s\n", in, type, name ? name : "(unknown type)");
     fprintf(f, "%sStreamID 0x%llx", in, GET(dw, EVT_SID));
-    if (GET(dw, EVT_SSV))
+    if (GET(dw, EVT_SSV) || type == EVT_C_BAD_SUBSTREAMID)
         fprintf(f, ", SubstreamID 0x%llx\n", GET(dw, EVT_SSID));
     else
         fprintf(f, ", no SubstreamID\n");
