@@ -446,3 +446,45 @@ TEST(eventq_record_locked_variant)
     CHECK_EQ(rec[2], 0x1000);
     tb_fini(&tb);
 }
+
+/* Threading model: MMIO and event recording from several threads. */
+struct thr_arg {
+    struct testbed *tb;
+    unsigned n;
+};
+
+static void *recorder(void *p)
+{
+    struct thr_arg *a = p;
+    for (unsigned i = 0; i < a->n; i++) {
+        struct vsmmu_event ev = { .type = EVT_F_TRANSLATION, .sid = i };
+        uint64_t v;
+        vsmmu_event_record(a->tb->s, &ev);
+        vsmmu_mmio_read(a->tb->s, R_EVENTQ_PROD, 4, &v);
+        vsmmu_mmio_write(a->tb->s, R_CR2, 4, i & 2);   /* guarded: ignored */
+    }
+    return NULL;
+}
+
+TEST(eventq_concurrent_records_and_mmio)
+{
+    struct testbed tb = {0};
+    struct guest g;
+    pthread_t th[4];
+    struct thr_arg a = { &tb, 500 };
+    uint64_t rec[4];
+    unsigned popped = 0;
+    env(&tb, &g, 12, 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(pthread_create(&th[i], NULL, recorder, &a), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    while (guest_pop_event(&g, rec)) {
+        CHECK_EQ(rec[0] & 0xff, EVT_F_TRANSLATION);
+        popped++;
+    }
+    CHECK_EQ(popped, 2000);
+    CHECK_EQ(stats(&tb).events, 2000);
+    CHECK_EQ(tb_count_irq(&tb, VSMMU_IRQ_EVENTQ), 1);
+    tb_fini(&tb);
+}
