@@ -93,6 +93,10 @@ static void on_record(void *arg, const uint8_t *payload, uint32_t seq)
                     (unsigned)st_get(rec, EVT_TYPE), seq, (unsigned)st_get(rec, EVT_SID));
     } else {
         s->stats.dropped++;
+        /* QEMU compatibility: a host event for a disabled queue raises
+         * GERROR.EVENTQ_ABT_ERR too (a full one does in vsmmu_eventq_push). */
+        if (r == EVQ_DISABLED && (s->cfg.flags & VSMMU_FLAG_QEMU_EVENTQ_FULL))
+            vsmmu_gerror_raise(s, fld_lo(GERROR_EVENTQ_ABT_ERR));
         vsmmu_trace(s, "accel: host event 0x%02x (seq %u) dropped: guest event queue %s",
                     (unsigned)st_get(rec, EVT_TYPE), seq,
                     r == EVQ_DISABLED ? "disabled" :

@@ -49,6 +49,10 @@ struct ac_log {
     /* optional replacements of the kernel's answer (NULL: the simulator's) */
     long (*read_override)(int fd, void *buf, size_t len);
     int (*inval_override)(const void *entries, uint32_t *entry_num);
+    /* hand the model an fd it cannot make non-blocking (an O_PATH fd that
+     * stands for the real one) */
+    bool fake_veventq_fd;
+    int fake_fd, real_fd;
     /* the instance, for tests that look at model state during a call */
     struct vsmmu *s;
 };
@@ -161,6 +165,11 @@ static inline int ac_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint3
     c->b = type;
     c->c = depth;
     c->rc = AC_FWD(veventq_alloc, viommu_id, type, depth, out_id, out_fd);
+    if (!c->rc && ac_log.fake_veventq_fd) {
+        ac_log.real_fd = *out_fd;
+        ac_log.fake_fd = open("/", O_PATH | O_CLOEXEC);
+        *out_fd = ac_log.fake_fd;
+    }
     if (!c->rc) {
         c->out = *out_id;
         c->fd = *out_fd;
@@ -186,6 +195,10 @@ static inline int ac_veventq_close(vsmmu_iommufd_t *t, int fd)
     struct ac_call *c = ac_rec(AC_VEVQ_CLOSE);
     (void)t;
     c->fd = fd;
+    if (ac_log.fake_veventq_fd && fd == ac_log.fake_fd) {
+        close(fd);
+        fd = ac_log.real_fd;
+    }
     c->rc = AC_FWD(veventq_close, fd);
     return (int)c->rc;
 }

@@ -9,16 +9,22 @@
 
 /* One device (vSID @vsid) on a nested HWPT, the guest's event queue of
  * 2^@evtq_log2 records enabled (the vEVENTQ has the same depth). */
-static void setup(struct at *x, uint32_t vsid, const struct guest_opts *o)
+static void setup_cfg(struct at *x, const struct vsmmu_config *cfg, uint32_t vsid,
+                      const struct guest_opts *o)
 {
     uint64_t ste[8];
 
-    at_init(x, NULL, 1);
+    at_init(x, cfg, 1);
     guest_init(&x->g, &x->tb, o);
     CHECK_EQ(at_attach(x, 0, vsid), 0);
     at_s1_ste(ste, 0x40080000);
     guest_write_ste(&x->g, vsid, ste);
     tb_clear_irqs(&x->tb);
+}
+
+static void setup(struct at *x, uint32_t vsid, const struct guest_opts *o)
+{
+    setup_cfg(x, NULL, vsid, o);
 }
 
 static void inject(struct at *x, uint8_t type, uint8_t salt)
@@ -333,5 +339,55 @@ TEST(accel_events_loss_reports_rate_limited)
     }
     CHECK(x.tb.nerrors - before <= 9);
     CHECK(x.tb.nerrors - before >= 8);
+    at_fini(&x);
+}
+
+/* Rules 22 and 23, QEMU's variant on request: a full or disabled queue
+ * raises GERROR.EVENTQ_ABT_ERR instead. */
+TEST(accel_events_qemu_compat_full_and_disabled)
+{
+    struct vsmmu_config cfg;
+    struct at x;
+
+    at_config(&cfg);
+    cfg.flags |= VSMMU_FLAG_QEMU_EVENTQ_FULL;
+    setup_cfg(&x, &cfg, 14, &(struct guest_opts){ .evtq_log2 = 1 });
+    inject(&x, EVT_F_TRANSLATION, 0);
+    inject(&x, EVT_F_TRANSLATION, 1);
+    inject(&x, EVT_F_TRANSLATION, 2);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 2);   /* vEVENTQ depth 2 */
+    inject(&x, EVT_F_TRANSLATION, 3);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    CHECK(guest_gerror_active(&x.g) & fld_mask(GERROR_EVENTQ_ABT_ERR));
+    at_fini(&x);
+
+    setup_cfg(&x, &cfg, 14, NULL);
+    tb_writel(&x.tb, R_CR0, tb_readl(&x.tb, R_CR0) & ~(uint32_t)fld_mask(CR0_EVENTQEN));
+    inject(&x, EVT_F_TRANSLATION, 0);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    CHECK(guest_gerror_active(&x.g) & fld_mask(GERROR_EVENTQ_ABT_ERR));
+    at_fini(&x);
+}
+
+/* Rule 24: a DMA abort writing the record: GERROR.EVENTQ_ABT_ERR, PROD does
+ * not advance, the record is counted as dropped. */
+TEST(accel_events_queue_write_abort)
+{
+    struct at x;
+    struct vsmmu_stats st;
+    uint32_t prod;
+
+    setup(&x, 15, NULL);
+    prod = tb_readl(&x.tb, R_EVENTQ_PROD);
+    x.tb.abort_lo = x.g.evtq;
+    x.tb.abort_hi = x.g.evtq + ((uint64_t)EVT_SIZE << x.g.evtq_log2);
+    inject(&x, EVT_F_TRANSLATION, 0);
+    CHECK_EQ(vsmmu_accel_process_events(x.tb.s), 1);
+    CHECK(guest_gerror_active(&x.g) & fld_mask(GERROR_EVENTQ_ABT_ERR));
+    CHECK_EQ(tb_readl(&x.tb, R_EVENTQ_PROD), prod);
+    vsmmu_get_stats(x.tb.s, &st);
+    CHECK_EQ(st.dropped, 1);
+    CHECK_EQ(st.delivered, 0);
+    x.tb.abort_lo = x.tb.abort_hi = 0;
     at_fini(&x);
 }

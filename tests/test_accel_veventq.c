@@ -265,6 +265,30 @@ TEST(accel_veventq_fd_nonblocking)
     at_fini(&x);
 }
 
+/* Rule 10: if the fd cannot be made non-blocking, it is closed and the
+ * vEVENTQ destroyed before the error is returned (here: fails the attach). */
+TEST(accel_veventq_nonblock_failure_unwinds)
+{
+    struct at x;
+    int close_i, destroy_i;
+
+    at_init(&x, NULL, 1);
+    guest_init(&x.g, &x.tb, NULL);
+    ac_log.fake_veventq_fd = true;
+    CHECK(at_attach(&x, 0, 1) < 0);
+    CHECK(tb_log_contains(&x.tb, "non-blocking"));
+    close_i = ac_find(AC_VEVQ_CLOSE, 0);
+    destroy_i = ac_find(AC_DESTROY, (unsigned)close_i);
+    CHECK(close_i > 0 && destroy_i > close_i);
+    CHECK_EQ(ac_log.calls[destroy_i].a, ac_last(AC_VEVQ)->out);
+    CHECK_EQ(ac_log.calls[destroy_i].rc, 0);
+    CHECK_EQ(vsmmu_sim_count(x.sim, "all"), x.base_objs);
+    CHECK_EQ(vsmmu_sim_count(x.sim, "fd"), 0);
+    ac_log.fake_veventq_fd = false;
+    CHECK_EQ(at_attach(&x, 0, 1), 0);
+    at_fini(&x);
+}
+
 /* Rule 12: freed with the vIOMMU at the last detach; a new vIOMMU gets a new
  * vEVENTQ with fresh sequence tracking (a new queue starts at sequence 0:
  * no loss is counted although the old one had reached 3). */
