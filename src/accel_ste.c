@@ -173,8 +173,8 @@ void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0)
         for (unsigned i = 0; i < a->ndevs; i++)
             if (accel_install_ste(s, &a->devs[i], true))
                 vsmmu_log(s, VSMMU_LOG_ERROR,
-                          "accel: SMMUEN 0->1: the STE of vSID 0x%x could not be "
-                          "installed; its attachment is unchanged", a->devs[i].vsid);
+                          "accel: SMMUEN 0->1: installing the STE of vSID 0x%x failed "
+                          "(see above)", a->devs[i].vsid);
     } else if (was_en && !en) {
         for (unsigned i = 0; i < a->ndevs; i++)
             accel_dev_move(s, &a->devs[i], accel_gbpa_proxy(s), "SMMUEN 1->0");
