@@ -31,6 +31,9 @@
 #define HWPT_FLAG_FAULT_ID_VALID (1u << 2)
 #define HWPT_FLAG_ALLOC_PASID    (1u << 3)
 #define HW_CAP_DIRTY_TRACKING    (1ull << 0)
+#define HW_CAP_PCI_ATS_NOT_SUPPORTED (1ull << 3)
+#define INVALIDATE_ENTRY_NUM_MAX (1u << 19)
+#define INVALIDATE_ENTRY_LEN_MAX 4096u   /* the host's page size */
 #define SELFTEST_HW_INFO_REGVAL  0xdeadbeefu   /* iommu_test_hw_info.test_reg */
 #define SIM_FIRST_PSID           0x100u
 #define IDR0_HTTU_HA_HD          2u
@@ -86,18 +89,9 @@ struct sim_obj *sim_dev_vdevice(struct vsmmu_sim *sim, const struct sim_obj *dev
     return vd && vd->viommu == viommu_id ? vd : NULL;
 }
 
-struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev,
-                                struct sim_obj **out_vdev)
+struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev)
 {
-    struct sim_obj *hw = sim_get(sim, dev->hwpt, SIM_HWPT_NESTED);
-    if (!dev->vmaster || !hw || hw->viommu != dev->vmaster)
-        return NULL;
-    struct sim_obj *vd = sim_dev_vdevice(sim, dev, dev->vmaster);
-    if (!vd)
-        return NULL;
-    if (out_vdev)
-        *out_vdev = vd;
-    return sim_get(sim, dev->vmaster, SIM_VIOMMU);
+    return dev->vmaster ? sim_get(sim, dev->vmaster, SIM_VIOMMU) : NULL;
 }
 
 static struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
@@ -173,6 +167,18 @@ static bool sim_is_smmuv3(const struct vsmmu_sim *sim, const struct sim_obj *o)
     return sim->iommus[o->iommu].smmuv3;
 }
 
+/* The SMMU driver's features, from the ID registers. */
+static bool smmu_nesting(const struct sim_iommu *mmu)
+{
+    return fld_get(mmu->idr[0], IDR0_S1P) && fld_get(mmu->idr[0], IDR0_S2P);
+}
+
+static bool smmu_dirty_capable(const struct sim_iommu *mmu)
+{
+    return fld_get(mmu->idr[0], IDR0_HTTU) == IDR0_HTTU_HA_HD &&
+           fld_get(mmu->idr[0], IDR0_COHACC);
+}
+
 /* ---- attach ----------------------------------------------------------- */
 /* Attach (or replace) @dev to @pt_id; @out_hwpt gets the HWPT used. */
 static int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t pt_id,
@@ -228,7 +234,17 @@ static int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t p
     struct sim_obj *old = sim_get_any(sim, dev->hwpt);
     dev->hwpt = target->id;
     target->users++;
-    dev->vmaster = vdev ? vdev->viommu : 0;
+    /* the driver records the vIOMMU and vSID that events are reported with:
+     * SMMUv3 at every attach (none without a vDEVICE), the mock driver
+     * only when the vIOMMU changes */
+    uint32_t new_v = target->kind == SIM_HWPT_NESTED ? target->viommu : 0;
+    if (sim_is_smmuv3(sim, dev)) {
+        dev->vmaster = vdev ? new_v : 0;
+        dev->vsid = vdev ? vdev->virt_id : 0;
+    } else if (new_v != dev->vmaster) {
+        dev->vmaster = new_v;
+        dev->vsid = vdev ? vdev->virt_id : 0;
+    }
     if (old) {
         old->users--;
         if (old->auto_domain && !old->users)
@@ -292,13 +308,15 @@ static int do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
         put_le32(info + 36, mmu->aidr);
         klen = 40;
         type = VSMMU_HW_INFO_TYPE_ARM_SMMUV3;
-        if (fld_get(mmu->idr[0], IDR0_HTTU) == IDR0_HTTU_HA_HD)
+        if (smmu_dirty_capable(mmu))
             caps |= HW_CAP_DIRTY_TRACKING;
+        if (!fld_get(mmu->idr[0], IDR0_ATS))
+            caps |= HW_CAP_PCI_ATS_NOT_SUPPORTED;
     } else {
         put_le32(info + 4, SELFTEST_HW_INFO_REGVAL);
         klen = 8;
         type = VSMMU_HW_INFO_TYPE_SELFTEST;
-        caps |= HW_CAP_DIRTY_TRACKING;
+        caps |= HW_CAP_DIRTY_TRACKING | HW_CAP_PCI_ATS_NOT_SUPPORTED;
     }
     uint32_t ulen = data_len ? *data_len : 0;
     if (ulen && !data)
@@ -341,42 +359,100 @@ static struct sim_obj *new_paging(struct vsmmu_sim *sim, const struct sim_obj *d
     return h;
 }
 
-/* The driver's nested-HWPT data for @dev's IOMMU, checked. */
-static int nested_data(struct vsmmu_sim *sim, const struct sim_obj *dev, uint32_t flags,
-                       uint32_t data_type, const void *data, uint32_t data_len,
-                       uint64_t vste[2])
+static uint64_t rd_le32(const uint8_t *p)
 {
-    if (!data)
-        return -EFAULT;
-    if (sim_is_smmuv3(sim, dev)) {
-        uint8_t raw[16];
-        if (flags)
-            return -EOPNOTSUPP;
-        if (data_type != VSMMU_HWPT_DATA_ARM_SMMUV3)
-            return -EINVAL;
-        int rc = sim_copy_entry(raw, sizeof(raw), sizeof(raw), data, data_len, 0);
-        if (rc)
-            return rc;
-        return sim_smmuv3_vste(raw, vste);
-    }
-    uint8_t raw[4];
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24;
+}
+
+/* The selftest driver's HWPT data {u32 iotlb, u32 pagetable_type}: type
+ * 0xdead, 4 to 8 bytes; a paging HWPT knows page-table types 0 and 1. */
+#define MOCK_PAGETABLE_TYPES 2u
+
+static int mock_hwpt_data(uint32_t data_type, const void *data, uint32_t data_len,
+                          bool paging, uint64_t vste[2])
+{
+    uint8_t raw[8];
     if (data_type != VSMMU_HWPT_DATA_SELFTEST)
         return -EOPNOTSUPP;
-    int rc = sim_copy_entry(raw, sizeof(raw), sizeof(raw), data, data_len, 0);
+    int rc = sim_copy_struct(raw, sizeof(raw), 4, data, data_len);
     if (rc)
         return rc;
-    vste[0] = (uint64_t)raw[0] | (uint64_t)raw[1] << 8 | (uint64_t)raw[2] << 16 |
-              (uint64_t)raw[3] << 24;
-    vste[1] = 0;
-    /* a fault object would be looked up now; the API passes none (id 0) */
-    return flags & HWPT_FLAG_FAULT_ID_VALID ? -ENOENT : 0;
+    if (paging && rd_le32(raw + 4) >= MOCK_PAGETABLE_TYPES)
+        return -EOPNOTSUPP;
+    vste[0] = rd_le32(raw);
+    vste[1] = rd_le32(raw + 4);
+    return 0;
+}
+
+/* The SMMUv3 driver's nested-domain data: a 16-byte vSTE, checked. */
+static int smmu_hwpt_data(uint32_t flags, uint32_t data_type, const void *data,
+                          uint32_t data_len, uint64_t vste[2])
+{
+    uint8_t raw[16];
+    if (flags)
+        return -EOPNOTSUPP;
+    if (data_type != VSMMU_HWPT_DATA_ARM_SMMUV3)
+        return -EINVAL;
+    int rc = sim_copy_struct(raw, sizeof(raw), sizeof(raw), data, data_len);
+    if (rc)
+        return rc;
+    return sim_smmuv3_vste(raw, vste);
+}
+
+/* A paging HWPT on an IOAS (core checks, then the driver's). */
+static int paging_alloc(struct vsmmu_sim *sim, const struct sim_obj *dev, uint32_t ioas,
+                        uint32_t flags, uint32_t data_type, const void *data,
+                        uint32_t data_len, struct sim_obj **out)
+{
+    const uint32_t valid = HWPT_FLAG_NEST_PARENT | HWPT_FLAG_DIRTY_TRACKING |
+                           HWPT_FLAG_FAULT_ID_VALID | HWPT_FLAG_ALLOC_PASID;
+    const struct sim_iommu *mmu = &sim->iommus[dev->iommu];
+    uint32_t dflags = flags & ~HWPT_FLAG_FAULT_ID_VALID;
+    uint64_t iotlb[2];
+
+    if (flags & ~valid)
+        return -EOPNOTSUPP;
+    if ((flags & HWPT_FLAG_DIRTY_TRACKING) && mmu->smmuv3 && !smmu_dirty_capable(mmu))
+        return -EOPNOTSUPP;
+    if ((flags & HWPT_FLAG_FAULT_ID_VALID) && (flags & HWPT_FLAG_NEST_PARENT))
+        return -EOPNOTSUPP;
+    if (mmu->smmuv3) {
+        if (data_len)
+            return -EOPNOTSUPP;
+        bool s1 = fld_get(mmu->idr[0], IDR0_S1P);
+        switch (dflags) {
+        case 0:
+            break;
+        case HWPT_FLAG_NEST_PARENT:
+            if (!smmu_nesting(mmu))
+                return -EOPNOTSUPP;
+            break;
+        case HWPT_FLAG_DIRTY_TRACKING:
+        case HWPT_FLAG_DIRTY_TRACKING | HWPT_FLAG_ALLOC_PASID:
+        case HWPT_FLAG_ALLOC_PASID:
+            if (!s1)
+                return -EOPNOTSUPP;
+            break;
+        default:
+            return -EOPNOTSUPP;
+        }
+    } else if (data_len) {
+        int rc = mock_hwpt_data(data_type, data, data_len, true, iotlb);
+        if (rc)
+            return rc;
+    }
+    if (flags & HWPT_FLAG_FAULT_ID_VALID)
+        return -ENOENT;   /* the API passes no fault object (id 0) */
+    *out = new_paging(sim, dev, ioas, flags & HWPT_FLAG_NEST_PARENT);
+    return *out ? 0 : -ENOMEM;
 }
 
 static int do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
                          uint32_t flags, uint32_t data_type, const void *data,
                          uint32_t data_len, uint32_t *out)
 {
-    struct sim_obj *dev, *pt, *h;
+    const uint32_t nested_flags = HWPT_FLAG_FAULT_ID_VALID | HWPT_FLAG_ALLOC_PASID;
+    struct sim_obj *dev, *pt, *h = NULL;
     uint64_t vste[2] = { 0, 0 };
     int rc;
 
@@ -390,55 +466,41 @@ static int do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
     if (!pt)
         return -EINVAL;
     switch (pt->kind) {
-    case SIM_IOAS: {
-        const uint32_t valid = HWPT_FLAG_NEST_PARENT | HWPT_FLAG_DIRTY_TRACKING |
-                               HWPT_FLAG_FAULT_ID_VALID | HWPT_FLAG_ALLOC_PASID;
-        if ((flags & ~valid) || data_type)
-            return -EOPNOTSUPP;
-        if (sim_is_smmuv3(sim, dev)) {
-            uint32_t idr0 = sim->iommus[dev->iommu].idr[0];
-            bool nesting = fld_get(idr0, IDR0_S1P) && fld_get(idr0, IDR0_S2P);
-            if ((flags & HWPT_FLAG_NEST_PARENT) && !nesting)
+    case SIM_IOAS:
+        rc = paging_alloc(sim, dev, pt_id, flags, data_type, data, data_len, &h);
+        if (rc)
+            return rc;
+        break;
+    case SIM_HWPT_PAGING:
+    case SIM_VIOMMU:
+        if (pt->kind == SIM_HWPT_PAGING) {
+            /* nesting directly on a parent: only the selftest driver has it */
+            if ((flags & ~nested_flags) || !data_len || sim_is_smmuv3(sim, dev))
                 return -EOPNOTSUPP;
-            if ((flags & HWPT_FLAG_DIRTY_TRACKING) &&
-                fld_get(idr0, IDR0_HTTU) != IDR0_HTTU_HA_HD)
+            if (pt->auto_domain || !pt->nest_parent || pt->iommu != dev->iommu)
+                return -EINVAL;
+        } else {
+            if (pt->iommu != dev->iommu)
+                return -EINVAL;
+            if ((flags & ~nested_flags) || !data_len)
                 return -EOPNOTSUPP;
         }
+        if (sim_is_smmuv3(sim, dev))
+            rc = smmu_hwpt_data(flags & ~HWPT_FLAG_FAULT_ID_VALID, data_type, data,
+                                data_len, vste);
+        else
+            rc = mock_hwpt_data(data_type, data, data_len, false, vste);
+        if (rc)
+            return rc;
         if (flags & HWPT_FLAG_FAULT_ID_VALID)
-            return -ENOENT;
-        h = new_paging(sim, dev, pt_id, flags & HWPT_FLAG_NEST_PARENT);
-        if (!h)
-            return -ENOMEM;
-        break;
-    }
-    case SIM_HWPT_PAGING:
-        /* nesting directly on a parent: only the selftest driver has it */
-        if ((flags & ~HWPT_FLAG_FAULT_ID_VALID) || !data_len || sim_is_smmuv3(sim, dev))
-            return -EOPNOTSUPP;
-        if (pt->auto_domain || !pt->nest_parent || pt->iommu != dev->iommu)
-            return -EINVAL;
-        rc = nested_data(sim, dev, flags, data_type, data, data_len, vste);
-        if (rc)
-            return rc;
+            return -ENOENT;   /* the API passes no fault object (id 0) */
         h = sim_new(sim, SIM_HWPT_NESTED);
         if (!h)
             return -ENOMEM;
-        h->parent = pt_id;
-        h->iommu = dev->iommu;
-        memcpy(h->vste, vste, sizeof(vste));
-        break;
-    case SIM_VIOMMU:
-        if ((flags & ~HWPT_FLAG_FAULT_ID_VALID) || !data_len)
-            return -EOPNOTSUPP;
-        if (pt->iommu != dev->iommu)
-            return -EINVAL;
-        rc = nested_data(sim, dev, flags, data_type, data, data_len, vste);
-        if (rc)
-            return rc;
-        h = sim_new(sim, SIM_HWPT_NESTED);
-        if (!h)
-            return -ENOMEM;
-        h->viommu = pt_id;
+        if (pt->kind == SIM_VIOMMU)
+            h->viommu = pt_id;
+        else
+            h->parent = pt_id;
         h->iommu = dev->iommu;
         memcpy(h->vste, vste, sizeof(vste));
         break;
@@ -458,9 +520,11 @@ static int do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id
     struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
     if (!dev)
         return -ENOENT;
-    uint32_t supported = sim_is_smmuv3(sim, dev) ? VSMMU_VIOMMU_TYPE_ARM_SMMUV3
-                                                 : VSMMU_VIOMMU_TYPE_SELFTEST;
-    if (type != supported)
+    const struct sim_iommu *mmu = &sim->iommus[dev->iommu];
+    uint32_t supported = mmu->smmuv3 ? VSMMU_VIOMMU_TYPE_ARM_SMMUV3
+                                     : VSMMU_VIOMMU_TYPE_SELFTEST;
+    /* an SMMU without nesting (S1 and S2) offers no vIOMMU */
+    if (type != supported || (mmu->smmuv3 && !smmu_nesting(mmu)))
         return -EOPNOTSUPP;
     struct sim_obj *hw = sim_get(sim, hwpt_id, SIM_HWPT_PAGING);
     if (!hw)
@@ -546,14 +610,13 @@ static bool sim_busy(struct vsmmu_sim *sim, const struct sim_obj *o)
     return false;
 }
 
+/* A vDEVICE goes away.  What a driver recorded at attach time (the vSID
+ * events are reported with) stays until the device's next attach. */
 static void sim_vdevice_gone(struct vsmmu_sim *sim, struct sim_obj *vd)
 {
     struct sim_obj *dev = sim_get(sim, vd->dev, SIM_DEVICE);
-    if (dev && dev->vdev == vd->id) {
+    if (dev && dev->vdev == vd->id)
         dev->vdev = 0;
-        if (dev->vmaster == vd->viommu)
-            dev->vmaster = 0;
-    }
 }
 
 static int do_destroy(struct vsmmu_sim *sim, uint32_t id)
@@ -629,16 +692,15 @@ static int do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
 static int do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id)
 {
     struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
-    struct sim_obj *vd = NULL;
     if (!dev)
         return -ENOENT;
     if (sim_is_smmuv3(sim, dev))
         return -EINVAL;     /* not a mock device */
-    struct sim_obj *v = sim_dev_vmaster(sim, dev, &vd);
-    if (!v || !vd->virt_id)
+    struct sim_obj *v = sim_dev_vmaster(sim, dev);
+    if (!v || !dev->vsid)
         return -ENOENT;
     uint8_t payload[4];
-    put_le32(payload, (uint32_t)vd->virt_id);
+    put_le32(payload, (uint32_t)dev->vsid);
     int rc = sim_report_event(sim, v, VSMMU_VEVENTQ_TYPE_SELFTEST, payload, sizeof(payload));
     return rc;
 }
@@ -648,7 +710,8 @@ static int do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
 {
     uint32_t n = *entry_num;
     *entry_num = 0;
-    if (n && (!entries || !entry_len))
+    if (n && (!entries || !entry_len || entry_len > INVALIDATE_ENTRY_LEN_MAX ||
+              n > INVALIDATE_ENTRY_NUM_MAX))
         return -EINVAL;
     struct sim_obj *o = sim_get_any(sim, id);
     if (!o)

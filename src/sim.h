@@ -56,6 +56,7 @@ struct sim_obj {
     uint32_t hwpt;          /* attached HWPT (0: none) */
     uint32_t vdev;          /* its vDEVICE (0: none) */
     uint32_t vmaster;       /* vIOMMU recorded at a nested attach with a vDEVICE */
+    uint64_t vsid;          /* the vDEVICE's virt_id recorded with it */
     uint32_t stdev;         /* mock device: its selftest object */
 
     /* SIM_SELFTEST */
@@ -116,9 +117,9 @@ void sim_free(struct vsmmu_sim *sim, struct sim_obj *o);
 /** The vDEVICE of device @dev on vIOMMU @viommu_id, or NULL. */
 struct sim_obj *sim_dev_vdevice(struct vsmmu_sim *sim, const struct sim_obj *dev,
                                 uint32_t viommu_id);
-/** The vIOMMU a device currently forwards events to, with its vDEVICE. */
-struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev,
-                                struct sim_obj **out_vdev);
+/** The vIOMMU a device currently reports events to (the vSID is
+ *  dev->vsid), or NULL. */
+struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev);
 
 /* ---- sim_smmuv3.c: the SMMUv3 driver ---------------------------------- */
 /** Check a vSTE (16 bytes, little-endian) as the kernel does; @ste gets the
@@ -137,10 +138,18 @@ int sim_mock_invalidate_viommu(struct vsmmu_sim *sim, struct sim_obj *viommu,
 int sim_mock_invalidate_hwpt(uint32_t data_type, const uint8_t *entries,
                              uint32_t entry_len, uint32_t *entry_num);
 /** Copy user entry @i of @entry_len bytes into @dst (@size bytes) the way
- *  the kernel's struct copy does: shorter is zero-extended, a longer one
- *  must have a zero tail (else -E2BIG); shorter than @min_len: -EINVAL. */
-int sim_copy_entry(void *dst, size_t size, size_t min_len, const uint8_t *entries,
-                   uint32_t entry_len, uint32_t i);
+ *  the kernel's whole-array copy does: a shorter entry is zero-extended, a
+ *  longer one must have a zero tail (else -E2BIG). */
+int sim_copy_entry(void *dst, size_t size, const uint8_t *entries, uint32_t entry_len,
+                   uint32_t i);
+/** Copy driver data of @len bytes into @dst (@size bytes) the way the
+ *  kernel's driver-data copy does: @len below @min_len or above @size is
+ *  -EINVAL; a shorter one is zero-extended. */
+int sim_copy_struct(void *dst, size_t size, size_t min_len, const uint8_t *src,
+                    uint32_t len);
+/** The driver's check of one vIOMMU invalidation command (SMMUv3): the
+ *  fields each opcode may set, as the host's ID registers allow; 0 or -EIO. */
+int sim_smmuv3_check_cmd(const struct sim_iommu *mmu, const uint64_t cmd[2]);
 
 /* ---- sim_veventq.c ---------------------------------------------------- */
 int sim_veventq_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t type,

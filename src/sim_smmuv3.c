@@ -68,12 +68,22 @@ bool sim_smmuv3_vste_proxy(const uint64_t ste[2])
     return !st_get(ste, STE_V) || cfg == STE_CFG_ABORT || cfg == STE_CFG_BYPASS;
 }
 
-int sim_copy_entry(void *dst, size_t size, size_t min_len, const uint8_t *entries,
-                   uint32_t entry_len, uint32_t i)
+int sim_copy_struct(void *dst, size_t size, size_t min_len, const uint8_t *src,
+                    uint32_t len)
+{
+    if (len < min_len || len > size)
+        return -EINVAL;
+    if (!src)
+        return -EFAULT;
+    memcpy(dst, src, len);
+    memset((uint8_t *)dst + len, 0, size - len);
+    return 0;
+}
+
+int sim_copy_entry(void *dst, size_t size, const uint8_t *entries, uint32_t entry_len,
+                   uint32_t i)
 {
     const uint8_t *src = entries + (size_t)i * entry_len;
-    if (entry_len < min_len)
-        return -EINVAL;
     if (entry_len >= size) {
         memcpy(dst, src, size);
         for (size_t k = size; k < entry_len; k++)
@@ -98,11 +108,83 @@ static struct sim_obj *vdev_lookup(struct vsmmu_sim *sim, const struct sim_obj *
     return NULL;
 }
 
-/* Rewrite one guest command as the kernel does, or -EIO. */
+/* TLBI range fields: NUM, SCALE (bit 25 only with IDR5.DS), TTL, TG. */
+#define CMD_SCALE_HOST 25, 20
+
+static int check_range(const uint64_t cmd[2], bool ds)
+{
+    bool range = (cmd[0] & (dw_mask(CMD_NUM) | fld_mask(CMD_SCALE_HOST))) != 0;
+    uint64_t ttl = st_get(cmd, CMD_TTL), tg = st_get(cmd, CMD_TG);
+    if (!tg)
+        return range || ttl ? -EIO : 0;   /* RES0 without a granule */
+    if (tg == 2 && ttl == 1 && !ds)
+        return -EIO;
+    if (!range && !ttl)
+        return -EIO;                       /* a reserved combination */
+    return 0;
+}
+
+int sim_smmuv3_check_cmd(const struct sim_iommu *mmu, const uint64_t cmd[2])
+{
+    uint64_t allowed[2] = { dw_mask(CMD_OP), 0 };
+    unsigned asid_bits = fld_get(mmu->idr[0], IDR0_ASID16) ? 16 : 8;
+    uint64_t asid = fld_mask(48 + asid_bits - 1, 48);
+    bool ds = fld_get(mmu->idr[5], IDR5_DS);
+    bool ssids = fld_get(mmu->idr[1], IDR1_SSIDSIZE) != 0;
+
+    switch (fld_get(cmd[0], CMD_OP)) {
+    case OP_TLBI_NSNH_ALL:
+        break;
+    case OP_TLBI_NH_VA:
+        allowed[0] |= asid;
+        /* fall through */
+    case OP_TLBI_NH_VAA:
+        if (fld_get(mmu->idr[3], IDR3_RIL)) {
+            if (check_range(cmd, ds))
+                return -EIO;
+            allowed[0] |= dw_mask(CMD_NUM) | fld_mask(CMD_SCALE_HOST);
+            allowed[1] |= dw_mask(CMD_TG) | dw_mask(CMD_TTL);
+            if (!ds)
+                allowed[0] &= ~fld_mask(25, 25);
+        }
+        allowed[0] |= dw_mask(CMD_VMID);
+        allowed[1] |= dw_mask(CMD_LEAF) | dw_mask(CMD_ADDR);
+        break;
+    case OP_TLBI_NH_ASID:
+        allowed[0] |= asid;
+        /* fall through */
+    case OP_TLBI_NH_ALL:
+        allowed[0] |= dw_mask(CMD_VMID);
+        break;
+    case OP_ATC_INV:
+        if (!fld_get(mmu->idr[0], IDR0_ATS) || st_get(cmd, CMD_ATC_SIZE) > 52)
+            return -EIO;
+        if (ssids)
+            allowed[0] |= dw_mask(CMD_SSV) | dw_mask(CMD_SSID) | dw_mask(CMD_GLOBAL);
+        allowed[0] |= dw_mask(CMD_SID);
+        allowed[1] |= dw_mask(CMD_ATC_SIZE) | dw_mask(CMD_ADDR);
+        break;
+    case OP_CFGI_CD:
+        if (ssids)
+            allowed[0] |= dw_mask(CMD_SSID);
+        allowed[1] |= dw_mask(CMD_LEAF);
+        /* fall through */
+    case OP_CFGI_CD_ALL:
+        allowed[0] |= dw_mask(CMD_SID);
+        break;
+    default:
+        return -EIO;
+    }
+    return (cmd[0] & ~allowed[0]) || (cmd[1] & ~allowed[1]) ? -EIO : 0;
+}
+
+/* Check and rewrite one guest command as the kernel does, or -EIO. */
 static int convert_cmd(struct vsmmu_sim *sim, const struct sim_obj *viommu, uint16_t vmid,
                        uint64_t cmd[2])
 {
     struct sim_obj *dev;
+    if (sim_smmuv3_check_cmd(&sim->iommus[viommu->iommu], cmd))
+        return -EIO;
     switch (fld_get(cmd[0], CMD_OP)) {
     case OP_TLBI_NSNH_ALL:
         cmd[0] = fld_set(fld_set(0, CMD_OP, OP_TLBI_NH_ALL), CMD_VMID, vmid);
@@ -151,14 +233,14 @@ int sim_smmuv3_invalidate(struct vsmmu_sim *sim, struct sim_obj *viommu,
         return -EINVAL;
     /* the whole array is copied in before anything is converted */
     for (uint32_t i = 0; i < n; i++) {
-        rc = sim_copy_entry(raw, sizeof(raw), 0, entries, entry_len, i);
+        rc = sim_copy_entry(raw, sizeof(raw), entries, entry_len, i);
         if (rc)
             return rc;
     }
     struct sim_obj *parent = sim_get(sim, viommu->parent, SIM_HWPT_PAGING);
     uint16_t vmid = parent ? parent->vmid : 0;
     for (uint32_t i = 0; i < n; i++) {
-        sim_copy_entry(raw, sizeof(raw), 0, entries, entry_len, i);
+        sim_copy_entry(raw, sizeof(raw), entries, entry_len, i);
         batch[nb][0] = vsmmu_le64(raw);
         batch[nb][1] = vsmmu_le64(raw + 8);
         if (convert_cmd(sim, viommu, vmid, batch[nb])) {
@@ -191,12 +273,12 @@ int sim_mock_invalidate_viommu(struct vsmmu_sim *sim, struct sim_obj *viommu,
     if (data_type != VSMMU_VIOMMU_INVALIDATE_SELFTEST)
         return -EINVAL;
     for (i = 0; i < n; i++) {
-        rc = sim_copy_entry(raw, sizeof(raw), 0, entries, entry_len, i);
+        rc = sim_copy_entry(raw, sizeof(raw), entries, entry_len, i);
         if (rc)
             return rc;
     }
     for (i = 0; i < n; i++) {
-        sim_copy_entry(raw, sizeof(raw), 0, entries, entry_len, i);
+        sim_copy_entry(raw, sizeof(raw), entries, entry_len, i);
         if (le32(raw) & ~MOCK_INVALIDATE_FLAG_ALL) {
             rc = -EOPNOTSUPP;
             break;
@@ -225,7 +307,8 @@ int sim_mock_invalidate_hwpt(uint32_t data_type, const uint8_t *entries,
     if (data_type != VSMMU_VIOMMU_INVALIDATE_SELFTEST)
         return -EINVAL;
     for (i = 0; i < n; i++) {
-        rc = sim_copy_entry(raw, sizeof(raw), sizeof(raw), entries, entry_len, i);
+        rc = sim_copy_struct(raw, sizeof(raw), sizeof(raw),
+                             entries + (size_t)i * entry_len, entry_len);
         if (rc)
             break;
         if (le32(raw) & ~MOCK_INVALIDATE_FLAG_ALL) {
@@ -271,16 +354,16 @@ int vsmmu_sim_host_event(vsmmu_iommufd_t *t, uint32_t dev_id, const uint8_t rec[
     for (int i = 0; i < 4; i++)
         evt[i] = vsmmu_le64(rec + 8 * i);
     pthread_mutex_lock(&sim->lock);
-    struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE), *vd = NULL;
+    struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
     if (!dev) {
         rc = -ENOENT;
     } else if (!sim->iommus[dev->iommu].smmuv3) {
         rc = -EINVAL;   /* the mock device has no SMMU: use mock_trigger_vevent */
     } else if (forwarded_id((unsigned)st_get(evt, EVT_TYPE)) && !st_get(evt, EVT_STALL) &&
                !st_get(evt, EVT_S2)) {
-        struct sim_obj *v = sim_dev_vmaster(sim, dev, &vd);
+        struct sim_obj *v = sim_dev_vmaster(sim, dev);
         if (v) {
-            st_set(evt, EVT_SID, (uint32_t)vd->virt_id);
+            st_set(evt, EVT_SID, (uint32_t)dev->vsid);
             for (int i = 0; i < 4; i++)
                 vsmmu_put_le64(out + 8 * i, evt[i]);
             rc = sim_report_event(sim, v, VSMMU_VEVENTQ_TYPE_ARM_SMMUV3, out, sizeof(out));

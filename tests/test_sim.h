@@ -35,13 +35,33 @@ struct smmu_env {
     uint32_t s2, viommu;
 };
 
-static inline void smmu_env_init(struct smmu_env *e)
+/* @idr NULL: the simulator's default host SMMU. */
+static inline void smmu_env_init_idr(struct smmu_env *e, const uint32_t *idr)
 {
     memset(e, 0, sizeof(*e));
     CHECK_EQ(vsmmu_iommufd_sim_create(&e->t), 0);
-    CHECK_EQ(vsmmu_sim_add_device(e->t, NULL, &e->dev, &e->s2), 0);
+    CHECK_EQ(vsmmu_sim_add_device(e->t, idr, &e->dev, &e->s2), 0);
     CHECK_EQ(vsmmu_iommufd_viommu_alloc(e->t, VSMMU_VIOMMU_TYPE_ARM_SMMUV3, e->dev.dev_id,
                                         e->s2, &e->viommu), 0);
+}
+
+static inline void smmu_env_init(struct smmu_env *e)
+{
+    smmu_env_init_idr(e, NULL);
+}
+
+/* The default host SMMU's ID registers (read back through GET_HW_INFO). */
+static inline void sim_default_idrs(uint32_t idr[6])
+{
+    struct smmu_env e;
+    uint8_t info[40];
+    uint32_t len = sizeof(info);
+    smmu_env_init(&e);
+    CHECK_EQ(vsmmu_iommufd_get_hw_info(e.t, e.dev.dev_id, info, &len, NULL, NULL), 0);
+    for (int i = 0; i < 6; i++)
+        idr[i] = (uint32_t)info[8 + 4 * i] | (uint32_t)info[9 + 4 * i] << 8 |
+                 (uint32_t)info[10 + 4 * i] << 16 | (uint32_t)info[11 + 4 * i] << 24;
+    vsmmu_iommufd_close(e.t);
 }
 
 /* HWPT_ALLOC of a nested HWPT with vSTE words @w0, @w1. */

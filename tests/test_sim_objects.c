@@ -55,7 +55,7 @@ TEST(sim_add_device_defaults)
     CHECK_EQ(vsmmu_iommufd_get_hw_info(t, dev.dev_id, info, &len, &type, &caps), 0);
     CHECK_EQ(type, VSMMU_HW_INFO_TYPE_ARM_SMMUV3);
     CHECK_EQ(len, 40);
-    CHECK_EQ(caps, 0);
+    CHECK_EQ(caps, 1u << 3);   /* PCI_ATS_NOT_SUPPORTED: IDR0.ATS is 0 */
     CHECK_EQ(rd32le(info), 0);       /* flags */
     CHECK_EQ(rd32le(info + 4), 0);   /* reserved */
     uint32_t idr0 = rd32le(info + 8), idr1 = rd32le(info + 12), idr3 = rd32le(info + 20);
@@ -298,7 +298,7 @@ TEST(sim_mock_device_recipe_ids)
     CHECK_EQ(type, VSMMU_HW_INFO_TYPE_SELFTEST);
     CHECK_EQ(len, 8);
     CHECK_EQ(rd32le(info + 4), 0xdeadbeef);
-    CHECK_EQ(caps, 1);
+    CHECK_EQ(caps, 1u | 1u << 3);   /* dirty tracking; no ATS */
     /* a second mock device on the same IOAS shares the automatic domain */
     struct vsmmu_iommufd_dev dev2;
     uint32_t hwpt2;
@@ -343,11 +343,19 @@ TEST(sim_mock_nested_data_rules)
              -EINVAL);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 1, 0xdead, d, 4, &h),
              -EOPNOTSUPP);
-    d[6] = 1;
-    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 0, 0xdead, d, 8, &h),
-             -E2BIG);
-    d[6] = 0;
-    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 0, 0xdead, d, 8, &h), 0);
+    /* {iotlb, pagetable_type}: 4 to 8 bytes; longer is EINVAL, even zero */
+    uint8_t d12[12] = { 0 };
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 0, 0xdead, d12, 12, &h),
+             -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 0, 0xdead, d12, 8, &h), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, h), 0);
+    /* ALLOC_PASID is allowed; FAULT_ID_VALID looks up fault object 0 */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 1u << 2, 0xdead, d, 4,
+                                      &h), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 1u << 3, 0xdead, d, 4,
+                                      &h), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, h), 0);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.viommu, 0, 0xdead, d, 4, &h), 0);
     uint64_t v[2];
     CHECK_EQ(vsmmu_simx_vste(m.t, h, v), 0);
     CHECK_EQ(v[0], 1);
@@ -394,5 +402,47 @@ TEST(sim_close_frees_everything)
     vsmmu_iommufd_close(e.t);
     vsmmu_iommufd_close(m.t);
     CHECK(fcntl(fd, F_GETFD) < 0);   /* the fd is closed */
+    SIM_NO_LEAKS();
+}
+
+TEST(sim_paging_flags_and_data_per_driver)
+{
+    struct smmu_env e;
+    struct mock_env m;
+    uint32_t ioas, h;
+    uint8_t d[4] = { 1, 0, 0, 0 };
+    smmu_env_init(&e);
+    CHECK_EQ(vsmmu_iommufd_ioas_alloc(e.t, &ioas), 0);
+    /* SMMUv3: one flag combination at a time, no driver data */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 1u << 0 | 1u << 3, 0, NULL, 0,
+                                      &h), -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 1u << 0 | 1u << 2, 0, NULL, 0,
+                                      &h), -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 1u << 2, 0, NULL, 0, &h),
+             -ENOENT);   /* fault object 0 */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 0, 0xdead, d, 4, &h),
+             -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, ioas, 1u << 3, 0, NULL, 0, &h), 0);
+    vsmmu_iommufd_close(e.t);
+    /* the mock takes its {iotlb} data on a paging HWPT too */
+    mock_env_init(&m);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 0, 0xdead, d, 4, &h), 0);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 0, 2, d, 4, &h),
+             -EOPNOTSUPP);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 0, 0xdead, d, 3, &h),
+             -EINVAL);
+    uint8_t pt[8] = { 0, 0, 0, 0, 2, 0, 0, 0 };   /* unknown page-table type */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 0, 0xdead, pt, 8, &h),
+             -EOPNOTSUPP);
+    pt[4] = 1;
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 0, 0xdead, pt, 8, &h), 0);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.ioas, 1u << 1, 0, NULL, 0, &h), 0);
+    /* nesting directly on a nest parent (the mock's legacy nesting) */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.hwpt, 0, 0xdead, d, 4, &h),
+             -EINVAL);   /* an automatic domain is no parent */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m.t, m.dev.dev_id, m.parent, 0, 0xdead, d, 4, &h), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(m.t, &m.dev, h), 0);   /* no vIOMMU: no vDEVICE needed */
+    CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.parent), -EBUSY);
+    vsmmu_iommufd_close(m.t);
     SIM_NO_LEAKS();
 }

@@ -75,15 +75,21 @@ TEST(smmuv3_nested_alloc_argument_rules)
     smmu_env_init(&e);
     memset(d, 0, sizeof(d));
     vsmmu_put_le64(d, ste0(STE_CFG_BYPASS));
-    /* flags are not supported on an SMMUv3 nested domain */
+    /* ALLOC_PASID reaches the driver, which takes no flags; FAULT_ID_VALID is
+     * stripped before the driver and then fault object 0 is not found */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 1u << 3, 2, d, 16, &h),
+             -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 1u << 2, 2, d, 16, &h),
+             -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 1u << 0, 2, d, 16, &h),
              -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 0xdead, d, 16, &h),
              -EINVAL);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 2, d, 8, &h), -EINVAL);
-    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 2, d, 24, &h), 0);
-    d[20] = 1;
-    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 2, d, 24, &h), -E2BIG);
+    /* longer than the driver's struct: EINVAL even with a zero tail */
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 2, d, 24, &h), -EINVAL);
+    CHECK_EQ(vsmmu_sim_count(e.t, "hwpt"), 1);
+    CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.viommu, 0, 2, d, 16, &h), 0);
     /* nesting on the parent HWPT directly is not an SMMUv3 feature */
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(e.t, e.dev.dev_id, e.s2, 0, 2, d, 16, &h), -EOPNOTSUPP);
     vsmmu_iommufd_close(e.t);
@@ -147,21 +153,25 @@ static uint64_t cmd0(unsigned op)
 TEST(smmuv3_invalidate_accepted_opcodes_rewritten)
 {
     struct smmu_env e;
-    uint32_t vd, n;
+    uint32_t vd, n, idr[6];
     uint64_t c[2];
-    smmu_env_init(&e);
+    sim_default_idrs(idr);
+    idr[0] |= (uint32_t)fld_mask(IDR0_ATS);
+    smmu_env_init_idr(&e, idr);
     long vmid = vsmmu_simx_vmid(e.t, e.viommu);
     long psid = vsmmu_simx_psid(e.t, e.dev.dev_id);
     CHECK(vmid > 0);
     CHECK(psid > 0);
     CHECK_EQ(vsmmu_iommufd_vdevice_alloc(e.t, e.viommu, e.dev.dev_id, 0x21, &vd), 0);
+    vmid = vsmmu_simx_vmid(e.t, e.viommu);
+    psid = vsmmu_simx_psid(e.t, e.dev.dev_id);
     const uint64_t cmds[][2] = {
         { fld_set(cmd0(OP_TLBI_NH_ALL), CMD_VMID, 0x77), 0 },
         { fld_set(fld_set(cmd0(OP_TLBI_NH_ASID), CMD_VMID, 0x77), CMD_ASID, 5), 0 },
         { fld_set(cmd0(OP_TLBI_NH_VA), CMD_ASID, 5), 0xabc000 },
         { cmd0(OP_TLBI_NH_VAA), 0xdef000 },
-        { fld_set(cmd0(OP_TLBI_NSNH_ALL), CMD_VMID, 0x77) | (1ull << 20), 0x1234 },
-        { fld_set(cmd0(OP_ATC_INV), CMD_SID, 0x21), 0x5000 },
+        { cmd0(OP_TLBI_NSNH_ALL), 0 },
+        { fld_set(cmd0(OP_ATC_INV), CMD_SID, 0x21), 0x5000 | 12 },
         { fld_set(fld_set(cmd0(OP_CFGI_CD), CMD_SID, 0x21), CMD_SSID, 3), 1 },
         { fld_set(cmd0(OP_CFGI_CD_ALL), CMD_SID, 0x21), 0 },
     };
@@ -180,7 +190,7 @@ TEST(smmuv3_invalidate_accepted_opcodes_rewritten)
     CHECK_EQ(c[1], 0);
     vsmmu_simx_issued(e.t, 5, c);
     CHECK_EQ(c[0], fld_set(cmd0(OP_ATC_INV), CMD_SID, (uint64_t)psid));
-    CHECK_EQ(c[1], 0x5000);
+    CHECK_EQ(c[1], 0x5000 | 12);
     vsmmu_simx_issued(e.t, 6, c);
     CHECK_EQ(fld_get(c[0], CMD_SID), psid);
     CHECK_EQ(fld_get(c[0], CMD_SSID), 3);
@@ -217,7 +227,7 @@ TEST(smmuv3_invalidate_unknown_vsid_and_entry_num)
     CHECK_EQ(vsmmu_iommufd_vdevice_alloc(e.t, e.viommu, e.dev.dev_id, 0x21, &vd), 0);
     const uint64_t c[4][2] = {
         { cmd0(OP_TLBI_NH_ALL), 0 },
-        { fld_set(cmd0(OP_ATC_INV), CMD_SID, 0x21), 0 },
+        { fld_set(cmd0(OP_CFGI_CD_ALL), CMD_SID, 0x21), 0 },
         { fld_set(cmd0(OP_CFGI_CD), CMD_SID, 0x22), 0 },   /* unknown vSID */
         { cmd0(OP_TLBI_NH_ALL), 0 },
     };
@@ -268,6 +278,12 @@ TEST(smmuv3_invalidate_core_rules)
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(e.t, e.viommu, 1, buf, 0, &n), -EINVAL);
     n = 1;
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(e.t, e.viommu, 0xdeadbeef, buf, 16, &n), -EINVAL);
+    CHECK_EQ(n, 0);
+    /* the core bounds entry_len (a page) and entry_num (2^19) */
+    n = 1;
+    CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(e.t, e.viommu, 1, buf, 4097, &n), -EINVAL);
+    n = (1u << 19) + 1;
+    CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(e.t, e.viommu, 1, buf, 16, &n), -EINVAL);
     CHECK_EQ(n, 0);
     n = 1;
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(e.t, 99, 1, buf, 16, &n), -ENOENT);
@@ -337,6 +353,11 @@ TEST(mock_invalidate_rules)
     CHECK_EQ(n, 0);
     n = 1;
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(m.t, nested, 0xdeadbeef, e, 4, &n), -EINVAL);
+    /* per-entry copy of the driver struct: longer is EINVAL too */
+    e[4] = 0;
+    n = 1;
+    CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(m.t, nested, 0xdeadbeef, e, 12, &n), -EINVAL);
+    CHECK_EQ(n, 0);
     vsmmu_iommufd_close(m.t);
     SIM_NO_LEAKS();
 }
@@ -441,11 +462,15 @@ TEST(host_event_needs_vdevice_and_nested_attach)
     /* back on the S2: filtered again */
     CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, e.s2), 0);
     CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 0);
-    /* vDEVICE destroyed while attached: nothing to translate the SID to */
+    /* vDEVICE destroyed while attached: the vSID recorded at attach stays */
     CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, s1), 0);
     CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 1);
     CHECK_EQ(vsmmu_iommufd_destroy(e.t, vd), 0);
+    CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 1);
+    /* until the next attach: S1 now needs a vDEVICE, bypass records none */
+    CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, byp), 0);
     CHECK_EQ(vsmmu_sim_host_event(e.t, e.dev.dev_id, rec), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(e.t, &e.dev, s1), -ENOENT);
     vsmmu_iommufd_close(e.t);
     SIM_NO_LEAKS();
 }
@@ -476,5 +501,132 @@ TEST(host_event_mock_device_einval)
     host_rec(rec, EVT_F_TRANSLATION, 0, 0, 0);
     CHECK_EQ(vsmmu_sim_host_event(m.t, m.dev.dev_id, rec), -EINVAL);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
+}
+
+/* ---- the driver's per-opcode field checks ------------------------------ */
+static int chk(const uint32_t idr[6], uint64_t w0, uint64_t w1)
+{
+    struct sim_iommu mmu;
+    const uint64_t c[2] = { w0, w1 };
+    memset(&mmu, 0, sizeof(mmu));
+    mmu.smmuv3 = true;
+    memcpy(mmu.idr, idr, sizeof(mmu.idr));
+    return sim_smmuv3_check_cmd(&mmu, c);
+}
+
+TEST(smmuv3_cmd_fields_tlbi)
+{
+    uint32_t idr[6];
+    sim_default_idrs(idr);   /* ASID16, RIL, no DS */
+    /* NSNH_ALL: the opcode only */
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NSNH_ALL), 0), 0);
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NSNH_ALL), CMD_VMID, 1), 0), -EIO);
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NSNH_ALL), 1), -EIO);
+    /* NH_ALL: VMID (overwritten later) allowed, anything else not */
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NH_ALL), CMD_VMID, 0xffff), 0), 0);
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NH_ALL), CMD_ASID, 1), 0), -EIO);
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NH_ALL) | (1ull << 8), 0), -EIO);
+    /* NH_ASID: ASID limited to the host's ASID size */
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NH_ASID), CMD_ASID, 0xffff), 0), 0);
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NH_ASID), 1), -EIO);
+    uint32_t a8[6];
+    memcpy(a8, idr, sizeof(a8));
+    a8[0] &= ~(uint32_t)fld_mask(IDR0_ASID16);
+    CHECK_EQ(chk(a8, fld_set(cmd0(OP_TLBI_NH_ASID), CMD_ASID, 0xff), 0), 0);
+    CHECK_EQ(chk(a8, fld_set(cmd0(OP_TLBI_NH_ASID), CMD_ASID, 0x100), 0), -EIO);
+    CHECK_EQ(chk(a8, fld_set(cmd0(OP_TLBI_NH_VA), CMD_ASID, 0x100), 0x1000), -EIO);
+    /* NH_VA / NH_VAA: address and Leaf; no ASID on VAA */
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NH_VA), CMD_ASID, 3), 0xfffffffffffff001ull), 0);
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NH_VA), 0x1002), -EIO);   /* RES0 bit in word 1 */
+    CHECK_EQ(chk(idr, fld_set(cmd0(OP_TLBI_NH_VAA), CMD_ASID, 3), 0x1000), -EIO);
+    CHECK_EQ(chk(idr, cmd0(OP_TLBI_NH_VAA) | (1ull << 11), 0x1000), -EIO);
+}
+
+TEST(smmuv3_cmd_fields_tlbi_range)
+{
+    uint32_t idr[6], noril[6], ds[6];
+    sim_default_idrs(idr);
+    memcpy(noril, idr, sizeof(noril));
+    noril[3] &= ~(uint32_t)fld_mask(IDR3_RIL);
+    memcpy(ds, idr, sizeof(ds));
+    ds[5] |= (uint32_t)fld_mask(IDR5_DS);
+    const uint64_t va = cmd0(OP_TLBI_NH_VA);
+    const uint64_t tg4k = fld_set(0, 75 - 64, 74 - 64, 1), tg16k = fld_set(0, 11, 10, 2);
+    const uint64_t ttl3 = fld_set(0, 9, 8, 3), ttl1 = fld_set(0, 9, 8, 1);
+    /* TG = 0: NUM, SCALE and TTL are RES0 */
+    CHECK_EQ(chk(idr, fld_set(va, CMD_NUM, 1), 0x1000), -EIO);
+    CHECK_EQ(chk(idr, va, 0x1000 | ttl3), -EIO);
+    /* TG set: a range or a TTL; neither is reserved */
+    CHECK_EQ(chk(idr, va, 0x1000 | tg4k), -EIO);
+    CHECK_EQ(chk(idr, va, 0x1000 | tg4k | ttl3), 0);
+    CHECK_EQ(chk(idr, fld_set(fld_set(va, CMD_NUM, 3), CMD_SCALE, 2), 0x1000 | tg4k), 0);
+    /* 16K granule with TTL 1 needs DS; so does SCALE bit 25 */
+    CHECK_EQ(chk(idr, va, 0x4000 | tg16k | ttl1), -EIO);
+    CHECK_EQ(chk(ds, va, 0x4000 | tg16k | ttl1), 0);
+    CHECK_EQ(chk(idr, va | (1ull << 25), 0x1000 | tg4k), -EIO);
+    CHECK_EQ(chk(ds, va | (1ull << 25), 0x1000 | tg4k), 0);
+    /* without RIL the range fields are not the guest's to set */
+    CHECK_EQ(chk(noril, va, 0x1000 | tg4k | ttl3), -EIO);
+    CHECK_EQ(chk(noril, fld_set(va, CMD_NUM, 1), 0x1000), -EIO);
+    CHECK_EQ(chk(noril, va, 0x1000), 0);
+}
+
+TEST(smmuv3_cmd_fields_atc_and_cfgi)
+{
+    uint32_t idr[6], ats[6], nossid[6];
+    sim_default_idrs(idr);
+    memcpy(ats, idr, sizeof(ats));
+    ats[0] |= (uint32_t)fld_mask(IDR0_ATS);
+    memcpy(nossid, ats, sizeof(nossid));
+    nossid[1] &= ~(uint32_t)fld_mask(IDR1_SSIDSIZE);
+    const uint64_t atc = fld_set(cmd0(OP_ATC_INV), CMD_SID, 5);
+    CHECK_EQ(chk(idr, atc, 0), -EIO);                     /* host has no ATS */
+    CHECK_EQ(chk(ats, atc, 52), 0);
+    CHECK_EQ(chk(ats, atc, 53), -EIO);                    /* Size above 52 */
+    CHECK_EQ(chk(ats, atc, 0xabc000 | 3), 0);
+    CHECK_EQ(chk(ats, atc, 0x40), -EIO);                  /* RES0 in word 1 */
+    uint64_t ssv = fld_set(fld_set(fld_set(atc, CMD_SSV, 1), CMD_SSID, 9), CMD_GLOBAL, 1);
+    CHECK_EQ(chk(ats, ssv, 0), 0);
+    CHECK_EQ(chk(nossid, ssv, 0), -EIO);                  /* no substreams */
+    CHECK_EQ(chk(ats, atc | (1ull << 10), 0), -EIO);      /* SSEC */
+    const uint64_t cd = fld_set(cmd0(OP_CFGI_CD), CMD_SID, 5);
+    CHECK_EQ(chk(idr, fld_set(cd, CMD_SSID, 7), 1), 0);
+    CHECK_EQ(chk(nossid, fld_set(cd, CMD_SSID, 7), 0), -EIO);
+    CHECK_EQ(chk(idr, fld_set(cd, CMD_SSV, 1), 0), -EIO); /* no SSV for CFGI_CD */
+    CHECK_EQ(chk(idr, cd, 2), -EIO);
+    const uint64_t cdall = fld_set(cmd0(OP_CFGI_CD_ALL), CMD_SID, 5);
+    CHECK_EQ(chk(idr, cdall, 0), 0);
+    CHECK_EQ(chk(idr, cdall, 1), -EIO);                   /* no Leaf */
+    CHECK_EQ(chk(idr, fld_set(cdall, CMD_SSID, 1), 0), -EIO);
+}
+
+TEST(smmuv3_invalidate_rejects_illegal_fields)
+{
+    struct smmu_env e;
+    uint32_t n;
+    smmu_env_init(&e);
+    const uint64_t c[2][2] = {
+        { cmd0(OP_TLBI_NH_ALL), 0 },
+        { cmd0(OP_TLBI_NSNH_ALL) | (1ull << 12), 0 },
+    };
+    CHECK_EQ(inv(&e, c, 2, &n), -EIO);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(vsmmu_simx_issued(e.t, 0, NULL), 0);
+    vsmmu_iommufd_close(e.t);
+    SIM_NO_LEAKS();
+}
+
+TEST(smmuv3_viommu_needs_nesting_host)
+{
+    vsmmu_iommufd_t *t;
+    struct vsmmu_iommufd_dev dev;
+    uint32_t s2, v, idr[6];
+    sim_default_idrs(idr);
+    idr[0] &= ~(uint32_t)fld_mask(IDR0_S1P);
+    CHECK_EQ(vsmmu_iommufd_sim_create(&t), 0);
+    CHECK_EQ(vsmmu_sim_add_device(t, idr, &dev, &s2), 0);
+    CHECK_EQ(vsmmu_iommufd_viommu_alloc(t, 1, dev.dev_id, s2, &v), -EOPNOTSUPP);
+    vsmmu_iommufd_close(t);
     SIM_NO_LEAKS();
 }

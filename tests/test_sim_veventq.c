@@ -326,13 +326,28 @@ TEST(mock_trigger_rules)
     SIM_NO_LEAKS();
 }
 
-TEST(mock_trigger_needs_vdevice_still_present)
+/* The mock driver records the vIOMMU and virt_id at attach, and updates
+ * them only when an attach changes the vIOMMU. */
+TEST(mock_trigger_uses_virt_id_recorded_at_attach)
 {
     struct mq x;
-    mq_init(&x, 4);
-    trigger(&x, 1);
+    uint8_t buf[64];
+    uint32_t vd2, nested2;
+    mq_init(&x, 8);
     CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.vdev), 0);
+    trigger(&x, 1);   /* still attached: the recorded 0x99 */
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x.m.t, x.m.viommu, x.m.dev.dev_id, 0x88, &vd2), 0);
+    CHECK_EQ(mock_nested(&x.m, &nested2), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, nested2), 0);   /* same vIOMMU */
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, x.m.ioas), 0);
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -ENOENT);
+    CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, nested2), 0);
+    trigger(&x, 1);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 36);
+    CHECK_EQ(rd32le(buf + 8), 0x99);
+    CHECK_EQ(rd32le(buf + 20), 0x99);
+    CHECK_EQ(rd32le(buf + 32), 0x88);
     vsmmu_iommufd_close(x.m.t);
     SIM_NO_LEAKS();
 }
