@@ -253,3 +253,21 @@ TEST(encoding_request_number_must_match)
     CHECK_OK(vsmmu_iommufd_destroy(k.t, stdev));
     kt_teardown(&k);
 }
+
+TEST(attach_with_a_vfio_fd_issues_the_vfio_ioctl)
+{
+    struct kt k;
+    struct vsmmu_iommufd_dev d;
+
+    if (skip_on_sim(__func__))
+        return;
+    kt_setup_viommu(&k);
+    /* With vfio_fd set, attach is VFIO_DEVICE_ATTACH_IOMMUFD_PT on that fd,
+     * not the mock replace: aimed at the iommufd itself (which has no
+     * such ioctl) it must fail with ENOTTY while the replace succeeds. */
+    d = k.dev;
+    d.vfio_fd = k.t->fd;
+    CHECK_RC(vsmmu_iommufd_attach(k.t, &d, k.parent), ENOTTY);
+    CHECK_OK(vsmmu_iommufd_attach(k.t, &k.dev, k.parent));
+    kt_teardown(&k);
+}

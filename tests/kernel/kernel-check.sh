@@ -44,6 +44,9 @@ esac
 
 start=$(date +%s)
 echo "kernel-check: kernel work directory $work"
+# build.sh runs its own `make -jJOBS`; do not hand it this make's jobserver
+# (unreachable from here, so the kernel would be built with -j1).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$work"
 if ! "$scripts/build.sh" "$work" > "$work/kernel-check-build.log" 2>&1; then
     tail -n 40 "$work/kernel-check-build.log"

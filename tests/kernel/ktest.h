@@ -208,8 +208,8 @@ static inline void kt_teardown(struct kt *k)
     uint32_t ids[12];
     unsigned n = 0;
 
-    if (k->nested)
-        CHECK_OK(vsmmu_iommufd_attach(k->t, &k->dev, k->ioas));
+    /* The device back on the IOAS (off any nested or parent HWPT). */
+    CHECK_OK(vsmmu_iommufd_attach(k->t, &k->dev, k->ioas));
     if (k->vdev) {
         CHECK_OK(vsmmu_iommufd_destroy(k->t, k->vdev));
         ids[n++] = k->vdev;
