@@ -2,22 +2,27 @@
 /*
  * The simulated iommufd kernel: the object table (u32 ids, lowest free id
  * first, as the kernel's xarray allocates them), the type checks and errno
- * of each operation, device attachment, IOMMU_DESTROY and the controls
- * (fault injection, call and object counts, simulated host devices).
+ * of each operation, device attachment and IOMMU_DESTROY.  The transport
+ * wrapping (locking, call counts, fault injection) is sim_transport.c.
  *
- * Choices where kernel versions differ:
+ * The rules are those of Linux 7.3 (its iommufd core, SMMUv3 driver and
+ * selftest mock driver), where kernel versions differ:
  *  - Attaching to a nested HWPT of an SMMUv3 vIOMMU without a vDEVICE:
- *    abort and bypass vSTEs may attach (the newer kernels' rule, which the
- *    GBPA proxies need), an S1 vSTE gives ENOENT.  vsmmu_simx_set_attach_v615
- *    selects 6.15's rule (every such attach gives ENOENT).  The selftest
- *    mock driver always needs the vDEVICE (ENOENT).
- *  - Events are forwarded for a device only while it is attached to a
- *    nested HWPT it was attached to while it had a vDEVICE in that vIOMMU
- *    (the kernel records the vSID at attach time), and that vDEVICE still
- *    exists.
- *  - A device's second vDEVICE is EEXIST (6.17+); unbinding a mock device
+ *    abort and bypass vSTEs may attach (what the GBPA proxies need), an S1
+ *    vSTE gives ENOENT.  vsmmu_simx_set_attach_v615() selects Linux 6.15's
+ *    rule instead (every such attach gives ENOENT).  The selftest mock
+ *    driver always needs the vDEVICE (ENOENT).
+ *  - The vSID events are reported with is recorded by the driver when the
+ *    device attaches to a nested HWPT while it has a vDEVICE in that
+ *    vIOMMU; it stays (even if the vDEVICE is destroyed) until the next
+ *    attach.  The SMMUv3 driver records it at every attach (none without a
+ *    vDEVICE); the mock driver only when the attach changes the vIOMMU.
+ *  - A device's second vDEVICE is EEXIST; unbinding a mock device
  *    (destroying its selftest object) destroys its vDEVICE and leaves the
- *    id as a tombstone until the iommufd is closed (6.17+).
+ *    id as a tombstone until the iommufd is closed.
+ *  - Driver data (HWPT_ALLOC) shorter than the driver's minimum or longer
+ *    than its struct is EINVAL; invalidation arrays copied whole take a
+ *    shorter entry zero-extended and a longer one with a zero tail.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +40,6 @@
 #define INVALIDATE_ENTRY_NUM_MAX (1u << 19)
 #define INVALIDATE_ENTRY_LEN_MAX 4096u   /* the host's page size */
 #define SELFTEST_HW_INFO_REGVAL  0xdeadbeefu   /* iommu_test_hw_info.test_reg */
-#define SIM_FIRST_PSID           0x100u
 #define IDR0_HTTU_HA_HD          2u
 
 /* ---- object table ----------------------------------------------------- */
@@ -94,24 +98,8 @@ struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev
     return dev->vmaster ? sim_get(sim, dev->vmaster, SIM_VIOMMU) : NULL;
 }
 
-static struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
-{
-    return t ? t->sim : NULL;
-}
-
-/* Count a call of @op and apply a pending injected failure (lock held). */
-static int sim_enter(struct vsmmu_sim *sim, enum vsmmu_sim_op op)
-{
-    sim->calls[op]++;
-    if (sim->fail_at[op] && sim->calls[op] == sim->fail_at[op]) {
-        sim->fail_at[op] = 0;
-        return -sim->fail_err[op];
-    }
-    return 0;
-}
-
 /* ---- IOMMU instances and devices ------------------------------------ */
-static void sim_default_idr(uint32_t idr[6])
+void sim_default_idr(uint32_t idr[6])
 {
     memset(idr, 0, 6 * sizeof(idr[0]));
     uint64_t v = 0;
@@ -142,7 +130,7 @@ static void sim_default_idr(uint32_t idr[6])
 }
 
 /* The SMMUv3 instance with these ID registers (created on first use). */
-static int sim_smmu_instance(struct vsmmu_sim *sim, const uint32_t idr[6], unsigned *out)
+int sim_smmu_instance(struct vsmmu_sim *sim, const uint32_t idr[6], unsigned *out)
 {
     for (unsigned i = 0; i < sim->n_iommus; i++) {
         if (sim->iommus[i].smmuv3 && !memcmp(sim->iommus[i].idr, idr, 6 * sizeof(idr[0]))) {
@@ -162,7 +150,7 @@ static int sim_smmu_instance(struct vsmmu_sim *sim, const uint32_t idr[6], unsig
     return 0;
 }
 
-static bool sim_is_smmuv3(const struct vsmmu_sim *sim, const struct sim_obj *o)
+bool sim_is_smmuv3(const struct vsmmu_sim *sim, const struct sim_obj *o)
 {
     return sim->iommus[o->iommu].smmuv3;
 }
@@ -181,7 +169,7 @@ static bool smmu_dirty_capable(const struct sim_iommu *mmu)
 
 /* ---- attach ----------------------------------------------------------- */
 /* Attach (or replace) @dev to @pt_id; @out_hwpt gets the HWPT used. */
-static int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t pt_id,
+int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t pt_id,
                           uint32_t *out_hwpt)
 {
     struct sim_obj *pt = sim_get_any(sim, pt_id);
@@ -267,7 +255,7 @@ static void sim_detach_dev(struct vsmmu_sim *sim, struct sim_obj *dev)
     }
 }
 
-static int sim_resolve_dev(struct vsmmu_sim *sim, const struct vsmmu_iommufd_dev *d,
+int sim_resolve_dev(struct vsmmu_sim *sim, const struct vsmmu_iommufd_dev *d,
                            struct sim_obj **out)
 {
     if (!d)
@@ -290,7 +278,7 @@ static void put_le32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static int do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
+int sim_do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
                           uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
 {
     struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
@@ -335,7 +323,7 @@ static int do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
     return 0;
 }
 
-static int do_ioas_alloc(struct vsmmu_sim *sim, uint32_t *out)
+int sim_do_ioas_alloc(struct vsmmu_sim *sim, uint32_t *out)
 {
     struct sim_obj *o = sim_new(sim, SIM_IOAS);
     if (!o)
@@ -345,7 +333,7 @@ static int do_ioas_alloc(struct vsmmu_sim *sim, uint32_t *out)
     return 0;
 }
 
-static struct sim_obj *new_paging(struct vsmmu_sim *sim, const struct sim_obj *dev,
+struct sim_obj *sim_new_paging(struct vsmmu_sim *sim, const struct sim_obj *dev,
                                   uint32_t ioas, bool nest_parent)
 {
     struct sim_obj *h = sim_new(sim, SIM_HWPT_PAGING);
@@ -443,11 +431,11 @@ static int paging_alloc(struct vsmmu_sim *sim, const struct sim_obj *dev, uint32
     }
     if (flags & HWPT_FLAG_FAULT_ID_VALID)
         return -ENOENT;   /* the API passes no fault object (id 0) */
-    *out = new_paging(sim, dev, ioas, flags & HWPT_FLAG_NEST_PARENT);
+    *out = sim_new_paging(sim, dev, ioas, flags & HWPT_FLAG_NEST_PARENT);
     return *out ? 0 : -ENOMEM;
 }
 
-static int do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
+int sim_do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
                          uint32_t flags, uint32_t data_type, const void *data,
                          uint32_t data_len, uint32_t *out)
 {
@@ -512,7 +500,7 @@ static int do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
     return 0;
 }
 
-static int do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
+int sim_do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
                            uint32_t hwpt_id, uint32_t *out)
 {
     if (type == 0)
@@ -542,7 +530,7 @@ static int do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id
     return 0;
 }
 
-static int do_vdevice_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t dev_id,
+int sim_do_vdevice_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t dev_id,
                             uint64_t virt_id, uint32_t *out)
 {
     if ((unsigned long)virt_id != virt_id)
@@ -619,7 +607,7 @@ static void sim_vdevice_gone(struct vsmmu_sim *sim, struct sim_obj *vd)
         dev->vdev = 0;
 }
 
-static int do_destroy(struct vsmmu_sim *sim, uint32_t id)
+int sim_do_destroy(struct vsmmu_sim *sim, uint32_t id)
 {
     struct sim_obj *o = sim_get_any(sim, id);
     if (!o)
@@ -658,7 +646,7 @@ static int do_destroy(struct vsmmu_sim *sim, uint32_t id)
     return 0;
 }
 
-static int do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
+int sim_do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
                           struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt)
 {
     struct sim_obj *s = sim_new(sim, SIM_SELFTEST);
@@ -689,7 +677,7 @@ static int do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
     return 0;
 }
 
-static int do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id)
+int sim_do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id)
 {
     struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
     if (!dev)
@@ -705,7 +693,7 @@ static int do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id)
     return rc;
 }
 
-static int do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
+int sim_do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
                          const void *entries, uint32_t entry_len, uint32_t *entry_num)
 {
     uint32_t n = *entry_num;
@@ -731,411 +719,4 @@ static int do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
     }
     *entry_num = 0;
     return -EINVAL;
-}
-
-/* ---- the transport ---------------------------------------------------- */
-static int op_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
-                          uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_GET_HW_INFO);
-    if (!rc)
-        rc = do_get_hw_info(sim, dev_id, data, data_len, out_type, out_caps);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_ioas_alloc(vsmmu_iommufd_t *t, uint32_t *out)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = do_ioas_alloc(sim, out);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
-                         uint32_t flags, uint32_t data_type, const void *data,
-                         uint32_t data_len, uint32_t *out)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_HWPT_ALLOC);
-    if (!rc)
-        rc = do_hwpt_alloc(sim, dev_id, pt_id, flags, data_type, data, data_len, out);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t data_type,
-                              const void *entries, uint32_t entry_len, uint32_t *entry_num)
-{
-    struct vsmmu_sim *sim = t->sim;
-    uint32_t dummy = 0;
-    if (!entry_num)
-        entry_num = &dummy;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_HWPT_INVALIDATE);
-    if (rc)
-        *entry_num = 0;
-    else
-        rc = do_invalidate(sim, id, data_type, entries, entry_len, entry_num);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
-                           uint32_t hwpt_id, uint32_t *out)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_VIOMMU_ALLOC);
-    if (!rc)
-        rc = do_viommu_alloc(sim, type, dev_id, hwpt_id, out);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t dev_id,
-                            uint64_t virt_id, uint32_t *out)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_VDEVICE_ALLOC);
-    if (!rc)
-        rc = do_vdevice_alloc(sim, viommu_id, dev_id, virt_id, out);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t type,
-                            uint32_t depth, uint32_t *out_id, int *out_fd)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_VEVENTQ_ALLOC);
-    if (!rc)
-        rc = sim_veventq_alloc(sim, viommu_id, type, depth, out_id, out_fd);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static long op_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    long rc = sim_veventq_read(sim, fd, buf, len);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_veventq_close(vsmmu_iommufd_t *t, int fd)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_veventq_close(sim, fd);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *d, uint32_t pt_id)
-{
-    struct vsmmu_sim *sim = t->sim;
-    struct sim_obj *dev = NULL;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_ATTACH);
-    if (!rc)
-        rc = sim_resolve_dev(sim, d, &dev);
-    if (!rc)
-        rc = sim_attach_dev(sim, dev, pt_id, NULL);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_destroy(vsmmu_iommufd_t *t, uint32_t id)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_enter(sim, VSMMU_SIM_DESTROY);
-    if (!rc)
-        rc = do_destroy(sim, id);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
-                          struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = do_mock_device(sim, pt_id, out_dev, out_hwpt);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_mock_trigger(vsmmu_iommufd_t *t, uint32_t dev_id)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = do_mock_trigger(sim, dev_id);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static void op_close(vsmmu_iommufd_t *t)
-{
-    struct vsmmu_sim *sim = t->sim;
-    if (!sim)
-        return;
-    for (uint32_t i = 1; i < sim->cap; i++) {
-        struct sim_obj *o = sim->objs[i];
-        if (!o)
-            continue;
-        if (o->kind == SIM_VEVENTQ)
-            sim_veventq_release(o);
-        free(o);
-    }
-    free(sim->objs);
-    free(sim->iommus);
-    pthread_mutex_destroy(&sim->lock);
-    free(sim);
-    t->sim = NULL;
-}
-
-static const struct vsmmu_iommufd_ops sim_ops = {
-    .get_hw_info = op_get_hw_info,
-    .ioas_alloc = op_ioas_alloc,
-    .hwpt_alloc = op_hwpt_alloc,
-    .hwpt_invalidate = op_hwpt_invalidate,
-    .viommu_alloc = op_viommu_alloc,
-    .vdevice_alloc = op_vdevice_alloc,
-    .veventq_alloc = op_veventq_alloc,
-    .veventq_read = op_veventq_read,
-    .veventq_close = op_veventq_close,
-    .attach = op_attach,
-    .destroy = op_destroy,
-    .mock_device = op_mock_device,
-    .mock_trigger_vevent = op_mock_trigger,
-    .close = op_close,
-};
-
-int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out)
-{
-    if (!out)
-        return -EINVAL;
-    *out = NULL;
-    vsmmu_iommufd_t *t = calloc(1, sizeof(*t));
-    struct vsmmu_sim *sim = calloc(1, sizeof(*sim));
-    struct sim_iommu *mock = calloc(1, sizeof(*mock));
-    if (!t || !sim || !mock) {
-        free(t);
-        free(sim);
-        free(mock);
-        return -ENOMEM;
-    }
-    pthread_mutex_init(&sim->lock, NULL);
-    sim->iommus = mock;
-    sim->n_iommus = 1;
-    sim->next_psid = SIM_FIRST_PSID;
-    sim->next_vmid = 1;
-    t->ops = &sim_ops;
-    t->fd = -1;
-    t->sim = sim;
-    *out = t;
-    return 0;
-}
-
-/* ---- controls --------------------------------------------------------- */
-static const char *const op_names[VSMMU_SIM_NR_OPS] = {
-    [VSMMU_SIM_GET_HW_INFO] = "get_hw_info",
-    [VSMMU_SIM_HWPT_ALLOC] = "hwpt_alloc",
-    [VSMMU_SIM_HWPT_INVALIDATE] = "hwpt_invalidate",
-    [VSMMU_SIM_VIOMMU_ALLOC] = "viommu_alloc",
-    [VSMMU_SIM_VDEVICE_ALLOC] = "vdevice_alloc",
-    [VSMMU_SIM_VEVENTQ_ALLOC] = "veventq_alloc",
-    [VSMMU_SIM_ATTACH] = "attach",
-    [VSMMU_SIM_DESTROY] = "destroy",
-};
-
-const char *vsmmu_sim_op_name(enum vsmmu_sim_op op)
-{
-    return (unsigned)op < VSMMU_SIM_NR_OPS ? op_names[op] : NULL;
-}
-
-int vsmmu_sim_fail(vsmmu_iommufd_t *t, enum vsmmu_sim_op op, unsigned nth, int err)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim || (unsigned)op >= VSMMU_SIM_NR_OPS || nth == 0 || err <= 0)
-        return -EINVAL;
-    pthread_mutex_lock(&sim->lock);
-    sim->fail_at[op] = sim->calls[op] + nth;
-    sim->fail_err[op] = err;
-    pthread_mutex_unlock(&sim->lock);
-    return 0;
-}
-
-unsigned vsmmu_sim_calls(vsmmu_iommufd_t *t, enum vsmmu_sim_op op)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim || (unsigned)op >= VSMMU_SIM_NR_OPS)
-        return 0;
-    pthread_mutex_lock(&sim->lock);
-    unsigned n = sim->calls[op];
-    pthread_mutex_unlock(&sim->lock);
-    return n;
-}
-
-unsigned vsmmu_sim_count(vsmmu_iommufd_t *t, const char *kind)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    static const struct { const char *name; enum sim_kind k1, k2; } kinds[] = {
-        { "ioas", SIM_IOAS, SIM_IOAS },
-        { "hwpt", SIM_HWPT_PAGING, SIM_HWPT_NESTED },
-        { "viommu", SIM_VIOMMU, SIM_VIOMMU },
-        { "vdevice", SIM_VDEVICE, SIM_VDEVICE },
-        { "veventq", SIM_VEVENTQ, SIM_VEVENTQ },
-        { "device", SIM_DEVICE, SIM_DEVICE },
-    };
-    if (!sim || !kind)
-        return 0;
-    bool all = !strcmp(kind, "all"), fds = !strcmp(kind, "fd");
-    int which = -1;
-    for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (!strcmp(kind, kinds[i].name))
-            which = (int)i;
-    if (!all && !fds && which < 0)
-        return 0;
-    unsigned n = 0;
-    pthread_mutex_lock(&sim->lock);
-    for (uint32_t i = 1; i < sim->cap; i++) {
-        const struct sim_obj *o = sim_get_any(sim, i);
-        if (!o)
-            continue;
-        if (fds)
-            n += o->kind == SIM_VEVENTQ && o->rfd >= 0;
-        else if (all)
-            n++;
-        else
-            n += o->kind == kinds[which].k1 || o->kind == kinds[which].k2;
-    }
-    pthread_mutex_unlock(&sim->lock);
-    return n;
-}
-
-int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
-                         struct vsmmu_iommufd_dev *out_dev, uint32_t *out_s2_hwpt_id)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    uint32_t def[6];
-    unsigned inst;
-    if (!sim || !out_dev)
-        return -EINVAL;
-    if (!idr) {
-        sim_default_idr(def);
-        idr = def;
-    }
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_smmu_instance(sim, idr, &inst);
-    struct sim_obj *ioas = NULL, *dev = NULL, *s2 = NULL;
-    if (!rc) {
-        ioas = sim_new(sim, SIM_IOAS);
-        dev = ioas ? sim_new(sim, SIM_DEVICE) : NULL;
-        if (dev)
-            dev->iommu = inst;
-        s2 = dev ? new_paging(sim, dev, ioas->id, true) : NULL;
-        if (!s2) {
-            if (dev)
-                sim_free(sim, dev);
-            if (ioas)
-                sim_free(sim, ioas);
-            rc = -ENOMEM;
-        }
-    }
-    if (!rc) {
-        dev->psid = sim->next_psid++;
-        rc = sim_attach_dev(sim, dev, s2->id, NULL);   /* cannot fail */
-        out_dev->dev_id = dev->id;
-        out_dev->vfio_fd = -1;
-        out_dev->stdev_id = 0;
-        if (out_s2_hwpt_id)
-            *out_s2_hwpt_id = s2->id;
-    }
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-/* ---- test hooks ------------------------------------------------------- */
-void vsmmu_simx_set_attach_v615(vsmmu_iommufd_t *t, bool v615)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (sim)
-        sim->attach_v615 = v615;
-}
-
-unsigned vsmmu_simx_issued(vsmmu_iommufd_t *t, unsigned idx, uint64_t cmd[2])
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim)
-        return 0;
-    pthread_mutex_lock(&sim->lock);
-    unsigned n = sim->n_issued;
-    if (cmd && idx < n && n - idx <= SIM_ISSUED_MAX) {
-        cmd[0] = sim->issued[idx % SIM_ISSUED_MAX][0];
-        cmd[1] = sim->issued[idx % SIM_ISSUED_MAX][1];
-    }
-    pthread_mutex_unlock(&sim->lock);
-    return n;
-}
-
-int vsmmu_simx_vste(vsmmu_iommufd_t *t, uint32_t hwpt_id, uint64_t ste[2])
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim)
-        return -EINVAL;
-    pthread_mutex_lock(&sim->lock);
-    struct sim_obj *h = sim_get(sim, hwpt_id, SIM_HWPT_NESTED);
-    if (h) {
-        ste[0] = h->vste[0];
-        ste[1] = h->vste[1];
-    }
-    pthread_mutex_unlock(&sim->lock);
-    return h ? 0 : -ENOENT;
-}
-
-long vsmmu_simx_psid(vsmmu_iommufd_t *t, uint32_t dev_id)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim)
-        return -EINVAL;
-    pthread_mutex_lock(&sim->lock);
-    struct sim_obj *d = sim_get(sim, dev_id, SIM_DEVICE);
-    long r = d && sim_is_smmuv3(sim, d) ? (long)d->psid : -ENOENT;
-    pthread_mutex_unlock(&sim->lock);
-    return r;
-}
-
-long vsmmu_simx_vmid(vsmmu_iommufd_t *t, uint32_t viommu_id)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim)
-        return -EINVAL;
-    pthread_mutex_lock(&sim->lock);
-    struct sim_obj *v = sim_get(sim, viommu_id, SIM_VIOMMU);
-    struct sim_obj *p = v ? sim_get(sim, v->parent, SIM_HWPT_PAGING) : NULL;
-    long r = p ? (long)p->vmid : -ENOENT;
-    pthread_mutex_unlock(&sim->lock);
-    return r;
-}
-
-long vsmmu_simx_attached(vsmmu_iommufd_t *t, uint32_t dev_id)
-{
-    struct vsmmu_sim *sim = sim_of(t);
-    if (!sim)
-        return -EINVAL;
-    pthread_mutex_lock(&sim->lock);
-    struct sim_obj *d = sim_get(sim, dev_id, SIM_DEVICE);
-    long r = d ? (long)d->hwpt : -ENOENT;
-    pthread_mutex_unlock(&sim->lock);
-    return r;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated iommufd kernel: internal state shared by iommufd_sim.c
- * (object table, ids, type checks, attach, destroy, controls),
+ * (object table, ids, type checks, attach, destroy), sim_transport.c (the
+ * transport's operations table, controls, test hooks),
  * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events)
  * and sim_veventq.c (vEVENTQ objects, their fds, the record queue).
  *
@@ -37,6 +38,8 @@ struct sim_iommu {
     uint32_t idr[6], iidr, aidr;
 };
 #define SIM_MOCK_IOMMU 0u
+/* Physical StreamIDs of simulated SMMUv3 devices start here. */
+#define SIM_FIRST_PSID 0x100u
 
 /* One queued normal vEVENT (the lost-events header is kept apart). */
 struct sim_vevent {
@@ -120,6 +123,38 @@ struct sim_obj *sim_dev_vdevice(struct vsmmu_sim *sim, const struct sim_obj *dev
 /** The vIOMMU a device currently reports events to (the vSID is
  *  dev->vsid), or NULL. */
 struct sim_obj *sim_dev_vmaster(struct vsmmu_sim *sim, const struct sim_obj *dev);
+
+/** The default host SMMU's ID registers (a capable SMMUv3). */
+void sim_default_idr(uint32_t idr[6]);
+/** The SMMUv3 instance with these ID registers (made on first use). */
+int sim_smmu_instance(struct vsmmu_sim *sim, const uint32_t idr[6], unsigned *out);
+bool sim_is_smmuv3(const struct vsmmu_sim *sim, const struct sim_obj *o);
+struct sim_obj *sim_new_paging(struct vsmmu_sim *sim, const struct sim_obj *dev,
+                               uint32_t ioas, bool nest_parent);
+/** Attach (or replace) @dev to @pt_id; @out_hwpt (may be NULL) gets the HWPT. */
+int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t pt_id,
+                   uint32_t *out_hwpt);
+/** The device an API device handle names (stdev_id first, else dev_id). */
+int sim_resolve_dev(struct vsmmu_sim *sim, const struct vsmmu_iommufd_dev *d,
+                    struct sim_obj **out);
+
+/* The operations proper (lock held, call counted; sim_transport.c wraps). */
+int sim_do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
+                       uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps);
+int sim_do_ioas_alloc(struct vsmmu_sim *sim, uint32_t *out);
+int sim_do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
+                      uint32_t flags, uint32_t data_type, const void *data,
+                      uint32_t data_len, uint32_t *out);
+int sim_do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
+                      const void *entries, uint32_t entry_len, uint32_t *entry_num);
+int sim_do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
+                        uint32_t hwpt_id, uint32_t *out);
+int sim_do_vdevice_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t dev_id,
+                         uint64_t virt_id, uint32_t *out);
+int sim_do_destroy(struct vsmmu_sim *sim, uint32_t id);
+int sim_do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
+                       struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt);
+int sim_do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id);
 
 /* ---- sim_smmuv3.c: the SMMUv3 driver ---------------------------------- */
 /** Check a vSTE (16 bytes, little-endian) as the kernel does; @ste gets the
