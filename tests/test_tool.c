@@ -4,6 +4,8 @@
  * scripts of tests/scripts/, usage errors and exit statuses, --help,
  * --trace, and `vsmmu decode`.
  */
+#include <poll.h>
+
 #include "test_tool.h"
 
 /* ---- annotated scripts -------------------------------------------------- */
@@ -389,4 +391,70 @@ TEST(demo_runs_and_narrates)
     CHECK_MSG(strstr(out, "< OK eventq"), "%s", out);
     CHECK_MSG(strstr(out, "Demo complete."), "%s", out);
     free(out);
+}
+
+/* ---- driving the tool line by line (outside tools over pipes) ----------------- */
+
+TEST(answers_are_flushed_per_command)
+{
+    int to[2], from[2];
+    pid_t pid;
+    char buf[256];
+    const char *tool = tt_tool_path();
+    static const char *const cmds[] = { "writel 0x20 0x8", "readl 0x24", "read 0x40000000 2" };
+    static const char *const answers[] = { "OK\n", "OK 0x00000008\n", "OK 0x0000\n" };
+    int st;
+
+    CHECK(pipe(to) == 0 && pipe(from) == 0);
+    pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(to[0], 0);
+        dup2(from[1], 1);
+        close(to[1]);
+        close(from[0]);
+        execl(tool, tool, "run", (char *)NULL);
+        _exit(127);
+    }
+    close(to[0]);
+    close(from[1]);
+    /* the next command is only written after the previous answer arrived:
+     * a tool that buffered its answers until exit would never answer */
+    for (unsigned i = 0; i < 3; i++) {
+        struct pollfd p = { .fd = from[0], .events = POLLIN };
+        size_t n = 0;
+        CHECK(write(to[1], cmds[i], strlen(cmds[i])) == (ssize_t)strlen(cmds[i]));
+        CHECK(write(to[1], "\n", 1) == 1);
+        while (n == 0 || buf[n - 1] != '\n') {
+            ssize_t k;
+            CHECK_MSG(poll(&p, 1, 20000) == 1, "no answer to '%s' while stdin is open", cmds[i]);
+            k = read(from[0], buf + n, sizeof(buf) - 1 - n);
+            CHECK(k > 0);
+            n += (size_t)k;
+        }
+        buf[n] = '\0';
+        CHECK_MSG(!strcmp(buf, answers[i]), "'%s' answered '%s'", cmds[i], buf);
+    }
+    close(to[1]);
+    CHECK(waitpid(pid, &st, 0) == pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(from[0]);
+}
+
+TEST(accel_trace_changes_no_answer)
+{
+    /* the script's own "#! args" are not read here: pass them */
+    const char *plain_a[] = { "run", "--set", "accel=on", "tests/scripts/accel.vsmmu", NULL };
+    const char *traced_a[] = { "run", "--set", "accel=on", "--trace",
+                               "tests/scripts/accel.vsmmu", NULL };
+    struct tool_result a, b;
+
+    tool_exec(plain_a, NULL, &a);
+    tool_exec(traced_a, NULL, &b);
+    CHECK_MSG(a.status == 0 && b.status == 0, "%d %d\n%s", a.status, b.status, b.err);
+    CHECK_MSG(!strcmp(a.out, b.out), "with --trace:\n%s\nwithout:\n%s", b.out, a.out);
+    CHECK_MSG(a.err[0] == '\0', "%s", a.err);
+    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel: "), "no accel trace:\n%s", b.err);
+    tool_result_free(&a);
+    tool_result_free(&b);
 }
