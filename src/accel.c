@@ -365,8 +365,10 @@ static int attach_locked(struct vsmmu *s, uint32_t vsid,
     }
     rc = vsmmu_iommufd_vdevice_alloc(a->t, a->viommu_id, dev->dev_id, vsid, &d.vdev_id);
     if (rc) {
-        accel_fail(s, rc, "IOMMU_VDEVICE_ALLOC for vSID 0x%x (dev_id %u)", vsid,
-                   dev->dev_id);
+        accel_fail(s, rc, "IOMMU_VDEVICE_ALLOC for vSID 0x%x (dev_id %u)%s", vsid,
+                   dev->dev_id, !created && rc == -EINVAL ?
+                   " (a device behind another host SMMU than the vIOMMU's needs its own "
+                   "vSMMU instance)" : "");
         goto fail;
     }
     d.has_vdev = true;

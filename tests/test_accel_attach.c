@@ -488,3 +488,26 @@ TEST(accel_failed_destroy_is_retried)
     CHECK_EQ(vsmmu_sim_count(x.sim, "all"), x.base_objs);
     at_fini(&x);
 }
+
+/* All devices of one vSMMU share its vIOMMU, so they must sit behind the
+ * same host SMMU: another one is refused cleanly, with a hint. */
+TEST(accel_attach_refuses_device_of_other_host_smmu)
+{
+    struct at x;
+    uint32_t idr[6];
+    unsigned objs;
+
+    at_init(&x, NULL, 1);
+    host_idr_like(&x, idr);
+    idr[5] = (uint32_t)fld_set(idr[5], IDR5_OAS, 6);
+    CHECK_EQ(vsmmu_sim_add_device(x.sim, idr, &x.dev[1], &x.s2[1]), 0);
+    x.ndev = 2;
+    x.base_objs = vsmmu_sim_count(x.sim, "all");
+    CHECK_EQ(at_attach(&x, 0, 1), 0);
+    objs = vsmmu_sim_count(x.sim, "all");
+    CHECK(at_attach(&x, 1, 2) < 0);
+    CHECK(tb_log_contains(&x.tb, "another host SMMU"));
+    CHECK_EQ(vsmmu_sim_count(x.sim, "all"), objs);
+    CHECK_EQ(at_attached(&x, 1), x.s2[1]);
+    at_fini(&x);
+}
