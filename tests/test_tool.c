@@ -18,9 +18,6 @@ TEST(script_registers) { check_script("registers"); }
 TEST(script_gerror) { check_script("gerror"); }
 TEST(script_bringup) { check_script("bringup"); }
 TEST(script_xlate_s1) { check_script("xlate-s1"); }
-TEST(script_accel) { check_script("accel"); }
-TEST(script_accel_fail) { check_script("accel-fail"); }
-TEST(script_accel_loss) { check_script("accel-loss"); }
 
 /* ---- lexical rules not expressible in a script file ----------------------- */
 
@@ -166,31 +163,6 @@ TEST(invalid_configuration_reported_on_stderr)
     CHECK_EQ(r.status, 2);
     CHECK_MSG(r.out[0] == '\0', "%s", r.out);
     CHECK_MSG(strstr(r.err, "vsmmu: error: ") && strstr(r.err, "oas"), "%s", r.err);
-    tool_result_free(&r);
-}
-
-TEST(accel_implies_stage2_off_unless_set)
-{
-    const char *accel[] = { "--set", "accel=on", NULL };
-    const char *both[] = { "run", "--set", "accel=on", "--set", "stage2=on", NULL };
-    const char *off_first[] = { "--set", "stage2=off", "--set", "accel=on", NULL };
-    struct tool_result r;
-
-    /* IDR0.S2P = 0, S1P = 1 */
-    tool_script(accel, "readl 0x0\n", &r);
-    {
-        unsigned long v = 0;
-        CHECK_MSG(sscanf(r.out, "OK 0x%lx", &v) == 1, "%s%s", r.out, r.err);
-        CHECK_EQ(v & 3, 2);
-    }
-    tool_result_free(&r);
-    tool_script(off_first, "readl 0x0\n", &r);
-    CHECK_EQ(r.status, 0);
-    tool_result_free(&r);
-    /* stage2=on given explicitly: the library refuses it */
-    tool_exec(both, "readl 0x0\n", &r);
-    CHECK_EQ(r.status, 2);
-    CHECK_MSG(strstr(r.err, "vsmmu: error: "), "%s", r.err);
     tool_result_free(&r);
 }
 
@@ -439,22 +411,4 @@ TEST(answers_are_flushed_per_command)
     CHECK(waitpid(pid, &st, 0) == pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close(from[0]);
-}
-
-TEST(accel_trace_changes_no_answer)
-{
-    /* the script's own "#! args" are not read here: pass them */
-    const char *plain_a[] = { "run", "--set", "accel=on", "tests/scripts/accel.vsmmu", NULL };
-    const char *traced_a[] = { "run", "--set", "accel=on", "--trace",
-                               "tests/scripts/accel.vsmmu", NULL };
-    struct tool_result a, b;
-
-    tool_exec(plain_a, NULL, &a);
-    tool_exec(traced_a, NULL, &b);
-    CHECK_MSG(a.status == 0 && b.status == 0, "%d %d\n%s", a.status, b.status, b.err);
-    CHECK_MSG(!strcmp(a.out, b.out), "with --trace:\n%s\nwithout:\n%s", b.out, a.out);
-    CHECK_MSG(a.err[0] == '\0', "%s", a.err);
-    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel: "), "no accel trace:\n%s", b.err);
-    tool_result_free(&a);
-    tool_result_free(&b);
 }
