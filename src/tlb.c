@@ -20,6 +20,8 @@
 #define GLOBAL (1ull << 62)
 #define NOSSID (1ull << 20)
 
+/* The hot part of a config entry (what the hit path reads); the full
+ * decode lives in a parallel array (cfg_full), read under the lock only. */
 struct cfg_ent {
     uint32_t seq;
     uint32_t ref;
@@ -27,7 +29,6 @@ struct cfg_ent {
     uint64_t hot;       /* packed struct xl_hot flags */
     uint64_t tag;
     uint64_t shifts;    /* hint: sizes inserted in the TLB */
-    struct xl_cfg cfg;  /* the full decode: accessed under the lock only */
 };
 
 struct tlb_ent {
@@ -45,6 +46,7 @@ struct xl_cache {
     unsigned tlb_sets_log2;
     uint8_t *tlb_hand;
     struct cfg_ent *cfg;
+    struct xl_cfg *cfg_full;
     unsigned cfg_sets_log2;
     uint8_t *cfg_hand;
 };
@@ -105,9 +107,10 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     nc = (size_t)WAYS << c->cfg_sets_log2;
     c->tlb = aligned_alloc(64, ((nt * sizeof(struct tlb_ent)) + 63) & ~(size_t)63);
     c->cfg = aligned_alloc(64, ((nc * sizeof(struct cfg_ent)) + 63) & ~(size_t)63);
+    c->cfg_full = calloc(nc, sizeof(struct xl_cfg));
     c->tlb_hand = calloc((size_t)1 << c->tlb_sets_log2, 1);
     c->cfg_hand = calloc((size_t)1 << c->cfg_sets_log2, 1);
-    if (!c->tlb || !c->cfg || !c->tlb_hand || !c->cfg_hand) {
+    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand) {
         xl_cache_free(c);
         return NULL;
     }
@@ -122,6 +125,7 @@ void xl_cache_free(struct xl_cache *c)
         return;
     free(c->tlb);
     free(c->cfg);
+    free(c->cfg_full);
     free(c->tlb_hand);
     free(c->cfg_hand);
     free(c);
@@ -154,6 +158,11 @@ static struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
 {
     uint64_t h = mix(key) >> (64 - 32);
     return &xc->cfg[(h & ((1u << xc->cfg_sets_log2) - 1)) * WAYS];
+}
+
+static struct xl_cfg *full(struct xl_cache *xc, const struct cfg_ent *e)
+{
+    return &xc->cfg_full[e - xc->cfg];
 }
 
 static uint64_t hot_pack(const struct xl_cfg *c)
@@ -202,7 +211,7 @@ const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t s
     for (unsigned i = 0; i < WAYS; i++)
         if (set[i].key == key) {
             ST(&set[i].ref, 1);
-            return &set[i].cfg;
+            return full(xc, &set[i]);
         }
     return NULL;
 }
@@ -230,7 +239,7 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
     ST(&e->tag, c->tag);
     ST(&e->shifts, 0);
     ST(&e->ref, 0);
-    e->cfg = *c;
+    *full(xc, e) = *c;
     wr_end(&e->seq);
 }
 
@@ -250,10 +259,10 @@ unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_o
         uint64_t esid;
         if (!(e->key & VALID))
             continue;
-        esid = e->cfg.sid;
+        esid = full(xc, e)->sid;
         if (num && (esid < sid || esid - sid >= num))
             continue;
-        if (cd_only && (e->cfg.cd_index < 0 || (uint32_t)e->cfg.cd_index != cd_index))
+        if (cd_only && (full(xc, e)->cd_index < 0 || (uint32_t)full(xc, e)->cd_index != cd_index))
             continue;
         cfg_kill(e);
         count++;
@@ -424,4 +433,85 @@ unsigned xl_tlb_count(struct xl_cache *xc)
     for (size_t i = 0; i < n; i++)
         count += (xc->tlb[i].tag & VALID) != 0;
     return count;
+}
+
+/* ---- the hit path ------------------------------------------------------ */
+
+int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
+            unsigned oas_bits, struct vsmmu_xlate_result *res)
+{
+    uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k;
+    struct cfg_ent *cset = cfg_set(xc, key);
+    struct acc a;
+    unsigned i;
+
+    for (i = 0; i < WAYS; i++) {
+        struct cfg_ent *e = &cset[i];
+        uint32_t sq;
+        if (LD(&e->key) != key)
+            continue;
+        sq = rd_begin(&e->seq);
+        k = LD(&e->key);
+        hot = LD(&e->hot);
+        tag = LD(&e->tag);
+        shifts = LD(&e->shifts);
+        if (rd_retry(&e->seq, sq) || k != key)
+            continue;
+        if (!LD(&e->ref))
+            ST(&e->ref, 1);
+        break;
+    }
+    if (i == WAYS)
+        return XF_MISS;
+
+    switch (hot & 0xFF) {
+    case XK_ABORT:
+        res->status = VSMMU_XLATE_FAULT;
+        return XF_DONE;
+    case XK_BYPASS:
+        if (oas_bits < 64 && (va >> oas_bits))
+            return XF_MISS;
+        res->status = VSMMU_XLATE_OK;
+        res->addr = va;
+        res->size = 1ull << oas_bits;
+        res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        return XF_DONE;
+    default:
+        break;
+    }
+
+    va = tlb_key(va, (hot >> 11) & 1, (hot >> 10) & 1, (hot >> 8) & 1, (hot >> 9) & 1);
+    classify(access, (unsigned)(hot >> 16) & 0xFF, (unsigned)(hot >> 24) & 0xFF, &a);
+    while (shifts) {
+        unsigned shift = (unsigned)__builtin_ctzll(shifts);
+        struct tlb_ent *set = tlb_set(xc, tag, va, shift);
+        shifts &= shifts - 1;
+        for (i = 0; i < WAYS; i++) {
+            struct tlb_ent *e = &set[i];
+            uint64_t et, eva, oa, meta;
+            uint32_t sq;
+
+            if ((LD(&e->va) ^ va) >> shift)
+                continue;
+            sq = rd_begin(&e->seq);
+            et = LD(&e->tag);
+            eva = LD(&e->va);
+            oa = LD(&e->oa);
+            meta = LD(&e->meta);
+            if (rd_retry(&e->seq, sq))
+                continue;
+            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift))
+                continue;
+            if ((oa & a.need) != a.need)
+                return XF_MISS;     /* the slow path reports the fault */
+            if (!LD(&e->ref))
+                ST(&e->ref, 1);
+            res->status = VSMMU_XLATE_OK;
+            res->addr = (oa & ~0xFFFull & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
+            res->size = 1ull << shift;
+            res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
+            return XF_HIT;
+        }
+    }
+    return XF_MISS;
 }

@@ -75,58 +75,6 @@ void vsmmu_xlate_reset(struct vsmmu *s)
         xl_cache_flush(s->xl->cache);
 }
 
-/* ---- access classification ------------------------------------------------ */
-
-struct acc {
-    bool rnw, ind, priv;
-    uint8_t need;       /* XP_* bits required */
-};
-
-static void classify(unsigned access, unsigned privcfg, unsigned instcfg, struct acc *a)
-{
-    bool instr = (access & VSMMU_ACC_EXEC) != 0;
-    bool priv = (access & VSMMU_ACC_PRIV) != 0;
-
-    a->rnw = !(access & VSMMU_ACC_WRITE);
-    if (a->rnw && instcfg >= 2)
-        instr = instcfg == 3;
-    a->ind = a->rnw && instr;
-    if (privcfg >= 2)
-        priv = privcfg == 3;
-    a->priv = priv;
-    a->need = 0;
-    if (access & VSMMU_ACC_WRITE)
-        a->need |= priv ? XP_PW : XP_UW;
-    if (access & (VSMMU_ACC_READ | VSMMU_ACC_EXEC)) {
-        if (a->ind)
-            a->need |= priv ? XP_PX : XP_UX;
-        else
-            a->need |= priv ? XP_PR : XP_UR;
-    }
-}
-
-static unsigned api_perm(uint8_t p, bool priv)
-{
-    if (!priv)
-        p >>= 3;
-    return ((p & XP_PR) ? VSMMU_PERM_R : 0) | ((p & XP_PW) ? VSMMU_PERM_W : 0) |
-           ((p & XP_PX) ? VSMMU_PERM_X : 0);
-}
-
-/* The address the TLB is keyed by: the top byte folded away under TBI. */
-static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, bool tbi1)
-{
-    bool top = (va >> 55) & 1;
-    bool tbi;
-
-    if (!s1)
-        return va;
-    tbi = (two_range && top) ? tbi1 : tbi0;
-    if (!tbi)
-        return va;
-    return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
-}
-
 static bool beyond(uint64_t addr, unsigned bits)
 {
     return bits < 64 && (addr >> bits) != 0;
@@ -234,6 +182,7 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
     return 0;
 }
 
+__attribute__((noinline))
 static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
                       unsigned access, struct vsmmu_xlate_result *res)
 {
@@ -365,9 +314,6 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
 {
-    struct xl_hot h;
-    struct xl_tlbe e;
-
     if (!s || !res || (access & ~0xFu) ||
         !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
         (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
@@ -384,28 +330,14 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     }
 
     /* Hit path: no lock. */
-    if (xl_cfg_lookup_hot(s->xl->cache, sid, ssid, &h)) {
-        if (h.kind == XK_XLATE) {
-            uint64_t key = tlb_key(iova, h.s1, h.two_range, h.tbi0, h.tbi1);
-            if (xl_tlb_lookup(s->xl->cache, h.tag, key, h.shifts, &e)) {
-                struct acc a;
-                classify(access, h.privcfg, h.instcfg, &a);
-                if ((e.perm & a.need) == a.need) {
-                    res->status = VSMMU_XLATE_OK;
-                    res->addr = e.oa | (key & ((1ull << e.shift) - 1));
-                    res->size = 1ull << e.shift;
-                    res->perm = api_perm(e.perm, a.priv);
-                    count_hit(s);
-                    return 0;
-                }
-            }
-        } else if (h.kind == XK_ABORT) {
-            res->status = VSMMU_XLATE_FAULT;
-            return 0;
-        } else if (!beyond(iova, vsmmu_oas_bits(s))) {
-            set_bypass(s, iova, res);
-            return 0;
-        }
+    switch (xl_fast(s->xl->cache, sid, ssid, iova, access, vsmmu_oas_bits(s), res)) {
+    case XF_HIT:
+        count_hit(s);
+        return 0;
+    case XF_DONE:
+        return 0;
+    default:
+        break;
     }
 
     pthread_mutex_lock(&s->lock);

@@ -188,6 +188,65 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 
 
+/* Fast path (tlb.c): configuration and TLB lookup without the lock. */
+enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
+/** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
+ *  abort or bypass configuration); XF_MISS: take the slow path. */
+int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
+            unsigned oas_bits, struct vsmmu_xlate_result *res);
+
+/* ---- access classification ------------------------------------------------ */
+
+struct acc {
+    bool rnw, ind, priv;
+    uint8_t need;       /* XP_* bits required */
+};
+
+static inline void classify(unsigned access, unsigned privcfg, unsigned instcfg, struct acc *a)
+{
+    bool instr = (access & VSMMU_ACC_EXEC) != 0;
+    bool priv = (access & VSMMU_ACC_PRIV) != 0;
+
+    a->rnw = !(access & VSMMU_ACC_WRITE);
+    if (a->rnw && instcfg >= 2)
+        instr = instcfg == 3;
+    a->ind = a->rnw && instr;
+    if (privcfg >= 2)
+        priv = privcfg == 3;
+    a->priv = priv;
+    a->need = 0;
+    if (access & VSMMU_ACC_WRITE)
+        a->need |= priv ? XP_PW : XP_UW;
+    if (access & (VSMMU_ACC_READ | VSMMU_ACC_EXEC)) {
+        if (a->ind)
+            a->need |= priv ? XP_PX : XP_UX;
+        else
+            a->need |= priv ? XP_PR : XP_UR;
+    }
+}
+
+static inline unsigned api_perm(uint8_t p, bool priv)
+{
+    if (!priv)
+        p >>= 3;
+    return ((p & XP_PR) ? VSMMU_PERM_R : 0) | ((p & XP_PW) ? VSMMU_PERM_W : 0) |
+           ((p & XP_PX) ? VSMMU_PERM_X : 0);
+}
+
+/* The address the TLB is keyed by: the top byte folded away under TBI. */
+static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, bool tbi1)
+{
+    bool top = (va >> 55) & 1;
+    bool tbi;
+
+    if (!s1)
+        return va;
+    tbi = (two_range && top) ? tbi1 : tbi0;
+    if (!tbi)
+        return va;
+    return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
+}
+
 /* ---- translate.c ------------------------------------------------------ */
 /** Cache occupancy (tests, benchmark). */
 unsigned vsmmu_xlate_tlb_count(struct vsmmu *s);
