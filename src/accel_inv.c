@@ -45,39 +45,93 @@ void accel_inv_discard(struct vsmmu_accel *a)
     a->batch_failed = false;
 }
 
+/* SCALE as the host reads it: bit 25 exists only with IDR5.DS. */
+#define CMD_SCALE_DS 25, 20
+
+static void allow(uint64_t m[2], unsigned hi, unsigned lo)
+{
+    m[lo / 64] |= fld_mask(hi % 64, lo % 64);
+}
+
 /*
  * Mirror of the host kernel's acceptance rules for forwarded commands
- * (iommufd-uapi.md section 4): what it would refuse is never sent.
- * Returns a reason, or NULL if the command may be forwarded.
+ * (iommufd-uapi.md section 4, per opcode: only the fields it knows, ASIDs
+ * within the advertised width, range fields only with RIL and in a valid
+ * combination, ATC_INV only with ATS and Size <= 52, SubstreamIDs only with
+ * SSIDSIZE), judged with the vSMMU's ID registers, which the host's are at
+ * least equal to (the attach-time check).  What it would refuse is never
+ * sent.  Returns a reason, or NULL if the command may be forwarded.
  */
 static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
 {
     uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    bool ril = fld_get(s->idr[3], IDR3_RIL), ds = fld_get(s->idr[5], IDR5_DS);
+    bool ssids = fld_get(s->idr[1], IDR1_SSIDSIZE) != 0;
+    unsigned asid_bits = fld_get(s->idr[0], IDR0_ASID16) ? 16 : 8;
+    uint64_t ok[2] = { 0, 0 };
 
+    allow(ok, CMD_OP);
     switch (op) {
-    case OP_TLBI_NH_ASID:
+    case OP_TLBI_NSNH_ALL:
+        break;
     case OP_TLBI_NH_VA:
-        if (!s->cfg.asid16 && st_get(cmd, CMD_ASID) > 0xff)
-            return "ASID beyond 8 bits";
+        allow(ok, 48 + asid_bits - 1, 48);
+        /* fall through */
+    case OP_TLBI_NH_VAA:
+        if (ril) {
+            uint64_t tg = st_get(cmd, CMD_TG), ttl = st_get(cmd, CMD_TTL);
+            bool range = st_get(cmd, CMD_NUM) || st_get(cmd, CMD_SCALE_DS);
+            if (!tg && (range || ttl))
+                return "range fields without a granule";
+            if (tg == 2 && ttl == 1 && !ds)
+                return "16K granule with TTL 1 without IDR5.DS";
+            if (tg && !range && !ttl)
+                return "a granule without range or TTL (reserved)";
+            allow(ok, CMD_NUM);
+            if (ds)
+                allow(ok, CMD_SCALE_DS);
+            else
+                allow(ok, CMD_SCALE);
+            allow(ok, CMD_TG);
+            allow(ok, CMD_TTL);
+        }
+        allow(ok, CMD_VMID);
+        allow(ok, CMD_LEAF);
+        allow(ok, CMD_ADDR);
+        break;
+    case OP_TLBI_NH_ASID:
+        allow(ok, 48 + asid_bits - 1, 48);
+        /* fall through */
+    case OP_TLBI_NH_ALL:
+        allow(ok, CMD_VMID);
         break;
     case OP_ATC_INV:
         if (!s->cfg.ats)
             return "ATC_INV without ATS";
         if (st_get(cmd, CMD_ATC_SIZE) > 52)
             return "ATC_INV Size above 52";
-        if (st_get(cmd, CMD_SSV) && s->cfg.ssidsize == 0)
-            return "SubstreamID without SSIDSIZE";
+        if (ssids) {
+            allow(ok, CMD_SSV);
+            allow(ok, CMD_SSID);
+            allow(ok, CMD_GLOBAL);
+        }
+        allow(ok, CMD_SID);
+        allow(ok, CMD_ATC_SIZE);
+        allow(ok, CMD_ADDR);
         break;
     case OP_CFGI_CD:
-        if (st_get(cmd, CMD_SSID) && s->cfg.ssidsize == 0)
-            return "SubstreamID without SSIDSIZE";
+        if (ssids)
+            allow(ok, CMD_SSID);
+        allow(ok, CMD_LEAF);
+        /* fall through */
+    case OP_CFGI_CD_ALL:
+        allow(ok, CMD_SID);
         break;
     default:
-        break;
+        return "not an invalidation the host takes";
     }
-    if ((op == OP_TLBI_NH_VA || op == OP_TLBI_NH_VAA) && !s->cfg.ril &&
-        (st_get(cmd, CMD_NUM) || st_get(cmd, CMD_SCALE)))
-        return "range invalidation without RIL";
+    if ((cmd[0] & ~ok[0]) || (cmd[1] & ~ok[1]))
+        return "fields the host does not accept are set";
     return NULL;
 }
 

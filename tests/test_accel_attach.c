@@ -175,6 +175,7 @@ TEST(accel_attach_refuses_incompatible_host)
         { "SSIDSIZE", 1, IDR1_SSIDSIZE, 4 },
         { "RIL", 3, IDR3_RIL, 0 },
         { "ATS", 0, IDR0_ATS, 0 },
+        { "ASID16", 0, IDR0_ASID16, 0 },
         { "GRAN4K", 5, IDR5_GRAN4K, 0 },
         { "GRAN16K", 5, IDR5_GRAN16K, 0 },
         { "GRAN64K", 5, IDR5_GRAN64K, 0 },
