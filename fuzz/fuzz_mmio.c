@@ -131,6 +131,9 @@ static void make_config(uint8_t sel, struct vsmmu_config *c)
         c->eventqs = 3;
     }
     c->ssidsize = (sel & 0x80) ? 8 : 0;
+    /* Small caches: cheap to create, and eviction gets exercised. */
+    c->tlb_entries = 16;
+    c->cfg_entries = 4;
 }
 
 static uint64_t ram_ptr(uint64_t v)
