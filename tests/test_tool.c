@@ -412,3 +412,54 @@ TEST(answers_are_flushed_per_command)
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close(from[0]);
 }
+
+/* ---- the examples of docs/tool.md stay true ------------------------------------ */
+
+TEST(docs_tool_examples_are_true)
+{
+    FILE *f = fopen("docs/tool.md", "r");
+    char line[512], script[4096], want[4096], runline[512];
+    unsigned found = 0;
+    enum { OUTSIDE, SCRIPT, ANSWERS } st = OUTSIDE;
+
+    CHECK_MSG(f != NULL, "docs/tool.md not found (run from the repository root)");
+    script[0] = want[0] = '\0';
+    while (fgets(line, sizeof(line), f)) {
+        if (st == OUTSIDE && !strncmp(line, "$ cat ", 6)) {
+            st = SCRIPT;
+            script[0] = want[0] = '\0';
+        } else if (st == SCRIPT && !strncmp(line, "$ vsmmu run", 11)) {
+            snprintf(runline, sizeof(runline), "%s", line + 2);
+            st = ANSWERS;
+        } else if (st == SCRIPT) {
+            CHECK(strlen(script) + strlen(line) < sizeof(script));
+            strcat(script, line);
+        } else if (st == ANSWERS && !strncmp(line, "```", 3)) {
+            /* "vsmmu run [OPTIONS] FILE": the same options, the script on stdin */
+            const char *args[16];
+            unsigned n = 0;
+            struct tool_result r;
+            char *tok, *save = NULL;
+
+            for (tok = strtok_r(runline, " \n", &save); tok && n < 15;
+                 tok = strtok_r(NULL, " \n", &save))
+                args[n++] = tok;
+            CHECK(n >= 3);
+            memmove(args, args + 1, (n - 1) * sizeof(args[0]));   /* drop "vsmmu" */
+            n--;
+            args[n - 1] = "-";        /* the file name */
+            args[n] = NULL;
+            tool_exec(args, script, &r);
+            CHECK_MSG(!strcmp(r.out, want), "docs/tool.md example:\n%s---- gives:\n%s---- "
+                      "documented:\n%s%s", script, r.out, want, r.err);
+            tool_result_free(&r);
+            found++;
+            st = OUTSIDE;
+        } else if (st == ANSWERS) {
+            CHECK(strlen(want) + strlen(line) < sizeof(want));
+            strcat(want, line);
+        }
+    }
+    fclose(f);
+    CHECK_MSG(found >= 2, "only %u examples found in docs/tool.md", found);
+}
