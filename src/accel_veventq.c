@@ -167,6 +167,8 @@ void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
                                        void (*fn)(void *opaque, int old_fd, int new_fd),
                                        void *opaque)
 {
+    if (!s)
+        return;
     pthread_mutex_lock(&s->lock);
     s->accel->fd_fn = fn;
     s->accel->fd_opaque = opaque;
