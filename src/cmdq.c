@@ -15,7 +15,8 @@
  * Errors: CMDQ_CONS.ERR is written (CONS.RD left on the faulting command)
  * before GERROR.CMDQ_ERR is activated; processing then stops until GERRORN
  * acknowledges the error.  An aborted fetch gives CERROR_ABT, an illegal
- * command CERROR_ILL.
+ * command CERROR_ILL.  ERR reads back until processing next runs after the
+ * acknowledge, which clears it.
  *
  * Choices where the architecture leaves freedom:
  *  - Bit 10 (SSec, or RES0 in the commands without it) set is CERROR_ILL
@@ -224,8 +225,9 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     base = q_addr(s->cmdq.base, log2, CMD_SIZE);
     prod = s->cmdq.prod & q_wrmask(log2);
     cons = s->cmdq.cons & q_wrmask(log2);
-    /* The SMMU owns CONS: bits above the wrap bit read as 0 from now on. */
-    publish_cons(s, cons);
+    /* The SMMU owns CONS: bits above the wrap bit read as 0 from now on,
+     * and ERR (meaningful only while CMDQ_ERR is active) is cleared. */
+    s->cmdq.cons = cons;
 
     for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
         uint64_t cmd[2], addr = base + (uint64_t)q_index(cons, log2) * CMD_SIZE;
