@@ -9,6 +9,13 @@
  * a sequence counter.  Writers hold the instance lock: they make the
  * counter odd, update the entry, and make it even again; a reader that
  * sees an odd or changed counter treats the probe as a miss.
+ *
+ * In front of the TLB each thread keeps a tiny direct-mapped micro-TLB of
+ * the translations it used last.  Every invalidation bumps the cache's
+ * generation; a thread whose micro-TLB was filled under another
+ * generation (or for another instance) empties it before use.  The
+ * generation of a new instance starts from a process-wide creation count,
+ * so a new instance at a freed one's address never matches stale entries.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +49,9 @@ struct tlb_ent {
 };
 
 struct xl_cache {
+    /* Bumped (release) by every invalidation: per-thread micro-TLBs
+     * filled under an older value are dropped before their next use. */
+    uint64_t gen;
     struct tlb_ent *tlb;
     unsigned tlb_sets_log2;
     uint8_t *tlb_hand;
@@ -86,14 +96,6 @@ static unsigned log2_floor(unsigned v)
     return l;
 }
 
-static inline uint64_t mix(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x9E3779B97F4A7C15ull;
-    x ^= x >> 29;
-    return x;
-}
-
 struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
 {
     struct xl_cache *c = calloc(1, sizeof(*c));
@@ -115,6 +117,10 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
         return NULL;
     }
     memset(c->tlb, 0, nt * sizeof(struct tlb_ent));
+    {
+        static uint64_t instances;
+        c->gen = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED) << 40;
+    }
     memset(c->cfg, 0, nc * sizeof(struct cfg_ent));
     return c;
 }
@@ -154,10 +160,17 @@ static uint64_t cfg_key(uint32_t sid, uint32_t ssid)
     return VALID | (uint64_t)sid << 21 | (ssid == VSMMU_NO_SSID ? NOSSID : (ssid & 0xFFFFF));
 }
 
-static struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
+/* Multiplicative hashing: the top bits of the product depend on every
+ * input bit. */
+static inline size_t hash_idx(uint64_t x, unsigned log2)
 {
-    uint64_t h = mix(key) >> (64 - 32);
-    return &xc->cfg[(h & ((1u << xc->cfg_sets_log2) - 1)) * WAYS];
+    uint64_t h = x * 0x9E3779B97F4A7C15ull;
+    return log2 ? (size_t)(h >> (64 - log2)) : 0;
+}
+
+static inline struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
+{
+    return &xc->cfg[hash_idx(key ^ (key >> 29), xc->cfg_sets_log2) * WAYS];
 }
 
 static struct xl_cfg *full(struct xl_cache *xc, const struct cfg_ent *e)
@@ -243,6 +256,11 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
     wr_end(&e->seq);
 }
 
+static void gen_bump(struct xl_cache *xc)
+{
+    __atomic_store_n(&xc->gen, xc->gen + 1, __ATOMIC_RELEASE);
+}
+
 static void cfg_kill(struct cfg_ent *e)
 {
     wr_begin(&e->seq);
@@ -267,6 +285,7 @@ unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_o
         cfg_kill(e);
         count++;
     }
+    gen_bump(xc);
     return count;
 }
 
@@ -281,11 +300,11 @@ unsigned xl_cfg_count(struct xl_cache *xc)
 
 /* ---- TLB ------------------------------------------------------------------ */
 
-static struct tlb_ent *tlb_set(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift)
+static inline struct tlb_ent *tlb_set(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift)
 {
     /* The ASID is not hashed, so global entries are found with any ASID. */
-    uint64_t h = mix((va >> shift) ^ ((tag >> XT_VMID_SHIFT) << 44) ^ ((uint64_t)shift << 58));
-    return &xc->tlb[(h >> 20 & ((1u << xc->tlb_sets_log2) - 1)) * WAYS];
+    uint64_t x = (va >> shift) ^ ((tag >> XT_VMID_SHIFT) << 44) ^ ((uint64_t)shift << 58);
+    return &xc->tlb[hash_idx(x ^ (x >> 37), xc->tlb_sets_log2) * WAYS];
 }
 
 static bool tag_hit(uint64_t etag, uint64_t tag)
@@ -407,6 +426,7 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
         wr_end(&e->seq);
         count++;
     }
+    gen_bump(xc);
     return count;
 }
 
@@ -424,6 +444,7 @@ void xl_cache_flush(struct xl_cache *xc)
     for (size_t i = 0; i < nc; i++)
         if (xc->cfg[i].key & VALID)
             cfg_kill(&xc->cfg[i]);
+    gen_bump(xc);
 }
 
 unsigned xl_tlb_count(struct xl_cache *xc)
@@ -437,14 +458,52 @@ unsigned xl_tlb_count(struct xl_cache *xc)
 
 /* ---- the hit path ------------------------------------------------------ */
 
+#define UTLB_N 8
+struct utlb_ent {
+    uint64_t key;       /* cfg_key of (sid, ssid); 0 = empty */
+    uint64_t va;        /* input address as presented, aligned to the size */
+    uint64_t oa;        /* output base | perm (bits 5:0) */
+    uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
+};
+static __thread struct {
+    const struct xl_cache *xc;
+    uint64_t gen;
+    struct utlb_ent e[UTLB_N];
+} utlb __attribute__((tls_model("initial-exec")));
+
+static inline unsigned utlb_idx(uint32_t sid, uint64_t va)
+{
+    return (unsigned)((va >> 12) ^ sid) & (UTLB_N - 1);
+}
+
 int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
             unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k;
-    struct cfg_ent *cset = cfg_set(xc, key);
+    uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
+    struct utlb_ent *ue = &utlb.e[utlb_idx(sid, va)];
+    struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
+    if (__builtin_expect(utlb.xc != xc || utlb.gen != gen, 0)) {
+        memset(utlb.e, 0, sizeof(utlb.e));
+        utlb.xc = xc;
+        utlb.gen = gen;
+    }
+    if (ue->key == key && !((va ^ ue->va) >> (ue->meta & 0xFF))) {
+        unsigned shift = ue->meta & 0xFF;
+        classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
+        if ((ue->oa & a.need) == a.need) {
+            res->status = VSMMU_XLATE_OK;
+            res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
+            res->size = 1ull << shift;
+            res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
+            return XF_HIT;
+        }
+    }
+
+    cset = cfg_set(xc, key);
     for (i = 0; i < WAYS; i++) {
         struct cfg_ent *e = &cset[i];
         uint32_t sq;
@@ -510,6 +569,12 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
             res->addr = (oa & ~0xFFFull & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
             res->size = 1ull << shift;
             res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
+            /* Keep it in this thread's micro-TLB (under generation @gen,
+             * read before the lookup). */
+            ue->key = key;
+            ue->va = in_va & ~((1ull << shift) - 1);
+            ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
+            ue->meta = (uint32_t)(shift | ((hot >> 16) & 0xFF) << 8 | ((hot >> 24) & 0xFF) << 16);
             return XF_HIT;
         }
     }

@@ -276,3 +276,45 @@ TEST(linux_style_cd_updates)
     xt_expect_no_event(&x);
     xt_fini(&x);
 }
+
+/* A new instance (possibly at a freed one's address) never sees the
+ * translations this thread's micro-TLB held for the old one. */
+TEST(micro_tlb_does_not_outlive_instance)
+{
+    for (unsigned round = 0; round < 4; round++) {
+        struct xt x;
+        struct pt p;
+        uint64_t cd[8];
+        xt_init(&x, NULL, NULL);
+        pt_new(&p, &x, 12, 1, 39, 0);
+        pt_set(&p, 0x1000, 3, s1_leaf(3, 0x100000ull * (round + 1), 0), 0);
+        cd_make(cd, p.root, 25, 0, 1);
+        xt_s1_stream(&x, 1, cd);
+        for (unsigned i = 0; i < 4; i++)
+            CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_READ),
+                     0x100008ull + 0x100000ull * round, 0x1000);
+        xt_fini(&x);
+    }
+}
+
+/* The micro-TLB keeps the permission check: a read fills it, a write to
+ * the read-only page still faults. */
+TEST(micro_tlb_checks_permissions)
+{
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8];
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_set(&p, 0x1000, 3, s1_leaf_ap(3, 0x9000, 3, fld_mask(PTE_PXN)), 0);   /* RO, PXN */
+    cd_make(cd, p.root, 25, 0, 1);
+    xt_s1_stream(&x, 1, cd);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0x9000, 0x1000);
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_WRITE), EVT_F_PERMISSION);
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ | VSMMU_ACC_EXEC | VSMMU_ACC_PRIV),
+                EVT_F_PERMISSION);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ | VSMMU_ACC_EXEC), 0x9000, 0x1000);
+    xt_fini(&x);
+}
