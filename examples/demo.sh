@@ -193,7 +193,9 @@ note "IOVA 0x1000 to $BUF, read/write, never executable."
 ste="$(le64 $((CD | 0xb)))$(le64 0)$(le64 0)$(le64 0)$(le64 0)$(le64 0)$(le64 0)$(le64 0)"
 decode ste 0x$ste
 smmu write $(hex $((STRTAB + 64))) 64 0x$ste
-smmu mem64 $CD 0x16205c0000019 $PGT 0 0 0 0 0 0
+cd="$(le64 0x16205c0000019)$(le64 $PGT)$(le64 0)$(le64 0)$(le64 0)$(le64 0)$(le64 0)$(le64 0)"
+decode cd 0x$cd
+smmu write $CD 64 0x$cd
 smmu mem64 $PGT $(hex $((PGT + 0x1003)))
 smmu mem64 $(hex $((PGT + 0x1000))) $(hex $((PGT + 0x2003)))
 smmu mem64 $(hex $((PGT + 0x2008))) 0x60000040060443

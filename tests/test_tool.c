@@ -304,6 +304,34 @@ TEST(decode_command_and_registers)
     tool_result_free(&r);
 }
 
+TEST(decode_ste_and_cd)
+{
+    char ste[160], cd[160];
+    struct tool_result r;
+    const char *a_ste[] = { "decode", "ste", ste, NULL };
+    const char *a_cd[] = { "decode", "cd", cd, NULL };
+
+    /* STE: V, Config 5, S1ContextPtr 0x40040000; the other dwords 0 */
+    memset(ste, '0', 130);
+    ste[130] = '\0';
+    memcpy(ste, "0x0b00044000000000", 18);
+    /* CD: T0SZ 25, EPD1, V, IPS 5, AA64, R, A, ASID 1; TTB0 0x40050000 */
+    memset(cd, '0', 130);
+    cd[130] = '\0';
+    memcpy(cd, "0x190000c0056201000000054000000000", 34);
+    tool_exec(a_ste, NULL, &r);
+    CHECK_EQ(r.status, 0);
+    CHECK_MSG(strstr(r.out, "STE V=1 Config=5 (stage 1)"), "%s", r.out);
+    CHECK_MSG(strstr(r.out, "S1ContextPtr 0x40040000"), "%s", r.out);
+    tool_result_free(&r);
+    tool_exec(a_cd, NULL, &r);
+    CHECK_EQ(r.status, 0);
+    CHECK_MSG(strstr(r.out, "CD V=1 AA64=1 ASID 0x1 IPS 5 A=1 R=1"), "%s", r.out);
+    CHECK_MSG(strstr(r.out, "TTB0 0x40050000 T0SZ 25 (39-bit input) TG0 4K EPD0=0"), "%s", r.out);
+    CHECK_MSG(strstr(r.out, "EPD1=1"), "%s", r.out);
+    tool_result_free(&r);
+}
+
 /* ---- the embedding example ------------------------------------------------------- */
 
 TEST(embedding_example_runs)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * `vsmmu decode`: event records, commands, STEs and a few registers, decoded
+ * `vsmmu decode`: event records, commands, STEs, CDs and a few registers, decoded
  * for a human (used by the narrated demo).  Field positions come from
  * src/fields.h, the project's single definition of every field.
  */
@@ -176,6 +176,27 @@ static void decode_ste(FILE *f, const uint8_t raw[64])
                 (unsigned long long)st_raw(dw, STE_S2TTB));
 }
 
+/* ---- CD ----------------------------------------------------------------- */
+
+static void decode_cd(FILE *f, const uint8_t raw[64])
+{
+    static const char *const tg0[] = { "4K", "64K", "16K", "reserved" };
+    static const char *const tg1[] = { "reserved", "16K", "4K", "64K" };
+    uint64_t dw[8];
+
+    le_dwords(raw, dw, 8);
+    fprintf(f, "CD V=%llu AA64=%llu ASID 0x%llx IPS %llu A=%llu R=%llu S=%llu WXN=%llu "
+            "AFFD=%llu\n", GET(dw, CD_V), GET(dw, CD_AA64), GET(dw, CD_ASID), GET(dw, CD_IPS),
+            GET(dw, CD_A), GET(dw, CD_R), GET(dw, CD_S), GET(dw, CD_WXN), GET(dw, CD_AFFD));
+    fprintf(f, "  TTB0 0x%llx T0SZ %llu (%llu-bit input) TG0 %s EPD0=%llu TBI0=%llu\n",
+            (unsigned long long)st_raw(dw, CD_TTB0), GET(dw, CD_T0SZ), 64 - GET(dw, CD_T0SZ),
+            tg0[GET(dw, CD_TG0) & 3], GET(dw, CD_EPD0), GET(dw, CD_TBI0));
+    fprintf(f, "  TTB1 0x%llx T1SZ %llu TG1 %s EPD1=%llu TBI1=%llu\n",
+            (unsigned long long)st_raw(dw, CD_TTB1), GET(dw, CD_T1SZ),
+            tg1[GET(dw, CD_TG1) & 3], GET(dw, CD_EPD1), GET(dw, CD_TBI1));
+    fprintf(f, "  MAIR 0x%016llx\n", GET(dw, CD_MAIR));
+}
+
 /* ---- registers ---------------------------------------------------------- */
 
 struct bitname { unsigned bit; const char *name; };
@@ -257,6 +278,7 @@ static void decode_usage(FILE *f)
     fputs("Usage: vsmmu decode event 0xHEX     32-byte event record (64 digits, memory order)\n"
           "       vsmmu decode cmd 0xHEX       16-byte command (32 digits)\n"
           "       vsmmu decode ste 0xHEX       64-byte stream table entry (128 digits)\n"
+          "       vsmmu decode cd 0xHEX        64-byte context descriptor (128 digits)\n"
           "       vsmmu decode REG VALUE       REG: idr0 idr1 idr5 cr0 cr0ack irq_ctrl\n"
           "                                    irq_ctrlack gerror gerrorn gbpa\n"
           "                                    cmdq_prod cmdq_cons eventq_prod eventq_cons\n", f);
@@ -275,8 +297,9 @@ int decode_main(int argc, char **argv)
         decode_usage(stderr);
         return 2;
     }
-    if (!strcmp(argv[1], "event") || !strcmp(argv[1], "cmd") || !strcmp(argv[1], "ste")) {
-        size_t len = argv[1][0] == 'e' ? 32 : argv[1][0] == 'c' ? 16 : 64;
+    if (!strcmp(argv[1], "event") || !strcmp(argv[1], "cmd") || !strcmp(argv[1], "ste") ||
+        !strcmp(argv[1], "cd")) {
+        size_t len = argv[1][0] == 'e' ? 32 : !strcmp(argv[1], "cmd") ? 16 : 64;
         if (parse_hex_bytes(argv[2], buf, len)) {
             fprintf(stderr, "vsmmu: decode %s needs 0x and %zu hex digits (memory order)\n",
                     argv[1], 2 * len);
@@ -286,6 +309,8 @@ int decode_main(int argc, char **argv)
             decode_event(stdout, buf, "");
         else if (len == 16)
             decode_cmd(stdout, buf);
+        else if (!strcmp(argv[1], "cd"))
+            decode_cd(stdout, buf);
         else
             decode_ste(stdout, buf);
         return 0;
