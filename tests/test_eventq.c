@@ -488,3 +488,33 @@ TEST(eventq_concurrent_records_and_mmio)
     CHECK_EQ(tb_count_irq(&tb, VSMMU_IRQ_EVENTQ), 1);
     tb_fini(&tb);
 }
+
+/* Hostile indexes: garbage CONS never makes the model write outside the
+ * queue, and the record lands at PROD's slot. */
+TEST(eventq_garbage_cons_stays_inside_queue)
+{
+    struct testbed tb = {0};
+    uint64_t q = TB_RAM_BASE + 0x10000;
+    struct vsmmu_event ev = { .type = EVT_C_BAD_STE, .sid = 9 };
+    uint8_t guard[256];
+    tb_init(&tb, NULL);
+    memset(tb.ram + (q - TB_RAM_BASE) - 256, 0xcc, 256);
+    memset(tb.ram + (q - TB_RAM_BASE) + 128, 0xcc, 256);
+    tb_writeq(&tb, R_EVENTQ_BASE, q | 2);            /* 4 records, 128 bytes */
+    tb_writel(&tb, R_EVENTQ_CONS, 0x7ffff);          /* index 3, wrap 1, junk above */
+    tb_writel(&tb, R_EVENTQ_PROD, 0xfff02);          /* index 2, junk above */
+    tb_writel(&tb, R_CR0, (uint32_t)fld_mask(CR0_EVENTQEN));
+    for (int i = 0; i < 8; i++)
+        vsmmu_event_record(tb.s, &ev);
+    tb_read(&tb, q - 256, guard, 256);
+    for (int i = 0; i < 256; i++)
+        CHECK_EQ(guard[i], 0xcc);
+    tb_read(&tb, q + 128, guard, 256);
+    for (int i = 0; i < 256; i++)
+        CHECK_EQ(guard[i], 0xcc);
+    CHECK_EQ(tb_r64(&tb, q + 2 * 32), EVT_C_BAD_STE | 9ull << 32);
+    /* PROD 2 -> 3 -> (full against CONS 7 = index 3 wrap 1) */
+    CHECK_EQ(tb_readl(&tb, R_EVENTQ_PROD) & 0x7, 3);
+    CHECK_EQ(fld_get(tb_readl(&tb, R_EVENTQ_PROD), Q_OVFLG), 1);
+    tb_fini(&tb);
+}
