@@ -627,3 +627,26 @@ TEST(guarded_write_logs_at_guest_level)
     CHECK_EQ(tb.nerrors, 0);
     tb_fini(&tb);
 }
+
+TEST(read_only_registers_ignore_writes)
+{
+    struct testbed tb = {0};
+    uint32_t iidr, aidr;
+    tb_init(&tb, NULL);
+    iidr = tb_readl(&tb, R_IIDR);
+    aidr = tb_readl(&tb, R_AIDR);
+    tb_writel(&tb, R_CR0ACK, 0xf);
+    tb_writel(&tb, R_IRQ_CTRLACK, 0x7);
+    tb_writel(&tb, R_STATUSR, 1);
+    tb_writel(&tb, R_GERROR, 0x1ff);
+    tb_writel(&tb, R_IIDR, ~iidr);
+    tb_writel(&tb, R_AIDR, ~aidr);
+    CHECK_EQ(tb_readl(&tb, R_CR0ACK), 0);
+    CHECK_EQ(tb_readl(&tb, R_IRQ_CTRLACK), 0);
+    CHECK_EQ(tb_readl(&tb, R_STATUSR), 0);
+    CHECK_EQ(tb_readl(&tb, R_GERROR), 0);
+    CHECK_EQ(tb_readl(&tb, R_IIDR), iidr);
+    CHECK_EQ(tb_readl(&tb, R_AIDR), aidr);
+    CHECK_EQ(tb_readl(&tb, R_CR0), 0);
+    tb_fini(&tb);
+}
