@@ -23,6 +23,19 @@
 #include "testbed.h"
 #include "vsmmu_iommufd.h"
 
+/* The harness ends each test with _exit(), which skips LeakSanitizer's
+ * exit-time check: at_fini() runs it explicitly in the ASan build. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AT_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AT_LSAN 1
+#endif
+#endif
+#ifdef AT_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 enum ac_kind {
     AC_HW_INFO = 1, AC_HWPT_ALLOC, AC_INVAL, AC_VIOMMU, AC_VDEV, AC_VEVQ, AC_VEVQ_CLOSE,
     AC_READ, AC_ATTACH, AC_DESTROY,
@@ -305,6 +318,9 @@ static inline void at_fini(struct at *x)
     vsmmu_iommufd_close(x->t);   /* closes the simulator too */
     free(x->tb.ram);
     x->tb.ram = NULL;
+#ifdef AT_LSAN
+    CHECK_MSG(__lsan_do_recoverable_leak_check() == 0, "memory leaked (see above)");
+#endif
 }
 
 static inline int at_attach(struct at *x, unsigned i, uint32_t vsid)
