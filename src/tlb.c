@@ -526,6 +526,8 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
     switch (hot & 0xFF) {
     case XK_ABORT:
         res->status = VSMMU_XLATE_FAULT;
+        res->addr = res->size = 0;
+        res->perm = 0;
         return XF_DONE;
     case XK_BYPASS:
         if (oas_bits < 64 && (va >> oas_bits))

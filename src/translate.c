@@ -318,9 +318,11 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
         (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
         return -EINVAL;
-    memset(res, 0, sizeof(*res));
+    res->event_type = 0;
+    res->recorded = false;
 
     if (!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN))) {
+        memset(res, 0, sizeof(*res));
         uint32_t gbpa = __atomic_load_n(&s->gbpa, __ATOMIC_RELAXED);
         if (fld_get(gbpa, GBPA_ABORT) || beyond(iova, vsmmu_oas_bits(s)))
             res->status = VSMMU_XLATE_FAULT;
@@ -330,7 +332,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     }
 
     /* Hit path: no lock. */
-    switch (xl_fast(s->xl->cache, sid, ssid, iova, access, vsmmu_oas_bits(s), res)) {
+    switch (xl_fast(s->xl->cache, sid, ssid, iova, access, s->cfg.oas_bits, res)) {
     case XF_HIT:
         count_hit(s);
         return 0;
@@ -340,6 +342,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         break;
     }
 
+    memset(res, 0, sizeof(*res));
     pthread_mutex_lock(&s->lock);
     flush_hits(s);
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
