@@ -2,6 +2,7 @@
 /* Simulated iommufd kernel: vEVENTQ allocation, fd, read rules, overflow,
  * sequence numbers, and the selftest mock's TRIGGER_VEVENT. */
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -411,5 +412,50 @@ TEST(mock_viommu_destroy_busy_with_only_nested)
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, nested), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(m.t, m.viommu), 0);
     vsmmu_iommufd_close(m.t);
+    SIM_NO_LEAKS();
+}
+
+/* Events raised on another thread while the queue is drained: every record
+ * arrives once, in order, and the fd's readability follows the queue. */
+struct raiser {
+    vsmmu_iommufd_t *t;
+    uint32_t dev_id;
+    int n;
+};
+
+static void *raise_events(void *arg)
+{
+    struct raiser *r = arg;
+    for (int i = 0; i < r->n; i++)
+        if (vsmmu_iommufd_mock_trigger_vevent(r->t, r->dev_id))
+            return (void *)1;
+    return NULL;
+}
+
+TEST(veventq_concurrent_report_and_read)
+{
+    struct mq x;
+    uint8_t buf[12 * 64];
+    uint32_t expect = 0;
+    pthread_t th;
+    void *res;
+    mq_init(&x, 1u << 19);
+    struct raiser r = { x.m.t, x.m.dev.dev_id, 20000 };
+    CHECK_EQ(pthread_create(&th, NULL, raise_events, &r), 0);
+    while (expect < (uint32_t)r.n) {
+        struct pollfd p = { .fd = x.fd, .events = POLLIN };
+        CHECK(poll(&p, 1, 5000) == 1);
+        long n = vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf));
+        CHECK(n > 0 && n % 12 == 0);
+        for (long off = 0; off < n; off += 12) {
+            CHECK_EQ(rd32le(buf + off), 0);
+            CHECK_EQ(rd32le(buf + off + 4), expect);
+            expect++;
+        }
+    }
+    CHECK_EQ(pthread_join(th, &res), 0);
+    CHECK(res == NULL);
+    CHECK(!fd_readable(x.fd));
+    vsmmu_iommufd_close(x.m.t);
     SIM_NO_LEAKS();
 }
