@@ -170,7 +170,7 @@ static bool smmu_dirty_capable(const struct sim_iommu *mmu)
 /* ---- attach ----------------------------------------------------------- */
 /* Attach (or replace) @dev to @pt_id; @out_hwpt gets the HWPT used. */
 int sim_attach_dev(struct vsmmu_sim *sim, struct sim_obj *dev, uint32_t pt_id,
-                          uint32_t *out_hwpt)
+                   uint32_t *out_hwpt)
 {
     struct sim_obj *pt = sim_get_any(sim, pt_id);
     struct sim_obj *target = NULL, *vdev = NULL;
@@ -256,7 +256,7 @@ static void sim_detach_dev(struct vsmmu_sim *sim, struct sim_obj *dev)
 }
 
 int sim_resolve_dev(struct vsmmu_sim *sim, const struct vsmmu_iommufd_dev *d,
-                           struct sim_obj **out)
+                    struct sim_obj **out)
 {
     if (!d)
         return -EINVAL;
@@ -279,7 +279,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 }
 
 int sim_do_get_hw_info(struct vsmmu_sim *sim, uint32_t dev_id, void *data,
-                          uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
+                       uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
 {
     struct sim_obj *dev = sim_get(sim, dev_id, SIM_DEVICE);
     uint8_t info[40];
@@ -334,7 +334,7 @@ int sim_do_ioas_alloc(struct vsmmu_sim *sim, uint32_t *out)
 }
 
 struct sim_obj *sim_new_paging(struct vsmmu_sim *sim, const struct sim_obj *dev,
-                                  uint32_t ioas, bool nest_parent)
+                               uint32_t ioas, bool nest_parent)
 {
     struct sim_obj *h = sim_new(sim, SIM_HWPT_PAGING);
     if (!h)
@@ -436,8 +436,8 @@ static int paging_alloc(struct vsmmu_sim *sim, const struct sim_obj *dev, uint32
 }
 
 int sim_do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
-                         uint32_t flags, uint32_t data_type, const void *data,
-                         uint32_t data_len, uint32_t *out)
+                      uint32_t flags, uint32_t data_type, const void *data,
+                      uint32_t data_len, uint32_t *out)
 {
     const uint32_t nested_flags = HWPT_FLAG_FAULT_ID_VALID | HWPT_FLAG_ALLOC_PASID;
     struct sim_obj *dev, *pt, *h = NULL;
@@ -501,7 +501,7 @@ int sim_do_hwpt_alloc(struct vsmmu_sim *sim, uint32_t dev_id, uint32_t pt_id,
 }
 
 int sim_do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
-                           uint32_t hwpt_id, uint32_t *out)
+                        uint32_t hwpt_id, uint32_t *out)
 {
     if (type == 0)
         return -EOPNOTSUPP;
@@ -531,7 +531,7 @@ int sim_do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
 }
 
 int sim_do_vdevice_alloc(struct vsmmu_sim *sim, uint32_t viommu_id, uint32_t dev_id,
-                            uint64_t virt_id, uint32_t *out)
+                         uint64_t virt_id, uint32_t *out)
 {
     if ((unsigned long)virt_id != virt_id)
         return -EINVAL;
@@ -647,7 +647,7 @@ int sim_do_destroy(struct vsmmu_sim *sim, uint32_t id)
 }
 
 int sim_do_mock_device(struct vsmmu_sim *sim, uint32_t pt_id,
-                          struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt)
+                       struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt)
 {
     struct sim_obj *s = sim_new(sim, SIM_SELFTEST);
     if (!s)
@@ -694,7 +694,7 @@ int sim_do_mock_trigger(struct vsmmu_sim *sim, uint32_t dev_id)
 }
 
 int sim_do_invalidate(struct vsmmu_sim *sim, uint32_t id, uint32_t data_type,
-                         const void *entries, uint32_t entry_len, uint32_t *entry_num)
+                      const void *entries, uint32_t entry_len, uint32_t *entry_num)
 {
     uint32_t n = *entry_num;
     *entry_num = 0;
