@@ -428,3 +428,50 @@ TEST(reset_flushes_caches)
     CHECK_EQ(vsmmu_xlate_tlb_count(w->x.tb.s), 0);
     CHECK_EQ(vsmmu_xlate_cfg_count(w->x.tb.s), 0);
 }
+
+/* EL2-E2H StreamWorld (CR2.E2H = 1): ASID-tagged, TLBI_EL2_ASID drops
+ * its non-global entries only. */
+TEST(tlbi_el2_asid_with_e2h)
+{
+    struct vsmmu_config cfg;
+    struct guest_opts o = { .no_smmuen = true };
+    struct xt x;
+    struct pt p;
+    uint64_t ste[8], cd[8], c[2], cdpa;
+    uint32_t cr0;
+
+    vsmmu_config_default(&cfg);
+    cfg.hyp = true;
+    xt_init(&x, &cfg, &o);
+    tb_writel(&x.tb, R_CR2, (uint32_t)(fld_mask(CR2_E2H) | fld_mask(CR2_RECINVSID)));
+    cr0 = tb_readl(&x.tb, R_CR0) | (uint32_t)fld_mask(CR0_SMMUEN);
+    tb_writel(&x.tb, R_CR0, cr0);
+    CHECK_EQ(tb_readl(&x.tb, R_CR0ACK), cr0);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_set(&p, 0x1000, 3, s1_leaf(3, 0xA000, fld_mask(PTE_NG)), 0);
+    pt_set(&p, 0x2000, 3, s1_leaf(3, 0xA2000, 0), 0);
+    cd_make(cd, p.root, 25, 0, 5);
+    cdpa = guest_alloc(&x.g, 64, 64);
+    cd_write(&x, cdpa, cd);
+    ste_s1(ste, cdpa);
+    st_set(ste, STE_STRW, STRW_EL2);
+    guest_write_ste(&x.g, 1, ste);
+    /* Two ranges and AP[1] as in EL1: unprivileged access allowed. */
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xA000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0xA2000, 0x1000);
+    pt_set(&p, 0x1000, 3, s1_leaf(3, 0xB000, fld_mask(PTE_NG)), 0);
+    pt_set(&p, 0x2000, 3, s1_leaf(3, 0xB2000, 0), 0);
+    guest_cmd_op(c, OP_TLBI_EL2_ASID);
+    st_set(c, CMD_ASID, 4);                 /* another ASID: nothing */
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xA000, 0x1000);
+    st_set(c, CMD_ASID, 5);
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xB000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0xA2000, 0x1000); /* global */
+    guest_cmd_op(c, OP_TLBI_EL2_VAA);
+    c[1] |= 0x2000;
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0xB2000, 0x1000);
+    xt_fini(&x);
+}

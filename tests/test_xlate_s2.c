@@ -369,3 +369,28 @@ TEST(nested_s1dss_bypass)
     CHECK_OK(r, 0xC0005000ull, 0x40000000ull);
     xt_fini(&n.x);
 }
+
+/* S2HA (with HTTU advertised): the SMMU sets AF in the stage-2 leaf. */
+TEST(s2_hardware_access_flag)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    struct pt p;
+    uint64_t ste[8] = {0}, slot;
+
+    vsmmu_config_default(&cfg);
+    cfg.httu_af = true;
+    xt_init(&x, &cfg, NULL);
+    pt_new(&p, &x, 12, 1, 40, 0);
+    slot = pt_slot(&p, 0x3000, 3, 0);
+    tb_w64(&x.tb, slot, s2_leaf(3, 0x7000, 0) & ~fld_mask(PTE_AF));
+    st_set(ste, STE_V, 1);
+    st_set(ste, STE_CONFIG, STE_CFG_S2);
+    ste_s2(ste, 1, 24, 1, 0, p.root);
+    st_set(ste, STE_S2HA, 1);
+    guest_write_ste(&x.g, 1, ste);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x3008, VSMMU_ACC_WRITE), 0x7008, 0x1000);
+    CHECK(tb_r64(&x.tb, slot) & fld_mask(PTE_AF));
+    xt_expect_no_event(&x);
+    xt_fini(&x);
+}
