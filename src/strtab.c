@@ -35,6 +35,19 @@ unsigned xl_ias_bits(const struct vsmmu *s)
     return vsmmu_oas_bits(s);
 }
 
+/* An ILLEGAL structure: the reason goes to the trace log. */
+static int bad_ste(struct vsmmu *s, const char *why)
+{
+    vsmmu_trace(s, "ILLEGAL STE: %s -> C_BAD_STE", why);
+    return EVT_C_BAD_STE;
+}
+
+static int bad_cd(struct vsmmu *s, const char *why)
+{
+    vsmmu_trace(s, "ILLEGAL CD: %s -> C_BAD_CD", why);
+    return EVT_C_BAD_CD;
+}
+
 static unsigned min_u(unsigned a, unsigned b) { return a < b ? a : b; }
 
 static bool beyond(uint64_t addr, unsigned bits)
@@ -115,40 +128,40 @@ static int decode_s2(struct vsmmu *s, const uint64_t *ste, struct xl_cfg *c)
     uint64_t ttb;
 
     if (stall_model(s) == IDR0_STALL_NONE && st_get(ste, STE_S2S))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2S = 1 without stall support");
     if (stall_model(s) == IDR0_STALL_FORCE && !st_get(ste, STE_S2S))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2S = 0 with stalls forced");
     if (!st_get(ste, STE_S2AA64))
-        return EVT_C_BAD_STE;   /* VMSAv8-32 is not in IDR0.TTF */
+        return bad_ste(s, "S2AA64 = 0 (VMSAv8-32 not supported)");
     if (st_get(ste, STE_S2HD) || (st_get(ste, STE_S2HA) && !s->cfg.httu_af))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2HA/S2HD without HTTU support");
     if (tg == 3)
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2TG reserved");
     g = tg == 0 ? 12 : tg == 1 ? 16 : 14;
     if (!gran_ok(s, g))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2TG granule not supported");
     ps = min_u(vsmmu_pa_bits_decode((unsigned)st_get(ste, STE_S2PS)), oas);
     ttb = st_raw(ste, STE_S2TTB);
     if (beyond(ttb, ps) || beyond(ttb, 48))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2TTB beyond S2PS or 48 bits");
     tsz = (unsigned)st_get(ste, STE_S2T0SZ);
     minsz = 64 - ias > 16 ? 64 - ias : 16;
     maxsz = fld_get(s->idr[3], IDR3_STT) ? (g == 16 ? 47 : 48) : 39;
     if (tsz < minsz || tsz > maxsz)
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2T0SZ out of range");
     start = s2_start_level((unsigned)st_get(ste, STE_S2SL0), g);
     if (start < 0)
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2SL0 reserved");
     ia = 64 - tsz;
     stride = g - 3;
     levels = 3 - (unsigned)start;
     min_ia = levels * stride + g + 1;
     max_ia = min_ia + (stride - 1) + 4;
     if (ia < min_ia || ia > max_ia)
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2SL0 inconsistent with S2T0SZ");
     if ((ttendian(s) == 2 && st_get(ste, STE_S2ENDI)) ||
         (ttendian(s) == 3 && !st_get(ste, STE_S2ENDI)))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "S2ENDI against IDR0.TTENDIAN");
 
     c->st2.en = true;
     c->st2.gshift = (uint8_t)g;
@@ -173,7 +186,7 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
     memset(c, 0, sizeof(*c));
     c->cd_index = -1;
     if (!st_get(ste, STE_V))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "V = 0");
     config = (unsigned)st_get(ste, STE_CONFIG);
     if (config < STE_CFG_BYPASS) {
         c->kind = XK_ABORT;
@@ -190,15 +203,15 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
     s1en = config & 1;
     s2en = (config & 2) != 0;
     if ((s1en && !s->cfg.stage1) || (s2en && !s->cfg.stage2))
-        return EVT_C_BAD_STE;
+        return bad_ste(s, "Config needs a stage not implemented");
 
     if (s->cfg.ats) {
         unsigned eats = (unsigned)st_get(ste, STE_EATS);
         bool s2s = st_get(ste, STE_S2S) != 0;
         if (eats == 2 && (config != STE_CFG_NESTED || s2s || fld_get(s->idr[0], IDR0_NS1ATS)))
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "EATS = 10 not allowed");
         if (eats == 1 && s2s && s2en)
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "EATS = 01 with S2S = 1");
     }
 
     c->kind = XK_XLATE;
@@ -208,24 +221,24 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
     if (s1en && !s2en && s->cfg.hyp) {
         unsigned strw = (unsigned)st_get(ste, STE_STRW);
         if (strw & 1)
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "STRW reserved");
         if (strw == STRW_EL2)
             c->regime = fld_get(__atomic_load_n(&s->cr2, __ATOMIC_RELAXED), CR2_E2H) ? XR_EL2E2H : XR_EL2;
         else if (strw != STRW_NSEL1)
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "STRW reserved");
     }
     if (s1en) {
         unsigned cdmax = (unsigned)st_get(ste, STE_S1CDMAX);
         unsigned fmt = (unsigned)st_get(ste, STE_S1FMT);
         uint64_t ptr = st_raw(ste, STE_S1CTXPTR);
         if (st_get(ste, STE_S1STALLD) && stall_model(s) != 0)
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "S1STALLD = 1 without stall support");
         if (s->cfg.ssidsize && cdmax > s->cfg.ssidsize)
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "S1CDMax > SSIDSIZE");
         if (s->cfg.ssidsize && cdmax && !s->cfg.cd2l && (fmt == S1FMT_2LVL_4K || fmt == S1FMT_2LVL_64K))
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "2-level CD table without CD2L");
         if (beyond(ptr, s2en ? xl_ias_bits(s) : vsmmu_oas_bits(s)))
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "S1ContextPtr out of range");
     }
     if (s2en) {
         int rc = decode_s2(s, ste, c);
@@ -235,7 +248,7 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
     vmid = (unsigned)st_get(ste, STE_S2VMID);
     if (s->cfg.stage2 && c->regime != XR_EL2 && c->regime != XR_EL2E2H) {
         if (!s->cfg.vmid16 && (vmid >> 8))
-            return EVT_C_BAD_STE;
+            return bad_ste(s, "S2VMID[15:8] without 16-bit VMIDs");
         c->vmid = (uint16_t)vmid;
     }
     c->tag = xl_tag(c->regime, c->vmid, 0);
@@ -285,14 +298,14 @@ static int decode_half(struct vsmmu *s, const uint64_t *cd, unsigned half, unsig
     else
         g = tg == 0 ? 12 : tg == 1 ? 16 : tg == 2 ? 14 : 0;
     if (!g || !gran_ok(s, g))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "TGx reserved or not supported");
     if (g == 16 && fld_get(s->idr[5], IDR5_VAX) >= 1)
         minsz = 12;
     maxsz = stt ? (g == 16 ? 47 : 48) : 39;
     if (tsz < minsz || tsz > maxsz)
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "TxSZ out of range");
     if (beyond(ttb, ips) || (g != 16 && beyond(ttb, 48)))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "TTBx beyond IPS or 48 bits");
     t->en = true;
     t->gshift = (uint8_t)g;
     t->ia_bits = (uint8_t)(64 - tsz);
@@ -312,27 +325,27 @@ static int cd_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], const uint
     unsigned ips, asid;
 
     if (!st_get(cd, CD_V))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "V = 0");
     if (st_get(ste, STE_S1STALLD) && st_get(cd, CD_S))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "S = 1 with S1STALLD");
     if (fld_get(s->idr[0], IDR0_TERM_MODEL) && !st_get(cd, CD_A))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "A = 0 with TERM_MODEL = 1");
     if ((stall_model(s) == IDR0_STALL_NONE && st_get(cd, CD_S)) ||
         (stall_model(s) == IDR0_STALL_FORCE && !st_get(cd, CD_S)))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "S against the stall model");
     if (!st_get(cd, CD_AA64))
-        return EVT_C_BAD_CD;    /* VMSAv8-32 is not in IDR0.TTF */
+        return bad_cd(s, "AA64 = 0 (VMSAv8-32 not supported)");
     if (st_get(cd, CD_HD) || (st_get(cd, CD_HA) && !s->cfg.httu_af))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "HA/HD without HTTU support");
     asid = (unsigned)st_get(cd, CD_ASID);
     if (!one_range && !s->cfg.asid16 && (asid >> 8))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "ASID[15:8] without 16-bit ASIDs");
 
     en[0] = one_range || !st_get(cd, CD_EPD0);
     en[1] = !one_range && !st_get(cd, CD_EPD1);
     if ((en[0] || en[1]) && ((ttendian(s) == 2 && st_get(cd, CD_ENDI)) ||
                              (ttendian(s) == 3 && !st_get(cd, CD_ENDI))))
-        return EVT_C_BAD_CD;
+        return bad_cd(s, "ENDI against IDR0.TTENDIAN");
     ips = min_u(vsmmu_pa_bits_decode((unsigned)st_get(cd, CD_IPS)), vsmmu_oas_bits(s));
     for (unsigned h = 0; h < 2; h++) {
         memset(&c->tt[h], 0, sizeof(c->tt[h]));

@@ -140,6 +140,9 @@ static void terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, ui
     ev.fetch_addr = f->fetch_addr;
     res->event_type = f->type;
     res->recorded = vsmmu_event_record_locked(s, &ev) == EVQ_WRITTEN;
+    vsmmu_trace(s, "translate sid %u va 0x%llx: %s%s", sid, (unsigned long long)va,
+                vsmmu_event_name(f->type) ? vsmmu_event_name(f->type) : "fault",
+                res->recorded ? "" : " (not recorded: event queue unwritable)");
 }
 
 static void simple_fault(struct xl_fault *f, uint8_t type)

@@ -304,3 +304,22 @@ TEST(translate_rejects_bad_arguments)
     CHECK_EQ(vsmmu_translate(x.tb.s, 0, VSMMU_NO_SSID, 0, VSMMU_ACC_READ, NULL), -EINVAL);
     xt_fini(&x);
 }
+
+/* With VSMMU_FLAG_TRACE the reason for C_BAD_STE reaches the log. */
+TEST(ste_illegal_reason_is_traced)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    uint64_t ste[8];
+
+    vsmmu_config_default(&cfg);
+    cfg.flags |= VSMMU_FLAG_TRACE;
+    xt_init(&x, &cfg, NULL);
+    ste_s2_base(&x, ste);
+    st_set(ste, STE_S2AA64, 0);
+    guest_write_ste(&x.g, 1, ste);
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), EVT_C_BAD_STE);
+    CHECK(tb_log_contains(&x.tb, "S2AA64 = 0"));
+    CHECK(tb_log_contains(&x.tb, "C_BAD_STE"));
+    xt_fini(&x);
+}
