@@ -54,6 +54,7 @@ struct xl_cache {
     uint64_t gen;
     struct tlb_ent *tlb;
     unsigned tlb_sets_log2;
+    uint64_t shifts_seen;   /* sizes ever inserted (under the lock) */
     uint8_t *tlb_hand;
     struct cfg_ent *cfg;
     struct xl_cfg *cfg_full;
@@ -374,6 +375,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     ST(&e->ref, 0);
     wr_end(&e->seq);
 
+    xc->shifts_seen |= 1ull << te->shift;
     /* Size hint for the configuration that made it. */
     {
         uint64_t key = cfg_key(sid, ssid);
@@ -413,19 +415,54 @@ static bool tlbi_match(const struct tlb_ent *e, const struct xl_tlbi *p)
     return true;
 }
 
+static unsigned kill_if(struct tlb_ent *e, const struct xl_tlbi *p)
+{
+    if (!tlbi_match(e, p))
+        return 0;
+    wr_begin(&e->seq);
+    ST(&e->tag, 0);
+    wr_end(&e->seq);
+    return 1;
+}
+
+/* By-address invalidation of one regime and VMID over a small range:
+ * probe only the sets the matching entries can live in (every size ever
+ * inserted, every aligned block of that size in the range).  Returns
+ * false when that would take more probes than scanning is worth. */
+#define TARGETED_MAX_PROBES 64
+static bool inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p, unsigned *count)
+{
+    uint64_t shifts = xc->shifts_seen, probes = 0, tag;
+
+    if (!(p->by_addr || p->by_ipa) || !p->match_vmid || !p->regime_mask ||
+        (p->regime_mask & (p->regime_mask - 1)))
+        return false;
+    for (uint64_t m = shifts; m; m &= m - 1) {
+        unsigned s = (unsigned)__builtin_ctzll(m);
+        uint64_t n = (p->hi >> s) - (p->lo >> s);
+        if (n >= TARGETED_MAX_PROBES || (probes += n + 1) > TARGETED_MAX_PROBES)
+            return false;
+    }
+    tag = xl_tag((unsigned)__builtin_ctz(p->regime_mask), p->vmid, 0);
+    for (uint64_t m = shifts; m; m &= m - 1) {
+        unsigned s = (unsigned)__builtin_ctzll(m);
+        for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
+            struct tlb_ent *set = tlb_set(xc, tag, a << s, s);
+            for (unsigned i = 0; i < WAYS; i++)
+                *count += kill_if(&set[i], p);
+        }
+    }
+    return true;
+}
+
 unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
 {
     size_t n = (size_t)WAYS << xc->tlb_sets_log2;
     unsigned count = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct tlb_ent *e = &xc->tlb[i];
-        if (!tlbi_match(e, p))
-            continue;
-        wr_begin(&e->seq);
-        ST(&e->tag, 0);
-        wr_end(&e->seq);
-        count++;
-    }
+
+    if (!inval_targeted(xc, p, &count))
+        for (size_t i = 0; i < n; i++)
+            count += kill_if(&xc->tlb[i], p);
     gen_bump(xc);
     return count;
 }

@@ -406,7 +406,8 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
     bool use_vmid = s->cfg.stage2;
     bool e2h = fld_get(__atomic_load_n(&s->cr2, __ATOMIC_RELAXED), CR2_E2H) != 0;
     struct vsmmu_inval inv = { .vmid = use_vmid ? vmid : -1, .asid = -1 };
-    struct xl_tlbi p = { .match_vmid = use_vmid, .vmid = vmid };
+    /* Without stage 2 every entry has VMID 0: matching it is exact. */
+    struct xl_tlbi p = { .match_vmid = true, .vmid = use_vmid ? vmid : 0 };
     unsigned n;
 
     switch (op) {
@@ -462,20 +463,20 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         break;
     case OP_TLBI_EL2_ALL:
         p.regime_mask = 1u << XR_EL2 | 1u << XR_EL2E2H;
-        p.match_vmid = false;
+        p.vmid = 0;     /* EL2 entries carry no VMID */
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_ALL, .vmid = -1, .asid = -1 };
         break;
     case OP_TLBI_EL2_ASID:
         p.regime_mask = 1u << XR_EL2E2H;
-        p.match_vmid = false;
+        p.vmid = 0;
         p.match_asid = p.keep_global = true;
         p.asid = asid;
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_ASID, .vmid = -1, .asid = asid };
         break;
     case OP_TLBI_EL2_VA:
     case OP_TLBI_EL2_VAA:
-        p.regime_mask = 1u << XR_EL2 | 1u << XR_EL2E2H;
-        p.match_vmid = false;
+        p.regime_mask = 1u << (e2h ? XR_EL2E2H : XR_EL2);
+        p.vmid = 0;
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_RANGE, .vmid = -1, .asid = -1 };
         if (op == OP_TLBI_EL2_VA && e2h) {
             p.match_asid = true;

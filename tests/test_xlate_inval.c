@@ -475,3 +475,39 @@ TEST(tlbi_el2_asid_with_e2h)
     CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0xB2000, 0x1000);
     xt_fini(&x);
 }
+
+/* A stage-1-only SMMU: entries carry no VMID; TLBI_NH_VA still finds them
+ * (by the targeted probe), and only the page asked for goes. */
+TEST(tlbi_nh_va_without_stage2)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8], c[2];
+
+    vsmmu_config_default(&cfg);
+    cfg.stage2 = false;
+    xt_init(&x, &cfg, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    for (unsigned i = 1; i <= 3; i++)
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0xA000ull * i, fld_mask(PTE_NG)), 0);
+    pt_set(&p, 0x40000000ull, 2, s1_leaf(2, 0x80000000ull, fld_mask(PTE_NG)), 0);
+    cd_make(cd, p.root, 25, 0, 3);
+    xt_s1_stream(&x, 1, cd);
+    for (unsigned i = 1; i <= 3; i++)
+        CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ), 0xA000ull * i, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x40001000ull, VSMMU_ACC_READ), 0x80001000ull, 0x200000);
+    for (unsigned i = 1; i <= 3; i++)
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0xB000ull * i, fld_mask(PTE_NG)), 0);
+    pt_set(&p, 0x40000000ull, 2, s1_leaf(2, 0xC0000000ull, fld_mask(PTE_NG)), 0);
+    tlbi(c, OP_TLBI_NH_VA, 0, 3, 0x2000);
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), 0xA000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0x16000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x3000, VSMMU_ACC_READ), 0x1E000, 0x1000);
+    tlbi(c, OP_TLBI_NH_VA, 0, 3, 0x40123000ull);     /* inside the 2 MB block */
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x40001000ull, VSMMU_ACC_READ), 0xC0001000ull, 0x200000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x3000, VSMMU_ACC_READ), 0x1E000, 0x1000);
+    xt_fini(&x);
+}
