@@ -163,8 +163,22 @@ static void run_op(vsmmu_t *s, uint8_t op, struct rd *r)
         if (take(r, b, 1))
             vsmmu_mmio_read(s, regs[b[0] % NREGS], (op & 8) ? 8 : 4, &v);
         break;
-    case 3:   /* guest memory write: 2-byte offset, 8 bytes */
-        if (take(r, b, 10)) {
+    case 3:
+        if (op & 8) {
+            /* submit a command the way a driver does: at PROD, then PROD+1 */
+            uint64_t qb = 0, prod = 0, a;
+            unsigned log2;
+            if (!take(r, b, 16))
+                break;
+            vsmmu_mmio_read(s, R_CMDQ_BASE, 8, &qb);
+            vsmmu_mmio_read(s, R_CMDQ_PROD, 4, &prod);
+            log2 = q_log2(qb, QUEUE_LOG2_MAX);
+            a = q_addr(qb, log2, CMD_SIZE) + (uint64_t)q_index((uint32_t)prod, log2) * CMD_SIZE;
+            if (a >= FUZZ_RAM_BASE && a - FUZZ_RAM_BASE <= FUZZ_RAM_SIZE - CMD_SIZE)
+                memcpy(ram + (a - FUZZ_RAM_BASE), b, CMD_SIZE);
+            vsmmu_mmio_write(s, R_CMDQ_PROD, 4, q_inc((uint32_t)prod, log2));
+        } else if (take(r, b, 10)) {
+            /* guest memory write: 2-byte offset, 8 bytes */
             uint64_t off = le(b, 2) & (FUZZ_RAM_SIZE - 8);
             memcpy(ram + off, b + 2, 8);
         }

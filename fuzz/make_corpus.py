@@ -33,6 +33,10 @@ def mem(off, v):
     return bytes([3]) + struct.pack("<H", off) + struct.pack("<Q", v)
 
 
+def submit(op, dw0=0, dw1=0):
+    return bytes([3 | 8]) + struct.pack("<QQ", op | dw0, dw1)
+
+
 def event(typ, sid, flags, addr):
     return bytes([4, typ]) + struct.pack("<I", sid) + bytes([flags]) + struct.pack("<Q", addr)
 
@@ -77,6 +81,8 @@ seeds["bringup"] = seed(0x40, img, [
     w32("IRQ_CTRL", 5), w32("CR0", 0xd), w32("GBPA", 0x80000000),
     xlate(1, 0x80, 0x1000, 1), event(0x10, 1, 0x0f, 0x1234), rd("EVENTQ_PROD"),
     rd("GERROR"), w32("GERRORN", 0),
+    submit(0x03, 1 << 32, 1), submit(0x05, 1 << 32), submit(0x12, 0, 0x1000 | 1 << 10 | 1 << 12),
+    submit(0x46, 1 << 12, RAM + 0x1080), submit(0x46, 2 << 12),
 ])
 
 # Garbage commands with an illegal one in the middle, then recovery.
