@@ -8,6 +8,17 @@
 
 #include "harness.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define T_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_LEAK_CHECK 1
+#endif
+#endif
+#ifdef T_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #define TEST_TIMEOUT_S 120
 
 int main(int argc, char **argv)
@@ -27,6 +38,11 @@ int main(int argc, char **argv)
             alarm(TEST_TIMEOUT_S);
             t_cases[i].fn();
             fflush(stdout);
+#ifdef T_LEAK_CHECK
+            /* _exit skips LeakSanitizer's exit-time check: run it here. */
+            if (__lsan_do_recoverable_leak_check())
+                _exit(1);
+#endif
             _exit(0);
         }
         if (pid < 0 || waitpid(pid, &st, 0) < 0) {
