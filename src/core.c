@@ -91,6 +91,10 @@ static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
         BAD("aidr_minor %u > 4", c->aidr_minor);
     if (c->accel && c->stage2)
         BAD("accel mode advertises stage 1 only (set stage2 off)");
+    if (c->accel && !c->stage1)
+        BAD("accel mode needs stage 1");
+    if (c->accel && c->oas_bits != 44 && c->oas_bits != 48)
+        BAD("accel mode supports oas 44 or 48, not %u", c->oas_bits);
     if (c->tlb_entries < 16 || c->cfg_entries < 4)
         BAD("cache sizes too small");
 #undef BAD
