@@ -180,3 +180,25 @@ TEST(cd_fetch_abort)
                                        .ssid = 0x803, .fetch = 0x30000000ull + 2 * 8 });
     xt_fini(&x);
 }
+
+/* A translation fault of a transaction with a SubstreamID records SSV and
+ * the SubstreamID. */
+TEST(cd_fault_records_ssid)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    uint64_t ste[8], cd[8], tab;
+
+    cfg_ssid(&cfg);
+    xt_init(&x, &cfg, NULL);
+    tab = guest_alloc_cd_table(&x.g, 4);
+    cd_for(&x, cd, 0x100000, 1);
+    cd_write(&x, tab + 64 * 9, cd);
+    ste_cds(ste, tab, S1FMT_LINEAR, 4, 0);
+    guest_write_ste(&x.g, 6, ste);
+    CHECK_OK(xt_tr(&x, 6, 9, 0x1004, VSMMU_ACC_READ), 0x100004, 0x1000);
+    CHECK_FAULT(xt_tr(&x, 6, 9, 0x5004, VSMMU_ACC_WRITE | VSMMU_ACC_PRIV), EVT_F_TRANSLATION);
+    xt_expect_event(&x, &(struct xev){ .type = EVT_F_TRANSLATION, .sid = 6, .ssv = true, .ssid = 9,
+                                       .pnu = true, .class_ = EVT_CLASS_IN, .input = 0x5004 });
+    xt_fini(&x);
+}

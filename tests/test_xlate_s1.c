@@ -405,3 +405,35 @@ TEST(s1_illegal_cd_sizes)
     CHECK_FAULT(r, EVT_F_TRANSLATION);
     xt_fini(&x);
 }
+
+/* TG1 has its own encoding (01 = 16K, 10 = 4K, 11 = 64K). */
+TEST(s1_ttb1_granule_encodings)
+{
+    /* Output 0x555500000000 plus the page offset, checked below. */
+    static const struct { unsigned g, tg1, t1sz; uint64_t va, size; } v[] = {
+        { 14, 1, 28, 0xFFFFFFFA5A5A5A5Aull, 0x4000 },     /* 36-bit TTB1 region */
+        { 16, 3, 22, 0xFFFFFC25A5A5A5A5ull, 0x10000 },    /* 42-bit */
+        { 12, 2, 25, 0xFFFFFFDA5A5A5A5Aull, 0x1000 },     /* 39-bit */
+    };
+    struct xt x;
+    xt_init(&x, NULL, NULL);
+    for (unsigned i = 0; i < 3; i++) {
+        struct pt p;
+        uint64_t cd[8], oa = 0x55550000ull * 0x10000ull;   /* 0x555500000000 */
+        unsigned ia = 64 - v[i].t1sz;
+        struct vsmmu_xlate_result r;
+
+        pt_new(&p, &x, v[i].g, xl_s1_start_level(ia, v[i].g), ia, 0);
+        pt_set(&p, v[i].va, 3, s1_leaf(3, oa, 0), 0);
+        cd_make(cd, 0, 25, 0, 1);
+        st_set(cd, CD_EPD0, 1);
+        st_set(cd, CD_EPD1, 0);
+        st_set(cd, CD_T1SZ, v[i].t1sz);
+        st_set(cd, CD_TG1, v[i].tg1);
+        cd[2] |= p.root & fld_mask(55, 4);
+        xt_s1_stream(&x, 1 + i, cd);
+        r = xt_tr(&x, 1 + i, VSMMU_NO_SSID, v[i].va, VSMMU_ACC_READ);
+        CHECK_OK(r, oa | (v[i].va & (v[i].size - 1)), v[i].size);
+    }
+    xt_fini(&x);
+}
