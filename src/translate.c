@@ -314,37 +314,25 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
 
 /* ---- translate ------------------------------------------------------------------ */
 
-int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                    unsigned access, struct vsmmu_xlate_result *res)
+/* SMMUEN = 0: GBPA decides (no event, no cache). */
+__attribute__((noinline))
+static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate_result *res)
 {
-    if (!s || !res || (access & ~0xFu) ||
-        !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
-        (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
-        return -EINVAL;
-    res->event_type = 0;
-    res->recorded = false;
+    uint32_t gbpa = __atomic_load_n(&s->gbpa, __ATOMIC_RELAXED);
 
-    if (!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN))) {
-        memset(res, 0, sizeof(*res));
-        uint32_t gbpa = __atomic_load_n(&s->gbpa, __ATOMIC_RELAXED);
-        if (fld_get(gbpa, GBPA_ABORT) || beyond(iova, vsmmu_oas_bits(s)))
-            res->status = VSMMU_XLATE_FAULT;
-        else
-            set_bypass(s, iova, res);
-        return 0;
-    }
+    memset(res, 0, sizeof(*res));
+    if (fld_get(gbpa, GBPA_ABORT) || beyond(iova, vsmmu_oas_bits(s)))
+        res->status = VSMMU_XLATE_FAULT;
+    else
+        set_bypass(s, iova, res);
+    return 0;
+}
 
-    /* Hit path: no lock. */
-    switch (xl_fast(s->xl->cache, sid, ssid, iova, access, s->cfg.oas_bits, res)) {
-    case XF_HIT:
-        count_hit(s);
-        return 0;
-    case XF_DONE:
-        return 0;
-    default:
-        break;
-    }
-
+/* Miss: everything under the lock. */
+__attribute__((noinline))
+static int translate_miss(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                          unsigned access, struct vsmmu_xlate_result *res)
+{
     memset(res, 0, sizeof(*res));
     pthread_mutex_lock(&s->lock);
     flush_hits(s);
@@ -352,6 +340,31 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     slow_path(s, sid, ssid, iova, access, res);
     pthread_mutex_unlock(&s->lock);
     return 0;
+}
+
+int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                    unsigned access, struct vsmmu_xlate_result *res)
+{
+    int rc;
+
+    if (!s || !res || (access & ~0xFu) ||
+        !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
+        (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+        return -EINVAL;
+    if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
+        return translate_disabled(s, iova, res);
+
+    /* Hit path: no lock. */
+    res->event_type = 0;
+    res->recorded = false;
+    rc = xl_fast(s->xl->cache, sid, ssid, iova, access, s->cfg.oas_bits, res);
+    if (__builtin_expect(rc == XF_HIT, 1)) {
+        count_hit(s);
+        return 0;
+    }
+    if (rc == XF_DONE)
+        return 0;
+    return translate_miss(s, sid, ssid, iova, access, res);
 }
 
 /* ---- invalidation commands ----------------------------------------------------- */

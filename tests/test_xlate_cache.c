@@ -2,6 +2,7 @@
 /* Cache bounds, counters, concurrent translation during invalidation, and
  * multi-step STE/CD updates replayed the way Linux writes them. */
 #include <pthread.h>
+#include <sched.h>
 
 #include "test_xlate_util.h"
 
@@ -66,6 +67,7 @@ TEST(hit_and_miss_counters)
 struct race {
     struct xt *x;
     volatile int stop;
+    unsigned started;
     unsigned long bad, n;
 };
 
@@ -85,7 +87,8 @@ static void *race_thread(void *arg)
                 fprintf(stderr, "first bad: va 0x%llx status %d event 0x%x addr 0x%llx\n",
                         (unsigned long long)va, r.status, r.event_type, (unsigned long long)r.addr);
         }
-        n++;
+        if (++n == 1)
+            __atomic_add_fetch(&rc->started, 1, __ATOMIC_RELEASE);
     }
     __atomic_add_fetch(&rc->n, n, __ATOMIC_RELAXED);
     return NULL;
@@ -110,6 +113,8 @@ TEST(concurrent_translate_during_invalidation)
     xt_s1_stream(&x, 1, cd);
     for (int t = 0; t < 2; t++)
         CHECK_EQ(pthread_create(&th[t], NULL, race_thread, &rc), 0);
+    while (__atomic_load_n(&rc.started, __ATOMIC_ACQUIRE) < 2)
+        sched_yield();
     for (unsigned k = 0; k < 2000; k++) {
         unsigned i = k % 8;
         uint64_t base = (k / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
