@@ -394,3 +394,28 @@ TEST(s2_hardware_access_flag)
     xt_expect_no_event(&x);
     xt_fini(&x);
 }
+
+/* Without IDR3.XNX (SMMUv3.0): only bit 54 is XN, bit 53 is ignored. */
+TEST(s2_xn_without_xnx)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    struct pt p;
+
+    vsmmu_config_default(&cfg);
+    cfg.aidr_minor = 0;
+    xt_init(&x, &cfg, NULL);
+    CHECK(!fld_get(tb_readl(&x.tb, R_IDR3), IDR3_XNX));
+    pt_new(&p, &x, 12, 1, 40, 0);
+    pt_set(&p, 0x1000, 3, fld_set(s2_leaf(3, 0x5000, 0), PTE_S2XN, 1), 0);
+    pt_set(&p, 0x2000, 3, fld_set(s2_leaf(3, 0x6000, 0), PTE_S2XN, 2), 0);
+    s2_only_ste(&x, 1, &p, 0, 24, 1, 1);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ | VSMMU_ACC_EXEC | VSMMU_ACC_PRIV),
+             0x5000, 0x1000);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ | VSMMU_ACC_EXEC), 0x5000, 0x1000);
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ | VSMMU_ACC_EXEC), EVT_F_PERMISSION);
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ | VSMMU_ACC_EXEC | VSMMU_ACC_PRIV),
+                EVT_F_PERMISSION);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0x6000, 0x1000);
+    xt_fini(&x);
+}
