@@ -380,7 +380,7 @@ static int sub_fault(struct xl_fault *f, uint8_t type)
 }
 
 int xl_cd_resolve(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c,
-                  uint32_t ssid, uint64_t iova, struct xl_fault *f)
+                  uint32_t ssid, struct xl_fault *f)
 {
     unsigned cdmax = s->cfg.ssidsize ? (unsigned)st_get(ste, STE_S1CDMAX) : 0;
     unsigned s1dss = (unsigned)st_get(ste, STE_S1DSS);
@@ -390,7 +390,6 @@ int xl_cd_resolve(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
     uint32_t index;
     int rc;
 
-    (void)iova;
     if (ssid != VSMMU_NO_SSID) {
         if (cdmax == 0 || (uint64_t)ssid >> cdmax)
             return sub_fault(f, EVT_C_BAD_SUBSTREAMID);

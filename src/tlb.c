@@ -33,7 +33,7 @@ struct cfg_ent {
     uint32_t seq;
     uint32_t ref;
     uint64_t key;       /* VALID | sid << 21 | NOSSID | ssid */
-    uint64_t hot;       /* packed struct xl_hot flags */
+    uint64_t hot;       /* kind, TBI, range and override bits (hot_pack) */
     uint64_t tag;
     uint64_t shifts;    /* hint: sizes inserted in the TLB */
 };
@@ -191,33 +191,6 @@ static uint64_t hot_pack(const struct xl_cfg *c)
     return v;
 }
 
-bool xl_cfg_lookup_hot(struct xl_cache *xc, uint32_t sid, uint32_t ssid, struct xl_hot *h)
-{
-    uint64_t key = cfg_key(sid, ssid);
-    struct cfg_ent *set = cfg_set(xc, key);
-
-    for (unsigned i = 0; i < WAYS; i++) {
-        struct cfg_ent *e = &set[i];
-        uint32_t sq = rd_begin(&e->seq);
-        uint64_t k = LD(&e->key), hot = LD(&e->hot), tag = LD(&e->tag), sh = LD(&e->shifts);
-        if (rd_retry(&e->seq, sq) || k != key)
-            continue;
-        if (!LD(&e->ref))
-            ST(&e->ref, 1);
-        h->kind = (uint8_t)(hot & 0xFF);
-        h->tbi0 = (hot >> 8) & 1;
-        h->tbi1 = (hot >> 9) & 1;
-        h->two_range = (hot >> 10) & 1;
-        h->s1 = (hot >> 11) & 1;
-        h->privcfg = (uint8_t)(hot >> 16);
-        h->instcfg = (uint8_t)(hot >> 24);
-        h->tag = tag;
-        h->shifts = sh;
-        return true;
-    }
-    return false;
-}
-
 const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
 {
     uint64_t key = cfg_key(sid, ssid);
@@ -314,38 +287,6 @@ static bool tag_hit(uint64_t etag, uint64_t tag)
     if (!(etag & VALID) || ((etag ^ tag) & upper))
         return false;
     return (etag & GLOBAL) || ((etag ^ tag) & XT_ASID_MASK) == 0;
-}
-
-bool xl_tlb_lookup(struct xl_cache *xc, uint64_t tag, uint64_t va, uint64_t shifts,
-                   struct xl_tlbe *out)
-{
-    while (shifts) {
-        unsigned shift = (unsigned)__builtin_ctzll(shifts);
-        struct tlb_ent *set = tlb_set(xc, tag, va, shift);
-        shifts &= shifts - 1;
-        for (unsigned i = 0; i < WAYS; i++) {
-            struct tlb_ent *e = &set[i];
-            uint32_t sq = rd_begin(&e->seq);
-            uint64_t et = LD(&e->tag), eva = LD(&e->va), oa = LD(&e->oa), meta = LD(&e->meta);
-            if (rd_retry(&e->seq, sq))
-                continue;
-            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift))
-                continue;
-            if (!LD(&e->ref))
-                ST(&e->ref, 1);
-            out->tag = et & ~(VALID | GLOBAL);
-            out->global = (et & GLOBAL) != 0;
-            out->va = eva;
-            out->oa = oa & ~0xFFFull;
-            out->perm = (uint8_t)(oa & 0x3F);
-            out->shift = (uint8_t)shift;
-            out->level = (uint8_t)(meta >> 8);
-            out->gshift = (uint8_t)(meta >> 16);
-            out->ipa = 0;
-            return true;
-        }
-    }
-    return false;
 }
 
 void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid)

@@ -154,8 +154,8 @@ static void simple_fault(struct xl_fault *f, uint8_t type)
 /* ---- miss path ------------------------------------------------------------------- */
 
 /* Fetch and decode the configuration of (sid, ssid).  Returns 0, or fills
- * @f.  *cd_known tells whether stage-1 fault handling follows a CD. */
-static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+ * @f and returns the event type. */
+static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
                     struct xl_cfg *c, struct xl_fault *f)
 {
     uint64_t ste[STE_DWORDS], fa;
@@ -181,7 +181,7 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
         return f->type;
     }
     if (c->s1)
-        return xl_cd_resolve(s, ste, c, ssid, va, f);
+        return xl_cd_resolve(s, ste, c, ssid, f);
     return 0;
 }
 
@@ -206,7 +206,7 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
     if (cp) {
         c = *cp;
     } else {
-        rc = load_cfg(s, sid, ssid, va, &c, &f);
+        rc = load_cfg(s, sid, ssid, &c, &f);
         if (rc) {
             if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
                 classify(access, c.privcfg, c.instcfg, &a);

@@ -106,7 +106,7 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
  *  F_STREAM_DISABLED, F_CD_FETCH, C_BAD_CD, stage-2 faults with CLASS=CD)
  *  and returns its type.  Sets @c->s1 = false for S1DSS bypass. */
 int xl_cd_resolve(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c,
-                  uint32_t ssid, uint64_t iova, struct xl_fault *f);
+                  uint32_t ssid, struct xl_fault *f);
 /** IAS in bits. */
 unsigned xl_ias_bits(const struct vsmmu *s);
 
@@ -120,10 +120,11 @@ int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t 
 int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
                struct xl_walk *w, struct xl_fault *f);
 /** Translate the IPA of a structure or descriptor the SMMU reads (CD,
- *  L1CD, stage-1 table) through stage 2: read permission, AF, S2PTW.
+ *  L1CD, stage-1 table) or writes (@write: an Access-flag update) through
+ *  stage 2: permission, AF, S2PTW.
  *  Returns 0 with *pa, or a fault type (CLASS = @class_). */
-int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_, bool write,
-                     uint64_t *pa, struct xl_fault *f);
+int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
+                     bool write, uint64_t *pa, struct xl_fault *f);
 /** Start level for stage 1 from the input size and granule. */
 unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
 
@@ -132,22 +133,12 @@ struct xl_cache;
 struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries);
 void xl_cache_free(struct xl_cache *c);
 
-/* Hot configuration (what the hit path needs), read lock-free. */
-struct xl_hot {
-    uint8_t kind;
-    bool tbi0, tbi1, two_range, s1;
-    uint8_t privcfg, instcfg;
-    uint64_t tag;
-    uint64_t shifts;        /* bitmask of entry sizes seen (hint)       */
-};
-/** Lock-free config lookup.  Returns true and fills @h on a hit. */
-bool xl_cfg_lookup_hot(struct xl_cache *xc, uint32_t sid, uint32_t ssid, struct xl_hot *h);
 /** Under the lock: full config of (sid, ssid), or NULL. */
 const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid);
 /** Under the lock: insert (replaces an entry of the same key). */
 void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c);
 /** Under the lock: remove configs of SIDs [sid, sid+num) (num 0: all);
- *  with @ssid_match, only those whose CD index is @cd_index. */
+ *  with @cd_only, only those that use CD @cd_index. */
 unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_only, uint32_t cd_index);
 
 /* One TLB entry's translation. */
@@ -159,10 +150,6 @@ struct xl_tlbe {
     uint64_t ipa;       /* nested / stage 2: IPA of the base (or 0)      */
     uint8_t shift, level, gshift, perm;
 };
-/** Lock-free TLB lookup of @va with tag @tag (ASID and VMID as the config
- *  gives them) probing the sizes in @shifts. */
-bool xl_tlb_lookup(struct xl_cache *xc, uint64_t tag, uint64_t va, uint64_t shifts,
-                   struct xl_tlbe *out);
 /** Under the lock: insert; also records the size in the config hint of
  *  (sid, ssid). */
 void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *e, uint32_t sid, uint32_t ssid);
