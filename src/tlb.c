@@ -471,7 +471,10 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
     }
     if (ue->key == key && !((va ^ ue->va) >> (ue->meta & 0xFF))) {
         unsigned shift = ue->meta & 0xFF;
-        classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
+        if (ue->meta >> 8)
+            classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
+        else
+            a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
         if ((ue->oa & a.need) == a.need) {
             res->status = VSMMU_XLATE_OK;
             res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
@@ -520,7 +523,10 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
     }
 
     va = tlb_key(va, (hot >> 11) & 1, (hot >> 10) & 1, (hot >> 8) & 1, (hot >> 9) & 1);
-    classify(access, (unsigned)(hot >> 16) & 0xFF, (unsigned)(hot >> 24) & 0xFF, &a);
+    if (hot >> 16)
+        classify(access, (unsigned)(hot >> 16) & 0xFF, (unsigned)(hot >> 24) & 0xFF, &a);
+    else
+        a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
     while (shifts) {
         unsigned shift = (unsigned)__builtin_ctzll(shifts);
         struct tlb_ent *set = tlb_set(xc, tag, va, shift);

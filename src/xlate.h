@@ -212,12 +212,28 @@ static inline void classify(unsigned access, unsigned privcfg, unsigned instcfg,
     }
 }
 
+/* XP_PR/PW/PX are VSMMU_PERM_R/W/X, and XP_U* the same three bits up by 3. */
+_Static_assert((unsigned)XP_PR == (unsigned)VSMMU_PERM_R &&
+               (unsigned)XP_PW == (unsigned)VSMMU_PERM_W &&
+               (unsigned)XP_PX == (unsigned)VSMMU_PERM_X &&
+               XP_UR == XP_PR << 3 && XP_UW == XP_PW << 3 && XP_UX == XP_PX << 3,
+               "permission bit layout");
+
 static inline unsigned api_perm(uint8_t p, bool priv)
 {
-    if (!priv)
-        p >>= 3;
-    return ((p & XP_PR) ? VSMMU_PERM_R : 0) | ((p & XP_PW) ? VSMMU_PERM_W : 0) |
-           ((p & XP_PX) ? VSMMU_PERM_X : 0);
+    return (priv ? p : p >> 3) & 7u;
+}
+
+/* The permission bits @access needs without STE overrides (classify()
+ * with privcfg = instcfg = 0), as a table over READ, WRITE and EXEC. */
+static inline uint8_t access_need(unsigned access)
+{
+    static const uint8_t need[8] = {
+        0, XP_PR, XP_PW, XP_PR | XP_PW,     /* -, R, W, RW            */
+        XP_PX, XP_PX, XP_PR | XP_PW, XP_PR | XP_PW, /* X, RX, WX, RWX: a write is data */
+    };
+    uint8_t n = need[access & 7];
+    return (access & VSMMU_ACC_PRIV) ? n : (uint8_t)(n << 3);
 }
 
 /* The address the TLB is keyed by: the top byte folded away under TBI. */

@@ -267,3 +267,21 @@ TEST(s1_cd_a_and_r)
     CHECK(!r.recorded);
     xt_fini(&x);
 }
+
+/* The hit path's table of required permissions agrees with the full
+ * classification for every access type. */
+TEST(access_need_table_matches_classify)
+{
+    for (unsigned access = 1; access < 16; access++) {
+        struct acc a;
+        if (!(access & 7))
+            continue;
+        classify(access, 0, 0, &a);
+        CHECK_MSG(access_need(access) == a.need, "access 0x%x: 0x%x vs 0x%x", access,
+                  access_need(access), a.need);
+        CHECK_EQ(a.priv, (access & VSMMU_ACC_PRIV) != 0);
+    }
+    /* api_perm picks the column of the privilege level. */
+    CHECK_EQ(api_perm(XP_PR | XP_PX | XP_UW, true), VSMMU_PERM_R | VSMMU_PERM_X);
+    CHECK_EQ(api_perm(XP_PR | XP_PX | XP_UW, false), VSMMU_PERM_W);
+}
