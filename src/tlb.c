@@ -156,9 +156,9 @@ static unsigned victim(uint8_t *hand, uint32_t *refs[WAYS], const uint64_t *vali
 
 /* ---- config cache ------------------------------------------------------- */
 
-static uint64_t cfg_key(uint32_t sid, uint32_t ssid)
+static inline uint64_t cfg_key(uint32_t sid, uint32_t ssid)
 {
-    return VALID | (uint64_t)sid << 21 | (ssid == VSMMU_NO_SSID ? NOSSID : (ssid & 0xFFFFF));
+    return xl_cfg_key(sid, ssid);
 }
 
 /* Multiplicative hashing: the top bits of the product depend on every
@@ -436,22 +436,11 @@ unsigned xl_tlb_count(struct xl_cache *xc)
 
 /* ---- the hit path ------------------------------------------------------ */
 
-#define UTLB_N 8
-struct utlb_ent {
-    uint64_t key;       /* cfg_key of (sid, ssid); 0 = empty */
-    uint64_t va;        /* input address as presented, aligned to the size */
-    uint64_t oa;        /* output base | perm (bits 5:0) */
-    uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
-};
-static __thread struct {
-    const struct xl_cache *xc;
-    uint64_t gen;
-    struct utlb_ent e[UTLB_N];
-} utlb __attribute__((tls_model("initial-exec")));
+__thread struct xl_utlb xl_utlb __attribute__((tls_model("initial-exec")));
 
-static inline unsigned utlb_idx(uint32_t sid, uint64_t va)
+uint64_t *xl_cache_genp(struct xl_cache *xc)
 {
-    return (unsigned)((va >> 12) ^ sid) & (UTLB_N - 1);
+    return &xc->gen;
 }
 
 int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
@@ -459,29 +448,17 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k;
     uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
-    struct utlb_ent *ue = &utlb.e[utlb_idx(sid, va)];
+    struct xl_utlb_ent *ue = &xl_utlb.e[xl_utlb_idx(sid, va)];
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
-    if (__builtin_expect(utlb.xc != xc || utlb.gen != gen, 0)) {
-        memset(utlb.e, 0, sizeof(utlb.e));
-        utlb.xc = xc;
-        utlb.gen = gen;
-    }
-    if (ue->key == key && !((va ^ ue->va) >> (ue->meta & 0xFF))) {
-        unsigned shift = ue->meta & 0xFF;
-        if (ue->meta >> 8)
-            classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
-        else
-            a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
-        if ((ue->oa & a.need) == a.need) {
-            res->status = VSMMU_XLATE_OK;
-            res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
-            res->size = 1ull << shift;
-            res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
-            return XF_HIT;
-        }
+    /* The caller probed the micro-TLB (xl_utlb_hit); it is (re)claimed for
+     * this instance and generation here, before the lookup. */
+    if (__builtin_expect(xl_utlb.xc != xc || xl_utlb.gen != gen, 0)) {
+        memset(xl_utlb.e, 0, sizeof(xl_utlb.e));
+        xl_utlb.xc = xc;
+        xl_utlb.gen = gen;
     }
 
     cset = cfg_set(xc, key);

@@ -12,6 +12,7 @@
 
 struct vsmmu_xlate {
     struct xl_cache *cache;
+    uint64_t *gen;          /* the cache's generation */
 };
 
 /* ---- hit counters ---------------------------------------------------------
@@ -56,6 +57,7 @@ int vsmmu_xlate_init(struct vsmmu *s)
         free(xl);
         return -ENOMEM;
     }
+    xl->gen = xl_cache_genp(xl->cache);
     s->xl = xl;
     return 0;
 }
@@ -357,6 +359,11 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     /* Hit path: no lock. */
     res->event_type = 0;
     res->recorded = false;
+    if (xl_utlb_hit(s->xl->cache, __atomic_load_n(s->xl->gen, __ATOMIC_ACQUIRE), sid, ssid,
+                    iova, access, res)) {
+        count_hit(s);
+        return 0;
+    }
     rc = xl_fast(s->xl->cache, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
         count_hit(s);

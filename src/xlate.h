@@ -175,6 +175,36 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 
 
+/* ---- per-thread micro-TLB (tlb.c fills it, vsmmu_translate probes it) --- */
+#define XL_UTLB_N 8
+struct xl_utlb_ent {
+    uint64_t key;       /* xl_cfg_key of (sid, ssid); 0 = empty */
+    uint64_t va;        /* input address as presented, aligned to the size */
+    uint64_t oa;        /* output base | XP_* perm (bits 5:0) */
+    uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
+};
+struct xl_utlb {
+    const struct xl_cache *xc;  /* instance the entries belong to */
+    uint64_t gen;               /* its generation when they were filled */
+    struct xl_utlb_ent e[XL_UTLB_N];
+};
+extern __thread struct xl_utlb xl_utlb __attribute__((tls_model("initial-exec")));
+
+/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0). */
+static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
+{
+    return 1ull << 63 | (uint64_t)sid << 21 |
+           (ssid == VSMMU_NO_SSID ? 1ull << 20 : (ssid & 0xFFFFF));
+}
+
+static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
+{
+    return (unsigned)((va >> 12) ^ sid) & (XL_UTLB_N - 1);
+}
+
+/** The cache generation (bumped by every invalidation). */
+uint64_t *xl_cache_genp(struct xl_cache *xc);
+
 /* Fast path (tlb.c): configuration and TLB lookup without the lock. */
 enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
 /** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
@@ -248,6 +278,39 @@ static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, 
     if (!tbi)
         return va;
     return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
+}
+
+/** Probe this thread's micro-TLB: true with @res filled on a hit.  @gen is
+ *  the cache generation read (acquire) by the caller. */
+static inline bool xl_utlb_hit(const struct xl_cache *xc, uint64_t gen, uint32_t sid,
+                               uint32_t ssid, uint64_t va, unsigned access,
+                               struct vsmmu_xlate_result *res)
+{
+    const struct xl_utlb_ent *ue = &xl_utlb.e[xl_utlb_idx(sid, va)];
+    unsigned shift;
+    uint8_t need;
+    bool priv;
+
+    if (xl_utlb.xc != xc || xl_utlb.gen != gen || ue->key != xl_cfg_key(sid, ssid) ||
+        ((va ^ ue->va) >> (ue->meta & 0xFF)))
+        return false;
+    shift = ue->meta & 0xFF;
+    if (ue->meta >> 8) {
+        struct acc a;
+        classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
+        need = a.need;
+        priv = a.priv;
+    } else {
+        need = access_need(access);
+        priv = (access & VSMMU_ACC_PRIV) != 0;
+    }
+    if ((ue->oa & need) != need)
+        return false;
+    res->status = VSMMU_XLATE_OK;
+    res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
+    res->size = 1ull << shift;
+    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), priv);
+    return true;
 }
 
 /* ---- translate.c ------------------------------------------------------ */
