@@ -457,29 +457,41 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
      * this instance and generation here, before the lookup. */
     if (__builtin_expect(xl_utlb.xc != xc || xl_utlb.gen != gen, 0)) {
         memset(xl_utlb.e, 0, sizeof(xl_utlb.e));
+        xl_utlb.ckey = 0;
         xl_utlb.xc = xc;
         xl_utlb.gen = gen;
     }
 
-    cset = cfg_set(xc, key);
-    for (i = 0; i < WAYS; i++) {
-        struct cfg_ent *e = &cset[i];
-        uint32_t sq;
-        if (LD(&e->key) != key)
-            continue;
-        sq = rd_begin(&e->seq);
-        k = LD(&e->key);
-        hot = LD(&e->hot);
-        tag = LD(&e->tag);
-        shifts = LD(&e->shifts);
-        if (rd_retry(&e->seq, sq) || k != key)
-            continue;
-        if (!LD(&e->ref))
-            ST(&e->ref, 1);
-        break;
+    if (xl_utlb.ckey == key) {
+        /* The configuration this thread used last (same generation). */
+        hot = xl_utlb.chot;
+        tag = xl_utlb.ctag;
+        shifts = xl_utlb.cshifts;
+    } else {
+        cset = cfg_set(xc, key);
+        for (i = 0; i < WAYS; i++) {
+            struct cfg_ent *e = &cset[i];
+            uint32_t sq;
+            if (LD(&e->key) != key)
+                continue;
+            sq = rd_begin(&e->seq);
+            k = LD(&e->key);
+            hot = LD(&e->hot);
+            tag = LD(&e->tag);
+            shifts = LD(&e->shifts);
+            if (rd_retry(&e->seq, sq) || k != key)
+                continue;
+            if (!LD(&e->ref))
+                ST(&e->ref, 1);
+            break;
+        }
+        if (i == WAYS)
+            return XF_MISS;
+        xl_utlb.ckey = key;
+        xl_utlb.chot = hot;
+        xl_utlb.ctag = tag;
+        xl_utlb.cshifts = shifts;
     }
-    if (i == WAYS)
-        return XF_MISS;
 
     switch (hot & 0xFF) {
     case XK_ABORT:

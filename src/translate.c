@@ -336,6 +336,7 @@ static int translate_miss(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t
                           unsigned access, struct vsmmu_xlate_result *res)
 {
     memset(res, 0, sizeof(*res));
+    xl_utlb_forget_cfg();
     pthread_mutex_lock(&s->lock);
     flush_hits(s);
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);

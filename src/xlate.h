@@ -187,6 +187,10 @@ struct xl_utlb {
     const struct xl_cache *xc;  /* instance the entries belong to */
     uint64_t gen;               /* its generation when they were filled */
     struct xl_utlb_ent e[XL_UTLB_N];
+    /* The hot configuration this thread used last (key 0: none).  Its
+     * size hint may lag behind inserts by other threads: the miss path
+     * drops it (xl_utlb_forget_cfg), so it is reloaded after a miss. */
+    uint64_t ckey, chot, ctag, cshifts;
 };
 extern __thread struct xl_utlb xl_utlb __attribute__((tls_model("initial-exec")));
 
@@ -200,6 +204,11 @@ static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
 static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
 {
     return (unsigned)((va >> 12) ^ sid) & (XL_UTLB_N - 1);
+}
+
+static inline void xl_utlb_forget_cfg(void)
+{
+    xl_utlb.ckey = 0;
 }
 
 /** The cache generation (bumped by every invalidation). */
