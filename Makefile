@@ -4,7 +4,8 @@
 #   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
 #   make demo          narrated bring-up of the SMMU (and accel mode)
 #   make bench         translation benchmark
-#   make fuzz          libFuzzer target over MMIO sequences (clang; FUZZ_SECONDS)
+#   make fuzz          libFuzzer targets: MMIO sequences, translations (clang;
+#                      FUZZ_SECONDS per target)
 #   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
 #   make install       PREFIX=/usr/local DESTDIR=
 # Variables: CC, VARIANT (plain|asan), BUILDDIR (default build).
@@ -111,18 +112,25 @@ $(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(STATIC)
 bench: $(BENCH)
 	$(BENCH)
 
+# Each libFuzzer target runs FUZZ_SECONDS (default 60, so 2 minutes in all)
+# from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
+# plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
-FUZZ_BIN := $(BUILDDIR)/fuzz/fuzz_mmio
-$(FUZZ_BIN): fuzz/fuzz_mmio.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS)
+FUZZ_TARGETS := fuzz_mmio fuzz_translate
+FUZZ_BINS := $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZ_TARGETS))
+$(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/support -std=c11 -g -O1 -pthread \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o $@ fuzz/fuzz_mmio.c $(LIB_SRCS) $(SUPPORT_SRCS)
-fuzz: $(FUZZ_BIN)
-	@mkdir -p $(BUILDDIR)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(BUILDDIR)/fuzz/corpus fuzz/corpus
+	    -o $@ $< $(LIB_SRCS) $(SUPPORT_SRCS)
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILDDIR)/fuzz/corpus/$$t || exit 1; \
+	    echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	    $(BUILDDIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)

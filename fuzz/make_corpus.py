@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Write the seed corpus of fuzz_mmio.c (input format described there)."""
+"""Write the seed corpora of the fuzz targets: fuzz/corpus/fuzz_mmio and
+fuzz/corpus/fuzz_translate (input formats described in fuzz_mmio.c and
+fuzz_translate.c)."""
 import os
 import struct
 
@@ -113,8 +115,96 @@ seeds["raw"] = seed(0x8a, b"", [
     w64("PRIQ_IRQ_CFG0", 0x100, ram=True), w32("CR0", 3), bytes([6 | 8]), rd("CR0"),
 ])
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
-os.makedirs(out, exist_ok=True)
-for name, data in seeds.items():
-    with open(os.path.join(out, name), "wb") as f:
-        f.write(data)
+
+# ---- fuzz_translate -------------------------------------------------------
+
+
+def t_ste(sid, config, cdslot=0, root=0, fmt=0, dss=0, cdmax=0, strw=0, s2r=1, s2t0sz=0,
+          sl0=0, s2tg=0, s2ps=5, vmid=0, xor_dw=None, xor=0):
+    b = bytes([sid, config | fmt << 4 | dss << 6, cdmax | strw << 5 | s2r << 7,
+               s2t0sz | sl0 << 6, s2tg | s2ps << 2, vmid,
+               (0x80 | xor_dw) if xor_dw is not None else 0]) + struct.pack("<Q", xor)
+    return bytes([1]) + b + bytes([cdslot | root << 2])
+
+
+def t_cd(slot, idx, t0sz, tg0=0, root0=0, root1=1, fmt=0, epd1=1, t1sz=16, tg1=2, ips=5,
+         asid=1, a=1, r=1, flags4=0, ha=0):
+    b = bytes([slot | fmt << 2 | epd1 << 6 | ha << 7, idx | a << 7, t0sz | tg0 << 6,
+               t1sz | tg1 << 6, ips | flags4, asid & 0xff, r | (asid >> 8) << 4,
+               root0 | root1 << 2]) + bytes(8)
+    return bytes([2]) + b
+
+
+def t_map(tree, gsel, start, target, ia, va, kind=3, attrs=0x440, page=0x80, tattr=0):
+    b = bytes([tree | gsel << 2 | target << 4 | start << 6, (ia - 25) % 28]) + struct.pack("<Q", va)
+    return bytes([3]) + b + bytes([kind | tattr << 3]) + struct.pack("<HH", attrs, page)
+
+
+def t_xlate(sid, ssid, acc, mode, data=0):
+    ss = 0x80 if ssid is None else ssid
+    return bytes([4, sid, ss, acc | mode << 4]) + struct.pack("<Q", data)
+
+
+def t_cmd(sel, dw0=0, dw1=0):
+    return bytes([5, sel]) + struct.pack("<QQ", dw0, dw1)
+
+
+def t_reg(idx, v):
+    return bytes([6, idx]) + struct.pack("<I", v)
+
+
+def t_raw(dword, v):
+    return bytes([0]) + struct.pack("<I", dword)[:3] + struct.pack("<Q", v)
+
+
+DRAIN, ABORT = bytes([7]), bytes([0xF])
+RW = 3
+tseeds = {}
+
+# Stage 1 only, linear stream table: STE -> CD -> 4-level 4K walk; TLBI by VA.
+tseeds["s1_linear"] = bytes([0x01, 0x00, 6 << 3, 3]) + b"".join([
+    t_ste(1, 5), t_cd(0, 0, 16), t_map(0, 0, 0, 3, 48, 0x12345000),
+    t_xlate(1, None, RW, 1, 0x12345678), t_xlate(1, None, 1, 0, 0x10),
+    t_cmd(6 | 0x10, 1 << 48), t_xlate(1, None, 1, 0, 0x20), t_cmd(0, 1 << 32),
+    t_xlate(2, None, 1, 1, 0x1000), DRAIN,
+])
+
+# Nested, 2-level stream table and CD table, SubstreamIDs, stage-2 identity 1G block.
+tseeds["nested_2lvl"] = bytes([0x04 | 0x08 | 0x10 | 0x20 | 0x40, 0x18, 1 | 1 << 1 | 8 << 3,
+                               4 | 1 << 3 | 1 << 5]) + b"".join([
+    t_ste(0x81, 7, cdslot=1, root=2, fmt=1, cdmax=6, s2t0sz=24, sl0=1, vmid=3),
+    t_map(2, 0, 1, 1, 40, 0x40000000, attrs=0x4fc, page=0),
+    t_cd(1, 5, 25, root0=3, fmt=1, asid=7),
+    t_map(3, 0, 1, 2, 39, 0x200000, page=0x100),
+    t_xlate(0x81, 5, 1, 1, 0x201234), t_xlate(0x81, 6, 1, 1, 0x201234),
+    t_xlate(0x81, None, 1, 1, 0x201234), t_cmd(12, 3 << 32), t_xlate(0x81, 5, RW, 0, 0x1234),
+    t_cmd(13 | 0x10, 3 << 32 | 1 << 12, 1 << 10 | 1 << 8), t_cmd(2, 0x81 << 32 | 5 << 12),
+    t_xlate(0x81, 5, 4, 0, 0), DRAIN,
+])
+
+# Stage 2 only, 64K granule, two levels; aborts and a disabled SMMU.
+tseeds["s2_64k"] = bytes([0x02, 0x00, 6 << 3, 2]) + b"".join([
+    t_ste(2, 6, root=1, s2t0sz=22, sl0=1, s2tg=1, vmid=9),
+    t_map(1, 2, 2, 3, 42, 0x10000, attrs=0x4fc, page=0x30),
+    t_xlate(2, None, RW, 1, 0x12344), t_xlate(2, None, 2, 0, 0), ABORT,
+    t_cmd(14), t_xlate(2, None, 1, 0, 8), ABORT, t_reg(0, 0xC), t_xlate(2, None, 1, 0, 8),
+    t_reg(0, 0xD), t_reg(2, 0x100000), t_xlate(3, None, 1, 1, 0xffffffffffff), DRAIN,
+])
+
+# Hostile: self-referencing tables, a garbage STE, odd stream-table settings.
+tseeds["hostile"] = bytes([0x83, 0x07, 0xff, 0x7f]) + b"".join([
+    t_ste(0, 5, xor_dw=1, xor=0xffffffffffffffff), t_ste(1, 7, s2t0sz=16, vmid=1),
+    t_cd(0, 0, 16), t_map(0, 0, 0, 1, 48, 0x8000000000, kind=2),
+    t_map(0, 1, 0, 2, 47, 0x8000000000, kind=2), t_xlate(0, None, 1, 1, 0x8000000000),
+    t_xlate(1, 3, 1, 1, 0), t_raw(0, 0xffffffffffffffff), t_reg(3, 0x1ffff),
+    t_xlate(0xff, None, 1, 1, 0), t_cmd(1, 31 << 32 | 0xffff << 32, 31), t_reg(5, 0x80000000),
+    t_xlate(0, None, 0x8f, 3, 63), DRAIN,
+])
+
+base = os.path.dirname(os.path.abspath(__file__))
+for target, corpus in (("fuzz_mmio", seeds), ("fuzz_translate", tseeds)):
+    out = os.path.join(base, "corpus", target)
+    os.makedirs(out, exist_ok=True)
+    for name, data in corpus.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
