@@ -74,7 +74,7 @@ for t in "$@"; do
           "$scripts/run.sh" "$work" "$t" 2>&1)
     rc=$?
     # The program runs as /prog in the guest: name the results after the binary.
-    out=$(printf '%s\n' "$out" | sed -e "s|^\(PASS\|FAIL\) prog:|\1 $name:|" -e "s|^prog: |$name: |")
+    out=$(printf '%s\n' "$out" | sed -e "s#^\(PASS\|FAIL\) prog:#\1 $name:#" -e "s#^prog: #$name: #")
     printf '%s\n' "$out" | sed "s|^|[kernel] |"
     p=$(printf '%s\n' "$out" | grep -c '^PASS ')
     f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
