@@ -142,7 +142,7 @@ static int decode_s2(struct vsmmu *s, const uint64_t *ste, struct xl_cfg *c)
         return bad_ste(s, "S2TG granule not supported");
     ps = min_u(vsmmu_pa_bits_decode((unsigned)st_get(ste, STE_S2PS)), oas);
     ttb = st_raw(ste, STE_S2TTB);
-    if (beyond(ttb, ps) || beyond(ttb, 48))
+    if (beyond(ttb, ps) || (g != 16 && beyond(ttb, 48)))
         return bad_ste(s, "S2TTB beyond S2PS or 48 bits");
     tsz = (unsigned)st_get(ste, STE_S2T0SZ);
     minsz = 64 - ias > 16 ? 64 - ias : 16;

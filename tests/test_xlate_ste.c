@@ -323,3 +323,31 @@ TEST(ste_illegal_reason_is_traced)
     CHECK(tb_log_contains(&x.tb, "C_BAD_STE"));
     xt_fini(&x);
 }
+
+/* S2TTB above 48 bits: legal with the 64K granule and a 52-bit S2PS,
+ * ILLEGAL with 4K. */
+TEST(ste_s2ttb_52bit_with_64k)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    uint64_t ste[8] = {0};
+
+    vsmmu_config_default(&cfg);
+    cfg.oas_bits = 52;
+    xt_init(&x, &cfg, NULL);
+    st_set(ste, STE_V, 1);
+    st_set(ste, STE_CONFIG, STE_CFG_S2);
+    ste_s2(ste, 1, 22, 1, 1, 1ull << 49);       /* 64K, 42-bit IPA, level 2 */
+    st_set(ste, STE_S2PS, 6);
+    guest_write_ste(&x.g, 1, ste);
+    /* Valid STE: the walk reads unbacked memory at 2^49. */
+    CHECK_FAULT(xt_tr(&x, 1, VSMMU_NO_SSID, 0x10000, VSMMU_ACC_READ), EVT_F_WALK_EABT);
+    xt_expect_event(&x, &(struct xev){ .type = EVT_F_WALK_EABT, .sid = 1, .rnw = true, .s2 = true,
+                                       .class_ = EVT_CLASS_IN, .input = 0x10000,
+                                       .fetch = 1ull << 49 });
+    st_set(ste, STE_S2TG, 0);
+    st_set(ste, STE_S2T0SZ, 24);
+    guest_write_ste(&x.g, 2, ste);
+    CHECK_FAULT(xt_tr(&x, 2, VSMMU_NO_SSID, 0x10000, VSMMU_ACC_READ), EVT_C_BAD_STE);
+    xt_fini(&x);
+}
