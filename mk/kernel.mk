@@ -11,7 +11,8 @@
 #                   /work/shared/kernel
 #   KERNEL_CC       compiler for the static test programs (default gcc)
 #
-# The same test sources as `make check`, built statically; each binary is
+# The same test sources as `make check` (those that include
+# tests/kernel/ktest.h), built statically; each binary is
 # booted once with VSMMU_IOMMUFD=real so it uses /dev/iommu.  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
 
@@ -20,7 +21,9 @@ KERNEL_SCRIPTS ?= $(firstword $(wildcard $(abspath ../shared/kernel) /work/share
 KERNEL_CC ?= gcc
 
 KB := $(BUILDDIR)/kernel
-KTEST_SRCS := $(sort $(wildcard tests/test_iommufd*.c))
+# Every test source written for both transports (it includes
+# tests/kernel/ktest.h, which picks the transport from VSMMU_IOMMUFD).
+KTEST_SRCS := $(sort $(shell grep -l '"kernel/ktest.h"' tests/test_*.c 2>/dev/null))
 KTEST_BINS := $(patsubst tests/%.c,$(KB)/tests/%,$(KTEST_SRCS))
 KLIB_OBJS := $(patsubst src/%.c,$(KB)/src/%.o,$(LIB_SRCS))
 KSUP_OBJS := $(patsubst %.c,$(KB)/%.o,$(SUPPORT_SRCS) tests/support/harness_main.c)
