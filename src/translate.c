@@ -3,6 +3,23 @@
  * vsmmu_translate(): the lock-free hit path (config cache + TLB), the miss
  * path (stream table, CD, walks, events) under the instance lock, and the
  * cache effects of CFGI_* and TLBI_* commands.
+ *
+ * Choices where the architecture leaves freedom:
+ *  - Bypass (SMMUEN = 0 with GBPA bypass, STE.Config = 100, S1DSS bypass
+ *    without stage 2) reports the whole output range as one region:
+ *    size = 2^OAS.
+ *  - A fetch that fails or a structure that is ILLEGAL is never cached:
+ *    the next transaction fetches and checks again (and records again).
+ *  - S1ContextPtr beyond the IAS with stage 2 on is C_BAD_STE (the other
+ *    permitted outcome is a stage-2 translation fault).
+ *  - TLBI by address with TG/TTL hints removes exactly the entries of that
+ *    granule and level; TLBI_S2_IPA removes stage-2-only entries (combined
+ *    nested entries need TLBI_NH_* or TLBI_S12_VMALL, as the spec allows).
+ *  - A translation that started before an invalidation may still complete
+ *    with the old result (hits take no lock, so CMD_SYNC cannot wait for
+ *    them); any translation starting after the CMD_SYNC sees the new state.
+ *  - TLB hits are counted per thread and published in batches of 64 (and
+ *    on every miss), so stats.tlb_hits may lag by less than 64 per thread.
  */
 #include <errno.h>
 #include <stdlib.h>
