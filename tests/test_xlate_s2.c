@@ -419,3 +419,57 @@ TEST(s2_xn_without_xnx)
     CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x2000, VSMMU_ACC_READ), 0x6000, 0x1000);
     xt_fini(&x);
 }
+
+/* Nested: an external abort while walking stage 2 for a stage-1 table
+ * fetch is a stage-2 F_WALK_EABT with CLASS = TT and the stage-2
+ * descriptor's PA. */
+TEST(nested_s2_walk_abort_on_table_fetch)
+{
+    struct nest n;
+    uint64_t l2;
+
+    nest_init(&n, NULL);
+    /* IPA 0x300000000 (L1 index 12 of stage 2): a table pointer to
+     * unbacked PA 0x10000000. */
+    pt_set(&n.s2, 0x300000000ull, 1, 0x10000000ull | 3, 0);
+    n.cd[1] = fld_set(n.cd[1], 55, 4, 0x300000000ull >> 4);
+    cd_write(&n.x, n.cdpa, n.cd);
+    CHECK_EQ(guest_cfgi_cd(&n.x.g, 1, 0), 0);
+    CHECK_FAULT(xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ), EVT_F_WALK_EABT);
+    l2 = 0x10000000ull;     /* stage-2 level-2 index of IPA 0x300000000 is 0 */
+    xt_expect_event(&n.x, &(struct xev){ .type = EVT_F_WALK_EABT, .sid = 1, .rnw = true, .s2 = true,
+                                         .class_ = EVT_CLASS_TT, .input = 0x1000, .fetch = l2 });
+    xt_fini(&n.x);
+}
+
+/* Nested with CD.HA: the Access-flag update writes the stage-1 descriptor,
+ * which needs stage-2 write permission; read-only stage-2 tables give a
+ * stage-2 F_PERMISSION with CLASS = TT and TTRnW = 0 (a write). */
+TEST(nested_af_update_needs_s2_write)
+{
+    struct vsmmu_config cfg;
+    struct nest n;
+    uint64_t slot;
+
+    vsmmu_config_default(&cfg);
+    cfg.httu_af = true;
+    nest_init(&n, &cfg);
+    slot = pt_slot(&n.s1, 0x7000, 3, 0);
+    tb_w64(&n.x.tb, slot, s1_leaf(3, 0x80007000ull, 0) & ~fld_mask(PTE_AF));
+    st_set(n.cd, CD_HA, 1);
+    cd_write(&n.x, n.cdpa, n.cd);
+    CHECK_EQ(guest_cfgi_cd(&n.x.g, 1, 0), 0);
+    /* Writable stage 2: the update happens. */
+    CHECK_OK(xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x7010, VSMMU_ACC_READ), 0xC0007010ull, 0x1000);
+    CHECK(tb_r64(&n.x.tb, slot) & fld_mask(PTE_AF));
+    /* Read-only stage 2 over RAM: the next update faults. */
+    tb_w64(&n.x.tb, slot, s1_leaf(3, 0x80007000ull, 0) & ~fld_mask(PTE_AF));
+    pt_set(&n.s2, OFF + RAM, 1, fld_set(s2_leaf(1, RAM, 0), PTE_S2AP, 1), 0);
+    CHECK_EQ(guest_tlbi_nsnh_all(&n.x.g), 0);
+    CHECK_FAULT(xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x7010, VSMMU_ACC_READ), EVT_F_PERMISSION);
+    xt_expect_event(&n.x, &(struct xev){ .type = EVT_F_PERMISSION, .sid = 1, .rnw = true,
+                                         .s2 = true, .class_ = EVT_CLASS_TT, .ttrnw = false,
+                                         .input = 0x7010, .ipa = (slot + OFF) & ~0xFFFull });
+    CHECK(!(tb_r64(&n.x.tb, slot) & fld_mask(PTE_AF)));
+    xt_fini(&n.x);
+}
