@@ -16,6 +16,8 @@
  * generation (or for another instance) empties it before use.  The
  * generation of a new instance starts from a process-wide creation count,
  * so a new instance at a freed one's address never matches stale entries.
+ * The same thread-local block memoises the hot part of the configuration
+ * the thread used last (see struct xl_utlb in xlate.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +27,13 @@
 #define WAYS 4
 #define VALID (1ull << 63)
 #define GLOBAL (1ull << 62)
-#define NOSSID (1ull << 20)
 
 /* The hot part of a config entry (what the hit path reads); the full
  * decode lives in a parallel array (cfg_full), read under the lock only. */
 struct cfg_ent {
     uint32_t seq;
     uint32_t ref;
-    uint64_t key;       /* VALID | sid << 21 | NOSSID | ssid */
+    uint64_t key;       /* xl_cfg_key(sid, ssid), 0 when empty */
     uint64_t hot;       /* kind, TBI, range and override bits (hot_pack) */
     uint64_t tag;
     uint64_t shifts;    /* hint: sizes inserted in the TLB */
