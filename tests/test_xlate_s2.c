@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Stage 2 (start levels, concatenation, S2AP, XN) and nested translation
  * (stage-2 faults on CD and table fetches, CLASS and IPA fields). */
+#include <pthread.h>
+
 #include "test_xlate_util.h"
 
 static void s2_only_ste(struct xt *x, uint32_t sid, const struct pt *p, unsigned tg,
@@ -471,5 +473,93 @@ TEST(nested_af_update_needs_s2_write)
                                          .s2 = true, .class_ = EVT_CLASS_TT, .ttrnw = false,
                                          .input = 0x7010, .ipa = (slot + OFF) & ~0xFFFull });
     CHECK(!(tb_r64(&n.x.tb, slot) & fld_mask(PTE_AF)));
+    xt_fini(&n.x);
+}
+
+/* ---- nested coherence against a cold walk ----------------------------- */
+
+static uint64_t nrng = 0x13198A2E03707344ull;
+static uint64_t nrnd(void)
+{
+    nrng ^= nrng << 13;
+    nrng ^= nrng >> 7;
+    nrng ^= nrng << 17;
+    return nrng;
+}
+
+static struct vsmmu_xlate_result ncold(struct xt *x, uint64_t va, unsigned acc)
+{
+    struct vsmmu_xlate_result r;
+    pthread_mutex_lock(&x->tb.s->lock);
+    vsmmu_xlate_reset(x->tb.s);
+    pthread_mutex_unlock(&x->tb.s->lock);
+    memset(&xl_utlb, 0, sizeof(xl_utlb));
+    CHECK_EQ(vsmmu_translate(x->tb.s, 1, VSMMU_NO_SSID, va, acc, &r), 0);
+    return r;
+}
+
+/* Random stage-1 and stage-2 remaps, each followed by the invalidation
+ * Linux would send (TLBI_NH_VA for stage 1; TLBI_S2_IPA then TLBI_NH_ALL,
+ * or TLBI_S12_VMALL, for stage 2): cached answers equal cold walks. */
+TEST(nested_cached_results_match_cold_walks)
+{
+    struct nest n;
+    uint64_t c[2];
+    unsigned checks = 0;
+
+    nest_init(&n, NULL);
+    for (unsigned i = 0; i < 32; i++)
+        pt_set(&n.s1, 0x10000ull + 0x1000ull * i, 3, s1_leaf(3, 0x100000000ull + 0x1000ull * (i % 4),
+                                                            fld_mask(PTE_NG)), 0);
+    for (unsigned step = 0; step < 2000; step++) {
+        unsigned what = (unsigned)(nrnd() % 10);
+        if (what < 2) {
+            unsigned i = (unsigned)(nrnd() % 32);
+            pt_set(&n.s1, 0x10000ull + 0x1000ull * i, 3,
+                   s1_leaf(3, 0x100000000ull + 0x1000ull * (nrnd() % 6), fld_mask(PTE_NG)), 0);
+            guest_cmd_op(c, OP_TLBI_NH_VA);
+            st_set(c, CMD_VMID, 4);
+            st_set(c, CMD_ASID, 9);
+            c[1] |= 0x10000ull + 0x1000ull * i;
+            xt_cmd(&n.x, c);
+        } else if (what < 4) {
+            unsigned j = (unsigned)(nrnd() % 4);
+            uint64_t d = nrnd() % 6 ? fld_set(s2_leaf(3, 0xD0000000ull + 0x1000ull * (nrnd() % 64), 0),
+                                              PTE_S2AP, 1 + nrnd() % 3)
+                                    : 0;
+            pt_set(&n.s2, 0x100000000ull + 0x1000ull * j, 3, d, 0);
+            if (nrnd() & 1) {
+                guest_cmd_op(c, OP_TLBI_S2_IPA);
+                st_set(c, CMD_VMID, 4);
+                c[1] |= 0x100000000ull + 0x1000ull * j;
+                xt_cmd(&n.x, c);
+                guest_cmd_op(c, OP_TLBI_NH_ALL);
+                st_set(c, CMD_VMID, 4);
+            } else {
+                guest_cmd_op(c, OP_TLBI_S12_VMALL);
+                st_set(c, CMD_VMID, 4);
+            }
+            xt_cmd(&n.x, c);
+        } else {
+            uint64_t va = 0x10000ull + 0x1000ull * (nrnd() % 32) + (nrnd() % 0x1000);
+            unsigned acc = 1 + (unsigned)(nrnd() % 3);
+            struct vsmmu_xlate_result r = xt_tr(&n.x, 1, VSMMU_NO_SSID, va, acc), k;
+            if (nrnd() % 4 == 0) {
+                k = ncold(&n.x, va, acc);
+                CHECK_MSG(r.status == k.status && r.addr == k.addr && r.size == k.size &&
+                          r.perm == k.perm && r.event_type == k.event_type,
+                          "step %u va 0x%llx: cached %d/0x%llx/0x%x cold %d/0x%llx/0x%x", step,
+                          (unsigned long long)va, r.status, (unsigned long long)r.addr,
+                          r.event_type, k.status, (unsigned long long)k.addr, k.event_type);
+                checks++;
+            }
+        }
+        {
+            uint64_t rec[4];
+            while (guest_pop_event(&n.x.g, rec))
+                ;
+        }
+    }
+    CHECK(checks > 100);
     xt_fini(&n.x);
 }
