@@ -16,8 +16,11 @@
  *    StreamID; otherwise EVENTQ_PROD's index does not move;
  *  - EVENTQ_PROD never runs more than a queue's worth ahead of CONS;
  *  - repeating a translation that wrote no guest memory gives the same
- *    result (the TLB and config cache agree with the walk);
- *  - the caches never hold more entries than configured.
+ *    status, and a second repeat exactly the first repeat's result (the
+ *    hit path agrees with what the miss path cached);
+ *  - the caches never hold more entries than configured, and are empty
+ *    after a reset;
+ *  - invalidation notifications describe non-empty, non-wrapping ranges.
  *
  * Input layout:
  *   4 header bytes (see make_config / bring_up), then records: one
@@ -146,7 +149,35 @@ struct fz {
     unsigned evq_log2;
     bool evq_sane;          /* CONS/PROD/BASE as this driver set them */
     uint64_t last_va;
+    uint8_t h[4];           /* the header, for a bring-up after reset */
 };
+
+/* Invalidation notifications describe a non-empty, non-wrapping range. */
+static void f_inval(void *opaque, const struct vsmmu_inval *inv)
+{
+    (void)opaque;
+    switch (inv->kind) {
+    case VSMMU_INVAL_STREAM:
+        if (!inv->num || inv->sid + inv->num < inv->sid || inv->sid + inv->num > (1ull << 32))
+            FAIL("stream invalidation 0x%llx+0x%llx", (unsigned long long)inv->sid,
+                 (unsigned long long)inv->num);
+        break;
+    case VSMMU_INVAL_RANGE:
+    case VSMMU_INVAL_IPA:
+        if (!inv->size || inv->addr + (inv->size - 1) < inv->addr)
+            FAIL("range invalidation 0x%llx+0x%llx", (unsigned long long)inv->addr,
+                 (unsigned long long)inv->size);
+        break;
+    case VSMMU_INVAL_ALL:
+    case VSMMU_INVAL_ASID:
+    case VSMMU_INVAL_VMID:
+        break;
+    default:
+        FAIL("invalidation kind %d", (int)inv->kind);
+    }
+    if (inv->vmid < -1 || inv->vmid > 0xFFFF || inv->asid < -1 || inv->asid > 0xFFFF)
+        FAIL("invalidation vmid %d asid %d", inv->vmid, inv->asid);
+}
 
 static void make_config(const uint8_t h[4], struct vsmmu_config *c)
 {
@@ -499,14 +530,23 @@ static void op_translate(struct fz *z, const uint8_t *b)
     translate_checked(z, sid, ssid, va, acc, &r1);
     if (writes != w0)
         return;     /* guest memory changed (AF update, event, MSI) */
+    /* The first repeat has the status of the first call; it may use a
+     * different (stale, not yet invalidated) TLB entry that the first call's
+     * walk did not replace, so only the second repeat must match it exactly. */
     translate_checked(z, sid, ssid, va, acc, &r2);
+    if (r1.status != r2.status || r1.event_type != r2.event_type)
+        FAIL("repeat differs: status %d/%d event 0x%x/0x%x", r1.status, r2.status,
+             r1.event_type, r2.event_type);
+    if (writes != w0)
+        return;
+    translate_checked(z, sid, ssid, va, acc, &r1);
     if (r1.status != r2.status || r1.event_type != r2.event_type ||
         (r1.status == VSMMU_XLATE_OK &&
          (r1.addr != r2.addr || r1.size != r2.size || r1.perm != r2.perm)))
-        FAIL("repeat differs: status %d/%d ev 0x%x/0x%x addr 0x%llx/0x%llx size 0x%llx/0x%llx "
-             "perm %u/%u", r1.status, r2.status, r1.event_type, r2.event_type,
-             (unsigned long long)r1.addr, (unsigned long long)r2.addr,
-             (unsigned long long)r1.size, (unsigned long long)r2.size, r1.perm, r2.perm);
+        FAIL("second repeat differs: status %d/%d ev 0x%x/0x%x addr 0x%llx/0x%llx "
+             "size 0x%llx/0x%llx perm %u/%u", r2.status, r1.status, r2.event_type,
+             r1.event_type, (unsigned long long)r2.addr, (unsigned long long)r1.addr,
+             (unsigned long long)r2.size, (unsigned long long)r1.size, r2.perm, r1.perm);
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -636,10 +676,16 @@ static void run_op(struct fz *z, uint8_t op, struct rd *r)
             op_reg(z, b);
         break;
     case 7:
-        if (op & 8)
+        if (op & 0x10) {
+            vsmmu_reset(z->s);
+            if (vsmmu_xlate_tlb_count(z->s) || vsmmu_xlate_cfg_count(z->s))
+                FAIL("caches not empty after reset");
+            bring_up(z, z->h);
+        } else if (op & 8) {
             aborting = !aborting;
-        else
+        } else {
             op_drain(z);
+        }
         break;
     }
     check_queue(z);
@@ -663,13 +709,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pool_next = POOL_OFF;
     aborting = false;
     writes = 0;
+    memcpy(z.h, h, sizeof(h));
     make_config(h, &z.cfg);
     if (vsmmu_create(&z.cfg, &ops, &z.s))
         return 0;
+    vsmmu_set_inval_notifier(z.s, f_inval, NULL);
     bring_up(&z, h);
     for (unsigned i = 0; i < MAX_OPS && r.n; i++) {
         uint8_t op;
         take(&r, &op, 1);
+        if (verbose) {
+            fprintf(stderr, "op %u: 0x%02x", i, op);
+            for (size_t k = 0; k < 17 && k < r.n; k++)
+                fprintf(stderr, " %02x", r.p[k]);
+            fputc('\n', stderr);
+        }
         run_op(&z, op, &r);
     }
     vsmmu_destroy(z.s);
