@@ -114,8 +114,10 @@ bench: $(BENCH)
 
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 2 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
-# plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>.
+# plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>; an input
+# running longer than FUZZ_TIMEOUT seconds counts as a hang.
 FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 30
 FUZZ_CC ?= clang
 FUZZ_TARGETS := fuzz_mmio fuzz_translate
 FUZZ_BINS := $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZ_TARGETS))
@@ -128,8 +130,8 @@ fuzz: $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILDDIR)/fuzz/corpus/$$t || exit 1; \
 	    echo "== $$t ($(FUZZ_SECONDS) s)"; \
-	    $(BUILDDIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	    $(BUILDDIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	        -print_final_stats=1 $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
 install: all
