@@ -176,7 +176,7 @@ void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st)
 {
     pthread_mutex_lock(&s->lock);
     *st = s->stats;
-    st->tlb_hits = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
+    st->tlb_hits = vsmmu_xlate_hits(s);
     st->tlb_misses = __atomic_load_n(&s->stats.tlb_misses, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->lock);
 }

@@ -192,6 +192,9 @@ void vsmmu_xlate_reset(struct vsmmu *s);
  * invalidation notifier).  Lock held.
  */
 void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2]);
+/** TLB hits so far, exact: stats.tlb_hits (threads without a per-thread
+ *  slot) plus every slot's counter.  Any thread, lock optional. */
+uint64_t vsmmu_xlate_hits(struct vsmmu *s);
 /** Fetch the STE of @sid from the guest stream table (used by accel).
  *  Returns 0, or the event type that a fetch failure gives
  *  (C_BAD_STREAMID, F_STE_FETCH). */

@@ -10,14 +10,14 @@
  * counter odd, update the entry, and make it even again; a reader that
  * sees an odd or changed counter treats the probe as a miss.
  *
- * In front of the TLB each thread keeps a tiny direct-mapped micro-TLB of
- * the translations it used last.  Every invalidation bumps the cache's
- * generation; a thread whose micro-TLB was filled under another
- * generation (or for another instance) empties it before use.  The
- * generation of a new instance starts from a process-wide creation count,
- * so a new instance at a freed one's address never matches stale entries.
- * The same thread-local block memoises the hot part of the configuration
- * the thread used last (see struct xl_utlb in xlate.h).
+ * In front of the TLB the cache holds per-thread slots (struct xl_slot in
+ * xlate.h): a thread claims one with a CAS on first use and keeps it; in it
+ * a tiny direct-mapped micro-TLB of the translations that thread used
+ * last, a memo of the hot part of the configuration it used last, and its
+ * hit counter.  Every invalidation bumps the cache's generation; a slot
+ * filled under another generation is emptied before use.  Slots live and
+ * die with the cache, so nothing outlives an instance and nothing is
+ * shared between instances: there is no thread-local or global state.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +50,20 @@ struct tlb_ent {
 };
 
 struct xl_cache {
-    /* Bumped (release) by every invalidation: per-thread micro-TLBs
-     * filled under an older value are dropped before their next use. */
-    uint64_t gen;
+    /* Per-thread slots (first: the allocation is cache-line aligned). */
+    struct xl_slot slots[XL_SLOTS];
+    /* Read by every hit: the generation and the table geometry.  The
+     * generation is bumped (release) by every invalidation: slots filled
+     * under an older value are emptied before their next use. */
+    uint64_t gen __attribute__((aligned(64)));
     struct tlb_ent *tlb;
     unsigned tlb_sets_log2;
-    uint64_t shifts_seen;   /* sizes ever inserted (under the lock) */
-    uint8_t *tlb_hand;
     struct cfg_ent *cfg;
-    struct xl_cfg *cfg_full;
     unsigned cfg_sets_log2;
+    /* Used under the lock only. */
+    uint64_t shifts_seen __attribute__((aligned(64)));   /* sizes ever inserted */
+    uint8_t *tlb_hand;
+    struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
 };
 
@@ -100,11 +104,12 @@ static unsigned log2_floor(unsigned v)
 
 struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
 {
-    struct xl_cache *c = calloc(1, sizeof(*c));
+    struct xl_cache *c = aligned_alloc(64, sizeof(*c));   /* a multiple of 64 */
     size_t nt, nc;
 
     if (!c)
         return NULL;
+    memset(c, 0, sizeof(*c));
     c->tlb_sets_log2 = log2_floor(tlb_entries < WAYS ? 1 : tlb_entries / WAYS);
     c->cfg_sets_log2 = log2_floor(cfg_entries < WAYS ? 1 : cfg_entries / WAYS);
     nt = (size_t)WAYS << c->tlb_sets_log2;
@@ -119,10 +124,6 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
         return NULL;
     }
     memset(c->tlb, 0, nt * sizeof(struct tlb_ent));
-    {
-        static uint64_t instances;
-        c->gen = __atomic_add_fetch(&instances, 1, __ATOMIC_RELAXED) << 40;
-    }
     memset(c->cfg, 0, nc * sizeof(struct cfg_ent));
     return c;
 }
@@ -317,7 +318,8 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     ST(&e->ref, 0);
     wr_end(&e->seq);
 
-    xc->shifts_seen |= 1ull << te->shift;
+    if (!(xc->shifts_seen & (1ull << te->shift)))
+        xc->shifts_seen |= 1ull << te->shift;
     /* Size hint for the configuration that made it. */
     {
         uint64_t key = cfg_key(sid, ssid);
@@ -435,39 +437,68 @@ unsigned xl_tlb_count(struct xl_cache *xc)
     return count;
 }
 
-/* ---- the hit path ------------------------------------------------------ */
+/* ---- per-thread slots ------------------------------------------------- */
 
-__thread struct xl_utlb xl_utlb __attribute__((tls_model("initial-exec")));
+struct xl_slot *xl_cache_slots(struct xl_cache *xc)
+{
+    return xc->slots;
+}
+
+struct xl_slot *xl_slot_claim(struct xl_cache *xc, uintptr_t me)
+{
+    unsigned idx = xl_slot_idx(me);
+
+    for (unsigned k = 0; k < 2; k++) {
+        struct xl_slot *sl = &xc->slots[idx ^ k];
+        uintptr_t owner = LD(&sl->owner), zero = 0;
+        if (owner == me)
+            return sl;
+        /* A slot is claimed once and kept: its other fields are still the
+         * zeroes of the allocation (no entries, no memo, no hits). */
+        if (!owner && __atomic_compare_exchange_n(&sl->owner, &zero, me, false,
+                                                  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return sl;
+    }
+    return NULL;
+}
+
+uint64_t xl_slot_hits(struct xl_cache *xc)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < XL_SLOTS; i++)
+        n += LD(&xc->slots[i].hits);
+    return n;
+}
+
+/* ---- the hit path ------------------------------------------------------ */
 
 uint64_t *xl_cache_genp(struct xl_cache *xc)
 {
     return &xc->gen;
 }
 
-int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
-            unsigned oas_bits, struct vsmmu_xlate_result *res)
+int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+            unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k;
     uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
-    struct xl_utlb_ent *ue = &xl_utlb.e[xl_utlb_idx(sid, va)];
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
-    /* The caller probed the micro-TLB (xl_utlb_hit); it is (re)claimed for
-     * this instance and generation here, before the lookup. */
-    if (__builtin_expect(xl_utlb.xc != xc || xl_utlb.gen != gen, 0)) {
-        memset(xl_utlb.e, 0, sizeof(xl_utlb.e));
-        xl_utlb.ckey = 0;
-        xl_utlb.xc = xc;
-        xl_utlb.gen = gen;
+    /* The caller probed the micro-TLB (xl_utlb_hit); the slot is emptied
+     * and taken to this generation here, before the lookup. */
+    if (sl && __builtin_expect(sl->gen != gen, 0)) {
+        memset(sl->e, 0, sizeof(sl->e));
+        sl->ckey = 0;
+        sl->gen = gen;
     }
 
-    if (xl_utlb.ckey == key) {
+    if (sl && sl->ckey == key) {
         /* The configuration this thread used last (same generation). */
-        hot = xl_utlb.chot;
-        tag = xl_utlb.ctag;
-        shifts = xl_utlb.cshifts;
+        hot = sl->chot;
+        tag = sl->ctag;
+        shifts = sl->cshifts;
     } else {
         cset = cfg_set(xc, key);
         for (i = 0; i < WAYS; i++) {
@@ -488,12 +519,13 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
         }
         if (i == WAYS)
             return XF_MISS;
-        xl_utlb.ckey = key;
-        xl_utlb.chot = hot;
-        xl_utlb.ctag = tag;
-        xl_utlb.cshifts = shifts;
+        if (sl) {
+            sl->ckey = key;
+            sl->chot = hot;
+            sl->ctag = tag;
+            sl->cshifts = shifts;
+        }
     }
-
     switch (hot & 0xFF) {
     case XK_ABORT:
         res->status = VSMMU_XLATE_FAULT;
@@ -547,10 +579,14 @@ int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsig
             res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
             /* Keep it in this thread's micro-TLB (under generation @gen,
              * read before the lookup). */
-            ue->key = key;
-            ue->va = in_va & ~((1ull << shift) - 1);
-            ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
-            ue->meta = (uint32_t)(shift | ((hot >> 16) & 0xFF) << 8 | ((hot >> 24) & 0xFF) << 16);
+            if (sl) {
+                struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, in_va)];
+                ue->key = key;
+                ue->va = in_va & ~((1ull << shift) - 1);
+                ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
+                ue->meta = (uint32_t)(shift | ((hot >> 16) & 0xFF) << 8 |
+                                      ((hot >> 24) & 0xFF) << 16);
+            }
             return XF_HIT;
         }
     }

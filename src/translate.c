@@ -18,8 +18,13 @@
  *  - A translation that started before an invalidation may still complete
  *    with the old result (hits take no lock, so CMD_SYNC cannot wait for
  *    them); any translation starting after the CMD_SYNC sees the new state.
- *  - TLB hits are counted per thread and published in batches of 64 (and
- *    on every miss), so stats.tlb_hits may lag by less than 64 per thread.
+ *
+ * All state is the instance's: each thread that translates claims one of
+ * the cache's per-thread slots (micro-TLB, configuration memo and its own
+ * hit counter; see tlb.c) and keeps it for the instance's lifetime.  A
+ * thread that finds its candidate slots taken uses the shared TLB only.
+ * stats.tlb_hits is exact: the shared counter (hits of threads without a
+ * slot) plus every slot's counter.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,37 +35,8 @@
 struct vsmmu_xlate {
     struct xl_cache *cache;
     uint64_t *gen;          /* the cache's generation */
+    struct xl_slot *slots;  /* the cache's per-thread slots */
 };
-
-/* ---- hit counters ---------------------------------------------------------
- * Hits are counted per thread and added to the shared counter in batches
- * (and whenever the thread takes the miss path), so the hit path writes
- * no shared cache line. */
-#define HIT_BATCH 64u
-static __thread struct {
-    const struct vsmmu *s;
-    uint32_t n;
-} tls_hits __attribute__((tls_model("initial-exec")));
-
-static inline void count_hit(struct vsmmu *s)
-{
-    if (__builtin_expect(tls_hits.s != s, 0)) {
-        tls_hits.s = s;
-        tls_hits.n = 0;
-    }
-    if (__builtin_expect(++tls_hits.n == HIT_BATCH, 0)) {
-        __atomic_fetch_add(&s->stats.tlb_hits, HIT_BATCH, __ATOMIC_RELAXED);
-        tls_hits.n = 0;
-    }
-}
-
-static void flush_hits(struct vsmmu *s)
-{
-    if (tls_hits.s == s && tls_hits.n) {
-        __atomic_fetch_add(&s->stats.tlb_hits, tls_hits.n, __ATOMIC_RELAXED);
-        tls_hits.n = 0;
-    }
-}
 
 /* ---- lifecycle --------------------------------------------------------------- */
 
@@ -75,6 +51,7 @@ int vsmmu_xlate_init(struct vsmmu *s)
         return -ENOMEM;
     }
     xl->gen = xl_cache_genp(xl->cache);
+    xl->slots = xl_cache_slots(xl->cache);
     s->xl = xl;
     return 0;
 }
@@ -349,13 +326,13 @@ static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate
 
 /* Miss: everything under the lock. */
 __attribute__((noinline))
-static int translate_miss(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                          unsigned access, struct vsmmu_xlate_result *res)
+static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                          uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
     memset(res, 0, sizeof(*res));
-    xl_utlb_forget_cfg();
+    if (sl)
+        sl->ckey = 0;       /* reload the configuration memo after a miss */
     pthread_mutex_lock(&s->lock);
-    flush_hits(s);
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
     slow_path(s, sid, ssid, iova, access, res);
     pthread_mutex_unlock(&s->lock);
@@ -365,6 +342,9 @@ static int translate_miss(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
 {
+    struct vsmmu_xlate *xl;
+    struct xl_slot *sl;
+    uint64_t gen;
     int rc;
 
     if (!s || !res || (access & ~0xFu) ||
@@ -374,22 +354,33 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
 
-    /* Hit path: no lock. */
+    /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    if (xl_utlb_hit(s->xl->cache, __atomic_load_n(s->xl->gen, __ATOMIC_ACQUIRE), sid, ssid,
-                    iova, access, res)) {
-        count_hit(s);
+    xl = s->xl;
+    gen = __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE);
+    sl = xl_slot_get(xl->cache, xl->slots, xl_self());
+    if (__builtin_expect(sl != NULL, 1) && xl_utlb_hit(sl, gen, sid, ssid, iova, access, res)) {
+        xl_slot_count_hit(sl);
         return 0;
     }
-    rc = xl_fast(s->xl->cache, sid, ssid, iova, access, s->cfg.oas_bits, res);
+    rc = xl_fast(xl->cache, sl, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
-        count_hit(s);
+        if (sl)
+            xl_slot_count_hit(sl);
+        else
+            __atomic_fetch_add(&s->stats.tlb_hits, 1, __ATOMIC_RELAXED);
         return 0;
     }
     if (rc == XF_DONE)
         return 0;
-    return translate_miss(s, sid, ssid, iova, access, res);
+    return translate_miss(s, sl, sid, ssid, iova, access, res);
+}
+
+uint64_t vsmmu_xlate_hits(struct vsmmu *s)
+{
+    uint64_t n = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
+    return s->xl ? n + xl_slot_hits(s->xl->cache) : n;
 }
 
 /* ---- invalidation commands ----------------------------------------------------- */
@@ -551,3 +542,36 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
 
 unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return xl_tlb_count(s->xl->cache); }
 unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cache); }
+
+/* The calling thread's slot without claiming one. */
+static struct xl_slot *own_slot(struct vsmmu *s)
+{
+    uintptr_t me = xl_self();
+    unsigned idx = xl_slot_idx(me);
+
+    for (unsigned k = 0; k < 2; k++)
+        if (__atomic_load_n(&s->xl->slots[idx ^ k].owner, __ATOMIC_RELAXED) == me)
+            return &s->xl->slots[idx ^ k];
+    return NULL;
+}
+
+int vsmmu_xlate_thread_slot(struct vsmmu *s)
+{
+    struct xl_slot *sl = own_slot(s);
+    return sl ? (int)(sl - s->xl->slots) : -1;
+}
+
+uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s)
+{
+    struct xl_slot *sl = own_slot(s);
+    return sl ? __atomic_load_n(&sl->hits, __ATOMIC_RELAXED) : 0;
+}
+
+void vsmmu_xlate_forget_thread(struct vsmmu *s)
+{
+    struct xl_slot *sl = own_slot(s);
+    if (sl) {
+        memset(sl->e, 0, sizeof(sl->e));
+        sl->ckey = 0;
+    }
+}

@@ -7,6 +7,7 @@
 #ifndef VSMMU_XLATE_H
 #define VSMMU_XLATE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -175,24 +176,72 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 
 
-/* ---- per-thread micro-TLB (tlb.c fills it, vsmmu_translate probes it) --- */
+/* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
+ * Each cache has XL_SLOTS slots, one cache-line-aligned block per thread
+ * that uses the instance.  A thread claims a free slot with a CAS (owner =
+ * its xl_self() identity) and keeps it for the cache's lifetime; only the
+ * owner reads or writes a slot, except that vsmmu_get_stats sums the hit
+ * counters.  A thread whose two candidate slots belong to other threads
+ * uses no slot: it goes straight to the shared TLB and counts its hits in
+ * the shared counter. */
 #define XL_UTLB_N 8
+#define XL_SLOTS_LOG2 6
+#define XL_SLOTS (1u << XL_SLOTS_LOG2)
 struct xl_utlb_ent {
     uint64_t key;       /* xl_cfg_key of (sid, ssid); 0 = empty */
     uint64_t va;        /* input address as presented, aligned to the size */
     uint64_t oa;        /* output base | XP_* perm (bits 5:0) */
     uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
 };
-struct xl_utlb {
-    const struct xl_cache *xc;  /* instance the entries belong to */
-    uint64_t gen;               /* its generation when they were filled */
-    struct xl_utlb_ent e[XL_UTLB_N];
-    /* The hot configuration this thread used last (key 0: none).  Its
-     * size hint may lag behind inserts by other threads: the miss path
-     * drops it (xl_utlb_forget_cfg), so it is reloaded after a miss. */
+struct xl_slot {
+    uintptr_t owner;    /* xl_self() of the thread that claimed it; 0: free */
+    uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
+    uint64_t gen;       /* cache generation the entries were filled under */
+    /* The hot configuration the owner used last (key 0: none).  Its size
+     * hint may lag behind inserts by other threads: the miss path drops
+     * it, so it is reloaded after a miss. */
     uint64_t ckey, chot, ctag, cshifts;
-};
-extern __thread struct xl_utlb xl_utlb __attribute__((tls_model("initial-exec")));
+    /* Direct-mapped micro-TLB of the translations the owner used last. */
+    struct xl_utlb_ent e[XL_UTLB_N];
+} __attribute__((aligned(64)));
+
+/** The calling thread's identity: never 0, unique among live threads. */
+static inline uintptr_t xl_self(void)
+{
+    return (uintptr_t)pthread_self();
+}
+
+/** The first of the two slots a thread may claim (the other: idx ^ 1). */
+static inline unsigned xl_slot_idx(uintptr_t me)
+{
+    return (unsigned)(((uint64_t)me * 0x9E3779B97F4A7C15ull) >> (64 - XL_SLOTS_LOG2));
+}
+
+/** The slots of a cache (XL_SLOTS of them). */
+struct xl_slot *xl_cache_slots(struct xl_cache *xc);
+/** The slot @me owns, claiming a free one of its two candidates; NULL when
+ *  both belong to other threads. */
+struct xl_slot *xl_slot_claim(struct xl_cache *xc, uintptr_t me);
+/** Sum of the slots' hit counters. */
+uint64_t xl_slot_hits(struct xl_cache *xc);
+
+/** The slot the calling thread @me owns, else xl_slot_claim(). */
+static inline struct xl_slot *xl_slot_get(struct xl_cache *xc, struct xl_slot *slots,
+                                          uintptr_t me)
+{
+    struct xl_slot *sl = &slots[xl_slot_idx(me)];
+    if (__builtin_expect(__atomic_load_n(&sl->owner, __ATOMIC_RELAXED) == me, 1))
+        return sl;
+    return xl_slot_claim(xc, me);
+}
+
+/** Count a hit in the owner's slot (a plain increment made atomic for the
+ *  reader in vsmmu_get_stats: the owner is the only writer). */
+static inline void xl_slot_count_hit(struct xl_slot *sl)
+{
+    __atomic_store_n(&sl->hits, __atomic_load_n(&sl->hits, __ATOMIC_RELAXED) + 1,
+                     __ATOMIC_RELAXED);
+}
 
 /** Key of (sid, ssid) in the config cache and the micro-TLB (never 0). */
 static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
@@ -206,20 +255,16 @@ static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
     return (unsigned)((va >> 12) ^ sid) & (XL_UTLB_N - 1);
 }
 
-static inline void xl_utlb_forget_cfg(void)
-{
-    xl_utlb.ckey = 0;
-}
-
 /** The cache generation (bumped by every invalidation). */
 uint64_t *xl_cache_genp(struct xl_cache *xc);
 
 /* Fast path (tlb.c): configuration and TLB lookup without the lock. */
 enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
 /** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
- *  abort or bypass configuration); XF_MISS: take the slow path. */
-int xl_fast(struct xl_cache *xc, uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
-            unsigned oas_bits, struct vsmmu_xlate_result *res);
+ *  abort or bypass configuration); XF_MISS: take the slow path.  @sl: the
+ *  calling thread's slot (memo and micro-TLB), or NULL. */
+int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+            unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
 
 /* ---- access classification ------------------------------------------------ */
 
@@ -289,18 +334,18 @@ static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, 
     return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
 }
 
-/** Probe this thread's micro-TLB: true with @res filled on a hit.  @gen is
- *  the cache generation read (acquire) by the caller. */
-static inline bool xl_utlb_hit(const struct xl_cache *xc, uint64_t gen, uint32_t sid,
+/** Probe the micro-TLB of slot @sl (the caller's): true with @res filled
+ *  on a hit.  @gen is the cache generation read (acquire) by the caller. */
+static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t sid,
                                uint32_t ssid, uint64_t va, unsigned access,
                                struct vsmmu_xlate_result *res)
 {
-    const struct xl_utlb_ent *ue = &xl_utlb.e[xl_utlb_idx(sid, va)];
+    const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, va)];
     unsigned shift;
     uint8_t need;
     bool priv;
 
-    if (xl_utlb.xc != xc || xl_utlb.gen != gen || ue->key != xl_cfg_key(sid, ssid) ||
+    if (sl->gen != gen || ue->key != xl_cfg_key(sid, ssid) ||
         ((va ^ ue->va) >> (ue->meta & 0xFF)))
         return false;
     shift = ue->meta & 0xFF;
@@ -326,5 +371,10 @@ static inline bool xl_utlb_hit(const struct xl_cache *xc, uint64_t gen, uint32_t
 /** Cache occupancy (tests, benchmark). */
 unsigned vsmmu_xlate_tlb_count(struct vsmmu *s);
 unsigned vsmmu_xlate_cfg_count(struct vsmmu *s);
+/** Tests: index of the slot the calling thread owns in @s (-1: none, it
+ *  claims none), its hit count, and dropping its micro-TLB and memo. */
+int vsmmu_xlate_thread_slot(struct vsmmu *s);
+uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s);
+void vsmmu_xlate_forget_thread(struct vsmmu *s);
 
 #endif /* VSMMU_XLATE_H */

@@ -493,7 +493,7 @@ static struct vsmmu_xlate_result ncold(struct xt *x, uint64_t va, unsigned acc)
     pthread_mutex_lock(&x->tb.s->lock);
     vsmmu_xlate_reset(x->tb.s);
     pthread_mutex_unlock(&x->tb.s->lock);
-    memset(&xl_utlb, 0, sizeof(xl_utlb));
+    vsmmu_xlate_forget_thread(x->tb.s);
     CHECK_EQ(vsmmu_translate(x->tb.s, 1, VSMMU_NO_SSID, va, acc, &r), 0);
     return r;
 }
