@@ -51,7 +51,7 @@ struct tlb_ent {
 
 struct xl_cache {
     /* Per-thread slots (first: the allocation is cache-line aligned). */
-    struct xl_slot slots[XL_SLOTS];
+    struct xl_slots slots;
     /* Read by every hit: the generation and the table geometry.  The
      * generation is bumped (release) by every invalidation: slots filled
      * under an older value are emptied before their next use. */
@@ -439,34 +439,43 @@ unsigned xl_tlb_count(struct xl_cache *xc)
 
 /* ---- per-thread slots ------------------------------------------------- */
 
-struct xl_slot *xl_cache_slots(struct xl_cache *xc)
+struct xl_slots *xl_cache_slots(struct xl_cache *xc)
 {
-    return xc->slots;
+    return &xc->slots;
 }
 
-struct xl_slot *xl_slot_claim(struct xl_cache *xc, uintptr_t me)
+struct xl_slot *xl_slot_find(struct xl_slots *ss, uintptr_t me)
+{
+    unsigned idx = xl_slot_idx(me);
+
+    for (unsigned k = 0; k < 2; k++)
+        if (LD(&ss->owner[idx ^ k]) == me)
+            return &ss->slot[idx ^ k];
+    return NULL;
+}
+
+struct xl_slot *xl_slot_claim(struct xl_slots *ss, uintptr_t me)
 {
     unsigned idx = xl_slot_idx(me);
 
     for (unsigned k = 0; k < 2; k++) {
-        struct xl_slot *sl = &xc->slots[idx ^ k];
-        uintptr_t owner = LD(&sl->owner), zero = 0;
+        uintptr_t owner = LD(&ss->owner[idx ^ k]), zero = 0;
         if (owner == me)
-            return sl;
-        /* A slot is claimed once and kept: its other fields are still the
-         * zeroes of the allocation (no entries, no memo, no hits). */
-        if (!owner && __atomic_compare_exchange_n(&sl->owner, &zero, me, false,
+            return &ss->slot[idx ^ k];
+        /* A slot is claimed once and kept: a new owner finds the zeroes of
+         * the allocation (no entries, no memo, no hits). */
+        if (!owner && __atomic_compare_exchange_n(&ss->owner[idx ^ k], &zero, me, false,
                                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            return sl;
+            return &ss->slot[idx ^ k];
     }
     return NULL;
 }
 
-uint64_t xl_slot_hits(struct xl_cache *xc)
+uint64_t xl_slot_hits(const struct xl_slots *ss)
 {
     uint64_t n = 0;
     for (unsigned i = 0; i < XL_SLOTS; i++)
-        n += LD(&xc->slots[i].hits);
+        n += LD(&ss->slot[i].hits);
     return n;
 }
 

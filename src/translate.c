@@ -35,7 +35,7 @@
 struct vsmmu_xlate {
     struct xl_cache *cache;
     uint64_t *gen;          /* the cache's generation */
-    struct xl_slot *slots;  /* the cache's per-thread slots */
+    struct xl_slots *slots; /* the cache's per-thread slots */
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
@@ -359,7 +359,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     res->recorded = false;
     xl = s->xl;
     gen = __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE);
-    sl = xl_slot_get(xl->cache, xl->slots, xl_self());
+    sl = xl_slot_get(xl->slots, xl_self());
     if (__builtin_expect(sl != NULL, 1) && xl_utlb_hit(sl, gen, sid, ssid, iova, access, res)) {
         xl_slot_count_hit(sl);
         return 0;
@@ -380,7 +380,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
 uint64_t vsmmu_xlate_hits(struct vsmmu *s)
 {
     uint64_t n = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
-    return s->xl ? n + xl_slot_hits(s->xl->cache) : n;
+    return s->xl ? n + xl_slot_hits(s->xl->slots) : n;
 }
 
 /* ---- invalidation commands ----------------------------------------------------- */
@@ -543,22 +543,15 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
 unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return xl_tlb_count(s->xl->cache); }
 unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cache); }
 
-/* The calling thread's slot without claiming one. */
 static struct xl_slot *own_slot(struct vsmmu *s)
 {
-    uintptr_t me = xl_self();
-    unsigned idx = xl_slot_idx(me);
-
-    for (unsigned k = 0; k < 2; k++)
-        if (__atomic_load_n(&s->xl->slots[idx ^ k].owner, __ATOMIC_RELAXED) == me)
-            return &s->xl->slots[idx ^ k];
-    return NULL;
+    return xl_slot_find(s->xl->slots, xl_self());
 }
 
 int vsmmu_xlate_thread_slot(struct vsmmu *s)
 {
     struct xl_slot *sl = own_slot(s);
-    return sl ? (int)(sl - s->xl->slots) : -1;
+    return sl ? (int)(sl - s->xl->slots->slot) : -1;
 }
 
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s)

@@ -178,12 +178,14 @@ unsigned xl_cfg_count(struct xl_cache *xc);
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
  * Each cache has XL_SLOTS slots, one cache-line-aligned block per thread
- * that uses the instance.  A thread claims a free slot with a CAS (owner =
- * its xl_self() identity) and keeps it for the cache's lifetime; only the
- * owner reads or writes a slot, except that vsmmu_get_stats sums the hit
- * counters.  A thread whose two candidate slots belong to other threads
- * uses no slot: it goes straight to the shared TLB and counts its hits in
- * the shared counter. */
+ * that uses the instance.  A thread claims a free slot with a CAS on its
+ * owner word (owner = its xl_self() identity) and keeps it for the cache's
+ * lifetime.  Only the owner reads or writes a slot, except that
+ * vsmmu_get_stats sums the hit counters.  The owner words sit apart from
+ * the slots, written only when claimed, so the threads probing them share
+ * those lines without bouncing them.  A thread whose two candidate slots
+ * belong to other threads uses no slot: it goes straight to the shared TLB
+ * and counts its hits in the shared counter. */
 #define XL_UTLB_N 8
 #define XL_SLOTS_LOG2 6
 #define XL_SLOTS (1u << XL_SLOTS_LOG2)
@@ -194,7 +196,6 @@ struct xl_utlb_ent {
     uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
 };
 struct xl_slot {
-    uintptr_t owner;    /* xl_self() of the thread that claimed it; 0: free */
     uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
     uint64_t gen;       /* cache generation the entries were filled under */
     /* The hot configuration the owner used last (key 0: none).  Its size
@@ -204,6 +205,11 @@ struct xl_slot {
     /* Direct-mapped micro-TLB of the translations the owner used last. */
     struct xl_utlb_ent e[XL_UTLB_N];
 } __attribute__((aligned(64)));
+struct xl_slots {
+    /* xl_self() of the thread that claimed slot[i]; 0: free. */
+    uintptr_t owner[XL_SLOTS] __attribute__((aligned(64)));
+    struct xl_slot slot[XL_SLOTS];
+};
 
 /** The calling thread's identity: never 0, unique among live threads. */
 static inline uintptr_t xl_self(void)
@@ -217,22 +223,23 @@ static inline unsigned xl_slot_idx(uintptr_t me)
     return (unsigned)(((uint64_t)me * 0x9E3779B97F4A7C15ull) >> (64 - XL_SLOTS_LOG2));
 }
 
-/** The slots of a cache (XL_SLOTS of them). */
-struct xl_slot *xl_cache_slots(struct xl_cache *xc);
+/** The slots of a cache. */
+struct xl_slots *xl_cache_slots(struct xl_cache *xc);
 /** The slot @me owns, claiming a free one of its two candidates; NULL when
  *  both belong to other threads. */
-struct xl_slot *xl_slot_claim(struct xl_cache *xc, uintptr_t me);
+struct xl_slot *xl_slot_claim(struct xl_slots *ss, uintptr_t me);
+/** The slot @me owns, without claiming one; NULL if none. */
+struct xl_slot *xl_slot_find(struct xl_slots *ss, uintptr_t me);
 /** Sum of the slots' hit counters. */
-uint64_t xl_slot_hits(struct xl_cache *xc);
+uint64_t xl_slot_hits(const struct xl_slots *ss);
 
 /** The slot the calling thread @me owns, else xl_slot_claim(). */
-static inline struct xl_slot *xl_slot_get(struct xl_cache *xc, struct xl_slot *slots,
-                                          uintptr_t me)
+static inline struct xl_slot *xl_slot_get(struct xl_slots *ss, uintptr_t me)
 {
-    struct xl_slot *sl = &slots[xl_slot_idx(me)];
-    if (__builtin_expect(__atomic_load_n(&sl->owner, __ATOMIC_RELAXED) == me, 1))
-        return sl;
-    return xl_slot_claim(xc, me);
+    unsigned i = xl_slot_idx(me);
+    if (__builtin_expect(__atomic_load_n(&ss->owner[i], __ATOMIC_RELAXED) == me, 1))
+        return &ss->slot[i];
+    return xl_slot_claim(ss, me);
 }
 
 /** Count a hit in the owner's slot (a plain increment made atomic for the
