@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Translation benchmark: cost per vsmmu_translate() call on a TLB hit, on a
- * miss with a 4-level 4K stage-1 walk, on a nested miss (stage 1 + every
- * table access through stage 2), and hit throughput with 1 and 2 threads.
+ * Translation benchmark: cost per vsmmu_translate() call on a TLB hit (in
+ * the thread's micro-TLB, in the shared TLB, and for a thread that found
+ * no free per-thread slot), on a miss with a 4-level 4K stage-1 walk, on a
+ * nested miss (stage 1 + every table access through stage 2), and hit
+ * throughput with 1 and 2 threads.
  * Runs on the test bed (a vsmmu instance with guest RAM in host memory).
  */
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include "guest.h"
 #include "internal.h"
 #include "testbed.h"
+#include "xlate.h"
 
 #define NPAGES 16384u           /* pages mapped for the miss runs (> TLB) */
 #define OFF 0x100000000ull      /* nested: IPA = PA + OFF */
@@ -141,6 +144,76 @@ static double throughput(vsmmu_t *s, unsigned nthreads, double secs, double *per
     return (double)total / (t1 - t0);
 }
 
+/* ---- a thread without a slot ---------------------------------------------- */
+
+struct slotless {
+    vsmmu_t *s;
+    pthread_barrier_t *claimed, *release;
+    unsigned iters;
+    double ns;
+    int slot;
+};
+
+/* Takes a slot (if one of its two is free) and holds its identity until
+ * released, so no later thread can be the same thread. */
+static void *hold_slot(void *arg)
+{
+    struct slotless *h = arg;
+    struct vsmmu_xlate_result r;
+
+    vsmmu_translate(h->s, 1, VSMMU_NO_SSID, 0x10000000ull, VSMMU_ACC_READ, &r);
+    pthread_barrier_wait(h->claimed);
+    pthread_barrier_wait(h->release);
+    return NULL;
+}
+
+static void *slotless_thread(void *arg)
+{
+    struct slotless *m = arg;
+    struct vsmmu_xlate_result r;
+    double t0;
+
+    vsmmu_translate(m->s, 1, VSMMU_NO_SSID, 0x10000000ull, VSMMU_ACC_READ, &r);
+    m->slot = vsmmu_xlate_thread_slot(m->s);
+    t0 = cpu();
+    for (unsigned i = 0; i < m->iters; i++)
+        vsmmu_translate(m->s, 1, VSMMU_NO_SSID, 0x10000000ull + (i & 0xFF8), VSMMU_ACC_READ, &r);
+    m->ns = (cpu() - t0) * 1e9 / m->iters;
+    must(r.status == VSMMU_XLATE_OK, "slotless hit");
+    return NULL;
+}
+
+/* Same-page hits of a thread that finds every slot taken (2 * XL_SLOTS
+ * threads claim first and stay alive): the shared TLB answers and the hit
+ * goes to the shared counter.  Returns -1 if the thread got a slot. */
+static double slotless_hit(vsmmu_t *s, unsigned iters)
+{
+    enum { H = 2 * XL_SLOTS };
+    pthread_t th[H], mt;
+    pthread_attr_t attr;
+    pthread_barrier_t claimed, release;
+    struct slotless h = { .s = s }, m = { .s = s, .iters = iters };
+
+    pthread_barrier_init(&claimed, NULL, H + 1);
+    pthread_barrier_init(&release, NULL, H + 1);
+    h.claimed = &claimed;
+    h.release = &release;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    for (unsigned i = 0; i < H; i++)
+        must(pthread_create(&th[i], &attr, hold_slot, &h) == 0, "pthread_create");
+    pthread_barrier_wait(&claimed);
+    must(pthread_create(&mt, &attr, slotless_thread, &m) == 0, "pthread_create");
+    pthread_join(mt, NULL);
+    pthread_barrier_wait(&release);
+    for (unsigned i = 0; i < H; i++)
+        pthread_join(th[i], NULL);
+    pthread_attr_destroy(&attr);
+    pthread_barrier_destroy(&claimed);
+    pthread_barrier_destroy(&release);
+    return m.slot < 0 ? m.ns : -1;
+}
+
 int main(int argc, char **argv)
 {
     struct testbed tb = {0}, tn = {0};
@@ -148,7 +221,7 @@ int main(int argc, char **argv)
     struct vsmmu_config cfg;
     uint64_t cd[8], ste[8], root, sroot;
     struct vsmmu_xlate_result r;
-    double t0, hit_ns, hit64_ns, miss_ns, nested_ns, tp1, tp2, cp1, cp2;
+    double t0, hit_ns, hit64_ns, miss_ns, nested_ns, tp1, tp2, cp1, cp2, noslot_ns;
     unsigned hit_iters = 20000000;
     struct vsmmu_stats st;
 
@@ -180,7 +253,7 @@ int main(int argc, char **argv)
         vsmmu_translate(tb.s, 1, VSMMU_NO_SSID, 0x10000000ull + (i & 0xFF8), VSMMU_ACC_READ, &r);
     hit_ns = (cpu() - t0) * 1e9 / hit_iters;
     must(r.status == VSMMU_XLATE_OK, "hit");
-    /* Hit in the shared TLB: 64 pages in turn defeat the per-thread
+    /* Hit in the shared TLB: 64 pages in turn defeat the thread's
      * micro-TLB (8 entries). */
     t0 = cpu();
     for (unsigned i = 0; i < hit_iters / 4; i++)
@@ -213,6 +286,7 @@ int main(int argc, char **argv)
 
     tp1 = throughput(tb.s, 1, 0.5, &cp1);
     tp2 = throughput(tb.s, 2, 0.5, &cp2);
+    noslot_ns = slotless_hit(tb.s, hit_iters / 4);
 
     /* ---- nested: stage-1 tables behind stage 2 ------------------------ */
     tb_init(&tn, &cfg);
@@ -273,8 +347,12 @@ int main(int argc, char **argv)
     printf("+--------------------------------------------+--------------+\n");
     printf("| case                                       | cost         |\n");
     printf("+--------------------------------------------+--------------+\n");
-    printf("| TLB hit, same page (per-thread micro-TLB)  | %8.1f ns  |\n", hit_ns);
+    printf("| TLB hit, same page (thread's micro-TLB)    | %8.1f ns  |\n", hit_ns);
     printf("| TLB hit, 64 pages in turn (shared TLB)     | %8.1f ns  |\n", hit64_ns);
+    if (noslot_ns >= 0)
+        printf("| TLB hit, same page, thread without a slot  | %8.1f ns  |\n", noslot_ns);
+    else
+        printf("| TLB hit, same page, thread without a slot  |      n/a     |\n");
     printf("| TLB miss, stage 1 4K 4-level walk          | %8.1f ns  |\n", miss_ns);
     printf("| TLB miss, nested (S1 4-level, S2 3-level)  | %8.1f ns  |\n", nested_ns);
     printf("| hit throughput, 1 thread (wall)            | %8.1f M/s |\n", tp1 / 1e6);
