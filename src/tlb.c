@@ -10,7 +10,7 @@
  * counter odd, update the entry, and make it even again; a reader that
  * sees an odd or changed counter treats the probe as a miss.
  *
- * In front of the TLB the cache holds per-thread slots (struct xl_slot in
+ * In front of the TLB the cache holds per-thread slots (struct xl_slots in
  * xlate.h): a thread claims one with a CAS on first use and keeps it; in it
  * a tiny direct-mapped micro-TLB of the translations that thread used
  * last, a memo of the hot part of the configuration it used last, and its
