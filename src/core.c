@@ -174,11 +174,20 @@ void vsmmu_set_inval_notifier(vsmmu_t *s,
 
 void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st)
 {
+    /* Everything but the TLB counters changes under the lock; those are
+     * updated by lock-free translations and read atomically.  A new counter
+     * must be added here. */
+    memset(st, 0, sizeof(*st));
     pthread_mutex_lock(&s->lock);
-    *st = s->stats;
+    st->commands = s->stats.commands;
+    st->events = s->stats.events;
+    st->events_dropped = s->stats.events_dropped;
+    st->delivered = s->stats.delivered;
+    st->host_lost = s->stats.host_lost;
+    st->dropped = s->stats.dropped;
+    pthread_mutex_unlock(&s->lock);
     st->tlb_hits = vsmmu_xlate_hits(s);
     st->tlb_misses = __atomic_load_n(&s->stats.tlb_misses, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- guest memory ------------------------------------------------------ */
