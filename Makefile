@@ -115,7 +115,8 @@ bench: $(BENCH)
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 2 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
 # plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>; an input
-# running longer than FUZZ_TIMEOUT seconds counts as a hang.
+# running longer than FUZZ_TIMEOUT seconds counts as a hang.  A failing input
+# is saved as $(BUILDDIR)/fuzz/<target>-crash-* (or -timeout-*, -leak-*).
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 30
 FUZZ_CC ?= clang
@@ -131,7 +132,8 @@ fuzz: $(FUZZ_BINS)
 	    mkdir -p $(BUILDDIR)/fuzz/corpus/$$t || exit 1; \
 	    echo "== $$t ($(FUZZ_SECONDS) s)"; \
 	    $(BUILDDIR)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
-	        -print_final_stats=1 $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	        -artifact_prefix=$(BUILDDIR)/fuzz/$$t- -print_final_stats=1 \
+	        $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
 install: all

@@ -14,10 +14,17 @@
  *   set, a 64-bit value is made to point into guest RAM (keeping its low
  *   five bits, e.g. a queue LOG2SIZE).
  *
+ * After every operation the register invariants are checked (abort() on a
+ * violation, which libFuzzer reports as a crash): the ID registers never
+ * change, CR0ACK == CR0, IRQ_CTRLACK == IRQ_CTRL, GBPA.Update reads 0, and
+ * aligned 32-bit reads of the frame always succeed.
+ *
  * fuzz/make_corpus.py writes the seed corpus in this format.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vsmmu.h"
@@ -226,6 +233,35 @@ static void run_op(vsmmu_t *s, uint8_t op, struct rd *r)
     }
 }
 
+static uint32_t rd32(vsmmu_t *s, uint32_t off)
+{
+    uint64_t v;
+    if (vsmmu_mmio_read(s, off, 4, &v) || (v >> 32)) {
+        fprintf(stderr, "fuzz_mmio: invariant: read of 0x%x failed\n", off);
+        abort();
+    }
+    return (uint32_t)v;
+}
+
+static void check_regs(vsmmu_t *s, const uint32_t idr[8])
+{
+    const char *why = NULL;
+
+    for (unsigned i = 0; i < 8; i++)
+        if (rd32(s, R_IDR0 + 4 * i) != idr[i])
+            why = "an ID register changed";
+    if (rd32(s, R_CR0ACK) != rd32(s, R_CR0))
+        why = "CR0ACK != CR0";
+    if (rd32(s, R_IRQ_CTRLACK) != rd32(s, R_IRQ_CTRL))
+        why = "IRQ_CTRLACK != IRQ_CTRL";
+    if (fld_get(rd32(s, R_GBPA), GBPA_UPDATE))
+        why = "GBPA.Update reads 1";
+    if (why) {
+        fprintf(stderr, "fuzz_mmio: invariant: %s\n", why);
+        abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -236,6 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     struct rd r = { data, size };
     uint8_t hdr[3];
+    uint32_t idr[8];
     size_t img;
     vsmmu_t *s;
 
@@ -253,10 +290,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.n -= img;
     if (vsmmu_create(&cfg, &ops, &s))
         return 0;
+    for (unsigned i = 0; i < 8; i++)
+        idr[i] = rd32(s, R_IDR0 + 4 * i);
     for (unsigned i = 0; i < FUZZ_MAX_OPS && r.n; i++) {
         uint8_t op;
         take(&r, &op, 1);
         run_op(s, op, &r);
+        check_regs(s, idr);
     }
     vsmmu_destroy(s);
     return 0;

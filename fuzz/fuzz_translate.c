@@ -520,7 +520,7 @@ static void op_translate(struct fz *z, const uint8_t *b)
     if (b[2] & 0x80) {
         /* Bad arguments are refused without effect. */
         if (vsmmu_translate(z->s, sid, 0x100000 + b[4], va, VSMMU_ACC_READ, &r1) != -EINVAL ||
-            vsmmu_translate(z->s, sid, ssid, va, 0x10 | acc, &r1) != -EINVAL ||
+            vsmmu_translate(z->s, sid, ssid, va, 0x40 | acc, &r1) != -EINVAL ||
             vsmmu_translate(z->s, sid, ssid, va, acc & VSMMU_ACC_PRIV, &r1) != -EINVAL)
             FAIL("bad arguments accepted");
     }
