@@ -188,6 +188,52 @@ enum {
     VSMMU_ACC_WRITE = 1u << 1,  /**< write                                 */
     VSMMU_ACC_EXEC = 1u << 2,   /**< instruction fetch (with READ)         */
     VSMMU_ACC_PRIV = 1u << 3,   /**< privileged                            */
+    /**
+     * PCIe ATS (only when vsmmu_config.ats is advertised, IDR0.ATS;
+     * otherwise vsmmu_translate() returns -EINVAL).  At most one of the two.
+     *
+     * VSMMU_ACC_ATS_TRANSLATED: a Translated transaction, the device presents
+     * an address it obtained through ATS.  READ or WRITE gives RnW; EXEC,
+     * PRIV and @ssid are ignored (the model does not advertise
+     * IDR3.PASIDTT: Translated traffic is Data, Unprivileged, without a
+     * SubstreamID).  Outcome (Arm IHI 0070 §3.9.1.3):
+     *  - SMMUEN = 0: FAULT, F_TRANSL_FORBIDDEN recorded (GBPA is not used);
+     *  - CR0.ATSCHK = 0: passes untranslated (OK, addr = iova, size =
+     *    2^OAS, perm RWX), no STE lookup;
+     *  - ATSCHK = 1: the STE is checked.  Config abort: FAULT, no event.
+     *    Config bypass, or effective EATS = 00 (EATS 11 without DPT):
+     *    FAULT, F_TRANSL_FORBIDDEN recorded.  Configuration errors
+     *    (C_BAD_STREAMID, F_STE_FETCH, C_BAD_STE, F_STREAM_DISABLED): FAULT
+     *    with no event (CR2.REC_CFG_ATS is not implemented).  EATS = 01:
+     *    passes untranslated as above.  EATS = 10 (split-stage): the
+     *    address is an IPA translated by stage 2, faults recorded as for an
+     *    ordinary transaction (STE.PRIVCFG/INSTCFG apply);
+     *  - an address beyond the OAS where it would pass untranslated: FAULT
+     *    with no event (the choice §3.9.1.1 allows, instead of truncating).
+     *
+     * VSMMU_ACC_ATS_REQUEST: an ATS Translation Request for the translation
+     * the device may cache in its ATC.  Read is implied; WRITE means NW = 0
+     * (write intended); EXEC (Exe) and PRIV (Priv) count only with a
+     * SubstreamID (PASID) and are ignored without one.  Outcome (§3.9.1.2,
+     * §13.6, §13.7.1); no TLB entry is used or made:
+     *  - OK: a Success completion.  addr = the translated address of @iova
+     *    (with EATS = 10, split-stage, the stage-1 IPA), size = the
+     *    translation size (the smaller of the stages' pages; 2^OAS for an
+     *    identity answer when S1DSS skips the only stage), perm = R/W/X
+     *    granted to the requesting privilege (W whenever the translation
+     *    allows it; X only when Exe was requested).  perm = 0 (R = W = 0)
+     *    answers translation, address-size, access and permission faults,
+     *    which record no event; then addr = 0 and size = the STU (the
+     *    smallest granule advertised);
+     *  - VSMMU_XLATE_ATS_UR: Unsupported Request.  SMMUEN = 0, Config
+     *    bypass or effective EATS = 00 (EATS 1x with ATSCHK = 0) record
+     *    F_BAD_ATS_TREQ; Config abort records nothing (event_type 0);
+     *  - VSMMU_XLATE_ATS_CA: Completer Abort for configuration errors and
+     *    external aborts (C_BAD_*, F_*_FETCH, F_STREAM_DISABLED,
+     *    F_WALK_EABT): no event is recorded (REC_CFG_ATS not implemented).
+     */
+    VSMMU_ACC_ATS_TRANSLATED = 1u << 4,
+    VSMMU_ACC_ATS_REQUEST = 1u << 5,
 };
 
 /** Permission bits in vsmmu_xlate_result.perm. */
@@ -204,6 +250,8 @@ enum vsmmu_xlate_status {
     VSMMU_XLATE_OK = 0,      /**< translated: see addr, size, perm          */
     VSMMU_XLATE_FAULT = 1,   /**< terminated with abort; event_type says why */
     VSMMU_XLATE_RAZWI = 2,   /**< terminated, read-as-zero/write-ignored     */
+    VSMMU_XLATE_ATS_UR = 3,  /**< ATS Translation Request: Unsupported Request */
+    VSMMU_XLATE_ATS_CA = 4,  /**< ATS Translation Request: Completer Abort   */
 };
 
 struct vsmmu_xlate_result {
@@ -211,7 +259,9 @@ struct vsmmu_xlate_result {
     uint64_t addr;       /**< output address (OK)                           */
     uint64_t size;       /**< size of the page/block/bypass region (OK)     */
     unsigned perm;       /**< VSMMU_PERM_* granted (OK)                     */
-    uint8_t event_type;  /**< event type of the fault (0: none)             */
+    uint8_t event_type;  /**< event type the architecture records for the
+                              access (0: none); set even when the queue
+                              could not take it                           */
     bool recorded;       /**< the event was recorded in the guest queue     */
 };
 

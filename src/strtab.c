@@ -212,6 +212,10 @@ int xl_ste_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg
             return bad_ste(s, "EATS = 10 not allowed");
         if (eats == 1 && s2s && s2en)
             return bad_ste(s, "EATS = 01 with S2S = 1");
+        /* EATS = 11 (DPT checks) is reserved and behaves as 00 without DPT. */
+        if (eats == 3 && !fld_get(s->idr[3], IDR3_DPT))
+            eats = 0;
+        c->eats = (uint8_t)eats;
     }
 
     c->kind = XK_XLATE;

@@ -73,10 +73,10 @@ void vsmmu_xlate_reset(struct vsmmu *s)
 
 static bool beyond(uint64_t addr, unsigned bits)
 {
-    return bits < 64 && (addr >> bits) != 0;
+    return xl_beyond(addr, bits);
 }
 
-static void set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result *res)
+void xl_set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result *res)
 {
     res->status = VSMMU_XLATE_OK;
     res->addr = va;
@@ -96,9 +96,9 @@ static bool is_xlate_fault(uint8_t t)
  * Terminate the transaction with fault @f.  @c is the configuration (NULL
  * before the STE is known); @cd_known: a CD governs stage-1 faults.
  */
-static void terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
-                      uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
-                      struct vsmmu_xlate_result *res)
+void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
+                  uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
+                  struct vsmmu_xlate_result *res)
 {
     bool record = true;
     struct vsmmu_event ev;
@@ -149,12 +149,10 @@ static void simple_fault(struct xl_fault *f, uint8_t type)
 
 /* ---- miss path ------------------------------------------------------------------- */
 
-/* Fetch and decode the configuration of (sid, ssid).  Returns 0, or fills
- * @f and returns the event type. */
-static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
-                    struct xl_cfg *c, struct xl_fault *f)
+int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_DWORDS],
+                struct xl_cfg *c, struct xl_fault *f)
 {
-    uint64_t ste[STE_DWORDS], fa;
+    uint64_t fa;
     int rc;
 
     rc = vsmmu_ste_fetch(s, sid, ste, &fa);
@@ -170,6 +168,12 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     }
     c->sid = sid;
     c->ssid = ssid;
+    return 0;
+}
+
+int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c, uint32_t ssid,
+               struct xl_fault *f)
+{
     if (c->kind == XK_ABORT)
         return 0;
     if ((c->kind == XK_BYPASS || !c->s1) && ssid != VSMMU_NO_SSID) {
@@ -179,6 +183,30 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     if (c->s1)
         return xl_cd_resolve(s, ste, c, ssid, f);
     return 0;
+}
+
+/* Fetch and decode the configuration of (sid, ssid).  Returns 0, or fills
+ * @f and returns the event type. */
+static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
+                    struct xl_cfg *c, struct xl_fault *f)
+{
+    uint64_t ste[STE_DWORDS];
+    int rc = xl_load_ste(s, sid, ssid, ste, c, f);
+
+    return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
+}
+
+bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
+{
+    bool two = c->regime != XR_EL2;
+    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
+    const struct xl_tt *t = &c->tt[h];
+    unsigned top = t->tbi ? 55 : 63;
+    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
+    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+
+    *half = h;
+    return t->en && t->ia_bits <= top && hi == want;
 }
 
 __attribute__((noinline))
@@ -206,7 +234,7 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
         if (rc) {
             if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
                 classify(access, c.privcfg, c.instcfg, &a);
-            terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
             return;
         }
         xl_cfg_insert(xc, &c);
@@ -221,10 +249,10 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
         if (beyond(va, c.s1 || c.cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s))) {
             simple_fault(&f, EVT_F_ADDR_SIZE);
             f.class_ = EVT_CLASS_IN;
-            terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
             return;
         }
-        set_bypass(s, va, res);
+        xl_set_bypass(s, va, res);
         return;
     }
 
@@ -232,17 +260,12 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
     key = tlb_key(va, c.s1, c.regime != XR_EL2, c.tt[0].tbi, c.tt[1].tbi);
     ipa = va;
     if (c.s1) {
-        bool two = c.regime != XR_EL2;
-        unsigned half = two ? (unsigned)((va >> 55) & 1) : 0;
-        const struct xl_tt *t = &c.tt[half];
-        unsigned top = t->tbi ? 55 : 63;
-        uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-        uint64_t want = half ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+        unsigned half;
 
-        if (!t->en || t->ia_bits > top || hi != want) {
+        if (!xl_s1_input_ok(&c, va, &half)) {
             simple_fault(&f, EVT_F_TRANSLATION);
             f.class_ = EVT_CLASS_IN;
-            terminate(s, &c, true, sid, ssid, va, &a, &f, res);
+            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
             return;
         }
         rc = xl_walk_s1(s, &c, half, key, &w1, &f);
@@ -252,14 +275,14 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
             rc = f.type;
         }
         if (rc) {
-            terminate(s, &c, true, sid, ssid, va, &a, &f, res);
+            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
             return;
         }
         ipa = w1.oa;
     } else if (beyond(va, xl_ias_bits(s))) {
         simple_fault(&f, EVT_F_ADDR_SIZE);
         f.class_ = EVT_CLASS_IN;
-        terminate(s, &c, false, sid, ssid, va, &a, &f, res);
+        xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
         return;
     }
 
@@ -275,7 +298,7 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
             rc = f.type;
         }
         if (rc) {
-            terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
+            xl_terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
             return;
         }
     }
@@ -320,7 +343,7 @@ static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate
     if (fld_get(gbpa, GBPA_ABORT) || beyond(iova, vsmmu_oas_bits(s)))
         res->status = VSMMU_XLATE_FAULT;
     else
-        set_bypass(s, iova, res);
+        xl_set_bypass(s, iova, res);
     return 0;
 }
 
@@ -347,9 +370,11 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     uint64_t gen;
     int rc;
 
-    if (!s || !res || (access & ~0xFu) ||
-        !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)) ||
-        (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+    if (!s || !res || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+        return -EINVAL;
+    if (__builtin_expect((access & ~0xFu) != 0, 0))
+        return xl_translate_ats(s, sid, ssid, iova, access, res);
+    if (!(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
@@ -381,6 +406,11 @@ uint64_t vsmmu_xlate_hits(struct vsmmu *s)
 {
     uint64_t n = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
     return s->xl ? n + xl_slot_hits(s->xl->slots) : n;
+}
+
+struct xl_cache *xl_cache_of(struct vsmmu *s)
+{
+    return s->xl->cache;
 }
 
 /* ---- invalidation commands ----------------------------------------------------- */

@@ -48,6 +48,9 @@ struct xl_cfg {
     uint8_t regime;         /* enum xl_regime (when translating)        */
     int32_t cd_index;       /* CD used (-1: none), for CFGI_CD          */
     uint8_t privcfg, instcfg;   /* STE overrides (0: incoming)          */
+    uint8_t eats;           /* STE.EATS as it behaves regardless of
+                               CR0.ATSCHK: 0 without IDR0.ATS, for Config
+                               abort and bypass, and for 11 without DPT */
     /* stage 1 */
     struct xl_tt tt[2];
     bool affd, ha, wxn, pan, rec, abort_term;
@@ -373,6 +376,38 @@ static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t 
     res->perm = api_perm((uint8_t)(ue->oa & 0x3F), priv);
     return true;
 }
+
+/* ---- translate.c: pieces shared with xlate_ats.c ---------------------- */
+static inline bool xl_beyond(uint64_t addr, unsigned bits)
+{
+    return bits < 64 && (addr >> bits) != 0;
+}
+/** OK result passing @va untranslated (bypass): size 2^OAS, perm RWX. */
+void xl_set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result *res);
+/** Terminate with fault @f: record its event as the architecture says
+ *  (CD.R, STE.S2R, RECINVSID) and fill @res.  @c: the configuration (NULL
+ *  before the STE is known); @cd_known: a CD governs stage-1 faults. */
+void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
+                  uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
+                  struct vsmmu_xlate_result *res);
+/** Fetch the STE of @sid into @ste and decode it into @c.  Returns 0, or
+ *  fills @f (C_BAD_STREAMID, F_STE_FETCH, C_BAD_STE) and returns its type. */
+int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_DWORDS],
+                struct xl_cfg *c, struct xl_fault *f);
+/** The rest of the configuration after xl_load_ste(): the SubstreamID
+ *  check and the CD.  Returns 0 or fills @f and returns its type. */
+int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c, uint32_t ssid,
+               struct xl_fault *f);
+/** The instance's translation cache. */
+struct xl_cache *xl_cache_of(struct vsmmu *s);
+/** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
+bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
+
+/* ---- xlate_ats.c --------------------------------------------------------- */
+/** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
+ *  checked beyond @s, @res and @ssid). */
+int xl_translate_ats(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                     unsigned access, struct vsmmu_xlate_result *res);
 
 /* ---- translate.c ------------------------------------------------------ */
 /** Cache occupancy (tests, benchmark). */
