@@ -406,6 +406,7 @@ bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
 /* ---- xlate_ats.c --------------------------------------------------------- */
 /** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
  *  checked beyond @s, @res and @ssid). */
+__attribute__((cold))
 int xl_translate_ats(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                      unsigned access, struct vsmmu_xlate_result *res);
 

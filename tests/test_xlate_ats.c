@@ -633,7 +633,18 @@ TEST(ats_request_nested_full_and_split)
     r = xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x6010, TRQ);
     CHECK_OK(r, 0, 0x1000);
     CHECK_EQ(r.perm, 0);
+    /* A stage-2 fault on the CD fetch (CD at an unmapped IPA): R = W = 0,
+     * where ordinary traffic records it (S2 = 1, CLASS = CD). */
+    n.ste[0] = fld_set(n.ste[0], STE_S1CTXPTR, 0x200000040ull >> 6);
+    guest_write_ste(&n.x.g, 2, n.ste);
+    r = xt_tr(&n.x, 2, VSMMU_NO_SSID, 0x1010, TRQ);
+    CHECK_OK(r, 0, 0x1000);
+    CHECK_EQ(r.perm, 0);
     xt_expect_no_event(&n.x);
+    CHECK_FAULT(xt_tr(&n.x, 2, VSMMU_NO_SSID, 0x1010, VSMMU_ACC_READ), EVT_F_TRANSLATION);
+    xt_expect_event(&n.x, &(struct xev){ .type = EVT_F_TRANSLATION, .sid = 2, .rnw = true,
+                                         .s2 = true, .class_ = EVT_CLASS_CD, .input = 0x1010,
+                                         .ipa = 0x200000040ull });
     xt_fini(&n.x);
 
     /* Split-stage: refused while ATSCHK = 0 (EATS 10 behaves as 00). */
