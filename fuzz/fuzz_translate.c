@@ -20,7 +20,11 @@
  *    hit path agrees with what the miss path cached);
  *  - the caches never hold more entries than configured, and are empty
  *    after a reset;
- *  - invalidation notifications describe non-empty, non-wrapping ranges.
+ *  - invalidation notifications describe non-empty, non-wrapping ranges;
+ *  - ATS: a Translation Request is answered OK (R=W=0 with address 0, or
+ *    a translation as above), UR (F_BAD_ATS_TREQ recorded, or nothing) or
+ *    CA (nothing recorded) and leaves the TLB alone; a Translated
+ *    transaction and ordinary ones never get UR/CA.
  *
  * Input layout:
  *   4 header bytes (see make_config / bring_up), then records: one
@@ -312,6 +316,8 @@ static void op_ste(struct fz *z, const uint8_t *b)
     st_set(ste, STE_S2VMID, b[5]);
     ste[0] |= (RAM_BASE + CD_OFF + (b[15] & 3) * 0x1000ull) & fld_mask(STE_S1CTXPTR);
     ste[3] |= (RAM_BASE + ROOT_OFF + ((b[15] >> 2) & 3) * 0x10000ull) & fld_mask(51, 4);
+    if (!(b[6] & 0x80))
+        st_set(ste, STE_EATS, b[6] & 3);
     mangle(ste, STE_DWORDS, b + 6);
     if (b[15] & 0x80)
         st_set(ste, STE_PRIVCFG, (b[15] >> 4) & 3), st_set(ste, STE_INSTCFG, (b[15] >> 5) & 3);
@@ -435,6 +441,8 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
 {
     struct vsmmu_stats st0, st1;
     uint32_t p0, p1, m = q_wrmask(z->evq_log2);
+    bool request = (acc & VSMMU_ACC_ATS_REQUEST) != 0;
+    unsigned tlb0 = vsmmu_xlate_tlb_count(z->s);
     int rc;
 
     vsmmu_get_stats(z->s, &st0);
@@ -455,13 +463,15 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
     case VSMMU_XLATE_OK:
         if (!is_pow2(res->size) || res->size < 0x1000)
             FAIL("OK with size 0x%llx", (unsigned long long)res->size);
-        if ((res->addr ^ va) & (res->size - 1))
+        if (request && !res->perm && res->addr)
+            FAIL("ATS R=W=0 completion with address 0x%llx", (unsigned long long)res->addr);
+        if ((!request || res->perm) && ((res->addr ^ va) & (res->size - 1)))
             FAIL("OK: address 0x%llx not aligned like iova 0x%llx (size 0x%llx)",
                  (unsigned long long)res->addr, (unsigned long long)va,
                  (unsigned long long)res->size);
         if (res->addr >> z->cfg.oas_bits)
             FAIL("OK: address 0x%llx beyond the OAS", (unsigned long long)res->addr);
-        if ((acc & VSMMU_ACC_WRITE) && !(res->perm & VSMMU_PERM_W))
+        if (!request && (acc & VSMMU_ACC_WRITE) && !(res->perm & VSMMU_PERM_W))
             FAIL("OK write without W permission (perm 0x%x)", res->perm);
         if (res->perm & ~7u)
             FAIL("OK with perm 0x%x", res->perm);
@@ -469,12 +479,24 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
             FAIL("event with an OK translation");
         break;
     case VSMMU_XLATE_RAZWI:
+        if (request)
+            FAIL("RAZ/WI answer to an ATS request");
         if (res->event_type && res->event_type != EVT_F_TRANSLATION &&
             res->event_type != EVT_F_ADDR_SIZE && res->event_type != EVT_F_ACCESS &&
             res->event_type != EVT_F_PERMISSION)
             FAIL("RAZ/WI after event 0x%x", res->event_type);
         break;
     case VSMMU_XLATE_FAULT:
+        if (request)
+            FAIL("FAULT answer to an ATS request");
+        break;
+    case VSMMU_XLATE_ATS_UR:
+    case VSMMU_XLATE_ATS_CA:
+        if (!request)
+            FAIL("ATS status %d for a transaction", (int)res->status);
+        if (res->recorded && (res->status == VSMMU_XLATE_ATS_CA ||
+                              res->event_type != EVT_F_BAD_ATS_TREQ))
+            FAIL("ATS status %d recorded event 0x%x", (int)res->status, res->event_type);
         break;
     default:
         FAIL("status %d", (int)res->status);
@@ -497,6 +519,9 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
     } else if ((p0 & m) != (p1 & m)) {
         FAIL("PROD moved (0x%x -> 0x%x) without a recorded event", p0, p1);
     }
+    if (request && vsmmu_xlate_tlb_count(z->s) != tlb0)
+        FAIL("an ATS request changed the TLB (%u -> %u entries)", tlb0,
+             vsmmu_xlate_tlb_count(z->s));
     if (vsmmu_xlate_tlb_count(z->s) > z->cfg.tlb_entries ||
         vsmmu_xlate_cfg_count(z->s) > z->cfg.cfg_entries)
         FAIL("cache over capacity");
@@ -526,6 +551,8 @@ static void op_translate(struct fz *z, const uint8_t *b)
     }
     if (!(acc & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         acc |= VSMMU_ACC_READ;
+    if ((b[2] & 0x40) && z->cfg.ats)
+        acc |= (b[4] & 1) ? VSMMU_ACC_ATS_TRANSLATED : VSMMU_ACC_ATS_REQUEST;
     w0 = writes;
     translate_checked(z, sid, ssid, va, acc, &r1);
     if (writes != w0)

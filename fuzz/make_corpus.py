@@ -201,6 +201,19 @@ tseeds["hostile"] = bytes([0x83, 0x07, 0xff, 0x7f]) + b"".join([
     t_xlate(0, None, 0x8f, 3, 63), DRAIN,
 ])
 
+# ATS (IDR0.ATS): STE.EATS = 01, CR0.ATSCHK; translation requests (data byte 1
+# even) and translated transactions (odd), then a bypass STE and ATSCHK = 0.
+ATS = 0x40
+tseeds["ats"] = bytes([0x01, 0x20, 6 << 3, 3]) + b"".join([
+    t_ste(1, 5)[:7] + bytes([1]) + t_ste(1, 5)[8:], t_cd(0, 0, 16),
+    t_map(0, 0, 0, 3, 48, 0x12345000), t_reg(0, 0x1D),
+    t_xlate(1, None, RW | ATS, 1, 0x12345000), t_xlate(1, None, 1 | ATS, 1, 0x12345100),
+    t_xlate(1, None, 1 | ATS, 1, 0x99000000), t_xlate(1, 4, 1 | ATS, 1, 0x12345000),
+    t_ste(2, 4), t_cmd(0, 2 << 32), t_xlate(2, None, 1 | ATS, 1, 0x1000),
+    t_xlate(2, None, 2 | ATS, 1, 0x1100), t_reg(0, 0xD), t_xlate(2, None, 1 | ATS, 1, 0x1100),
+    DRAIN,
+])
+
 base = os.path.dirname(os.path.abspath(__file__))
 for target, corpus in (("fuzz_mmio", seeds), ("fuzz_translate", tseeds)):
     out = os.path.join(base, "corpus", target)
