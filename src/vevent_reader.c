@@ -113,6 +113,10 @@ int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
             rc = (int)n;
             break;
         }
+        if (n > READ_BUF) {     /* a transport that overran the buffer */
+            rc = -EIO;
+            break;
+        }
         delivered += parse(r, buf, (size_t)n, cb, lost_cb, arg);
     }
     free(buf);
