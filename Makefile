@@ -55,7 +55,13 @@ all: lib $(TOOL) $(O)/vsmmu.pc
 
 lib: $(STATIC) $(SHARED)
 
-$(O)/%.o: %.c $(HDRS) $(wildcard tests/support/*.h)
+# The library sees only include/ and src/; tests, tools, bench and examples
+# also see the test support headers.
+$(O)/src/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c -o $@ $<
+
+$(O)/%.o: %.c $(HDRS) $(wildcard tests/support/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Itests/support -c -o $@ $<
 
