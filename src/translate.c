@@ -147,6 +147,21 @@ static void simple_fault(struct xl_fault *f, uint8_t type)
     f->type = type;
 }
 
+int xl_s2_input(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, uint8_t need,
+                struct xl_walk *w, struct xl_fault *f)
+{
+    int rc = xl_walk_s2(s, c, ipa, EVT_CLASS_IN, w, f);
+
+    if (!rc && (w->perm & need) != need) {
+        simple_fault(f, EVT_F_PERMISSION);
+        f->s2 = true;
+        f->class_ = EVT_CLASS_IN;
+        f->ipa = ipa;
+        rc = f->type;
+    }
+    return rc;
+}
+
 /* ---- miss path ------------------------------------------------------------------- */
 
 int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_DWORDS],
@@ -288,15 +303,7 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
 
     /* Stage 2. */
     if (c.s2) {
-        rc = xl_walk_s2(s, &c, ipa, EVT_CLASS_IN, &w2, &f);
-        if (!rc && (w2.perm & a.need) != a.need) {
-            memset(&f, 0, sizeof(f));
-            f.type = EVT_F_PERMISSION;
-            f.s2 = true;
-            f.class_ = EVT_CLASS_IN;
-            f.ipa = ipa;
-            rc = f.type;
-        }
+        rc = xl_s2_input(s, &c, ipa, a.need, &w2, &f);
         if (rc) {
             xl_terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
             return;

@@ -390,6 +390,11 @@ void xl_set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result
 void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
                   uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
                   struct vsmmu_xlate_result *res);
+/** Stage-2 walk of @ipa for an input transaction needing the XP_* bits
+ *  @need: 0 with @w, or the walk's fault, or F_PERMISSION (S2 = 1,
+ *  CLASS = IN, IPA = @ipa) when stage 2 does not grant @need. */
+int xl_s2_input(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, uint8_t need,
+                struct xl_walk *w, struct xl_fault *f);
 /** Fetch the STE of @sid into @ste and decode it into @c.  Returns 0, or
  *  fills @f (C_BAD_STREAMID, F_STE_FETCH, C_BAD_STE) and returns its type. */
 int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_DWORDS],

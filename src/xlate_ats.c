@@ -152,15 +152,7 @@ static void translated(struct vsmmu *s, uint32_t sid, uint64_t va, unsigned acce
         xl_terminate(s, &c, false, sid, VSMMU_NO_SSID, va, &a, &f, res);
         return;
     }
-    rc = xl_walk_s2(s, &c, va, EVT_CLASS_IN, &w, &f);
-    if (!rc && (w.perm & a.need) != a.need) {
-        memset(&f, 0, sizeof(f));
-        f.type = EVT_F_PERMISSION;
-        f.s2 = true;
-        f.class_ = EVT_CLASS_IN;
-        f.ipa = va;
-        rc = f.type;
-    }
+    rc = xl_s2_input(s, &c, va, a.need, &w, &f);
     if (rc) {
         xl_terminate(s, &c, false, sid, VSMMU_NO_SSID, va, &a, &f, res);
         return;
