@@ -29,6 +29,7 @@
 
 #include "vsmmu.h"
 #include "internal.h"
+#include "fuzz_common.h"
 
 #define FUZZ_RAM_BASE 0x40000000ull
 #define FUZZ_RAM_SIZE 0x10000ull
@@ -40,7 +41,7 @@ static uint8_t msi_fail;
 static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
 {
     (void)opaque;
-    if (addr < FUZZ_RAM_BASE || len > FUZZ_RAM_SIZE || addr - FUZZ_RAM_BASE > FUZZ_RAM_SIZE - len)
+    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
         return -1;
     memcpy(buf, ram + (addr - FUZZ_RAM_BASE), len);
     return 0;
@@ -49,7 +50,7 @@ static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
 static int f_write(void *opaque, uint64_t addr, const void *buf, size_t len)
 {
     (void)opaque;
-    if (addr < FUZZ_RAM_BASE || len > FUZZ_RAM_SIZE || addr - FUZZ_RAM_BASE > FUZZ_RAM_SIZE - len)
+    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
         return -1;
     memcpy(ram + (addr - FUZZ_RAM_BASE), buf, len);
     return 0;
@@ -70,13 +71,6 @@ static int f_msi(void *opaque, uint64_t addr, uint32_t data)
     return f_write(opaque, addr, b, 4);
 }
 
-static void f_log(void *opaque, enum vsmmu_log_level level, const char *msg)
-{
-    (void)opaque;
-    (void)level;
-    (void)msg;
-}
-
 static const uint32_t regs[] = {
     R_IDR0, R_IDR1, R_IDR2, R_IDR3, R_IDR4, R_IDR5, R_IIDR, R_AIDR,
     R_CR0, R_CR0ACK, R_CR1, R_CR2, R_STATUSR, R_GBPA, R_AGBPA, R_IRQ_CTRL, R_IRQ_CTRLACK,
@@ -89,29 +83,6 @@ static const uint32_t regs[] = {
     R_EVENTQ_PROD, R_EVENTQ_CONS, R_PRIQ_PROD, R_PRIQ_CONS, 0xA8, 0xAC, 0xFD0, 0xFFC,
 };
 #define NREGS (sizeof(regs) / sizeof(regs[0]))
-
-struct rd {
-    const uint8_t *p;
-    size_t n;
-};
-
-static bool take(struct rd *r, void *out, size_t len)
-{
-    if (r->n < len)
-        return false;
-    memcpy(out, r->p, len);
-    r->p += len;
-    r->n -= len;
-    return true;
-}
-
-static uint64_t le(const uint8_t *b, unsigned len)
-{
-    uint64_t v = 0;
-    for (unsigned i = len; i > 0; i--)
-        v = (v << 8) | b[i - 1];
-    return v;
-}
 
 static void make_config(uint8_t sel, struct vsmmu_config *c)
 {
@@ -268,7 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops = {
-        .mem_read = f_read, .mem_write = f_write, .irq = f_irq, .log = f_log,
+        .mem_read = f_read, .mem_write = f_write, .irq = f_irq, .log = fuzz_log_discard,
     };
     struct rd r = { data, size };
     uint8_t hdr[3];

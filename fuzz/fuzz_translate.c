@@ -39,6 +39,7 @@
 #include "vsmmu.h"
 #include "internal.h"
 #include "xlate.h"
+#include "fuzz_common.h"
 
 #define RAM_BASE 0x40000000ull
 #define RAM_SIZE 0x100000ull
@@ -64,7 +65,7 @@ static unsigned writes;         /* mem_write calls (and MSIs) */
 
 static bool in_ram(uint64_t addr, size_t len)
 {
-    return addr >= RAM_BASE && len <= RAM_SIZE && addr - RAM_BASE <= RAM_SIZE - len;
+    return fuzz_in_ram(addr, len, RAM_BASE, RAM_SIZE);
 }
 
 static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
@@ -84,13 +85,6 @@ static int f_write(void *opaque, uint64_t addr, const void *buf, size_t len)
         return -1;
     memcpy(ram + (addr - RAM_BASE), buf, len);
     return 0;
-}
-
-static void f_log(void *opaque, enum vsmmu_log_level level, const char *msg)
-{
-    (void)opaque;
-    (void)level;
-    (void)msg;
 }
 
 static uint64_t r64(uint64_t off)
@@ -120,29 +114,6 @@ static uint64_t pool_alloc(uint64_t size, uint64_t align)
     pool_next = a + size;
     memset(ram + a, 0, size);
     return a;
-}
-
-struct rd {
-    const uint8_t *p;
-    size_t n;
-};
-
-static bool take(struct rd *r, uint8_t *out, size_t len)
-{
-    if (r->n < len)
-        return false;
-    memcpy(out, r->p, len);
-    r->p += len;
-    r->n -= len;
-    return true;
-}
-
-static uint64_t le(const uint8_t *b, unsigned len)
-{
-    uint64_t v = 0;
-    for (unsigned i = len; i > 0; i--)
-        v = (v << 8) | b[i - 1];
-    return v;
 }
 
 /* ---- the instance ---------------------------------------------------- */
@@ -722,7 +693,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct vsmmu_host_ops ops = { .mem_read = f_read, .mem_write = f_write, .log = f_log };
+    struct vsmmu_host_ops ops = { .mem_read = f_read, .mem_write = f_write,
+                                  .log = fuzz_log_discard };
     struct rd r = { data, size };
     struct fz z;
     uint8_t h[4];
