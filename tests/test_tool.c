@@ -18,6 +18,7 @@ TEST(script_registers) { check_script("registers"); }
 TEST(script_gerror) { check_script("gerror"); }
 TEST(script_bringup) { check_script("bringup"); }
 TEST(script_xlate_s1) { check_script("xlate-s1"); }
+TEST(script_xlate_ats) { check_script("xlate-ats"); }
 
 /* ---- lexical rules not expressible in a script file ----------------------- */
 
@@ -278,27 +279,29 @@ TEST(decode_event_record)
     tool_result_free(&r);
 }
 
+/* `vsmmu decode WHAT VALUE` succeeds and its output contains @want. */
+static void expect_decode(const char *what, const char *value, const char *want)
+{
+    const char *args[] = { "decode", what, value, NULL };
+    struct tool_result r;
+
+    tool_exec(args, NULL, &r);
+    CHECK_MSG(r.status == 0, "decode %s %s: exit status %d; stderr:\n%s", what, value,
+              r.status, r.err);
+    CHECK_MSG(strstr(r.out, want), "decode %s %s lacks '%s':\n%s", what, value, want, r.out);
+    tool_result_free(&r);
+}
+
 TEST(decode_command_and_registers)
 {
-    const char *sync[] = { "decode", "cmd", "0x46100000000000002000024000000000", NULL };
-    const char *cfgi[] = { "decode", "cmd", "0x04000000000000001f00000000000000", NULL };
-    const char *cr0[] = { "decode", "cr0", "0xd", NULL };
-    const char *gerr[] = { "decode", "gerror", "0x81", NULL };
     const char *bad[] = { "decode", "nothing", "0x1", NULL };
     struct tool_result r;
 
-    tool_exec(sync, NULL, &r);
-    CHECK_MSG(strstr(r.out, "CMD_SYNC CS SIG_IRQ MSIAddr 0x40020020 MSIData 0x0"), "%s", r.out);
-    tool_result_free(&r);
-    tool_exec(cfgi, NULL, &r);
-    CHECK_MSG(strstr(r.out, "CFGI_STE_RANGE (CFGI_ALL)"), "%s", r.out);
-    tool_result_free(&r);
-    tool_exec(cr0, NULL, &r);
-    CHECK_MSG(strstr(r.out, "SMMUEN EVENTQEN CMDQEN"), "%s", r.out);
-    tool_result_free(&r);
-    tool_exec(gerr, NULL, &r);
-    CHECK_MSG(strstr(r.out, "CMDQ_ERR MSI_GERROR_ABT_ERR"), "%s", r.out);
-    tool_result_free(&r);
+    expect_decode("cmd", "0x46100000000000002000024000000000",
+                  "CMD_SYNC CS SIG_IRQ MSIAddr 0x40020020 MSIData 0x0");
+    expect_decode("cmd", "0x04000000000000001f00000000000000", "CFGI_STE_RANGE (CFGI_ALL)");
+    expect_decode("cr0", "0xd", "SMMUEN EVENTQEN CMDQEN");
+    expect_decode("gerror", "0x81", "CMDQ_ERR MSI_GERROR_ABT_ERR");
     tool_exec(bad, NULL, &r);
     CHECK_EQ(r.status, 2);
     tool_result_free(&r);

@@ -36,7 +36,21 @@ static bool arg_vsid(const char *s, uint32_t *vsid, struct sbuf *out)
     return true;
 }
 
-static enum answer cmd_attach(struct tool *t, int argc, char **argv, struct sbuf *out)
+/* The attached device the VSID argument names, or NULL with the ERR reason. */
+static struct tool_dev *arg_dev(struct tool *t, const char *s, struct sbuf *out)
+{
+    struct tool_dev *d;
+    uint32_t vsid;
+
+    if (!need_accel(t, out) || !arg_vsid(s, &vsid, out))
+        return NULL;
+    d = find_dev(t, vsid);
+    if (!d)
+        sb_printf(out, "no passthrough device with VSID 0x%x", vsid);
+    return d;
+}
+
+enum answer cmd_accel_attach(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
     struct tool_dev d = { 0 };
     int rc;
@@ -75,20 +89,16 @@ static enum answer cmd_attach(struct tool *t, int argc, char **argv, struct sbuf
     return ANS_OK;
 }
 
-static enum answer cmd_detach(struct tool *t, int argc, char **argv, struct sbuf *out)
+enum answer cmd_accel_detach(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
-    struct tool_dev *d;
+    struct tool_dev *d = arg_dev(t, argv[0], out);
     uint32_t vsid;
     int rc;
 
     (void)argc;
-    if (!need_accel(t, out) || !arg_vsid(argv[0], &vsid, out))
+    if (!d)
         return ANS_ERR;
-    d = find_dev(t, vsid);
-    if (!d) {
-        sb_printf(out, "no passthrough device with VSID 0x%x", vsid);
-        return ANS_ERR;
-    }
+    vsid = d->vsid;
     rc = vsmmu_accel_detach(t->s, vsid);
     if (rc) {
         sb_printf(out, "detach of VSID 0x%x failed: ", vsid);
@@ -99,21 +109,15 @@ static enum answer cmd_detach(struct tool *t, int argc, char **argv, struct sbuf
     return ANS_OK;
 }
 
-static enum answer cmd_host_event(struct tool *t, int argc, char **argv, struct sbuf *out)
+enum answer cmd_host_event(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
-    struct tool_dev *d;
+    struct tool_dev *d = arg_dev(t, argv[0], out);
     uint8_t rec[32];
-    uint32_t vsid;
     int rc;
 
     (void)argc;
-    if (!need_accel(t, out) || !arg_vsid(argv[0], &vsid, out))
+    if (!d)
         return ANS_ERR;
-    d = find_dev(t, vsid);
-    if (!d) {
-        sb_printf(out, "no passthrough device with VSID 0x%x", vsid);
-        return ANS_ERR;
-    }
     if (parse_hex_bytes(argv[1], rec, sizeof(rec))) {
         sb_printf(out, "event record must be 0x followed by exactly 64 hex digits");
         return ANS_ERR;
@@ -129,7 +133,7 @@ static enum answer cmd_host_event(struct tool *t, int argc, char **argv, struct 
     return ANS_OK;
 }
 
-static enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *out)
+enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
     struct pollfd pfd;
     int fd, rc;
@@ -168,7 +172,7 @@ static enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *
     return ANS_OK;
 }
 
-static enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf *out)
+enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
     struct vsmmu_accel_objects o;
 
@@ -185,7 +189,7 @@ static enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struc
     return ANS_OK;
 }
 
-static enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct sbuf *out)
+enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
     int op = -1, err = EIO, rc;
     uint64_t nth = 1;
@@ -232,13 +236,3 @@ static enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct s
     }
     return ANS_OK;
 }
-
-const struct command accel_commands[] = {
-    { "accel-attach", 1, 1, "VSID", cmd_attach },
-    { "accel-detach", 1, 1, "VSID", cmd_detach },
-    { "host-event", 2, 2, "VSID 0xHEX", cmd_host_event },
-    { "poll", 0, 0, "", cmd_poll },
-    { "host-objects", 0, 0, "", cmd_host_objects },
-    { "host-fail", 1, 3, "OP [NTH [ERRNO]]", cmd_host_fail },
-    { NULL, 0, 0, NULL, NULL },
-};

@@ -266,23 +266,55 @@ static enum answer cmd_stats(struct tool *t, int argc, char **argv, struct sbuf 
 
 /* ---- translate ---------------------------------------------------------- */
 
+/* ACCESS is [r|w|x][p][t|q]: t a Translated transaction, q an ATS
+ * Translation Request (which implies read: the r/w/x letter may be left
+ * out before q only). */
 static bool parse_access(const char *s, unsigned *acc)
 {
-    switch (s[0]) {
-    case 'r': *acc = VSMMU_ACC_READ; break;
-    case 'w': *acc = VSMMU_ACC_WRITE; break;
-    case 'x': *acc = VSMMU_ACC_READ | VSMMU_ACC_EXEC; break;
-    default: return false;
+    *acc = 0;
+    switch (*s) {
+    case 'r': *acc = VSMMU_ACC_READ; s++; break;
+    case 'w': *acc = VSMMU_ACC_WRITE; s++; break;
+    case 'x': *acc = VSMMU_ACC_READ | VSMMU_ACC_EXEC; s++; break;
+    default: break;
     }
-    if (s[1] == 'p') {
+    if (*s == 'p') {
         *acc |= VSMMU_ACC_PRIV;
-        return s[2] == '\0';
+        s++;
     }
-    return s[1] == '\0';
+    if (*s == 't') {
+        *acc |= VSMMU_ACC_ATS_TRANSLATED;
+        s++;
+    } else if (*s == 'q') {
+        *acc |= VSMMU_ACC_ATS_REQUEST;
+        s++;
+    }
+    if (*s)
+        return false;
+    if (!(*acc & (VSMMU_ACC_READ | VSMMU_ACC_WRITE))) {
+        if (!(*acc & VSMMU_ACC_ATS_REQUEST))
+            return false;
+        *acc |= VSMMU_ACC_READ;
+    }
+    return true;
+}
+
+/* The event type's name, or @none when there is no event. */
+static void sb_event(struct sbuf *out, uint8_t type, const char *none)
+{
+    const char *name = vsmmu_event_name(type);
+
+    if (type == 0)
+        sb_printf(out, "%s", none);
+    else if (name)
+        sb_printf(out, "%s", name);
+    else
+        sb_printf(out, "EVENT_0x%02x", type);
 }
 
 static enum answer cmd_translate(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
+    const unsigned ats = VSMMU_ACC_ATS_TRANSLATED | VSMMU_ACC_ATS_REQUEST;
     struct vsmmu_xlate_result r;
     uint64_t sid, ssid = VSMMU_NO_SSID, iova;
     unsigned acc;
@@ -296,8 +328,9 @@ static enum answer cmd_translate(struct tool *t, int argc, char **argv, struct s
     if (!arg_u64(argv[2], "IOVA", UINT64_MAX, &iova, out))
         return ANS_ERR;
     if (!parse_access(argv[3], &acc)) {
-        sb_printf(out, "bad access '%s': expected r, w or x, optionally followed by p",
-                  argv[3]);
+        sb_printf(out, "bad access '%s': expected r, w or x, optionally followed by p, "
+                  "then optionally t (ATS Translated) or q (ATS Translation Request; "
+                  "q alone reads)", argv[3]);
         return ANS_ERR;
     }
     memset(&r, 0, sizeof(r));
@@ -305,27 +338,30 @@ static enum answer cmd_translate(struct tool *t, int argc, char **argv, struct s
     if (rc) {
         sb_printf(out, "translate failed: ");
         sb_errno(out, rc);
+        if ((acc & ats) && !t->cfg.ats)
+            sb_printf(out, ": ATS accesses need --set ats=on");
         return ANS_ERR;
     }
-    if (r.status == VSMMU_XLATE_OK) {
+    switch (r.status) {
+    case VSMMU_XLATE_OK:
         sb_printf(out, "0x%llx %c%c%c 0x%llx", (unsigned long long)r.addr,
                   r.perm & VSMMU_PERM_R ? 'r' : '-', r.perm & VSMMU_PERM_W ? 'w' : '-',
                   r.perm & VSMMU_PERM_X ? 'x' : '-', (unsigned long long)r.size);
         return ANS_OK;
+    case VSMMU_XLATE_ATS_UR:
+        sb_event(out, r.event_type, "UR");
+        return ANS_FAULT;
+    case VSMMU_XLATE_ATS_CA:
+        sb_printf(out, "CA");
+        return ANS_FAULT;
+    default:
+        sb_event(out, r.event_type, "ABORT");
+        return ANS_FAULT;
     }
-    if (r.event_type == 0) {
-        sb_printf(out, "ABORT");
-    } else {
-        const char *name = vsmmu_event_name(r.event_type);
-        if (name)
-            sb_printf(out, "%s", name);
-        else
-            sb_printf(out, "EVENT_0x%02x", r.event_type);
-    }
-    return ANS_FAULT;
 }
 
-const struct command base_commands[] = {
+/* Every command of `vsmmu run`, in the order of docs/tool.md. */
+static const struct command commands[] = {
     { "writel", 2, 2, "OFF VALUE", cmd_writel },
     { "writeq", 2, 2, "OFF VALUE", cmd_writeq },
     { "readl", 1, 1, "OFF", cmd_readl },
@@ -334,19 +370,22 @@ const struct command base_commands[] = {
     { "read", 2, 2, "ADDR LEN", cmd_read },
     { "mem64", 2, 9, "ADDR VALUE [VALUE...] (up to 8)", cmd_mem64 },
     { "irqs", 0, 0, "", cmd_irqs },
-    { "translate", 4, 4, "SID SSID|- IOVA r|w|x[p]", cmd_translate },
+    { "translate", 4, 4, "SID SSID|- IOVA [r|w|x][p][t|q]", cmd_translate },
     { "reset", 0, 0, "", cmd_reset },
     { "stats", 0, 0, "", cmd_stats },
-    { NULL, 0, 0, NULL, NULL },
+    /* accel mode (accel_cmds.c) */
+    { "accel-attach", 1, 1, "VSID", cmd_accel_attach },
+    { "accel-detach", 1, 1, "VSID", cmd_accel_detach },
+    { "host-event", 2, 2, "VSID 0xHEX", cmd_host_event },
+    { "poll", 0, 0, "", cmd_poll },
+    { "host-objects", 0, 0, "", cmd_host_objects },
+    { "host-fail", 1, 3, "OP [NTH [ERRNO]]", cmd_host_fail },
 };
 
 const struct command *find_command(const char *name)
 {
-    for (const struct command *c = base_commands; c->name; c++)
-        if (!strcmp(c->name, name))
-            return c;
-    for (const struct command *c = accel_commands; c->name; c++)
-        if (!strcmp(c->name, name))
-            return c;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (!strcmp(commands[i].name, name))
+            return &commands[i];
     return NULL;
 }

@@ -7,7 +7,8 @@
  *                  sizes, hex byte strings) and the answer buffer
  *   run.c          `vsmmu run`: options, guest RAM and host callbacks,
  *                  the script loop
- *   commands.c     register, memory, irqs, translate, reset, stats commands
+ *   commands.c     register, memory, irqs, translate, reset, stats commands,
+ *                  and the table of every command
  *   accel_cmds.c   accel-mode commands on the simulated iommufd kernel
  *   decode.c       `vsmmu decode`: event records, commands, STEs, registers
  *
@@ -107,10 +108,16 @@ struct command {
     cmd_fn fn;
 };
 
-/** Look a command up in both tables; NULL if unknown. */
+/** Look a command up; NULL if unknown. */
 const struct command *find_command(const char *name);
-extern const struct command accel_commands[];
-extern const struct command base_commands[];
+
+/* accel_cmds.c: the accel-mode handlers, listed in commands.c's table */
+enum answer cmd_accel_attach(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_accel_detach(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_host_event(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct sbuf *out);
 
 /** Parse a number argument, or fill @out with an ERR reason. */
 bool arg_u64(const char *s, const char *what, uint64_t max, uint64_t *v, struct sbuf *out);
