@@ -204,6 +204,8 @@ TEST(help_documents_everything)
         "writeq", "readl", "readq", "write ADDR", "read ADDR", "irqs", "translate",
         "reset", "accel-attach", "accel-detach", "host-event", "poll", "host-objects",
         "host-fail", "stats", "Exit status", "ERR", "FAULT", "decode",
+        "[r|w|x][p][t|q]", "ats=on", "F_BAD_ATS_TREQ", "FAULT UR", "FAULT CA",
+        "OK 0x0 --- 0xSIZE",
     };
     const char *a1[] = { "--help", NULL };
     const char *a2[] = { "run", "--help", NULL };
@@ -290,6 +292,21 @@ static void expect_decode(const char *what, const char *value, const char *want)
               r.status, r.err);
     CHECK_MSG(strstr(r.out, want), "decode %s %s lacks '%s':\n%s", what, value, want, r.out);
     tool_result_free(&r);
+}
+
+TEST(decode_ats_event_records)
+{
+    /* F_BAD_ATS_TREQ as xlate-ats.vsmmu reads it back: StreamID 3, R, W,
+     * Span 1, InputAddr 0x1000; the low 12 bits are not part of the field */
+    expect_decode("event", "0x0500000003000000010000c00000000000100000000000000000000000000000",
+                  "F_BAD_ATS_TREQ");
+    expect_decode("event", "0x0500000003000000010000c00000000000100000000000000000000000000000",
+                  "ATS request: R W, Span 1");
+    expect_decode("event", "0x0500000003000000010000c00000000034120000000000000000000000000000",
+                  "InputAddr 0x1000");
+    /* F_TRANSL_FORBIDDEN: a read at 0x1234 */
+    expect_decode("event", "0x0700000003000000000000000800000034120000000000000000000000000000",
+                  "access: read");
 }
 
 TEST(decode_command_and_registers)

@@ -55,6 +55,13 @@ void decode_event(FILE *f, const uint8_t rec[32], const char *in)
                 GET(dw, EVT_PNU) ? "privileged" : "unprivileged");
         fprintf(f, "%sInputAddr 0x%llx\n", in, (unsigned long long)dw[2]);
         break;
+    case EVT_F_BAD_ATS_TREQ:
+        fprintf(f, "%sATS request:%s%s%s%s, Span %llu\n", in, GET(dw, EVT_ATS_R) ? " R" : "",
+                GET(dw, EVT_ATS_W) ? " W" : "", GET(dw, EVT_ATS_X) ? " X" : "",
+                GET(dw, EVT_ATS_P) ? " P" : "", GET(dw, EVT_ATS_SPAN));
+        /* the record carries InputAddr[63:12] */
+        fprintf(f, "%sInputAddr 0x%llx\n", in, (unsigned long long)(dw[2] & ~0xfffull));
+        break;
     default:
         break;
     }
