@@ -19,6 +19,7 @@
  * die with the cache, so nothing outlives an instance and nothing is
  * shared between instances: there is no thread-local or global state.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,20 +141,37 @@ void xl_cache_free(struct xl_cache *c)
     free(c);
 }
 
-/* Pick a way of a set: the first invalid one, else clock. */
-static unsigned victim(uint8_t *hand, uint32_t *refs[WAYS], const uint64_t *valid[WAYS])
+/* Pick a way of the set at @set (WAYS entries of @stride bytes, each with
+ * a uint32_t reference bit at @ref_off and a word carrying VALID at
+ * @valid_off): the first invalid one, else clock.  Both caches use it
+ * through VICTIM(). */
+static unsigned victim(uint8_t *hand, void *set, size_t stride, size_t ref_off, size_t valid_off)
 {
+    char *base = set;
+
     for (unsigned i = 0; i < WAYS; i++)
-        if (!(*valid[i] & VALID))
+        if (!(*(const uint64_t *)(base + i * stride + valid_off) & VALID))
             return i;
     for (unsigned n = 0; n < 2 * WAYS; n++) {
         unsigned i = *hand % WAYS;
+        uint32_t *ref = (uint32_t *)(base + i * stride + ref_off);
+
         *hand = (uint8_t)((i + 1) % WAYS);
-        if (!LD(refs[i]))
+        if (!LD(ref))
             return i;
-        ST(refs[i], 0);
+        ST(ref, 0);
     }
     return *hand % WAYS;
+}
+#define VICTIM(hand, set, type, valid_field) \
+    victim(hand, set, sizeof(type), offsetof(type, ref), offsetof(type, valid_field))
+
+/* Invalidate one TLB entry (seqlock-protected against lock-free readers). */
+static void tlb_kill(struct tlb_ent *e)
+{
+    wr_begin(&e->seq);
+    ST(&e->tag, 0);
+    wr_end(&e->seq);
 }
 
 /* ---- config cache ------------------------------------------------------- */
@@ -209,18 +227,13 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
 {
     uint64_t key = cfg_key(c->sid, c->ssid);
     struct cfg_ent *set = cfg_set(xc, key);
-    uint32_t *refs[WAYS];
-    const uint64_t *valid[WAYS];
     unsigned w = WAYS;
 
-    for (unsigned i = 0; i < WAYS; i++) {
-        refs[i] = &set[i].ref;
-        valid[i] = &set[i].key;
+    for (unsigned i = 0; i < WAYS; i++)
         if (set[i].key == key)
             w = i;
-    }
     if (w == WAYS)
-        w = victim(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], refs, valid);
+        w = VICTIM(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], set, struct cfg_ent, key);
     struct cfg_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->key, key);
@@ -296,18 +309,13 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
     struct tlb_ent *set = tlb_set(xc, te->tag, va, te->shift);
-    uint32_t *refs[WAYS];
-    const uint64_t *valid[WAYS];
     unsigned w = WAYS;
 
-    for (unsigned i = 0; i < WAYS; i++) {
-        refs[i] = &set[i].ref;
-        valid[i] = &set[i].tag;
+    for (unsigned i = 0; i < WAYS; i++)
         if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
             w = i;
-    }
     if (w == WAYS)
-        w = victim(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], refs, valid);
+        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], set, struct tlb_ent, tag);
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->tag, tag);
@@ -363,9 +371,7 @@ static unsigned kill_if(struct tlb_ent *e, const struct xl_tlbi *p)
 {
     if (!tlbi_match(e, p))
         return 0;
-    wr_begin(&e->seq);
-    ST(&e->tag, 0);
-    wr_end(&e->seq);
+    tlb_kill(e);
     return 1;
 }
 
@@ -415,12 +421,8 @@ void xl_cache_flush(struct xl_cache *xc)
 {
     size_t nt = (size_t)WAYS << xc->tlb_sets_log2, nc = (size_t)WAYS << xc->cfg_sets_log2;
     for (size_t i = 0; i < nt; i++) {
-        struct tlb_ent *e = &xc->tlb[i];
-        if (e->tag & VALID) {
-            wr_begin(&e->seq);
-            ST(&e->tag, 0);
-            wr_end(&e->seq);
-        }
+        if (xc->tlb[i].tag & VALID)
+            tlb_kill(&xc->tlb[i]);
     }
     for (size_t i = 0; i < nc; i++)
         if (xc->cfg[i].key & VALID)
