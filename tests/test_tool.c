@@ -5,6 +5,7 @@
  * --trace, and `vsmmu decode`.
  */
 #include <poll.h>
+#include <stdarg.h>
 
 #include "test_tool.h"
 
@@ -260,53 +261,51 @@ TEST(trace_goes_to_stderr_only)
 
 /* ---- decode --------------------------------------------------------------------- */
 
+/* `vsmmu decode WHAT VALUE` succeeds and its output contains each of the
+ * strings that follow (a NULL ends them). */
+static __attribute__((sentinel)) void expect_decode(const char *what, const char *value, ...)
+{
+    const char *args[] = { "decode", what, value, NULL };
+    struct tool_result r;
+    const char *want;
+    va_list ap;
+
+    tool_exec(args, NULL, &r);
+    CHECK_MSG(r.status == 0, "decode %s %s: exit status %d; stderr:\n%s", what, value,
+              r.status, r.err);
+    va_start(ap, value);
+    while ((want = va_arg(ap, const char *)) != NULL)
+        CHECK_MSG(strstr(r.out, want), "decode %s %s lacks '%s':\n%s", what, value, want,
+                  r.out);
+    va_end(ap);
+    tool_result_free(&r);
+}
+
 TEST(decode_event_record)
 {
     /* F_TRANSLATION, StreamID 1, SubstreamID 5, read, InputAddr 0x2000 */
     const char *args[] = { "decode", "event",
         "0x10580000010000000000000008000000002000000000000000000000000000000", NULL };
-    const char *ok[] = { "decode", "event",
-        "0x1058000001000000000000000800000000200000000000000000000000000000", NULL };
     struct tool_result r;
 
     tool_exec(args, NULL, &r);
     CHECK_EQ(r.status, 2);      /* 65 digits */
     tool_result_free(&r);
-    tool_exec(ok, NULL, &r);
-    CHECK_EQ(r.status, 0);
-    CHECK_MSG(strstr(r.out, "F_TRANSLATION"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "StreamID 0x1, SubstreamID 0x5"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "access: read, data, unprivileged"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "InputAddr 0x2000"), "%s", r.out);
-    tool_result_free(&r);
-}
-
-/* `vsmmu decode WHAT VALUE` succeeds and its output contains @want. */
-static void expect_decode(const char *what, const char *value, const char *want)
-{
-    const char *args[] = { "decode", what, value, NULL };
-    struct tool_result r;
-
-    tool_exec(args, NULL, &r);
-    CHECK_MSG(r.status == 0, "decode %s %s: exit status %d; stderr:\n%s", what, value,
-              r.status, r.err);
-    CHECK_MSG(strstr(r.out, want), "decode %s %s lacks '%s':\n%s", what, value, want, r.out);
-    tool_result_free(&r);
+    expect_decode("event", "0x1058000001000000000000000800000000200000000000000000000000000000",
+                  "F_TRANSLATION", "StreamID 0x1, SubstreamID 0x5",
+                  "access: read, data, unprivileged", "InputAddr 0x2000", NULL);
 }
 
 TEST(decode_ats_event_records)
 {
-    /* F_BAD_ATS_TREQ as xlate-ats.vsmmu reads it back: StreamID 3, R, W,
-     * Span 1, InputAddr 0x1000; the low 12 bits are not part of the field */
-    expect_decode("event", "0x0500000003000000010000c00000000000100000000000000000000000000000",
-                  "F_BAD_ATS_TREQ");
-    expect_decode("event", "0x0500000003000000010000c00000000000100000000000000000000000000000",
-                  "ATS request: R W, Span 1");
-    expect_decode("event", "0x0500000003000000010000c00000000034120000000000000000000000000000",
-                  "InputAddr 0x1000");
+    /* F_BAD_ATS_TREQ as xlate-ats.vsmmu reads it back, but InputAddr 0x1234:
+     * StreamID 3, R, W, Span 1; the low 12 bits are not part of the field */
+    expect_decode("event", "0x0500000003000000010000c0000000003412000000000000"
+                  "0000000000000000", "F_BAD_ATS_TREQ", "StreamID 0x3, no SubstreamID",
+                  "ATS request: R W, Span 1", "InputAddr 0x1000", NULL);
     /* F_TRANSL_FORBIDDEN: a read at 0x1234 */
     expect_decode("event", "0x0700000003000000000000000800000034120000000000000000000000000000",
-                  "access: read");
+                  "F_TRANSL_FORBIDDEN", "access: read", "InputAddr 0x1234", NULL);
 }
 
 TEST(decode_command_and_registers)
@@ -315,10 +314,10 @@ TEST(decode_command_and_registers)
     struct tool_result r;
 
     expect_decode("cmd", "0x46100000000000002000024000000000",
-                  "CMD_SYNC CS SIG_IRQ MSIAddr 0x40020020 MSIData 0x0");
-    expect_decode("cmd", "0x04000000000000001f00000000000000", "CFGI_STE_RANGE (CFGI_ALL)");
-    expect_decode("cr0", "0xd", "SMMUEN EVENTQEN CMDQEN");
-    expect_decode("gerror", "0x81", "CMDQ_ERR MSI_GERROR_ABT_ERR");
+                  "CMD_SYNC CS SIG_IRQ MSIAddr 0x40020020 MSIData 0x0", NULL);
+    expect_decode("cmd", "0x04000000000000001f00000000000000", "CFGI_STE_RANGE (CFGI_ALL)", NULL);
+    expect_decode("cr0", "0xd", "SMMUEN EVENTQEN CMDQEN", NULL);
+    expect_decode("gerror", "0x81", "CMDQ_ERR MSI_GERROR_ABT_ERR", NULL);
     tool_exec(bad, NULL, &r);
     CHECK_EQ(r.status, 2);
     tool_result_free(&r);
@@ -327,9 +326,6 @@ TEST(decode_command_and_registers)
 TEST(decode_ste_and_cd)
 {
     char ste[160], cd[160];
-    struct tool_result r;
-    const char *a_ste[] = { "decode", "ste", ste, NULL };
-    const char *a_cd[] = { "decode", "cd", cd, NULL };
 
     /* STE: V, Config 5, S1ContextPtr 0x40040000; the other dwords 0 */
     memset(ste, '0', 130);
@@ -339,17 +335,9 @@ TEST(decode_ste_and_cd)
     memset(cd, '0', 130);
     cd[130] = '\0';
     memcpy(cd, "0x190000c0056201000000054000000000", 34);
-    tool_exec(a_ste, NULL, &r);
-    CHECK_EQ(r.status, 0);
-    CHECK_MSG(strstr(r.out, "STE V=1 Config=5 (stage 1)"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "S1ContextPtr 0x40040000"), "%s", r.out);
-    tool_result_free(&r);
-    tool_exec(a_cd, NULL, &r);
-    CHECK_EQ(r.status, 0);
-    CHECK_MSG(strstr(r.out, "CD V=1 AA64=1 ASID 0x1 IPS 5 A=1 R=1"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "TTB0 0x40050000 T0SZ 25 (39-bit input) TG0 4K EPD0=0"), "%s", r.out);
-    CHECK_MSG(strstr(r.out, "EPD1=1"), "%s", r.out);
-    tool_result_free(&r);
+    expect_decode("ste", ste, "STE V=1 Config=5 (stage 1)", "S1ContextPtr 0x40040000", NULL);
+    expect_decode("cd", cd, "CD V=1 AA64=1 ASID 0x1 IPS 5 A=1 R=1",
+                  "TTB0 0x40050000 T0SZ 25 (39-bit input) TG0 4K EPD0=0", "EPD1=1", NULL);
 }
 
 /* ---- the embedding example ------------------------------------------------------- */
