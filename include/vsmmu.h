@@ -248,7 +248,8 @@ enum {
 /** Outcome of a translation. */
 enum vsmmu_xlate_status {
     VSMMU_XLATE_OK = 0,      /**< translated: see addr, size, perm          */
-    VSMMU_XLATE_FAULT = 1,   /**< terminated with abort; event_type says why */
+    VSMMU_XLATE_FAULT = 1,   /**< terminated with abort; event_type is the
+                                  event recorded (0: a silent abort)     */
     VSMMU_XLATE_RAZWI = 2,   /**< terminated, read-as-zero/write-ignored     */
     VSMMU_XLATE_ATS_UR = 3,  /**< ATS Translation Request: Unsupported Request */
     VSMMU_XLATE_ATS_CA = 4,  /**< ATS Translation Request: Completer Abort   */
