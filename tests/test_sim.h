@@ -111,6 +111,45 @@ static inline int mock_nested(struct mock_env *m, uint32_t *out)
                                     VSMMU_HWPT_DATA_SELFTEST, d, sizeof(d), out);
 }
 
+/* The mock setup plus a vDEVICE (virt_id 0x99) attached to a nested HWPT
+ * and a selftest vEVENTQ of @depth (id @q, fd @fd). */
+struct mock_vq {
+    struct mock_env m;
+    uint32_t nested, vdev, q;
+    int fd;
+};
+
+static inline void mock_vq_init(struct mock_vq *x, uint32_t depth)
+{
+    mock_env_init(&x->m);
+    CHECK_EQ(mock_nested(&x->m, &x->nested), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x->m.t, x->m.viommu, VSMMU_VEVENTQ_TYPE_SELFTEST,
+                                         depth, &x->q, &x->fd), 0);
+    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x->m.t, x->m.viommu, x->m.dev.dev_id, 0x99,
+                                         &x->vdev), 0);
+    CHECK_EQ(vsmmu_iommufd_attach(x->m.t, &x->m.dev, x->nested), 0);
+}
+
+/* @n selftest vEVENTs (TRIGGER_VEVENT) for the mock device. */
+static inline void mock_vq_trigger(struct mock_vq *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x->m.t, x->m.dev.dev_id), 0);
+}
+
+/* read(2) of the vEVENTQ fd through the transport: bytes or -errno. */
+static inline long mock_vq_read(struct mock_vq *x, void *buf, size_t len)
+{
+    return vsmmu_iommufd_veventq_read(x->m.t, x->fd, buf, len);
+}
+
+/* Close the mock iommufd; nothing the test allocated may leak. */
+static inline void mock_vq_fini(struct mock_vq *x)
+{
+    vsmmu_iommufd_close(x->m.t);
+    SIM_NO_LEAKS();
+}
+
 /* A 32-byte host event record: @id, StreamID @sid, dword 1 @w1, address @addr. */
 static inline void host_rec(uint8_t rec[32], unsigned id, uint32_t sid, uint64_t w1,
                             uint64_t addr)

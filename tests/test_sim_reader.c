@@ -84,40 +84,22 @@ TEST(reader_init_and_bad_args)
     SIM_NO_LEAKS();
 }
 
-/* Mock queue with a vDEVICE 0x99 attached to a nested HWPT. */
-struct rq {
-    struct mock_env m;
-    uint32_t nested, vd, q;
-    int fd;
-};
-
-static void rq_init(struct rq *x, uint32_t depth)
+/* Drain the mock queue through @r into @g (both callbacks). */
+static int drain(struct mock_vq *x, struct vsmmu_vevent_reader *r, struct got *g)
 {
-    mock_env_init(&x->m);
-    CHECK_EQ(mock_nested(&x->m, &x->nested), 0);
-    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x->m.t, x->m.viommu, VSMMU_VEVENTQ_TYPE_SELFTEST,
-                                         depth, &x->q, &x->fd), 0);
-    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x->m.t, x->m.viommu, x->m.dev.dev_id, 0x99, &x->vd),
-             0);
-    CHECK_EQ(vsmmu_iommufd_attach(x->m.t, &x->m.dev, x->nested), 0);
-}
-
-static void trig(struct rq *x, int n)
-{
-    for (int i = 0; i < n; i++)
-        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x->m.t, x->m.dev.dev_id), 0);
+    return vsmmu_vevent_reader_drain(r, x->m.t, x->fd, on_rec, on_lost, g);
 }
 
 TEST(reader_drains_all_first_seq_zero_no_loss)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
-    rq_init(&x, 64);
+    mock_vq_init(&x, 64);
     vsmmu_vevent_reader_init(&r, 4);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 0);   /* empty */
-    trig(&x, 20);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 20);
+    CHECK_EQ(drain(&x, &r, &g), 0);   /* empty */
+    mock_vq_trigger(&x, 20);
+    CHECK_EQ(drain(&x, &r, &g), 20);
     CHECK_EQ(g.n, 20);
     for (unsigned i = 0; i < 20; i++) {
         CHECK_EQ(g.seq[i], i);
@@ -129,8 +111,7 @@ TEST(reader_drains_all_first_seq_zero_no_loss)
     CHECK_EQ(r.malformed, 0);
     CHECK_EQ(r.last_seq, 19);
     CHECK(!fd_readable(x.fd));
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_several_records_per_read)
@@ -158,131 +139,125 @@ TEST(reader_several_records_per_read)
 
 TEST(reader_lost_header_counts_and_recovers)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
-    rq_init(&x, 2);
+    mock_vq_init(&x, 2);
     vsmmu_vevent_reader_init(&r, 4);
-    trig(&x, 2);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
-    trig(&x, 1);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    mock_vq_trigger(&x, 2);
+    CHECK_EQ(drain(&x, &r, &g), 2);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(drain(&x, &r, &g), 1);
     /* depth 2, five events after sequence 2: 3 and 4 kept, 5..7 lost */
-    trig(&x, 5);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
+    mock_vq_trigger(&x, 5);
+    CHECK_EQ(drain(&x, &r, &g), 2);
     CHECK_EQ(g.nlost_calls, 1);
     CHECK_EQ(g.lost[0], 3);
     CHECK_EQ(r.lost, 3);
     CHECK_EQ(r.last_seq, 7);
-    trig(&x, 1);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(drain(&x, &r, &g), 1);
     CHECK_EQ(g.seq[5], 8);
     CHECK_EQ(g.nlost_calls, 1);   /* 7 -> 8 is no loss */
     CHECK_EQ(r.records, 6);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_gap_counts_loss_when_header_dropped)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     uint8_t one[12];
-    rq_init(&x, 2);
+    mock_vq_init(&x, 2);
     vsmmu_vevent_reader_init(&r, 4);
-    trig(&x, 5);   /* 0, 1 kept; 2..4 lost */
+    mock_vq_trigger(&x, 5);   /* 0, 1 kept; 2..4 lost */
     /* someone consumed record 0 (frees a slot); record 5 then drops the header */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, one, sizeof(one)), 12);
+    CHECK_EQ(mock_vq_read(&x, one, sizeof(one)), 12);
     r.last_seq = 0;
-    trig(&x, 1);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 2);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(drain(&x, &r, &g), 2);
     CHECK_EQ(g.seq[0], 1);
     CHECK_EQ(g.seq[1], 5);
     CHECK_EQ(g.nlost_calls, 1);
     CHECK_EQ(g.lost[0], 3);
     CHECK_EQ(r.lost, 3);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_wrap_is_not_a_loss)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
-    rq_init(&x, 16);
+    mock_vq_init(&x, 16);
     vsmmu_vevent_reader_init(&r, 4);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffd), 0);
     r.last_seq = 0x7ffffffc;
-    trig(&x, 5);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 5);
+    mock_vq_trigger(&x, 5);
+    CHECK_EQ(drain(&x, &r, &g), 5);
     CHECK_EQ(g.seq[2], 0x7fffffff);
     CHECK_EQ(g.seq[3], 0);
     CHECK_EQ(g.seq[4], 1);
     CHECK_EQ(r.lost, 0);
     CHECK_EQ(g.nlost_calls, 0);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_loss_across_wrap)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     uint8_t junk[64];
-    rq_init(&x, 16);
+    mock_vq_init(&x, 16);
     vsmmu_vevent_reader_init(&r, 4);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffe), 0);
-    trig(&x, 1);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(drain(&x, &r, &g), 1);
     CHECK_EQ(r.lost, 0x7ffffffe);   /* from a fresh reader: 0..0x7ffffffd missed */
     r.lost = 0;
     g.nlost_calls = 0;
-    trig(&x, 2);   /* 0x7fffffff and 0: consumed behind the reader's back */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, junk, sizeof(junk)), 24);
-    trig(&x, 1);   /* 1 */
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    mock_vq_trigger(&x, 2);   /* 0x7fffffff and 0: consumed behind the reader's back */
+    CHECK_EQ(mock_vq_read(&x, junk, sizeof(junk)), 24);
+    mock_vq_trigger(&x, 1);   /* 1 */
+    CHECK_EQ(drain(&x, &r, &g), 1);
     CHECK_EQ(g.seq[1], 1);
     CHECK_EQ(r.lost, 2);
     CHECK_EQ(g.lost[0], 2);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_lost_header_across_wrap)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
-    rq_init(&x, 1);
+    mock_vq_init(&x, 1);
     vsmmu_vevent_reader_init(&r, 4);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7fffffff), 0);
     r.last_seq = 0x7ffffffe;
-    trig(&x, 3);   /* 0x7fffffff kept; 0 and 1 lost, header seq 1 */
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 1);
+    mock_vq_trigger(&x, 3);   /* 0x7fffffff kept; 0 and 1 lost, header seq 1 */
+    CHECK_EQ(drain(&x, &r, &g), 1);
     CHECK_EQ(r.lost, 2);
     CHECK_EQ(r.last_seq, 1);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_wrong_payload_size_is_malformed)
 {
-    struct rq x;
+    struct mock_vq x;
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
-    rq_init(&x, 4);
+    mock_vq_init(&x, 4);
     vsmmu_vevent_reader_init(&r, 32);   /* expects SMMUv3 records; gets 12 bytes */
-    trig(&x, 1);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, x.m.t, x.fd, on_rec, on_lost, &g), 0);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(drain(&x, &r, &g), 0);
     CHECK_EQ(r.malformed, 1);
     CHECK_EQ(r.records, 0);
     CHECK_EQ(g.n, 0);
     CHECK(!fd_readable(x.fd));   /* dropped, the queue is drained */
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(reader_malformed_records_scripted)

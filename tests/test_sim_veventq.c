@@ -8,31 +8,6 @@
 
 #include "test_sim.h"
 
-/* Mock setup with a vDEVICE (virt_id 0x99) attached to a nested HWPT and
- * a selftest vEVENTQ of @depth. */
-struct mq {
-    struct mock_env m;
-    uint32_t nested, vdev, q;
-    int fd;
-};
-
-static void mq_init(struct mq *x, uint32_t depth)
-{
-    mock_env_init(&x->m);
-    CHECK_EQ(mock_nested(&x->m, &x->nested), 0);
-    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x->m.t, x->m.viommu, VSMMU_VEVENTQ_TYPE_SELFTEST,
-                                         depth, &x->q, &x->fd), 0);
-    CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x->m.t, x->m.viommu, x->m.dev.dev_id, 0x99,
-                                         &x->vdev), 0);
-    CHECK_EQ(vsmmu_iommufd_attach(x->m.t, &x->m.dev, x->nested), 0);
-}
-
-static void trigger(struct mq *x, int n)
-{
-    for (int i = 0; i < n; i++)
-        CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x->m.t, x->m.dev.dev_id), 0);
-}
-
 static unsigned open_fds(void)
 {
     unsigned n = 0;
@@ -99,199 +74,190 @@ TEST(veventq_destroy_busy_while_fd_open)
 
 TEST(veventq_read_rules_and_poll)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
-    mq_init(&x, 8);
+    mock_vq_init(&x, 8);
     CHECK(!fd_readable(x.fd));
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 0);   /* empty */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 7), -EINVAL);
-    trigger(&x, 3);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 0);   /* empty */
+    CHECK_EQ(mock_vq_read(&x, buf, 7), -EINVAL);
+    mock_vq_trigger(&x, 3);
     CHECK(fd_readable(x.fd));
     CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
     /* count below 8, and a first record that does not fit: EINVAL, it stays */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 7), -EINVAL);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 11), -EINVAL);
+    CHECK_EQ(mock_vq_read(&x, buf, 7), -EINVAL);
+    CHECK_EQ(mock_vq_read(&x, buf, 11), -EINVAL);
     CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
     /* exactly one record */
     memset(buf, 0xcc, sizeof(buf));
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    CHECK_EQ(mock_vq_read(&x, buf, 12), 12);
     CHECK_EQ(rd32le(buf), 0);
     CHECK_EQ(rd32le(buf + 4), 0);
     CHECK_EQ(rd32le(buf + 8), 0x99);
     CHECK_EQ(buf[12], 0xcc);
     CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 2);
     /* a later record that does not fit ends the read */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 20), 12);
+    CHECK_EQ(mock_vq_read(&x, buf, 20), 12);
     CHECK_EQ(rd32le(buf + 4), 1);
     CHECK(fd_readable(x.fd));
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 12);
     CHECK_EQ(rd32le(buf + 4), 2);
     CHECK(!fd_readable(x.fd));
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 0);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 0);
     /* several records per read, back to back */
-    trigger(&x, 4);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 48);
+    mock_vq_trigger(&x, 4);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 48);
     for (int i = 0; i < 4; i++) {
         CHECK_EQ(rd32le(buf + 12 * i), 0);
         CHECK_EQ(rd32le(buf + 12 * i + 4), 3 + i);
         CHECK_EQ(rd32le(buf + 12 * i + 8), 0x99);
     }
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, NULL, 64), -EFAULT);
+    CHECK_EQ(mock_vq_read(&x, NULL, 64), -EFAULT);
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, 0, buf, 64), -EBADF);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 /* The overflow the reference observed on a real kernel: depth 2, five
  * events after sequence 2. */
 TEST(veventq_overflow_lost_header)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[128];
-    mq_init(&x, 2);
-    trigger(&x, 2);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
-    trigger(&x, 1);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    mock_vq_init(&x, 2);
+    mock_vq_trigger(&x, 2);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 24);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 12);
     CHECK_EQ(rd32le(buf + 4), 2);
-    trigger(&x, 5);   /* returns 0 even when full */
+    mock_vq_trigger(&x, 5);   /* returns 0 even when full */
     CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 2);   /* the header takes no slot */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 32);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 32);
     CHECK_EQ(rd32le(buf + 4), 3);
     CHECK_EQ(rd32le(buf + 16), 4);
     CHECK_EQ(rd32le(buf + 24), VSMMU_VEVENT_FLAG_LOST_EVENTS);
     CHECK_EQ(rd32le(buf + 28), 7);
     CHECK(!fd_readable(x.fd));
-    trigger(&x, 1);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 12);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 12);
     CHECK_EQ(rd32le(buf), 0);
     CHECK_EQ(rd32le(buf + 4), 8);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 /* The selftest's sequence: 3 events with depth 2, read 3 x 12 bytes. */
 TEST(veventq_selftest_overflow_sequence)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[36];
-    mq_init(&x, 2);
-    trigger(&x, 3);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 32);
+    mock_vq_init(&x, 2);
+    mock_vq_trigger(&x, 3);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 32);
     CHECK_EQ(rd32le(buf + 24), VSMMU_VEVENT_FLAG_LOST_EVENTS);
     CHECK_EQ(rd32le(buf + 28), 2);
-    trigger(&x, 1);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(mock_vq_read(&x, buf, 12), 12);
     CHECK_EQ(rd32le(buf + 4), 3);   /* exactly previous + 1 */
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_lost_header_dropped_by_next_event)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[128];
-    mq_init(&x, 2);
-    trigger(&x, 5);   /* 0, 1 queued; 2, 3, 4 lost (header seq 4) */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);   /* frees a slot */
-    trigger(&x, 1);   /* seq 5 replaces the trailing header */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
+    mock_vq_init(&x, 2);
+    mock_vq_trigger(&x, 5);   /* 0, 1 queued; 2, 3, 4 lost (header seq 4) */
+    CHECK_EQ(mock_vq_read(&x, buf, 12), 12);   /* frees a slot */
+    mock_vq_trigger(&x, 1);   /* seq 5 replaces the trailing header */
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 24);
     CHECK_EQ(rd32le(buf), 0);
     CHECK_EQ(rd32le(buf + 4), 1);
     CHECK_EQ(rd32le(buf + 12), 0);
     CHECK_EQ(rd32le(buf + 16), 5);   /* the gap carries the loss */
     CHECK(!fd_readable(x.fd));
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_lost_header_alone_readable_and_fits_8)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
-    mq_init(&x, 1);
-    trigger(&x, 3);   /* 0 queued; 1, 2 lost */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 12), 12);
+    mock_vq_init(&x, 1);
+    mock_vq_trigger(&x, 3);   /* 0 queued; 1, 2 lost */
+    CHECK_EQ(mock_vq_read(&x, buf, 12), 12);
     CHECK(fd_readable(x.fd));   /* the header alone keeps it readable */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, 8), 8);
+    CHECK_EQ(mock_vq_read(&x, buf, 8), 8);
     CHECK_EQ(rd32le(buf), 1);
     CHECK_EQ(rd32le(buf + 4), 2);
     CHECK(!fd_readable(x.fd));
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_sequence_wraps)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
-    mq_init(&x, 8);
+    mock_vq_init(&x, 8);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7ffffffe), 0);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, 99, 0), -ENOENT);
-    trigger(&x, 3);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 36);
+    mock_vq_trigger(&x, 3);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 36);
     CHECK_EQ(rd32le(buf + 4), 0x7ffffffe);
     CHECK_EQ(rd32le(buf + 16), 0x7fffffff);
     CHECK_EQ(rd32le(buf + 28), 0);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_lost_header_sequence_wraps)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
-    mq_init(&x, 1);
+    mock_vq_init(&x, 1);
     CHECK_EQ(vsmmu_simx_set_seq(x.m.t, x.q, 0x7fffffff), 0);
-    trigger(&x, 2);   /* 0x7fffffff queued, 0 lost */
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 20);
+    mock_vq_trigger(&x, 2);   /* 0x7fffffff queued, 0 lost */
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 20);
     CHECK_EQ(rd32le(buf + 4), 0x7fffffff);
     CHECK_EQ(rd32le(buf + 12), VSMMU_VEVENT_FLAG_LOST_EVENTS);
     CHECK_EQ(rd32le(buf + 16), 0);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_fresh_queue_sequence_starts_at_zero)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
     uint32_t q2;
     int fd2;
-    mq_init(&x, 4);
-    trigger(&x, 2);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 24);
+    mock_vq_init(&x, 4);
+    mock_vq_trigger(&x, 2);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 24);
     /* a new queue on the same vIOMMU starts from 0 again */
     CHECK_EQ(vsmmu_iommufd_veventq_close(x.m.t, x.fd), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.q), 0);
     CHECK_EQ(vsmmu_iommufd_veventq_alloc(x.m.t, x.m.viommu, 0xbeefbeef, 4, &q2, &fd2), 0);
-    trigger(&x, 1);
+    mock_vq_trigger(&x, 1);
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), 12);
     CHECK_EQ(rd32le(buf + 4), 0);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_events_queue_after_fd_closed_and_destroy_frees)
 {
-    struct mq x;
-    mq_init(&x, 4);
+    struct mock_vq x;
+    mock_vq_init(&x, 4);
     CHECK_EQ(vsmmu_iommufd_veventq_close(x.m.t, x.fd), 0);
-    trigger(&x, 3);
+    mock_vq_trigger(&x, 3);
     CHECK_EQ(vsmmu_simx_queued(x.m.t, x.q), 3);
     CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.q), 0);   /* pending records freed */
     /* no vEVENTQ of the type now */
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -EOPNOTSUPP);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 TEST(veventq_close_transport_frees_fds)
 {
     unsigned before = open_fds();
-    struct mq x;
-    mq_init(&x, 4);
-    trigger(&x, 2);
+    struct mock_vq x;
+    mock_vq_init(&x, 4);
+    mock_vq_trigger(&x, 2);
     CHECK(open_fds() > before);   /* the queue's fd (and its pipe pair) */
     vsmmu_iommufd_close(x.m.t);
     CHECK_EQ(open_fds(), before);
@@ -331,26 +297,25 @@ TEST(mock_trigger_rules)
  * them only when an attach changes the vIOMMU. */
 TEST(mock_trigger_uses_virt_id_recorded_at_attach)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[64];
     uint32_t vd2, nested2;
-    mq_init(&x, 8);
+    mock_vq_init(&x, 8);
     CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, x.vdev), 0);
-    trigger(&x, 1);   /* still attached: the recorded 0x99 */
+    mock_vq_trigger(&x, 1);   /* still attached: the recorded 0x99 */
     CHECK_EQ(vsmmu_iommufd_vdevice_alloc(x.m.t, x.m.viommu, x.m.dev.dev_id, 0x88, &vd2), 0);
     CHECK_EQ(mock_nested(&x.m, &nested2), 0);
     CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, nested2), 0);   /* same vIOMMU */
-    trigger(&x, 1);
+    mock_vq_trigger(&x, 1);
     CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, x.m.ioas), 0);
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(x.m.t, x.m.dev.dev_id), -ENOENT);
     CHECK_EQ(vsmmu_iommufd_attach(x.m.t, &x.m.dev, nested2), 0);
-    trigger(&x, 1);
-    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf)), 36);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 36);
     CHECK_EQ(rd32le(buf + 8), 0x99);
     CHECK_EQ(rd32le(buf + 20), 0x99);
     CHECK_EQ(rd32le(buf + 32), 0x88);
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
 
 /* TEST_F(iommufd_viommu, vdevice_alloc) of the kernel selftest, step by step. */
@@ -434,18 +399,18 @@ static void *raise_events(void *arg)
 
 TEST(veventq_concurrent_report_and_read)
 {
-    struct mq x;
+    struct mock_vq x;
     uint8_t buf[12 * 64];
     uint32_t expect = 0;
     pthread_t th;
     void *res;
-    mq_init(&x, 1u << 19);
+    mock_vq_init(&x, 1u << 19);
     struct raiser r = { x.m.t, x.m.dev.dev_id, 20000 };
     CHECK_EQ(pthread_create(&th, NULL, raise_events, &r), 0);
     while (expect < (uint32_t)r.n) {
         struct pollfd p = { .fd = x.fd, .events = POLLIN };
         CHECK(poll(&p, 1, 5000) == 1);
-        long n = vsmmu_iommufd_veventq_read(x.m.t, x.fd, buf, sizeof(buf));
+        long n = mock_vq_read(&x, buf, sizeof(buf));
         CHECK(n > 0 && n % 12 == 0);
         for (long off = 0; off < n; off += 12) {
             CHECK_EQ(rd32le(buf + off), 0);
@@ -456,6 +421,5 @@ TEST(veventq_concurrent_report_and_read)
     CHECK_EQ(pthread_join(th, &res), 0);
     CHECK(res == NULL);
     CHECK(!fd_readable(x.fd));
-    vsmmu_iommufd_close(x.m.t);
-    SIM_NO_LEAKS();
+    mock_vq_fini(&x);
 }
