@@ -323,6 +323,27 @@ static inline void at_fini(struct at *x)
 #endif
 }
 
+/** The instance's ID registers with stage 1 and stage 2 added: a host
+ *  SMMU the instance can be accelerated on. */
+static inline void at_host_idr_like(struct at *x, uint32_t idr[6])
+{
+    for (unsigned i = 0; i < 6; i++)
+        idr[i] = tb_readl(&x->tb, R_IDR0 + 4 * i);
+    idr[0] = (uint32_t)fld_set(idr[0], IDR0_S1P, 1);
+    idr[0] = (uint32_t)fld_set(idr[0], IDR0_S2P, 1);
+}
+
+/** Add simulated host device @i behind a host SMMU with ID registers @idr
+ *  (NULL: the simulator's default) and take the kernel object count after
+ *  it as the baseline at_fini() checks. */
+static inline void at_add_device(struct at *x, unsigned i, const uint32_t idr[6])
+{
+    CHECK_EQ(vsmmu_sim_add_device(x->sim, idr, &x->dev[i], &x->s2[i]), 0);
+    if (x->ndev <= i)
+        x->ndev = i + 1;
+    x->base_objs = vsmmu_sim_count(x->sim, "all");
+}
+
 static inline int at_attach(struct at *x, unsigned i, uint32_t vsid)
 {
     return vsmmu_accel_attach(x->tb.s, vsid, &x->dev[i], x->s2[i]);

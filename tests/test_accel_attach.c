@@ -21,14 +21,6 @@ static unsigned open_fds(void)
 }
 
 /* Host IDRs equal to the vSMMU's, plus what the host needs for nesting. */
-static void host_idr_like(struct at *x, uint32_t idr[6])
-{
-    for (unsigned i = 0; i < 6; i++)
-        idr[i] = tb_readl(&x->tb, R_IDR0 + 4 * i);
-    idr[0] = (uint32_t)fld_set(idr[0], IDR0_S1P, 1);
-    idr[0] = (uint32_t)fld_set(idr[0], IDR0_S2P, 1);
-}
-
 TEST(accel_attach_refused_without_iommufd)
 {
     struct testbed tb = {0};
@@ -192,10 +184,9 @@ TEST(accel_attach_refuses_incompatible_host)
         cfg.ssidsize = 8;
         cfg.ats = true;
         at_init(&x, &cfg, 0);
-        host_idr_like(&x, idr);
+        at_host_idr_like(&x, idr);
         /* The unmodified host is accepted... */
-        CHECK_EQ(vsmmu_sim_add_device(x.sim, idr, &x.dev[0], &x.s2[0]), 0);
-        x.ndev = 1;
+        at_add_device(&x, 0, idr);
         /* ...one field off is refused, naming it. */
         idr[cases[i].reg] = (uint32_t)fld_set(idr[cases[i].reg], cases[i].hi, cases[i].lo,
                                               cases[i].host);
@@ -220,15 +211,13 @@ TEST(accel_attach_accepts_larger_host)
     uint32_t idr[6];
 
     at_init(&x, NULL, 0);
-    host_idr_like(&x, idr);
+    at_host_idr_like(&x, idr);
     idr[5] = (uint32_t)fld_set(idr[5], IDR5_OAS, 6);        /* 52 bits */
     idr[1] = (uint32_t)fld_set(idr[1], IDR1_SIDSIZE, 32);
     idr[1] = (uint32_t)fld_set(idr[1], IDR1_SSIDSIZE, 20);
     idr[0] = (uint32_t)fld_set(idr[0], IDR0_TTF, 3);
     idr[0] = (uint32_t)fld_set(idr[0], IDR0_TTENDIAN, 0);
-    CHECK_EQ(vsmmu_sim_add_device(x.sim, idr, &x.dev[0], &x.s2[0]), 0);
-    x.ndev = 1;
-    x.base_objs = vsmmu_sim_count(x.sim, "all");
+    at_add_device(&x, 0, idr);
     CHECK_EQ(at_attach(&x, 0, 1), 0);
     at_fini(&x);
 }
@@ -499,11 +488,9 @@ TEST(accel_attach_refuses_device_of_other_host_smmu)
     unsigned objs;
 
     at_init(&x, NULL, 1);
-    host_idr_like(&x, idr);
+    at_host_idr_like(&x, idr);
     idr[5] = (uint32_t)fld_set(idr[5], IDR5_OAS, 6);
-    CHECK_EQ(vsmmu_sim_add_device(x.sim, idr, &x.dev[1], &x.s2[1]), 0);
-    x.ndev = 2;
-    x.base_objs = vsmmu_sim_count(x.sim, "all");
+    at_add_device(&x, 1, idr);
     CHECK_EQ(at_attach(&x, 0, 1), 0);
     objs = vsmmu_sim_count(x.sim, "all");
     CHECK(at_attach(&x, 1, 2) < 0);

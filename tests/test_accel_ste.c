@@ -137,11 +137,8 @@ TEST(accel_ste_eats_handling)
     at_init(&x, &cfg, 1);
     {
         uint32_t idr[6];
-        for (unsigned i = 0; i < 6; i++)
-            idr[i] = tb_readl(&x.tb, R_IDR0 + 4 * i);
-        idr[0] |= (uint32_t)(fld_mask(IDR0_S1P) | fld_mask(IDR0_S2P));
-        CHECK_EQ(vsmmu_sim_add_device(x.sim, idr, &x.dev[1], &x.s2[1]), 0);
-        x.base_objs = vsmmu_sim_count(x.sim, "all");
+        at_host_idr_like(&x, idr);
+        at_add_device(&x, 1, idr);
     }
     CHECK_EQ(at_attach(&x, 1, 0x10), 0);
     guest_init(&x.g, &x.tb, NULL);
