@@ -366,10 +366,7 @@ TEST(eventq_msi)
 {
     struct testbed tb = {0};
     struct guest g;
-    struct guest_opts o = { .msi = true };
-    tb.msi_via_callback = true;
-    tb_init(&tb, NULL);
-    guest_init(&g, &tb, &o);
+    guest_init_msi(&g, &tb);
     tb_clear_irqs(&tb);
     CHECK_EQ(push(&tb, 1), EVQ_WRITTEN);
     CHECK_EQ(tb_count_irq(&tb, VSMMU_IRQ_EVENTQ), 1);

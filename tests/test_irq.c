@@ -68,10 +68,7 @@ TEST(gerror_msi)
 {
     struct testbed tb = {0};
     struct guest g;
-    struct guest_opts o = { .msi = true };
-    tb.msi_via_callback = true;
-    tb_init(&tb, NULL);
-    guest_init(&g, &tb, &o);
+    guest_init_msi(&g, &tb);
     tb_clear_irqs(&tb);
     CHECK(raise_bit(&tb, fld_lo(GERROR_CMDQ_ERR)));
     CHECK_EQ(tb_count_irq(&tb, VSMMU_IRQ_GERROR), 1);
@@ -204,10 +201,7 @@ TEST(irq_disable_stops_msi_and_pulse)
 {
     struct testbed tb = {0};
     struct guest g;
-    struct guest_opts o = { .msi = true };
-    tb.msi_via_callback = true;
-    tb_init(&tb, NULL);
-    guest_init(&g, &tb, &o);
+    guest_init_msi(&g, &tb);
     tb_writel(&tb, R_IRQ_CTRL, 0);
     tb_clear_irqs(&tb);
     signal_src(&tb, IRQ_SRC_EVENTQ);

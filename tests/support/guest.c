@@ -345,3 +345,12 @@ void guest_init(struct guest *g, struct testbed *tb, const struct guest_opts *o)
     tb_writel(tb, R_GBPA, gbpa | (uint32_t)fld_mask(GBPA_UPDATE));
     CHECK_EQ(fld_get(tb_readl(tb, R_GBPA), GBPA_UPDATE), 0);
 }
+
+void guest_init_msi(struct guest *g, struct testbed *tb)
+{
+    struct guest_opts o = { .msi = true };
+
+    tb->msi_via_callback = true;
+    tb_init(tb, NULL);
+    guest_init(g, tb, &o);
+}

@@ -71,6 +71,9 @@ struct guest {
 
 /** Bring the SMMU up (see above).  @o may be NULL. */
 void guest_init(struct guest *g, struct testbed *tb, const struct guest_opts *o);
+/** Initialise the zeroed test bed @tb (default configuration) to deliver
+ *  MSIs through its callback, then guest_init() with opts.msi set. */
+void guest_init_msi(struct guest *g, struct testbed *tb);
 /** Allocate @size zeroed bytes of guest RAM aligned to @align (power of 2). */
 uint64_t guest_alloc(struct guest *g, uint64_t size, uint64_t align);
 
