@@ -17,6 +17,15 @@ static void cfg_ats(struct vsmmu_config *cfg)
     cfg->ssidsize = 8;
 }
 
+/* A test bed with ATS advertised (cfg_ats) and a guest brought up with @o. */
+static void ats_init(struct xt *x, const struct guest_opts *o)
+{
+    struct vsmmu_config cfg;
+
+    cfg_ats(&cfg);
+    xt_init(x, &cfg, o);
+}
+
 static void set_atschk(struct xt *x, bool on)
 {
     uint32_t v = tb_readl(&x->tb, R_CR0);
@@ -109,7 +118,6 @@ static void s1_tables(struct xt *x, struct pt *p)
 
 TEST(ats_flags_need_ats_advertised)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct vsmmu_xlate_result r;
 
@@ -120,8 +128,7 @@ TEST(ats_flags_need_ats_advertised)
     xt_expect_no_event(&x);
     xt_fini(&x);
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     CHECK_EQ(fld_get(tb_readl(&x.tb, R_IDR0), IDR0_ATS), 1);
     /* Both kinds at once, unknown bits, a Translated access without R/W/X. */
     CHECK_EQ(vsmmu_translate(x.tb.s, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ | TRD | TRQ, &r),
@@ -138,13 +145,11 @@ TEST(ats_flags_need_ats_advertised)
 
 TEST(ats_ste_eats_legality)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct pt p;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     s1_tables(&x, &p);
     /* EATS = 10 needs Config = 111: stage 1 only is ILLEGAL. */
     s1_stream(&x, 1, &p, 2, 0, 0);
@@ -180,13 +185,11 @@ TEST(ats_ste_eats_legality)
  * which ordinary traffic gets). */
 TEST(ats_translated_smmuen0_forbidden)
 {
-    struct vsmmu_config cfg;
     struct guest_opts o = { .no_smmuen = true };
     struct xt x;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, &o);
+    ats_init(&x, &o);
     CHECK_OK(xt_tr(&x, 4, VSMMU_NO_SSID, 0x123456, VSMMU_ACC_READ), 0x123456, 1ull << 48);
     r = xt_tr(&x, 4, 7, 0x123456, VSMMU_ACC_WRITE | TRD);
     CHECK_EQ(r.status, VSMMU_XLATE_FAULT);
@@ -210,13 +213,11 @@ TEST(ats_translated_smmuen0_forbidden)
  * invalid, abort or out-of-range streams; above the OAS it aborts silently. */
 TEST(ats_translated_atschk0_passes)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct vsmmu_xlate_result r;
     unsigned reads;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     plain_ste(&x, 2, STE_CFG_ABORT, 0);
     reads = x.tb.mem_reads;
     r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x40001234ull, VSMMU_ACC_WRITE | TRD);   /* V = 0 */
@@ -239,13 +240,11 @@ TEST(ats_translated_atschk0_passes)
 /* ATSCHK = 1: the STE decides. */
 TEST(ats_translated_atschk1_checks_ste)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct pt p;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     set_atschk(&x, true);
     s1_tables(&x, &p);
     /* Config bypass: F_TRANSL_FORBIDDEN, whatever EATS says. */
@@ -316,10 +315,7 @@ struct nest {
  * (stage 2 unmapped), 0x6000 privileged-only -> IPA 0x80006000. */
 static void nest_init(struct nest *n, unsigned eats)
 {
-    struct vsmmu_config cfg;
-
-    cfg_ats(&cfg);
-    xt_init(&n->x, &cfg, NULL);
+    ats_init(&n->x, NULL);
     pt_new(&n->s2, &n->x, 12, 1, 40, 0);
     pt_set(&n->s2, OFF + RAM, 1, s2_leaf(1, RAM, 0), 0);
     pt_set(&n->s2, 0x80000000ull, 1, s2_leaf(1, 0xC0000000ull, 0), 0);
@@ -412,13 +408,11 @@ TEST(ats_translated_full_nested_is_pa)
  * InputAddr[63:12]). */
 TEST(ats_request_smmuen0_bad_treq)
 {
-    struct vsmmu_config cfg;
     struct guest_opts o = { .no_smmuen = true };
     struct xt x;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, &o);
+    ats_init(&x, &o);
     r = xt_tr(&x, 3, 5, 0x12345678ull, VSMMU_ACC_WRITE | VSMMU_ACC_EXEC | VSMMU_ACC_PRIV | TRQ);
     CHECK_EQ(r.status, VSMMU_XLATE_ATS_UR);
     CHECK_EQ(r.event_type, EVT_F_BAD_ATS_TREQ);
@@ -437,13 +431,11 @@ TEST(ats_request_smmuen0_bad_treq)
 
 TEST(ats_request_refusals)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct pt p;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     s1_tables(&x, &p);
     /* Config abort: UR, no event. */
     plain_ste(&x, 1, STE_CFG_ABORT, 1);
@@ -508,8 +500,7 @@ TEST(ats_request_stage1_permissions)
     struct pt p;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     s1_tables(&x, &p);
     s1_stream(&x, 1, &p, 1, 1, S1DSS_SSID0);
     /* RW page: W is granted even with NW = 1; no X without Exe. */
@@ -582,13 +573,11 @@ TEST(ats_request_stage1_permissions)
  * no X, the whole OAS. */
 TEST(ats_request_s1dss_bypass_identity)
 {
-    struct vsmmu_config cfg;
     struct xt x;
     struct pt p;
     struct vsmmu_xlate_result r;
 
-    cfg_ats(&cfg);
-    xt_init(&x, &cfg, NULL);
+    ats_init(&x, NULL);
     s1_tables(&x, &p);
     s1_stream(&x, 1, &p, 1, 1, S1DSS_BYPASS);
     r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x76543210ull, VSMMU_ACC_WRITE | TRQ);
