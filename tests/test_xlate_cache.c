@@ -84,7 +84,7 @@ static void *race_thread(void *arg)
         uint64_t va = 0x1000ull * (n % 8) + (n & 0xFF8);
         if (vsmmu_translate(rc->x->tb.s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ, &r) ||
             r.status != VSMMU_XLATE_OK ||
-            ((r.addr & ~0x1FFFull) != 0xA0000000ull && (r.addr & ~0x1FFFull) != 0xB0000000ull) ||
+            ((r.addr & ~0x1FFFull) != XT_FLIP_A && (r.addr & ~0x1FFFull) != XT_FLIP_B) ||
             (r.addr & 0xFFF) != (va & 0xFFF))
         {
             if (__atomic_add_fetch(&rc->bad, 1, __ATOMIC_RELAXED) == 1)
@@ -105,29 +105,17 @@ TEST(concurrent_translate_during_invalidation)
 {
     struct xt x;
     struct pt p;
-    uint64_t cd[8], c[2];
     struct race rc = { .x = &x };
     pthread_t th[2];
 
     xt_init(&x, NULL, NULL);
-    pt_new(&p, &x, 12, 1, 39, 0);
-    for (unsigned i = 0; i < 8; i++)
-        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0xA0000000ull + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
-    cd_make(cd, p.root, 25, 0, 1);
-    xt_s1_stream(&x, 1, cd);
+    xt_flip_setup(&x, &p);
     for (int t = 0; t < 2; t++)
         CHECK_EQ(pthread_create(&th[t], NULL, race_thread, &rc), 0);
     while (__atomic_load_n(&rc.started, __ATOMIC_ACQUIRE) < 2)
         sched_yield();
     for (unsigned k = 0; k < 2000; k++) {
-        unsigned i = k % 8;
-        uint64_t base = (k / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
-        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, base + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
-        guest_cmd_op(c, OP_TLBI_NH_VA);
-        st_set(c, CMD_VMID, 0);
-        st_set(c, CMD_ASID, 1);
-        c[1] |= 0x1000ull * i;
-        xt_cmd(&x, c);
+        xt_flip_step(&x, &p, k);
         if (k % 100 == 99)
             CHECK_EQ(guest_cfgi_all(&x.g), 0);
     }
@@ -139,8 +127,7 @@ TEST(concurrent_translate_during_invalidation)
     /* After the last invalidation every page gives the final mapping. */
     for (unsigned i = 0; i < 8; i++) {
         struct vsmmu_xlate_result r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ);
-        uint64_t base = ((1999 - ((1999 - i) % 8)) / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
-        CHECK_OK(r, base + 0x1000ull * (i & 1), 0x1000);
+        CHECK_OK(r, xt_flip_final(2000, i), 0x1000);
     }
     xt_fini(&x);
 }

@@ -175,7 +175,7 @@ static void *flip_thread(void *arg)
             base = 0;
         else
             base = r.addr - 0x1000ull * ((va >> 12) & 1) - (va & 0xFFF);
-        if (base != 0xA0000000ull && base != 0xB0000000ull)
+        if (base != XT_FLIP_A && base != XT_FLIP_B)
             __atomic_add_fetch(&f->bad, 1, __ATOMIC_RELAXED);
         if (++n % 64 == 0)
             sched_yield();      /* let the invalidating thread run */
@@ -202,18 +202,13 @@ TEST(slot_and_slotless_threads_during_invalidation)
     enum { T = XL_SLOTS + 8 };
     struct xt x;
     struct pt p;
-    uint64_t cd[8], c[2];
     struct flip f = { .x = &x };
     pthread_t th[T];
     pthread_attr_t attr;
     pthread_barrier_t start;
 
     xt_init(&x, NULL, NULL);
-    pt_new(&p, &x, 12, 1, 39, 0);
-    for (unsigned i = 0; i < 8; i++)
-        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, 0xA0000000ull + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
-    cd_make(cd, p.root, 25, 0, 1);
-    xt_s1_stream(&x, 1, cd);
+    xt_flip_setup(&x, &p);
     pthread_barrier_init(&start, NULL, T + 1);
     f.start = &start;
     pthread_attr_init(&attr);
@@ -222,21 +217,12 @@ TEST(slot_and_slotless_threads_during_invalidation)
         CHECK_EQ(pthread_create(&th[t], &attr, flip_thread, &f), 0);
     pthread_barrier_wait(&start);
     for (unsigned k = 0; k < 400; k++) {
-        unsigned i = k % 8;
-        uint64_t base = (k / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
-        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, base + 0x1000ull * (i & 1), fld_mask(PTE_NG)), 0);
-        guest_cmd_op(c, OP_TLBI_NH_VA);
-        st_set(c, CMD_VMID, 0);
-        st_set(c, CMD_ASID, 1);
-        c[1] |= 0x1000ull * i;
-        xt_cmd(&x, c);
+        xt_flip_step(&x, &p, k);
         if (k % 50 == 49)
             CHECK_EQ(guest_cfgi_all(&x.g), 0);
     }
-    for (unsigned i = 0; i < 8; i++) {
-        uint64_t base = ((399 - ((399 - i) % 8)) / 8) & 1 ? 0xB0000000ull : 0xA0000000ull;
-        f.final[i] = base + 0x1000ull * (i & 1);
-    }
+    for (unsigned i = 0; i < 8; i++)
+        f.final[i] = xt_flip_final(400, i);
     __atomic_store_n(&f.stop, 1, __ATOMIC_RELEASE);
     for (unsigned t = 0; t < T; t++)
         pthread_join(th[t], NULL);

@@ -281,4 +281,51 @@ static inline void xt_cmd(struct xt *x, const uint64_t cmd[2])
     CHECK_MSG(rc == 0, "command 0x%02llx failed: %d", (unsigned long long)(cmd[0] & 0xFF), rc);
 }
 
+/* ---- the flip workload: translations racing remap + invalidation ---- */
+/* StreamID 1 (ASID 1, non-global 4K pages) maps the eight pages at VA
+ * 0x1000 * i to XT_FLIP_A or XT_FLIP_B, + 0x1000 for odd i.  Step k remaps
+ * page k % 8 to the target of block k / 8 (A, B, A, ...) and invalidates
+ * it with TLBI_NH_VA + SYNC. */
+#define XT_FLIP_A 0xA0000000ull
+#define XT_FLIP_B 0xB0000000ull
+
+/* The output address of page @i as step @k leaves it. */
+static inline uint64_t xt_flip_oa(unsigned k, unsigned i)
+{
+    return ((k / 8) & 1 ? XT_FLIP_B : XT_FLIP_A) + 0x1000ull * (i & 1);
+}
+
+/* The output address of page @i after steps 0 .. @steps - 1 (its last
+ * remap is the last step k < @steps with k % 8 == i). */
+static inline uint64_t xt_flip_final(unsigned steps, unsigned i)
+{
+    return xt_flip_oa(steps - 1 - ((steps - 1 - i) % 8), i);
+}
+
+/* Tables and STE/CD for StreamID 1, every page at its step-0 target. */
+static inline void xt_flip_setup(struct xt *x, struct pt *p)
+{
+    uint64_t cd[8];
+
+    pt_new(p, x, 12, 1, 39, 0);
+    for (unsigned i = 0; i < 8; i++)
+        pt_set(p, 0x1000ull * i, 3, s1_leaf(3, xt_flip_oa(0, i), fld_mask(PTE_NG)), 0);
+    cd_make(cd, p->root, 25, 0, 1);
+    xt_s1_stream(x, 1, cd);
+}
+
+/* Step @k: remap page k % 8, then TLBI_NH_VA (VMID 0, ASID 1) + SYNC. */
+static inline void xt_flip_step(struct xt *x, struct pt *p, unsigned k)
+{
+    unsigned i = k % 8;
+    uint64_t c[2];
+
+    pt_set(p, 0x1000ull * i, 3, s1_leaf(3, xt_flip_oa(k, i), fld_mask(PTE_NG)), 0);
+    guest_cmd_op(c, OP_TLBI_NH_VA);
+    st_set(c, CMD_VMID, 0);
+    st_set(c, CMD_ASID, 1);
+    c[1] |= 0x1000ull * i;
+    xt_cmd(x, c);
+}
+
 #endif
