@@ -344,6 +344,16 @@ static inline void at_add_device(struct at *x, unsigned i, const uint32_t idr[6]
     x->base_objs = vsmmu_sim_count(x->sim, "all");
 }
 
+/** Add simulated host device @i behind a host SMMU like the instance
+ *  (at_host_idr_like()), as at_add_device() does. */
+static inline void at_add_device_like(struct at *x, unsigned i)
+{
+    uint32_t idr[6];
+
+    at_host_idr_like(x, idr);
+    at_add_device(x, i, idr);
+}
+
 static inline int at_attach(struct at *x, unsigned i, uint32_t vsid)
 {
     return vsmmu_accel_attach(x->tb.s, vsid, &x->dev[i], x->s2[i]);

@@ -69,11 +69,7 @@ TEST(accel_inv_forwarded_raw_in_one_batch)
     at_config(&cfg);
     cfg.ats = true;
     at_init(&x, &cfg, 0);
-    {
-        uint32_t idr[6];
-        at_host_idr_like(&x, idr);
-        at_add_device(&x, 0, idr);
-    }
+    at_add_device_like(&x, 0);
     CHECK_EQ(at_attach(&x, 0, 0x10), 0);
     guest_init(&x.g, &x.tb, NULL);
     {
@@ -374,11 +370,7 @@ TEST(accel_inv_asid_beyond_8_bits_ill)
     at_config(&cfg);
     cfg.asid16 = false;
     at_init(&x, &cfg, 1);
-    {
-        uint32_t idr[6];
-        at_host_idr_like(&x, idr);
-        at_add_device(&x, 1, idr);
-    }
+    at_add_device_like(&x, 1);
     CHECK_EQ(at_attach(&x, 1, 0x10), 0);
     guest_init(&x.g, &x.tb, NULL);
     mk(cmd, OP_TLBI_NH_ASID, 0x100);

@@ -135,11 +135,7 @@ TEST(accel_ste_eats_handling)
     at_config(&cfg);
     cfg.ats = true;
     at_init(&x, &cfg, 1);
-    {
-        uint32_t idr[6];
-        at_host_idr_like(&x, idr);
-        at_add_device(&x, 1, idr);
-    }
+    at_add_device_like(&x, 1);
     CHECK_EQ(at_attach(&x, 1, 0x10), 0);
     guest_init(&x.g, &x.tb, NULL);
     st_set(ste, STE_EATS, 1);
