@@ -128,7 +128,7 @@ FUZZ_TIMEOUT ?= 30
 FUZZ_CC ?= clang
 FUZZ_TARGETS := fuzz_mmio fuzz_translate
 FUZZ_BINS := $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZ_TARGETS))
-$(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS)
+$(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS) $(wildcard fuzz/*.h tests/support/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/support -std=c11 -g -O1 -pthread \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
