@@ -19,6 +19,12 @@
 
 #include "iommufd_priv.h"
 
+/** The simulated kernel behind a transport (NULL: not a simulated one). */
+static inline struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
+{
+    return t ? t->sim : NULL;
+}
+
 enum sim_kind {
     SIM_TOMBSTONE = 1,  /* id of a vDEVICE destroyed by its device's unbind */
     SIM_IOAS,

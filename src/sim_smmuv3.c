@@ -344,7 +344,7 @@ static bool forwarded_id(unsigned id)
 
 int vsmmu_sim_host_event(vsmmu_iommufd_t *t, uint32_t dev_id, const uint8_t rec[32])
 {
-    struct vsmmu_sim *sim = t ? t->sim : NULL;
+    struct vsmmu_sim *sim = sim_of(t);
     uint64_t evt[4];
     uint8_t out[32];
     int rc = 0;

@@ -11,11 +11,6 @@
 
 #include "sim.h"
 
-static struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
-{
-    return t ? t->sim : NULL;
-}
-
 /* Count a call of @op and apply a pending injected failure (lock held). */
 static int sim_enter(struct vsmmu_sim *sim, enum vsmmu_sim_op op)
 {

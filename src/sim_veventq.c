@@ -213,7 +213,7 @@ int sim_report_event(struct vsmmu_sim *sim, struct sim_obj *viommu, uint32_t typ
 /* ---- test hooks ------------------------------------------------------- */
 int vsmmu_simx_set_seq(vsmmu_iommufd_t *t, uint32_t veventq_id, uint32_t seq)
 {
-    struct vsmmu_sim *sim = t ? t->sim : NULL;
+    struct vsmmu_sim *sim = sim_of(t);
     if (!sim)
         return -EINVAL;
     pthread_mutex_lock(&sim->lock);
@@ -226,7 +226,7 @@ int vsmmu_simx_set_seq(vsmmu_iommufd_t *t, uint32_t veventq_id, uint32_t seq)
 
 int vsmmu_simx_queued(vsmmu_iommufd_t *t, uint32_t veventq_id)
 {
-    struct vsmmu_sim *sim = t ? t->sim : NULL;
+    struct vsmmu_sim *sim = sim_of(t);
     if (!sim)
         return -EINVAL;
     pthread_mutex_lock(&sim->lock);
