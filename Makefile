@@ -37,11 +37,18 @@ endif
 CFLAGS_ALL += $(CFLAGS)
 LDFLAGS_ALL += -pthread $(LDFLAGS)
 
-LIB_SRCS := $(sort $(wildcard src/*.c))
+# The product library: the device model, translation, accel mode and the
+# iommufd backend.  The simulated iommufd kernel (src/sim/) is a test double
+# with its own archive, libvsmmu-sim.a, for the tests and the vsmmu tool.
+LIB_DIRS := model xlate accel iommufd
+LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(LIB_SRCS))
-HDRS := $(wildcard include/*.h src/*.h)
+SIM_SRCS := $(sort $(wildcard src/sim/*.c))
+SIM_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(SIM_SRCS))
+HDRS := $(wildcard include/*.h src/*/*.h)
 STATIC := $(O)/libvsmmu.a
 SHARED := $(O)/libvsmmu.so.$(VERSION)
+SIM_STATIC := $(O)/libvsmmu-sim.a
 
 # tests/support/harness_main.c is main() of the test binaries only.
 SUPPORT_SRCS := $(sort $(filter-out tests/support/harness_main.c,$(wildcard tests/support/*.c)))
@@ -53,7 +60,7 @@ TOOL := $(O)/vsmmu
 .PHONY: all lib tests check demo bench fuzz install clean kernel-check
 all: lib $(TOOL) $(O)/vsmmu.pc
 
-lib: $(STATIC) $(SHARED)
+lib: $(STATIC) $(SHARED) $(SIM_STATIC)
 
 # The library sees only include/ and src/; tests, tools, bench and examples
 # also see the test support headers.
@@ -66,6 +73,10 @@ $(O)/%.o: %.c $(HDRS) $(wildcard tests/support/*.h tests/*.h)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Itests/support -c -o $@ $<
 
 $(STATIC): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SIM_STATIC): $(SIM_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -88,7 +99,7 @@ $(O)/vsmmu.pc: vsmmu.pc.in
 
 TOOL_OBJS := $(patsubst tools/%.c,$(O)/tools/%.o,$(sort $(wildcard tools/*.c)))
 $(TOOL_OBJS): $(wildcard tools/*.h)
-$(TOOL): $(TOOL_OBJS) $(STATIC)
+$(TOOL): $(TOOL_OBJS) $(SIM_STATIC) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 # examples/embed.c must keep compiling against the public headers only.
@@ -97,7 +108,7 @@ $(O)/examples/%: examples/%.c $(wildcard include/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDFLAGS_ALL)
 
-$(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(STATIC)
+$(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(SIM_STATIC) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 tests: $(TEST_BINS) $(TOOL) $(EXAMPLES)
@@ -113,7 +124,7 @@ demo: $(TOOL)
 	@sh examples/demo.sh $(TOOL)
 
 BENCH := $(O)/bench/bench
-$(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(STATIC)
+$(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(SIM_STATIC) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 bench: $(BENCH)
 	$(BENCH)
@@ -128,11 +139,11 @@ FUZZ_TIMEOUT ?= 30
 FUZZ_CC ?= clang
 FUZZ_TARGETS := fuzz_mmio fuzz_translate
 FUZZ_BINS := $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZ_TARGETS))
-$(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(HDRS) $(SUPPORT_SRCS) $(wildcard fuzz/*.h tests/support/*.h)
+$(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(SIM_SRCS) $(HDRS) $(SUPPORT_SRCS) $(wildcard fuzz/*.h tests/support/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS_ALL) -Itests/support -std=c11 -g -O1 -pthread \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o $@ $< $(LIB_SRCS) $(SUPPORT_SRCS)
+	    -o $@ $< $(LIB_SRCS) $(SIM_SRCS) $(SUPPORT_SRCS)
 fuzz: $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILDDIR)/fuzz/corpus/$$t || exit 1; \

@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "guest.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 #define NPAGES 16384u           /* pages mapped for the miss runs (> TLB) */
 #define OFF 0x100000000ull      /* nested: IPA = PA + OFF */

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "vsmmu.h"
-#include "internal.h"
+#include "model/model.h"
 #include "fuzz_common.h"
 
 #define FUZZ_RAM_BASE 0x40000000ull

@@ -37,8 +37,8 @@
 #include <string.h>
 
 #include "vsmmu.h"
-#include "internal.h"
-#include "xlate.h"
+#include "model/model.h"
+#include "xlate/xlate.h"
 #include "fuzz_common.h"
 
 #define RAM_BASE 0x40000000ull

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsmmu iommufd layer: typed iommufd operations over a transport that is
- * either a real /dev/iommu file descriptor (ioctl) or vsmmu's simulated
- * iommufd kernel, the vEVENTQ record reader, and the accel-mode API that
- * attaches passthrough devices to a vsmmu instance.
+ * vsmmu iommufd layer: typed iommufd operations over a transport (a real
+ * /dev/iommu file descriptor; the simulated kernel of vsmmu_sim.h is a test
+ * double with the same rules), the vEVENTQ record reader, and the accel-mode
+ * API that attaches passthrough devices to a vsmmu instance.
  *
  * All functions return 0 or a negative errno (the kernel's errno for the
  * real transport; the same errno the real kernel would give for the
@@ -30,12 +30,6 @@ extern "C" {
 #define VSMMU_VIOMMU_TYPE_ARM_SMMUV3         1u
 #define VSMMU_VEVENTQ_TYPE_ARM_SMMUV3        1u
 #define VSMMU_VEVENT_FLAG_LOST_EVENTS        (1u << 0)
-/* The kernel's selftest mock driver's types. */
-#define VSMMU_HW_INFO_TYPE_SELFTEST          0xfeedbeefu
-#define VSMMU_HWPT_DATA_SELFTEST             0xdeadu
-#define VSMMU_VIOMMU_TYPE_SELFTEST           0xdeadbeefu
-#define VSMMU_VIOMMU_INVALIDATE_SELFTEST     0xdeadbeefu
-#define VSMMU_VEVENTQ_TYPE_SELFTEST          0xbeefbeefu
 #define VSMMU_VEVENTQ_MAX_DEPTH              (1u << 19)
 
 /** A transport: a real iommufd, or the simulated kernel. */
@@ -45,18 +39,14 @@ typedef struct vsmmu_iommufd vsmmu_iommufd_t;
 int vsmmu_iommufd_open(const char *path, vsmmu_iommufd_t **out);
 /** Wrap an iommufd the caller owns (not closed by vsmmu_iommufd_close). */
 int vsmmu_iommufd_wrap_fd(int fd, vsmmu_iommufd_t **out);
-/** Create a simulated iommufd kernel (in-process, no /dev/iommu needed). */
-int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out);
 /** Close a transport.  The simulated kernel frees every object. */
 void vsmmu_iommufd_close(vsmmu_iommufd_t *t);
-bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t);
 
 /**
  * A host device bound to the iommufd.  dev_id is the iommufd device id
  * (VFIO_DEVICE_BIND_IOMMUFD's out_devid, or the mock device's idev id).
  * Attachment goes through vfio_fd (VFIO_DEVICE_ATTACH_IOMMUFD_PT) when it is
- * >= 0, else through the selftest mock (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE on
- * stdev_id), else through the simulated kernel.
+ * >= 0; the test transports of vsmmu_sim.h use the other fields.
  */
 struct vsmmu_iommufd_dev {
     uint32_t dev_id;
@@ -104,45 +94,6 @@ int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd);
 int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
                          uint32_t pt_id);
 int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id);
-
-/* ---- the kernel's selftest mock driver (real kernel with
- *      CONFIG_IOMMUFD_TEST, or the simulated kernel) ---------------------- */
-/** IOMMU_TEST_OP_MOCK_DOMAIN: a mock device attached to @pt_id. */
-int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
-                              struct vsmmu_iommufd_dev *out_dev,
-                              uint32_t *out_hwpt_id);
-/** IOMMU_TEST_OP_TRIGGER_VEVENT for the mock device @dev_id. */
-int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id);
-
-/* ---- simulated kernel controls ---------------------------------------- */
-enum vsmmu_sim_op {
-    VSMMU_SIM_GET_HW_INFO, VSMMU_SIM_HWPT_ALLOC, VSMMU_SIM_HWPT_INVALIDATE,
-    VSMMU_SIM_VIOMMU_ALLOC, VSMMU_SIM_VDEVICE_ALLOC, VSMMU_SIM_VEVENTQ_ALLOC,
-    VSMMU_SIM_ATTACH, VSMMU_SIM_DESTROY, VSMMU_SIM_NR_OPS
-};
-/** Name as in the `host-fail` command ("hwpt_alloc"), or NULL. */
-const char *vsmmu_sim_op_name(enum vsmmu_sim_op op);
-/** Make the @nth next call (1 = the next) of @op fail with -@err. */
-int vsmmu_sim_fail(vsmmu_iommufd_t *t, enum vsmmu_sim_op op, unsigned nth, int err);
-/**
- * Add a host device behind a simulated SMMUv3 (GET_HW_INFO returns
- * @idr[0..5]; NULL: a capable default) attached to a fresh IOAS, with a
- * nest-parent HWPT; returns the device and the nest-parent HWPT id.
- */
-int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
-                         struct vsmmu_iommufd_dev *out_dev,
-                         uint32_t *out_s2_hwpt_id);
-/**
- * The host SMMU raises the 32-byte event @rec for @dev_id.  Returns 1 if
- * the record was queued to a vEVENTQ, 0 if the kernel filtered it (type not
- * forwarded, stall, stage 2, no vDEVICE/nested attachment, no vEVENTQ).
- */
-int vsmmu_sim_host_event(vsmmu_iommufd_t *t, uint32_t dev_id, const uint8_t rec[32]);
-/** Live objects of a kind: "ioas", "hwpt", "viommu", "vdevice", "veventq",
- *  "device", or "all"; and the open vEVENTQ fds with "fd". */
-unsigned vsmmu_sim_count(vsmmu_iommufd_t *t, const char *kind);
-/** Calls of @op made so far (successful or not). */
-unsigned vsmmu_sim_calls(vsmmu_iommufd_t *t, enum vsmmu_sim_op op);
 
 /* ---- vEVENTQ reader --------------------------------------------------- */
 struct vsmmu_vevent_reader {

@@ -25,7 +25,7 @@ KB := $(BUILDDIR)/kernel
 # tests/kernel/ktest.h, which picks the transport from VSMMU_IOMMUFD).
 KTEST_SRCS := $(sort $(shell grep -l '"kernel/ktest.h"' tests/test_*.c 2>/dev/null))
 KTEST_BINS := $(patsubst tests/%.c,$(KB)/tests/%,$(KTEST_SRCS))
-KLIB_OBJS := $(patsubst src/%.c,$(KB)/src/%.o,$(LIB_SRCS))
+KLIB_OBJS := $(patsubst src/%.c,$(KB)/src/%.o,$(LIB_SRCS) $(SIM_SRCS))
 KSUP_OBJS := $(patsubst %.c,$(KB)/%.o,$(SUPPORT_SRCS) tests/support/harness_main.c)
 KCFLAGS := -std=c11 $(WARN) -O2 -g -pthread
 

@@ -17,11 +17,12 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
-#include "iommufd_priv.h"
-#include "sim.h"
+#include "model/model.h"
+#include "iommufd/iommufd_priv.h"
+#include "sim/sim.h"
 #include "testbed.h"
 #include "vsmmu_iommufd.h"
+#include "vsmmu_sim.h"
 
 /* The harness ends each test with _exit(), which skips LeakSanitizer's
  * exit-time check: at_fini() runs it explicitly in the ASan build. */

@@ -8,7 +8,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 static void up(struct testbed *tb, struct guest *g, void (*tweak)(struct vsmmu_config *),

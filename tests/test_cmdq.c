@@ -4,7 +4,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 #define QBASE (TB_RAM_BASE + 0x10000)

@@ -5,7 +5,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 #define MSI_TARGET (TB_RAM_BASE + 0x2000)

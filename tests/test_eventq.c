@@ -4,7 +4,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 /* ---- encoders: positions checked against the facts sheet §5.2 with

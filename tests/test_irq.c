@@ -4,7 +4,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 static bool raise_bit(struct testbed *tb, unsigned bit)

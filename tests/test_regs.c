@@ -5,7 +5,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
 
 static void init_cfg(struct testbed *tb, void (*tweak)(struct vsmmu_config *))

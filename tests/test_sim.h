@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "harness.h"
-#include "internal.h"
-#include "sim.h"
+#include "model/model.h"
+#include "sim/sim.h"
 #include "vsmmu_iommufd.h"
+#include "vsmmu_sim.h"
 
 /* The harness ends each test with _exit(), which skips LeakSanitizer's
  * exit check; tests call SIM_NO_LEAKS() after closing the transport. */

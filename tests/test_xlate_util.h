@@ -3,7 +3,7 @@
  * Helpers shared by the translation tests: a guest with the SMMU up,
  * translation-table builders (stage 1 and stage 2, with an IPA offset for
  * tables that live behind stage 2), STE/CD builders and event-record
- * expectations built field by field from fields.h.
+ * expectations built field by field from src/arch/arch_fields.h.
  */
 #ifndef VSMMU_TEST_XLATE_UTIL_H
 #define VSMMU_TEST_XLATE_UTIL_H
@@ -13,9 +13,9 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 #include "testbed.h"
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 #define RAM TB_RAM_BASE
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "tool.h"
-#include "fields.h"
+#include "arch/arch_fields.h"
 
 static void le_dwords(const uint8_t *b, uint64_t *dw, unsigned n)
 {

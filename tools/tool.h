@@ -26,6 +26,7 @@
 
 #include "vsmmu.h"
 #include "vsmmu_iommufd.h"
+#include "vsmmu_sim.h"
 
 /* ---- parse.c ----------------------------------------------------------- */
 

@@ -30,8 +30,9 @@
 
 #include "harness.h"
 #include "vsmmu_iommufd.h"
-#include "iommufd_priv.h"
-#include "iommufd_uapi.h"
+#include "vsmmu_sim.h"
+#include "iommufd/iommufd_priv.h"
+#include "iommufd/iommufd_uapi.h"
 
 #define KT_VIRT_ID        0x99u    /* never 0: the kernel ignores virt_id 0 */
 #define KT_RECORD         12u      /* header (8) + selftest payload (4) */

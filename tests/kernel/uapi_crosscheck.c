@@ -13,7 +13,8 @@
 #include "iommufd_test.h"
 
 #include "vsmmu_iommufd.h"
-#include "iommufd_uapi.h"
+#include "vsmmu_sim.h"
+#include "iommufd/iommufd_uapi.h"
 
 #define SAME_SIZE(ours, theirs) \
     _Static_assert(sizeof(struct ours) == sizeof(struct theirs), #ours " size")

@@ -4,7 +4,7 @@
 
 #include "guest.h"
 #include "harness.h"
-#include "internal.h"
+#include "model/model.h"
 
 /* Guest RAM below this offset is left to the tests; the allocator starts here. */
 #define GUEST_ALLOC_START (1ull << 20)

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "internal.h"
+#include "model/model.h"
 
 static const char *const event_names[256] = {
     [EVT_F_UUT] = "F_UUT",

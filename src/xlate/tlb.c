@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 #define WAYS 4
 #define VALID (1ull << 63)

@@ -29,7 +29,7 @@
  *  - IMPLEMENTATION DEFINED opcodes (0x80-0x8F) are not implemented:
  *    CERROR_ILL.  Other RES0 fields are not checked.
  *
- * Accel protocol (internal.h): a batchable command (vsmmu_accel_batchable)
+ * Accel protocol (model/model.h): a batchable command (vsmmu_accel_batchable)
  * is handed to vsmmu_accel_cmd() after its local effect and queued there.
  * Before any other command, before reporting an error and at the end of a
  * run, vsmmu_accel_flush() sends the batch; a failure stops processing
@@ -38,7 +38,7 @@
  * non-zero return is their CERROR.  The index passed to the accel hooks is
  * the command's CONS.RD value: queue index with the wrap bit.
  */
-#include "internal.h"
+#include "model/model.h"
 
 static const char *op_name(uint8_t op)
 {

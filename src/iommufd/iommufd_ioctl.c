@@ -12,8 +12,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "iommufd_priv.h"
-#include "iommufd_uapi.h"
+#include "iommufd/iommufd_priv.h"
+#include "vsmmu_sim.h"
+#include "iommufd/iommufd_uapi.h"
 
 static int do_ioctl(int fd, unsigned long req, void *arg)
 {

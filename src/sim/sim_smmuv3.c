@@ -8,9 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "fields.h"
-#include "internal.h"
-#include "sim.h"
+#include "arch/arch_fields.h"
+#include "sim/sim.h"
 
 /* The kernel issues a vIOMMU's commands in batches of this many (each
  * followed by its own CMD_SYNC). */

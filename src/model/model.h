@@ -7,8 +7,8 @@
  *   cmdq.c      command queue: fetch, decode, validate, dispatch
  *   eventq.c    event records: encoders and the event queue
  *   irq.c       GERROR, wired interrupts and MSIs
- *   strtab.c, ptw.c, tlb.c, translate.c   translation (xlate_* hooks)
- *   accel.c     accelerated mode (accel_* hooks)
+ * and the hooks through which it calls translation (src/xlate/, the
+ * vsmmu_xlate_* functions) and accel mode (src/accel/, vsmmu_accel_*).
  */
 #ifndef VSMMU_INTERNAL_H
 #define VSMMU_INTERNAL_H
@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "vsmmu.h"
-#include "fields.h"
+#include "arch/arch_fields.h"
 
 struct vsmmu_xlate;  /* translation state: translate.c */
 struct vsmmu_accel;  /* accel state: accel.c */
@@ -76,8 +76,6 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
-uint64_t vsmmu_le64(const uint8_t *p);
-void vsmmu_put_le64(uint8_t *p, uint64_t v);
 /** OAS in bits, from cfg. */
 unsigned vsmmu_oas_bits(const struct vsmmu *s);
 /** Encode a PA size in bits as the IDR5.OAS/IPS/S2PS encoding, and back. */

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 struct vsmmu_xlate {
     struct xl_cache *cache;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The simulated iommufd kernel: internal state shared by iommufd_sim.c
+ * The simulated iommufd kernel: internal state shared by sim_kernel.c
  * (object table, ids, type checks, attach, destroy), sim_transport.c (the
  * transport's operations table, controls, test hooks),
  * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events)
@@ -10,14 +10,15 @@
  * records them; the choices where kernel versions differ are listed with
  * the functions that make them.  Test hooks (vsmmu_simx_*) are at the end.
  */
-#ifndef VSMMU_SIM_H
-#define VSMMU_SIM_H
+#ifndef VSMMU_SRC_SIM_H
+#define VSMMU_SRC_SIM_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "iommufd_priv.h"
+#include "iommufd/iommufd_priv.h"
+#include "vsmmu_sim.h"
 
 /** The simulated kernel behind a transport (NULL: not a simulated one). */
 static inline struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
@@ -117,7 +118,7 @@ struct vsmmu_sim {
     unsigned n_issued;
 };
 
-/* ---- iommufd_sim.c: object table ------------------------------------- */
+/* ---- sim_kernel.c: object table ------------------------------------- */
 struct sim_obj *sim_get(struct vsmmu_sim *sim, uint32_t id, enum sim_kind kind);
 struct sim_obj *sim_get_any(struct vsmmu_sim *sim, uint32_t id);
 /** A new object with the lowest free id, or NULL (out of memory). */
@@ -230,4 +231,4 @@ long vsmmu_simx_vmid(vsmmu_iommufd_t *t, uint32_t viommu_id);
 /** The HWPT device @dev_id is attached to (0: none; -ENOENT). */
 long vsmmu_simx_attached(vsmmu_iommufd_t *t, uint32_t dev_id);
 
-#endif /* VSMMU_SIM_H */
+#endif /* VSMMU_SRC_SIM_H */

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 
 #define SEQ_MASK     0x7fffffffu
 #define HDR_SIZE     8u

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "model/model.h"
 #include "vsmmu_iommufd.h"
 
 /** One passthrough device. */

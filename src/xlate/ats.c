@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 static bool atschk(const struct vsmmu *s)
 {

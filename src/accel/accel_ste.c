@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "accel_priv.h"
+#include "accel/accel_priv.h"
 
 uint32_t accel_gbpa_proxy(const struct vsmmu *s)
 {

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 /* ---- advertised features ------------------------------------------------ */
 

@@ -36,7 +36,7 @@
  */
 #include <errno.h>
 
-#include "internal.h"
+#include "model/model.h"
 
 /* IIDR: no JEP106 implementer code (0), so drivers apply no errata. */
 #define VSMMU_IIDR_PRODUCTID 0x5A1

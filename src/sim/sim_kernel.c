@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "sim.h"
+#include "arch/arch_fields.h"
+#include "sim/sim.h"
 
 #define HWPT_FLAG_NEST_PARENT    (1u << 0)
 #define HWPT_FLAG_DIRTY_TRACKING (1u << 1)

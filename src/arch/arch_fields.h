@@ -511,4 +511,20 @@ static inline uint64_t st_raw(const uint64_t *dw, unsigned hi, unsigned lo)
 #define PTE_APTABLE        62, 61
 #define PTE_NSTABLE        63, 63
 
+/* Structures in guest memory and in iommufd records are little-endian
+ * byte arrays; these read and write one 64-bit word of them. */
+static inline uint64_t vsmmu_le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static inline void vsmmu_put_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
 #endif /* VSMMU_FIELDS_H */

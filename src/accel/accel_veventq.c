@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "accel_priv.h"
+#include "accel/accel_priv.h"
 
 uint32_t accel_veventq_depth(const struct vsmmu *s)
 {

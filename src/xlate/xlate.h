@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "model/model.h"
 
 /* Translation regime of a stage-1 configuration (StreamWorld). */
 enum xl_regime {
@@ -377,7 +377,7 @@ static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t 
     return true;
 }
 
-/* ---- translate.c: pieces shared with xlate_ats.c ---------------------- */
+/* ---- translate.c: pieces shared with ats.c ---------------------- */
 static inline bool xl_beyond(uint64_t addr, unsigned bits)
 {
     return bits < 64 && (addr >> bits) != 0;
@@ -408,7 +408,7 @@ struct xl_cache *xl_cache_of(struct vsmmu *s);
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
 bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
 
-/* ---- xlate_ats.c --------------------------------------------------------- */
+/* ---- ats.c ------------------------------------------------------------- */
 /** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
  *  checked beyond @s, @res and @ssid). */
 __attribute__((cold))

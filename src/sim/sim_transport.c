@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 
 /* Count a call of @op and apply a pending injected failure (lock held). */
 static int sim_enter(struct vsmmu_sim *sim, enum vsmmu_sim_op op)

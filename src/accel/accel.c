@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_priv.h"
+#include "accel/accel_priv.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

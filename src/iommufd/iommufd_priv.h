@@ -2,7 +2,7 @@
 /*
  * The iommufd transport: an operations table implemented by the real
  * ioctl backend (iommufd_ioctl.c) and by the simulated kernel
- * (iommufd_sim.c).  iommufd.c dispatches the public vsmmu_iommufd_* calls.
+ * (src/sim/).  iommufd.c dispatches the public vsmmu_iommufd_* calls.
  * Every op returns 0 or -errno exactly as the kernel would.
  */
 #ifndef VSMMU_IOMMUFD_PRIV_H

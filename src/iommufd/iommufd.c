@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "iommufd_priv.h"
+#include "iommufd/iommufd_priv.h"
+#include "vsmmu_sim.h"
 
 #define DISPATCH(t, op, ...) \
     ((t) && (t)->ops->op ? (t)->ops->op((t), __VA_ARGS__) : -EINVAL)

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "xlate.h"
+#include "xlate/xlate.h"
 
 static int fault(struct xl_fault *f, uint8_t type, bool s2, unsigned class_, uint64_t ipa)
 {

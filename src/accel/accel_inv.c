@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "accel_priv.h"
+#include "accel/accel_priv.h"
 
 static bool forwarded_op(uint8_t op)
 {

@@ -18,7 +18,7 @@
  */
 #include <errno.h>
 
-#include "internal.h"
+#include "model/model.h"
 
 static const char *const line_names[] = {
     [VSMMU_IRQ_EVENTQ] = "eventq",
