@@ -5,19 +5,16 @@
 #
 #   KERNEL_WORK     kernel work directory, outside the clone, reused between
 #                   runs (default /var/tmp/vsmmu-kernel; ~2 GB; the first
-#                   build takes 7-9 minutes, later runs reuse it)
-#   KERNEL_SCRIPTS  the kernel build/boot scripts (build.sh, run.sh);
-#                   default ../shared/kernel next to the clone, else
-#                   /work/shared/kernel
+#                   build takes 7-15 minutes, later runs reuse it)
 #   KERNEL_CC       compiler for the static test programs (default gcc)
 #
-# The same test sources as `make check` (those that include
-# tests/kernel/ktest.h), built statically; each binary is
+# tests/kernel/build-kernel.sh builds the kernel; tests/kernel/boot.sh boots
+# it with one test binary.  The same test sources as `make check` (those that
+# include tests/kernel/ktest.h), built statically; each binary is
 # booted once with VSMMU_IOMMUFD=real so it uses /dev/iommu.  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
 
 KERNEL_WORK ?= /var/tmp/vsmmu-kernel
-KERNEL_SCRIPTS ?= $(firstword $(wildcard $(abspath ../shared/kernel) /work/shared/kernel))
 KERNEL_CC ?= gcc
 
 KB := $(BUILDDIR)/kernel
@@ -44,5 +41,4 @@ $(KB)/tests/%: $(KB)/tests/%.o $(KSUP_OBJS) $(KLIB_OBJS)
 kernel-tests: $(KTEST_BINS)
 
 kernel-check: kernel-tests
-	@KERNEL_CC='$(KERNEL_CC)' sh tests/kernel/kernel-check.sh '$(KERNEL_SCRIPTS)' \
-	    '$(KERNEL_WORK)' $(KTEST_BINS)
+	@KERNEL_CC='$(KERNEL_CC)' sh tests/kernel/kernel-check.sh '$(KERNEL_WORK)' $(KTEST_BINS)

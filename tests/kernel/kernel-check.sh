@@ -2,20 +2,19 @@
 # SPDX-License-Identifier: MIT
 # Run the iommufd backend tests on a real Linux kernel (make kernel-check).
 #
-#   kernel-check.sh SCRIPTS_DIR WORK_DIR TEST_BINARY...
+#   kernel-check.sh WORK_DIR TEST_BINARY...
 #
-# SCRIPTS_DIR holds build.sh and run.sh (the kernel build and QEMU boot
-# scripts); WORK_DIR is the kernel work directory, kept between runs.
-# Steps: build (or reuse) the kernel; check our uAPI definitions against the
-# uAPI headers of that kernel at compile time; boot each static test binary
-# with VSMMU_IOMMUFD=real on the kernel command line (the kernel passes it
-# to init's environment), so the tests use /dev/iommu.  Prints every test
-# result and, as the last line, "N passed, N failed"; exits 1 on failure.
+# WORK_DIR is the kernel work directory, outside the clone, kept between
+# runs.  Steps: build (or reuse) the kernel with build-kernel.sh; check our
+# uAPI definitions against the uAPI headers of that kernel at compile time;
+# boot each static test binary with boot.sh and VSMMU_IOMMUFD=real on the
+# kernel command line (the kernel passes it to init's environment), so the
+# tests use /dev/iommu.  Prints every test result and, as the last line,
+# "N passed, N failed"; exits 1 on failure.
 set -u
 
-scripts=$1
-work=$2
-shift 2
+work=$1
+shift
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${KERNEL_CC:-gcc}
@@ -28,12 +27,6 @@ summary() {
     exit $?
 }
 
-if [ -z "$scripts" ] || [ ! -x "$scripts/build.sh" ] || [ ! -x "$scripts/run.sh" ]; then
-    echo "kernel-check: kernel scripts not found (KERNEL_SCRIPTS='$scripts'); set" \
-         "KERNEL_SCRIPTS=/path/to/shared/kernel" >&2
-    failed=1
-    summary
-fi
 case "$work" in
     "$top"|"$top"/*)
         echo "kernel-check: KERNEL_WORK=$work is inside the clone; use a directory outside it" >&2
@@ -44,24 +37,24 @@ esac
 
 start=$(date +%s)
 echo "kernel-check: kernel work directory $work"
-# build.sh runs its own `make -jJOBS`; do not hand it this make's jobserver
+# build-kernel.sh runs its own `make -jJOBS`; do not hand it this make's jobserver
 # (unreachable from here, so the kernel would be built with -j1).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$work"
-if ! "$scripts/build.sh" "$work" > "$work/kernel-check-build.log" 2>&1; then
+if ! bash "$here/build-kernel.sh" "$work" > "$work/kernel-check-build.log" 2>&1; then
     tail -n 40 "$work/kernel-check-build.log"
     echo "kernel-check: kernel build failed (log: $work/kernel-check-build.log)" >&2
     failed=1
     summary
 fi
-grep '^\[build.sh' "$work/kernel-check-build.log" | tail -n 3
+grep '^\[build-kernel' "$work/kernel-check-build.log" | tail -n 3
 echo "kernel-check: kernel ready after $(( $(date +%s) - start ))s"
 
-# Compile-time cross-check of src/iommufd_uapi.h against this kernel's headers.
+# Compile-time cross-check of src/iommufd/iommufd_uapi.h against this kernel's headers.
 if "$cc" -std=c11 -Wall -Werror -I "$work/usr/include" \
         -I "$work/linux/drivers/iommu/iommufd" -I "$top/src" -I "$top/include" \
         -c -o /dev/null "$here/uapi_crosscheck.c"; then
-    echo "PASS uapi_crosscheck (src/iommufd_uapi.h matches the kernel's uAPI headers)"
+    echo "PASS uapi_crosscheck (src/iommufd/iommufd_uapi.h matches the kernel's uAPI headers)"
     passed=$((passed + 1))
 else
     echo "FAIL uapi_crosscheck"
@@ -70,11 +63,9 @@ fi
 
 for t in "$@"; do
     name=$(basename "$t")
-    out=$(RUN_TIMEOUT=${RUN_TIMEOUT:-600} QEMU_APPEND_EXTRA="VSMMU_IOMMUFD=real" \
-          "$scripts/run.sh" "$work" "$t" 2>&1)
+    out=$(BOOT_TIMEOUT=${BOOT_TIMEOUT:-600} KERNEL_APPEND="VSMMU_IOMMUFD=real" \
+          bash "$here/boot.sh" "$work" "$t" 2>&1)
     rc=$?
-    # The program runs as /prog in the guest: name the results after the binary.
-    out=$(printf '%s\n' "$out" | sed -e "s#^\(PASS\|FAIL\) prog:#\1 $name:#" -e "s#^prog: #$name: #")
     printf '%s\n' "$out" | sed "s|^|[kernel] |"
     p=$(printf '%s\n' "$out" | grep -c '^PASS ')
     f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
