@@ -98,7 +98,10 @@ $(O)/vsmmu.pc: vsmmu.pc.in
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 TOOL_OBJS := $(patsubst tools/%.c,$(O)/tools/%.o,$(sort $(wildcard tools/*.c)))
-$(TOOL_OBJS): $(wildcard tools/*.h)
+# The tool is a client of the public API: it sees include/ only.
+$(O)/tools/%.o: tools/%.c $(wildcard include/*.h tools/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude -D_GNU_SOURCE $(CFLAGS_ALL) -c -o $@ $<
 $(TOOL): $(TOOL_OBJS) $(SIM_STATIC) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
@@ -155,7 +158,8 @@ fuzz: $(FUZZ_BINS)
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
-	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h include/vsmmu_decode.h \
+	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvsmmu.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)

@@ -13,8 +13,8 @@
  *   decode.c       `vsmmu decode`: event records, commands, STEs, registers
  *
  * The tool is a client of the library: it calls only the functions of
- * include/vsmmu.h and include/vsmmu_iommufd.h.  (decode.c reads field
- * positions from src/fields.h, which holds constants only.)
+ * include/vsmmu.h, include/vsmmu_iommufd.h and include/vsmmu_decode.h, and
+ * the simulated kernel of include/vsmmu_sim.h; nothing from src/.
  */
 #ifndef VSMMU_TOOL_H
 #define VSMMU_TOOL_H
@@ -131,9 +131,6 @@ void sb_errno(struct sbuf *b, int neg_err);
 /* ---- decode.c --------------------------------------------------------- */
 /** `vsmmu decode ...`; returns the exit status. */
 int decode_main(int argc, char **argv);
-/** Print a decoded 32-byte event record, one field per line, each
- *  line prefixed with @indent. */
-void decode_event(FILE *f, const uint8_t rec[32], const char *indent);
 
 /* ---- run.c ------------------------------------------------------------ */
 int run_main(int argc, char **argv);
