@@ -3,7 +3,7 @@
  * Accel mode: attach and detach of passthrough devices, the vIOMMU made at
  * the first attach, the host compatibility check, the vDEVICEs, teardown
  * order, reset, and fault injection at every backend call of an attach
- * (accel-mode.md rules 7, 11-13, 25, 37-40, 42, 43).
+ * (docs/accel.md rules 7, 11-13, 25, 37-40, 42, 43).
  */
 #include <dirent.h>
 
@@ -250,7 +250,7 @@ static const struct { enum vsmmu_sim_op op; unsigned nth; const char *what; } at
     { VSMMU_SIM_ATTACH, 1, "GBPA bypass proxy" },
 };
 
-/* Rule 7 and the leak rule: any failing backend call of a first attach
+/* docs/accel.md rule 7 and the leak rule: any failing backend call of a first attach
  * (guest event queue enabled, so the vEVENTQ is part of it) fails the
  * attach, reports it, and leaves no object, fd or memory behind. */
 TEST(accel_first_attach_fault_injection_leaves_nothing)
@@ -316,7 +316,7 @@ static void fd_notifier(void *opaque, int old_fd, int new_fd)
     note.n++;
 }
 
-/* Rules 40 and 11: detach moves the device to its S2, frees its nested HWPT
+/* docs/accel.md rules 40 and 11: detach moves the device to its S2, frees its nested HWPT
  * and vDEVICE; the last detach stops polling, closes the fd, destroys the
  * vEVENTQ, then the bypass and abort proxies and the vIOMMU. */
 TEST(accel_detach_and_teardown_order)
@@ -418,7 +418,7 @@ TEST(accel_detach_failure_keeps_device)
     at_fini(&x);
 }
 
-/* Rules 13, 25 and 42: reset keeps the vIOMMU, vEVENTQ, vDEVICEs and the
+/* docs/accel.md rules 13, 25 and 42: reset keeps the vIOMMU, vEVENTQ, vDEVICEs and the
  * proxies, and attaches every device to the GBPA proxy. */
 TEST(accel_reset_keeps_objects_and_attaches_gbpa_proxy)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accel mode: host events through the vEVENTQ into the guest's event queue
- * (accel-mode.md rules 14-24): byte-exact delivery with the interrupt,
+ * (docs/accel.md rules 14-24): byte-exact delivery with the interrupt,
  * several records per read, lost-events headers, sequence gaps, the 2^31
  * wrap, malformed records, a full or disabled guest queue, counters.
  */
@@ -44,7 +44,7 @@ static bool ovflg(struct at *x)
     return fld_get(tb_readl(&x->tb, R_EVENTQ_PROD), Q_OVFLG) != 0;
 }
 
-/* Rules 19 and 21: the record arrives byte for byte (the host put the vSID
+/* docs/accel.md rules 19 and 21: the record arrives byte for byte (the host put the vSID
  * in the StreamID field), PROD advances, the interrupt fires. */
 TEST(accel_event_delivered_byte_exact_with_irq)
 {
@@ -95,7 +95,7 @@ TEST(accel_event_interrupt_as_msi)
     at_fini(&x);
 }
 
-/* Rule 14: everything readable is drained, several records per read. */
+/* docs/accel.md rule 14: everything readable is drained, several records per read. */
 TEST(accel_events_drained_several_per_read)
 {
     struct at x;
@@ -122,7 +122,7 @@ TEST(accel_events_drained_several_per_read)
     at_fini(&x);
 }
 
-/* Rule 16: a lost-events header: the loss is counted and EVENTQ_PROD.OVFLG
+/* docs/accel.md rule 16: a lost-events header: the loss is counted and EVENTQ_PROD.OVFLG
  * toggled; the next record continues from the header's sequence. */
 TEST(accel_events_lost_header_counts_and_toggles_ovflg)
 {
@@ -156,7 +156,7 @@ TEST(accel_events_lost_header_counts_and_toggles_ovflg)
     at_fini(&x);
 }
 
-/* Rule 18: a sequence gap is a loss of (seq - last - 1) mod 2^31. */
+/* docs/accel.md rule 18: a sequence gap is a loss of (seq - last - 1) mod 2^31. */
 TEST(accel_events_sequence_gap_counted)
 {
     struct at x;
@@ -174,7 +174,7 @@ TEST(accel_events_sequence_gap_counted)
     at_fini(&x);
 }
 
-/* Rule 18: the wrap 0x7fffffff -> 0 is not a loss; a gap across it is
+/* docs/accel.md rule 18: the wrap 0x7fffffff -> 0 is not a loss; a gap across it is
  * counted modulo 2^31. */
 TEST(accel_events_sequence_wrap_is_not_a_loss)
 {
@@ -226,7 +226,8 @@ static long short_record_read(int fd, void *buf, size_t len)
     return 28;
 }
 
-/* Rule 17: a short record is dropped with a diagnostic and no guest effect. */
+/* docs/accel.md rule 17: a short record is dropped with a diagnostic and no
+ * guest effect. */
 TEST(accel_events_malformed_record_dropped)
 {
     struct at x;
@@ -257,7 +258,7 @@ static long eintr_then_empty(int fd, void *buf, size_t len)
     return calls++ == 0 ? -EINTR : -EAGAIN;
 }
 
-/* Rule 15: EINTR / EAGAIN / 0 change nothing. */
+/* docs/accel.md rule 15: EINTR / EAGAIN / 0 change nothing. */
 TEST(accel_events_empty_reads_change_nothing)
 {
     struct at x;
@@ -302,7 +303,7 @@ TEST(accel_events_guest_queue_full_overflows)
     at_fini(&x);
 }
 
-/* Rule 23: EVENTQEN=0: dropped silently. */
+/* docs/accel.md rule 23: EVENTQEN=0: dropped silently. */
 TEST(accel_events_guest_queue_disabled_drops_silently)
 {
     struct at x;
@@ -342,7 +343,7 @@ TEST(accel_events_loss_reports_rate_limited)
     at_fini(&x);
 }
 
-/* Rules 22 and 23, QEMU's variant on request: a full or disabled queue
+/* docs/accel.md rules 22 and 23, QEMU's variant on request: a full or disabled queue
  * raises GERROR.EVENTQ_ABT_ERR instead. */
 TEST(accel_events_qemu_compat_full_and_disabled)
 {
@@ -369,7 +370,7 @@ TEST(accel_events_qemu_compat_full_and_disabled)
     at_fini(&x);
 }
 
-/* Rule 24: a DMA abort writing the record: GERROR.EVENTQ_ABT_ERR, PROD does
+/* docs/accel.md rule 24: a DMA abort writing the record: GERROR.EVENTQ_ABT_ERR, PROD does
  * not advance, the record is counted as dropped. */
 TEST(accel_events_queue_write_abort)
 {
@@ -409,7 +410,7 @@ static void *produce(void *arg)
     return NULL;
 }
 
-/* Rule 20: injection runs under the instance lock, so a VMM thread
+/* docs/accel.md rule 20: injection runs under the instance lock, so a VMM thread
  * processing host events while the guest consumes its queue through MMIO
  * on another thread loses or reorders nothing. */
 TEST(accel_events_concurrent_with_guest_mmio)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Accel mode: invalidation forwarding (accel-mode.md rules 32-36): the raw
+ * Accel mode: invalidation forwarding (docs/accel.md rules 32-36): the raw
  * commands in batches that end at CMD_SYNC or a full buffer, SID-based
  * commands skipped without a vDEVICE, what is never forwarded, and the
  * exact command that gets CERROR_ILL when the host rejects one.
@@ -53,7 +53,7 @@ static void mk(uint64_t cmd[2], uint8_t op, uint32_t sid_or_asid)
         st_set(cmd, CMD_ADDR, 0x12345);
 }
 
-/* Rule 32: each forwarded command goes as its raw 16 bytes, id = vIOMMU,
+/* docs/accel.md rule 32: each forwarded command goes as its raw 16 bytes, id = vIOMMU,
  * type ARM_SMMUV3, entry_len 16, in order, one batch up to the CMD_SYNC. */
 TEST(accel_inv_forwarded_raw_in_one_batch)
 {
@@ -174,7 +174,7 @@ TEST(accel_inv_sent_at_end_of_run)
     at_fini(&x);
 }
 
-/* Rule 32: SID-based commands for a SID without a vDEVICE are skipped with
+/* docs/accel.md rule 32: SID-based commands for a SID without a vDEVICE are skipped with
  * success. */
 TEST(accel_inv_sid_without_vdevice_skipped)
 {
@@ -194,7 +194,7 @@ TEST(accel_inv_sid_without_vdevice_skipped)
     at_fini(&x);
 }
 
-/* Rule 34: never forwarded: CFGI_STE*, PREFETCH_*, CMD_SYNC. */
+/* docs/accel.md rule 34: never forwarded: CFGI_STE*, PREFETCH_*, CMD_SYNC. */
 TEST(accel_inv_never_forwarded)
 {
     struct at x;
@@ -214,7 +214,7 @@ TEST(accel_inv_never_forwarded)
     at_fini(&x);
 }
 
-/* Rule 34: stage-2 and EL2/EL3 invalidations are CERROR_ILL. */
+/* docs/accel.md rule 34: stage-2 and EL2/EL3 invalidations are CERROR_ILL. */
 TEST(accel_inv_stage2_and_el2_ill)
 {
     static const uint8_t ops[] = {
@@ -233,7 +233,7 @@ TEST(accel_inv_stage2_and_el2_ill)
     }
 }
 
-/* Rule 36: without a vIOMMU nothing is forwarded and all succeed. */
+/* docs/accel.md rule 36: without a vIOMMU nothing is forwarded and all succeed. */
 TEST(accel_inv_without_viommu_is_noop)
 {
     struct at x;
@@ -262,7 +262,7 @@ static int reject_third(const void *entries, uint32_t *entry_num)
     return 0;
 }
 
-/* Rules 33 and 35 with batching: the host rejects the third command of a
+/* docs/accel.md rules 33 and 35 with batching: the host rejects the third command of a
  * batch; that command, and no other, gets CERROR_ILL, CONS stays on it,
  * GERROR.CMDQ_ERR is raised, and the two before it are sent again on their
  * own (a kernel may have refused the batch as a whole).  The batch went to

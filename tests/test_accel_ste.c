@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Accel mode: STE install (accel-mode.md rules 26-31), SMMUEN transitions,
+ * Accel mode: STE install (docs/accel.md rules 26-31), SMMUEN transitions,
  * GBPA updates (rule 41, vsmmu's choice), and fault injection at every
  * backend call of an install.
  */
@@ -28,7 +28,7 @@ static int cfgi_ste(struct at *x, uint32_t sid)
     return guest_cfgi_ste(&x->g, sid);
 }
 
-/* Rule 28: V=0 and Config 0-3 -> abort, 4 -> bypass, 5 -> nested. */
+/* docs/accel.md rule 28: V=0 and Config 0-3 -> abort, 4 -> bypass, 5 -> nested. */
 TEST(accel_ste_install_by_config)
 {
     struct at x;
@@ -62,7 +62,7 @@ TEST(accel_ste_install_by_config)
     at_fini(&x);
 }
 
-/* Rule 28: Config 6/7 fail the command with CERROR_ILL; nothing changes. */
+/* docs/accel.md rule 28: Config 6/7 fail the command with CERROR_ILL; nothing changes. */
 TEST(accel_ste_stage2_config_is_ill)
 {
     for (unsigned cfg = STE_CFG_S2; cfg <= STE_CFG_NESTED; cfg++) {
@@ -84,7 +84,7 @@ TEST(accel_ste_stage2_config_is_ill)
     }
 }
 
-/* Rule 29: only the fields the host accepts, S1ContextPtr up to bit 51. */
+/* docs/accel.md rule 29: only the fields the host accepts, S1ContextPtr up to bit 51. */
 TEST(accel_ste_nested_data_masked)
 {
     struct at x;
@@ -149,7 +149,7 @@ TEST(accel_ste_eats_handling)
     at_fini(&x);
 }
 
-/* Rule 30: allocate, replace, then destroy the old one. */
+/* docs/accel.md rule 30: allocate, replace, then destroy the old one. */
 TEST(accel_ste_nested_replace_order)
 {
     struct at x;
@@ -175,7 +175,7 @@ TEST(accel_ste_nested_replace_order)
     at_fini(&x);
 }
 
-/* Rule 30: a failed replace destroys the new HWPT, keeps the old
+/* docs/accel.md rule 30: a failed replace destroys the new HWPT, keeps the old
  * attachment, and fails the command. */
 TEST(accel_ste_failed_replace_keeps_old)
 {
@@ -233,7 +233,7 @@ TEST(accel_ste_install_fault_injection_leaves_nothing)
     }
 }
 
-/* Rule 26: an unfetchable STE leaves the attachment unchanged, and the
+/* docs/accel.md rule 26: an unfetchable STE leaves the attachment unchanged, and the
  * command succeeds. */
 TEST(accel_ste_unfetchable_leaves_attachment)
 {
@@ -274,7 +274,7 @@ TEST(accel_ste_unfetchable_leaves_attachment)
     at_fini(&x);
 }
 
-/* Rule 27: with SMMUEN=0 a CFGI_STE attaches the GBPA proxy. */
+/* docs/accel.md rule 27: with SMMUEN=0 a CFGI_STE attaches the GBPA proxy. */
 TEST(accel_ste_smmuen0_attaches_gbpa_proxy)
 {
     struct at x;
@@ -295,7 +295,7 @@ TEST(accel_ste_smmuen0_attaches_gbpa_proxy)
     at_fini(&x);
 }
 
-/* Rule 31: CFGI_STE_RANGE and CFGI_ALL install every device in the aligned
+/* docs/accel.md rule 31: CFGI_STE_RANGE and CFGI_ALL install every device in the aligned
  * range, even after one fails (then CERROR_ILL). */
 TEST(accel_ste_range_and_all)
 {
@@ -375,7 +375,7 @@ TEST(accel_ste_smmuen_transitions)
     at_fini(&x);
 }
 
-/* Rule 41, vsmmu's choice: GBPA re-attaches only while SMMUEN=0. */
+/* docs/accel.md rule 41, vsmmu's choice: GBPA re-attaches only while SMMUEN=0. */
 TEST(accel_ste_gbpa_ignored_while_enabled)
 {
     struct at x;

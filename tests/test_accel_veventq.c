@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Accel mode: the vEVENTQ lifecycle (accel-mode.md rules 1-12) and error
+ * Accel mode: the vEVENTQ lifecycle (docs/accel.md rules 1-12) and error
  * reporting on the CR0 path (both a command failure and a vEVENTQ failure of
  * one CR0 write are reported).
  */
@@ -17,7 +17,7 @@ static void evtq_regs(struct at *x, unsigned log2)
     tb_writel(&x->tb, R_EVENTQ_CONS, 0);
 }
 
-/* Rule 1: no passthrough device, no vEVENTQ. */
+/* docs/accel.md rule 1: no passthrough device, no vEVENTQ. */
 TEST(accel_veventq_none_without_viommu)
 {
     struct at x;
@@ -31,7 +31,7 @@ TEST(accel_veventq_none_without_viommu)
     at_fini(&x);
 }
 
-/* Rule 2: EVENTQEN=0: nothing, at vIOMMU creation or on CR0 writes. */
+/* docs/accel.md rule 2: EVENTQEN=0: nothing, at vIOMMU creation or on CR0 writes. */
 TEST(accel_veventq_none_while_eventqen_clear)
 {
     struct at x;
@@ -47,7 +47,7 @@ TEST(accel_veventq_none_while_eventqen_clear)
     at_fini(&x);
 }
 
-/* Rules 3-5: cold-plug on the first CR0 write that leaves EVENTQEN=1, with
+/* docs/accel.md rules 3-5: cold-plug on the first CR0 write that leaves EVENTQEN=1, with
  * the right arguments, at most once, kept while EVENTQEN is cleared. */
 TEST(accel_veventq_cold_plug_once)
 {
@@ -83,7 +83,7 @@ TEST(accel_veventq_cold_plug_once)
     at_fini(&x);
 }
 
-/* Rule 3: depth = 1 << MIN(EVENTQ_BASE.LOG2SIZE, IDR1.EVENTQS). */
+/* docs/accel.md rule 3: depth = 1 << MIN(EVENTQ_BASE.LOG2SIZE, IDR1.EVENTQS). */
 TEST(accel_veventq_depth_clamped_to_eventqs)
 {
     struct vsmmu_config cfg;
@@ -99,7 +99,7 @@ TEST(accel_veventq_depth_clamped_to_eventqs)
     at_fini(&x);
 }
 
-/* Rule 6: first hot-plug with EVENTQEN=1: inside vIOMMU creation, after the
+/* docs/accel.md rule 6: first hot-plug with EVENTQEN=1: inside vIOMMU creation, after the
  * abort and bypass HWPTs, before the GBPA attach. */
 TEST(accel_veventq_hot_plug_inside_viommu_creation)
 {
@@ -125,7 +125,7 @@ TEST(accel_veventq_hot_plug_inside_viommu_creation)
     at_fini(&x);
 }
 
-/* Rule 7: a failing allocation inside vIOMMU creation fails the attach and
+/* docs/accel.md rule 7: a failing allocation inside vIOMMU creation fails the attach and
  * destroys the bypass and abort HWPTs and the vIOMMU, in that order. */
 TEST(accel_veventq_failure_in_creation_unwinds)
 {
@@ -149,7 +149,7 @@ TEST(accel_veventq_failure_in_creation_unwinds)
     at_fini(&x);
 }
 
-/* Rule 8: on the CR0 path a failure completes the write, is reported, and
+/* docs/accel.md rule 8: on the CR0 path a failure completes the write, is reported, and
  * the next CR0 write with EVENTQEN=1 retries. */
 TEST(accel_veventq_cr0_failure_reported_and_retried)
 {
@@ -177,7 +177,7 @@ TEST(accel_veventq_cr0_failure_reported_and_retried)
     at_fini(&x);
 }
 
-/* Rule 9 and the both-errors rule: one CR0 write whose command processing
+/* docs/accel.md rule 9 and the both-errors rule: one CR0 write whose command processing
  * fails (the host rejects a forwarded invalidation) and whose vEVENTQ
  * allocation fails reports both, and each has its effect. */
 TEST(accel_cr0_write_reports_command_and_veventq_errors)
@@ -220,7 +220,7 @@ TEST(accel_cr0_write_reports_command_and_veventq_errors)
     at_fini(&x);
 }
 
-/* Rule 9 the other way round: a failing vEVENTQ does not skip commands. */
+/* docs/accel.md rule 9 the other way round: a failing vEVENTQ does not skip commands. */
 TEST(accel_cr0_veventq_failure_does_not_skip_commands)
 {
     struct at x;
@@ -247,7 +247,7 @@ TEST(accel_cr0_veventq_failure_does_not_skip_commands)
     at_fini(&x);
 }
 
-/* Rule 10: the fd is non-blocking, its other flags kept. */
+/* docs/accel.md rule 10: the fd is non-blocking, its other flags kept. */
 TEST(accel_veventq_fd_nonblocking)
 {
     struct at x;
@@ -265,7 +265,7 @@ TEST(accel_veventq_fd_nonblocking)
     at_fini(&x);
 }
 
-/* Rule 10: if the fd cannot be made non-blocking, it is closed and the
+/* docs/accel.md rule 10: if the fd cannot be made non-blocking, it is closed and the
  * vEVENTQ destroyed before the error is returned (here: fails the attach). */
 TEST(accel_veventq_nonblock_failure_unwinds)
 {
@@ -289,7 +289,7 @@ TEST(accel_veventq_nonblock_failure_unwinds)
     at_fini(&x);
 }
 
-/* Rule 12: freed with the vIOMMU at the last detach; a new vIOMMU gets a new
+/* docs/accel.md rule 12: freed with the vIOMMU at the last detach; a new vIOMMU gets a new
  * vEVENTQ with fresh sequence tracking (a new queue starts at sequence 0:
  * no loss is counted although the old one had reached 3). */
 TEST(accel_veventq_fresh_after_new_viommu)

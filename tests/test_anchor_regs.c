@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Regression cases for the register and queue items of anchors.md §3 and
- * §6 (other models' bugs) and of the facts sheet's disagreement list (§8).
+ * Regression cases for the register, queue and event-record items of
+ * docs/regressions.md (other models' bugs), R1-R17.
  * Each test names the item it pins down.
  */
 #include <string.h>
@@ -24,7 +24,7 @@ static void up(struct testbed *tb, struct guest *g, void (*tweak)(struct vsmmu_c
     tb_clear_logs(tb);
 }
 
-/* §3.2.4: FreeBSD's smmu_sync asks for an MSI write of 0 over the CMD_SYNC's
+/* R1: FreeBSD's smmu_sync asks for an MSI write of 0 over the CMD_SYNC's
  * own slot and polls it; a model without CMD_SYNC MSIs makes it spin. */
 TEST(anchor_sync_msi_over_own_slot_freebsd_style)
 {
@@ -42,7 +42,7 @@ TEST(anchor_sync_msi_over_own_slot_freebsd_style)
     tb_fini(&tb);
 }
 
-/* §3.2.4: CMD_SYNC ignores SEV in QEMU; here SIG_SEV completes (CONS passes
+/* R2: CMD_SYNC ignores SEV in QEMU; here SIG_SEV completes (CONS passes
  * it) with no interrupt and no memory write. */
 TEST(anchor_sync_sev_completes)
 {
@@ -60,7 +60,7 @@ TEST(anchor_sync_sev_completes)
     tb_fini(&tb);
 }
 
-/* §8 #12: QEMU treats CS = 11 as SIG_IRQ. */
+/* R3: QEMU treats CS = 11 as SIG_IRQ. */
 TEST(anchor_sync_cs_11_is_illegal_and_signals_nothing)
 {
     struct testbed tb = {0};
@@ -75,7 +75,7 @@ TEST(anchor_sync_cs_11_is_illegal_and_signals_nothing)
     tb_fini(&tb);
 }
 
-/* §4.10: QEMU pulses the cmdq-sync line before advancing CONS. */
+/* R4: QEMU pulses the cmdq-sync line before advancing CONS. */
 static struct testbed *peek_tb;
 static uint32_t cons_at_pulse = 0xffffffff;
 static void peek_irq(void *opaque, enum vsmmu_irq line)
@@ -106,7 +106,7 @@ TEST(anchor_sync_cons_before_pulse)
     tb_fini(&tb);
 }
 
-/* §8 #8 / §3.2.6: queue bases are aligned to MAX(size, 32): bit 5 is kept
+/* R8: queue bases are aligned to MAX(size, 32): bit 5 is kept
  * for a 1-entry event queue and a 2-entry command queue (QEMU drops it). */
 TEST(anchor_queue_base_bit5_kept_for_32_byte_queues)
 {
@@ -131,7 +131,7 @@ TEST(anchor_queue_base_bit5_kept_for_32_byte_queues)
     tb_fini(&tb);
 }
 
-/* §3.2.6: queue bases not checked for alignment in QEMU: low address bits
+/* R9: queue bases not checked for alignment in QEMU: low address bits
  * below the queue size are ignored. */
 TEST(anchor_queue_base_aligned_to_queue_size)
 {
@@ -146,7 +146,7 @@ TEST(anchor_queue_base_aligned_to_queue_size)
     tb_fini(&tb);
 }
 
-/* §3.1 (2019) + §1.3.17: STRTAB_BASE keeps ADDR[55:6] only. */
+/* R10: STRTAB_BASE keeps ADDR[55:6] only. */
 TEST(anchor_strtab_base_mask)
 {
     struct testbed tb = {0};
@@ -156,7 +156,7 @@ TEST(anchor_strtab_base_mask)
     tb_fini(&tb);
 }
 
-/* §8 #20: QEMU's CR0 mask lets RES0 bit 9 reach CR0ACK. */
+/* R11: QEMU's CR0 mask lets RES0 bit 9 reach CR0ACK. */
 TEST(anchor_cr0_res0_bits_5_and_9)
 {
     struct testbed tb = {0};
@@ -167,7 +167,7 @@ TEST(anchor_cr0_res0_bits_5_and_9)
     tb_fini(&tb);
 }
 
-/* §3.2.7 / §8 #14: EL2 and EL3 TLBIs silently accepted by QEMU. */
+/* R5: EL2 and EL3 TLBIs silently accepted by QEMU. */
 static void hyp(struct vsmmu_config *c) { c->hyp = true; }
 
 TEST(anchor_el2_el3_tlbi_illegal)
@@ -194,7 +194,7 @@ TEST(anchor_el2_el3_tlbi_illegal)
     }
 }
 
-/* §8 #13, #15, #1: other QEMU command leniencies. */
+/* R6: other QEMU command leniencies. */
 TEST(anchor_stall_model_resume_tlbi_reserved_range_cfgi_all)
 {
     struct testbed tb = {0};
@@ -220,7 +220,7 @@ TEST(anchor_stall_model_resume_tlbi_reserved_range_cfgi_all)
     tb_fini(&tb);
 }
 
-/* §8 #3: PRI_RESP.Resp is at [77:76], not QEMU's [76:75]. */
+/* R7: PRI_RESP.Resp is at [77:76], not QEMU's [76:75]. */
 static void pri(struct vsmmu_config *c)
 {
     c->ats = c->pri = true;
@@ -241,7 +241,7 @@ TEST(anchor_pri_resp_field_position)
     tb_fini(&tb);
 }
 
-/* §3.2.5 / §8 #10: the eventq interrupt fires on empty -> non-empty only. */
+/* R12: the eventq interrupt fires on empty -> non-empty only. */
 TEST(anchor_eventq_irq_edge_only)
 {
     struct testbed tb = {0};
@@ -254,7 +254,7 @@ TEST(anchor_eventq_irq_edge_only)
     tb_fini(&tb);
 }
 
-/* §3.2.3 / §8 #9: a full event queue overflows via OVFLG, not GERROR. */
+/* R13: a full event queue overflows via OVFLG, not GERROR. */
 TEST(anchor_eventq_full_is_ovflg_not_gerror)
 {
     struct testbed tb = {0};
@@ -270,7 +270,7 @@ TEST(anchor_eventq_full_is_ovflg_not_gerror)
     tb_fini(&tb);
 }
 
-/* §8 #19: SFM_ERR (bit 8) is a GERROR bit (Xen's mask leaves it out). */
+/* R14: SFM_ERR (bit 8) is a GERROR bit (Xen's mask leaves it out). */
 TEST(anchor_gerror_mask_includes_sfm)
 {
     struct testbed tb = {0};
@@ -299,7 +299,7 @@ TEST(anchor_gerror_mask_includes_sfm)
     tb_fini(&tb);
 }
 
-/* §8 #23: QEMU guards no register; v3.2 ignores guarded writes. */
+/* R15: QEMU guards no register; v3.2 ignores guarded writes. */
 TEST(anchor_guarded_writes_ignored)
 {
     struct testbed tb = {0};
@@ -326,7 +326,7 @@ TEST(anchor_guarded_writes_ignored)
     tb_fini(&tb);
 }
 
-/* §1.3.12: GBPA ignores writes without Update (v3.2) and Update reads 0. */
+/* R16: GBPA ignores writes without Update (v3.2) and Update reads 0. */
 TEST(anchor_gbpa_update_rule)
 {
     struct testbed tb = {0};
@@ -338,7 +338,7 @@ TEST(anchor_gbpa_update_rule)
     tb_fini(&tb);
 }
 
-/* §8 #11 / §3.1 (2025): the F_CD_FETCH address goes to dw3 FetchAddr. */
+/* R17: the F_CD_FETCH address goes to dw3 FetchAddr. */
 TEST(anchor_cd_fetch_address_in_dw3)
 {
     struct vsmmu_event ev = { .type = EVT_F_CD_FETCH, .sid = 1, .fetch_addr = 0x40005040 };
@@ -346,7 +346,7 @@ TEST(anchor_cd_fetch_address_in_dw3)
     vsmmu_event_encode(&ev, rec);
     CHECK_EQ(rec[2], 0);
     CHECK_EQ(rec[3], 0x40005040);
-    ev.type = EVT_F_STE_FETCH;   /* §3.1 (2019): F_STE_FETCH address word */
+    ev.type = EVT_F_STE_FETCH;   /* R17: F_STE_FETCH address word */
     vsmmu_event_encode(&ev, rec);
     CHECK_EQ(rec[2], 0);
     CHECK_EQ(rec[3], 0x40005040);

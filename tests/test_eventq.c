@@ -7,7 +7,7 @@
 #include "model/model.h"
 #include "testbed.h"
 
-/* ---- encoders: positions checked against the facts sheet §5.2 with
+/* ---- encoders: positions checked against docs/spec-notes.md §4.2 with
  * literal bit numbers (an independent oracle). ---------------------------- */
 
 static struct vsmmu_event full_event(uint8_t type)

@@ -116,8 +116,8 @@ TEST(veventq_read_rules_and_poll)
     mock_vq_fini(&x);
 }
 
-/* The overflow the reference observed on a real kernel: depth 2, five
- * events after sequence 2. */
+/* The overflow observed on a real kernel (docs/iommufd.md §4.4): depth 2,
+ * five events after sequence 2. */
 TEST(veventq_overflow_lost_header)
 {
     struct mock_vq x;

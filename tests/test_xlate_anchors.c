@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Regressions from other models' translation bugs (anchors.md §3), one
- * test each, named after the bug. */
+/* Regressions from other models' translation bugs (docs/regressions.md
+ * R17-R27), one test each, named after the bug. */
 #include "test_xlate_util.h"
 
-/* QEMU asserts on S2AA64 = 0; the architecture says ILLEGAL -> C_BAD_STE. */
+/* R19: QEMU asserts on S2AA64 = 0; the architecture says ILLEGAL -> C_BAD_STE. */
 TEST(anchor_s2aa64_zero_is_c_bad_ste_not_a_crash)
 {
     struct xt x;
@@ -23,7 +23,7 @@ TEST(anchor_s2aa64_zero_is_c_bad_ste_not_a_crash)
     xt_fini(&x);
 }
 
-/* QEMU's TBI1 helper reads TBI0. */
+/* R20: QEMU's TBI1 helper reads TBI0. */
 TEST(anchor_tbi1_is_read_from_bit_39)
 {
     struct xt x;
@@ -45,7 +45,7 @@ TEST(anchor_tbi1_is_read_from_bit_39)
     xt_fini(&x);
 }
 
-/* QEMU 7.2 uses a 4K level-0 block as a 512 GB block. */
+/* R21: QEMU 7.2 uses a 4K level-0 block as a 512 GB block. */
 TEST(anchor_level0_block_is_translation_fault)
 {
     struct xt x;
@@ -61,7 +61,7 @@ TEST(anchor_level0_block_is_translation_fault)
     xt_fini(&x);
 }
 
-/* QEMU 7.2: no output address-size check at stage 1. */
+/* R22: QEMU 7.2: no output address-size check at stage 1. */
 TEST(anchor_stage1_output_beyond_ips_is_addr_size)
 {
     struct xt x;
@@ -78,7 +78,7 @@ TEST(anchor_stage1_output_beyond_ips_is_addr_size)
     xt_fini(&x);
 }
 
-/* QEMU 7.2: IOVAs at or above 2^48 never reach the SMMU; the architecture
+/* R23: QEMU 7.2: IOVAs at or above 2^48 never reach the SMMU; the architecture
  * gives F_TRANSLATION with the full InputAddr. */
 TEST(anchor_iova_above_48_bits_is_translation_fault)
 {
@@ -96,7 +96,7 @@ TEST(anchor_iova_above_48_bits_is_translation_fault)
     xt_fini(&x);
 }
 
-/* QEMU: L2 taken as 2^Span STEs, and the error reported as C_BAD_STE. */
+/* R24: QEMU: L2 taken as 2^Span STEs, and the error reported as C_BAD_STE. */
 TEST(anchor_l1std_span_holds_2_pow_span_minus_1)
 {
     struct guest_opts o = { .split = 6 };
@@ -117,7 +117,7 @@ TEST(anchor_l1std_span_holds_2_pow_span_minus_1)
     xt_fini(&x);
 }
 
-/* QEMU put the F_STE_FETCH and F_CD_FETCH addresses in the wrong words:
+/* R17: QEMU put the F_STE_FETCH and F_CD_FETCH addresses in the wrong words:
  * FetchAddr is dword 3 [55:3]; dword 2 (InputAddr) stays 0. */
 TEST(anchor_fetch_addresses_in_dword3)
 {
@@ -139,7 +139,7 @@ TEST(anchor_fetch_addresses_in_dword3)
     xt_fini(&x);
 }
 
-/* QEMU 7.2 keeps a cached entry's write permission from a walk whose
+/* R25: QEMU 7.2 keeps a cached entry's write permission from a walk whose
  * APTable forbade writes. */
 TEST(anchor_aptable_survives_in_cached_entries)
 {
@@ -158,7 +158,7 @@ TEST(anchor_aptable_survives_in_cached_entries)
     xt_fini(&x);
 }
 
-/* QEMU's 2024 nested fixes: CLASS encoding and the IPA in stage-2 events
+/* R18: QEMU's 2024 nested fixes: CLASS encoding and the IPA in stage-2 events
  * (CLASS = TT with the descriptor IPA, CLASS = IN with the output IPA). */
 TEST(anchor_stage2_event_class_and_ipa)
 {
@@ -202,7 +202,7 @@ TEST(anchor_stage2_event_class_and_ipa)
     xt_fini(&x);
 }
 
-/* The CD valid bit is bit 31 (QEMU once used another bit). */
+/* R26: The CD valid bit is bit 31 (QEMU once used another bit). */
 TEST(anchor_cd_valid_is_bit_31)
 {
     struct xt x;
@@ -222,7 +222,7 @@ TEST(anchor_cd_valid_is_bit_31)
     xt_fini(&x);
 }
 
-/* The linear stream table base is aligned to the table size by the SMMU
+/* R27: The linear stream table base is aligned to the table size by the SMMU
  * (QEMU once did not mask or align it). */
 TEST(anchor_linear_strtab_base_aligned)
 {

@@ -91,7 +91,7 @@ struct idr_check {
     enum { MUST_EQ, HOST_GE, HOST_LE } rule;
 };
 
-/* accel-mode.md, "ID registers and the host compatibility check". */
+/* docs/accel.md, "Host compatibility check" (rule 37). */
 static const struct idr_check idr_checks[] = {
     { "ST_LEVEL", 0, IDR0_ST_LEVEL, MUST_EQ },
     { "TTENDIAN", 0, IDR0_TTENDIAN, HOST_LE },

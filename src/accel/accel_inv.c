@@ -55,7 +55,7 @@ static void allow(uint64_t m[2], unsigned hi, unsigned lo)
 
 /*
  * Mirror of the host kernel's acceptance rules for forwarded commands
- * (iommufd-uapi.md section 4, per opcode: only the fields it knows, ASIDs
+ * (docs/iommufd.md §6.3, per opcode: only the fields it knows, ASIDs
  * within the advertised width, range fields only with RIL and in a valid
  * combination, ATC_INV only with ATS and Size <= 52, SubstreamIDs only with
  * SSIDSIZE), judged with the vSMMU's ID registers, which the host's are at

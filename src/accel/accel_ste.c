@@ -52,7 +52,7 @@ int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char
 
 /*
  * The nested HWPT data: the STE fields the host kernel accepts, nothing else
- * (accel-mode.md rule 29; S1ContextPtr only up to bit 51).
+ * (docs/accel.md rule 29; S1ContextPtr only up to bit 51).
  */
 static void mask_add(uint64_t m[2], unsigned hi, unsigned lo)
 {
@@ -137,7 +137,7 @@ int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling)
                    ? CERROR_ILL : 0;
     ev = vsmmu_ste_fetch(s, d->vsid, ste, &fetch_addr);
     if (ev) {
-        /* CFGI_STE: the host attachment stays (rule 26).  Enabling the SMMU
+        /* CFGI_STE: the host attachment stays (docs/accel.md rule 26).  Enabling the SMMU
          * without a usable STE: the device's transactions would abort. */
         vsmmu_trace(s, "accel: STE of vSID 0x%x not fetched (event 0x%02x)%s", d->vsid,
                     (unsigned)ev, enabling ? ": abort" : ": attachment unchanged");

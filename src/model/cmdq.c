@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The command queue (spec §4, facts sheet §4): fetch, decode, validate,
+ * The command queue (spec §4; docs/spec-notes.md §3): fetch, decode, validate,
  * dispatch and CMD_SYNC completion.
  *
  * Processing runs under the instance lock, prompted by a CMDQ_PROD write,
@@ -72,7 +72,7 @@ static const char *op_name(uint8_t op)
     }
 }
 
-/* Range fields of a TLBI by address (facts §4.5).  NULL if legal. */
+/* Range fields of a TLBI by address (docs/spec-notes.md §3.4).  NULL if legal. */
 static const char *check_range(const struct vsmmu *s, const uint64_t cmd[2])
 {
     uint64_t tg = st_get(cmd, CMD_TG), ttl = st_get(cmd, CMD_TTL);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Event records and the event queue (spec §7.2-7.4, facts sheet §5).
+ * Event records and the event queue (spec §7.2-7.4; docs/spec-notes.md §4).
  *
  * vsmmu_event_encode() places each field only where the record format of
- * the event's type has it (facts §5.2 presence table); fields a type does
+ * the event's type has it (docs/spec-notes.md §4.3); fields a type does
  * not have stay 0, and so do the IMPDEF Reason fields.
  *
  * vsmmu_eventq_push() is the one path that writes a record to the guest:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The register frame (spec §6, facts sheet §1): ID registers, reset
+ * The register frame (spec §6; docs/spec-notes.md §1): ID registers, reset
  * values and the MMIO access rules.
  *
  * Choices made where the architecture leaves freedom (also summarised in

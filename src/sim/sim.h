@@ -6,9 +6,9 @@
  * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events)
  * and sim_veventq.c (vEVENTQ objects, their fds, the record queue).
  *
- * The rules follow the real kernel as the project's iommufd reference
- * records them; the choices where kernel versions differ are listed with
- * the functions that make them.  Test hooks (vsmmu_simx_*) are at the end.
+ * The rules follow the real kernel as docs/iommufd.md records them; the
+ * choices where kernel versions differ are listed with the functions that
+ * make them.  Test hooks (vsmmu_simx_*) are at the end.
  */
 #ifndef VSMMU_SRC_SIM_H
 #define VSMMU_SRC_SIM_H
