@@ -91,7 +91,10 @@ debian_mirror() {
     return 1
 }
 
-src="$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1 || true)"
+find_source() {
+    find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1
+}
+src="$(find_source || true)"
 if [[ -z "$src" || ! -f "$src/Makefile" ]]; then
     mirror="$(debian_mirror)" ||
         { echo "build-kernel.sh: no Debian archive in the apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
@@ -122,7 +125,7 @@ if [[ -z "$src" || ! -f "$src/Makefile" ]]; then
     tar -xf "$(ls "$work/deb/unpacked/usr/src/${pkg}".tar.* | head -n 1)" -C "$work/src"
     rm -rf "$work/deb/unpacked"
     basename "$deb" >"$work/source-package.txt"
-    src="$(find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' | head -n 1)"
+    src="$(find_source)"
 fi
 ln -sfn "$src" "$work/linux"
 say "kernel source: $src (Linux $(make -s -C "$src" kernelversion))"
@@ -163,7 +166,8 @@ else
 fi
 
 # --- 5. uAPI headers for uapi_crosscheck.c. --------------------------------
-if [[ -f "$work/usr/include/linux/iommufd.h" && "$work/usr/include/linux/iommufd.h" -nt "$build/.config" ]]; then
+uapi_header="$work/usr/include/linux/iommufd.h"
+if [[ -f "$uapi_header" && "$uapi_header" -nt "$build/.config" ]]; then
     say "uAPI headers current"
 else
     say "make headers_install"
