@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accel mode: STE install (docs/accel.md rules 26-31), SMMUEN transitions,
- * GBPA updates (rule 41, vsmmu's choice), and fault injection at every
+ * GBPA updates (docs/accel.md rule 41, vsmmu's choice), and fault injection at every
  * backend call of an install.
  */
 #include "test_accel.h"
