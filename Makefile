@@ -252,12 +252,13 @@ uninstall-sim:
 	rm -f $(INST_SIM)
 
 # Debian packages (debian/), built by dpkg-buildpackage -us -uc -b in a
-# copy of the tracked files outside the clone; the .debs land in DEB_OUT.
+# copy of the tree (git's tracked and unignored files) outside the clone;
+# the .debs land in DEB_OUT.
 DEB_OUT ?= $(BUILDDIR)/deb
 deb:
 	@command -v dpkg-buildpackage >/dev/null || { echo "make deb needs dpkg-dev and debhelper"; exit 1; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/vsmmu" && \
-	git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$$tmp/vsmmu" && \
+	git ls-files -z -co --exclude-standard | tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$$tmp/vsmmu" && \
 	(cd "$$tmp/vsmmu" && dpkg-buildpackage -us -uc -b) && \
 	mkdir -p $(DEB_OUT) && rm -f $(DEB_OUT)/*.deb && cp "$$tmp"/*.deb $(DEB_OUT)/ && \
 	ls $(DEB_OUT)
