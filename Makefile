@@ -163,7 +163,8 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $
 # Symbol hygiene (tests/symbols): the export lists against the headers and
 # the libraries, and a program that defines internal names of the library
 # linked against libvsmmu.a (and against libvsmmu.so).
-SYM_TESTS := $(O)/tests/test_symbols $(O)/tests/test_link_clash $(O)/tests/test_link_clash_so
+SYM_TESTS := $(O)/tests/test_symbols $(O)/tests/test_link_clash $(O)/tests/test_link_clash_so \
+    $(O)/tests/test_sim_shared
 $(O)/tests/test_symbols: tests/symbols/symbols.sh $(STATIC) $(SHARED) $(SIM_STATIC)
 	@mkdir -p $(dir $@)
 	{ echo '#!/bin/sh'; \
@@ -175,6 +176,12 @@ $(O)/tests/test_link_clash: tests/symbols/link_clash.c $(PUBLIC_HDRS) $(STATIC)
 $(O)/tests/test_link_clash_so: tests/symbols/link_clash.c $(PUBLIC_HDRS) $(SHARED)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< -L$(O) -lvsmmu \
+	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)
+
+# libvsmmu-sim.a needs only what libvsmmu.so exports.
+$(O)/tests/test_sim_shared: tests/symbols/sim_shared.c $(wildcard include/*.h) $(SIM_STATIC) $(SHARED)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(SIM_STATIC) -L$(O) -lvsmmu \
 	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)
 
 tests: $(TEST_BINS) $(SYM_TESTS) $(TOOL) $(EXAMPLES)
