@@ -57,7 +57,8 @@ stamp = $(shell mkdir -p $(dir $(1)) && \
         printf '%s\n' '$(subst ','\'',$($(2)))' > $(1); fi)
 FLAGS_STAMP := $(O)/flags.stamp
 PATHS_STAMP := $(O)/paths.stamp
-FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(LDFLAGS_ALL)
+# (-Werror changes no object: switching WERROR does not remake everything.)
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(filter-out -Werror,$(CFLAGS_ALL)) $(LDFLAGS_ALL)
 PATHS_NOW := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
 $(call stamp,$(FLAGS_STAMP),FLAGS_NOW)
 $(call stamp,$(PATHS_STAMP),PATHS_NOW)
@@ -170,16 +171,16 @@ $(O)/tests/test_symbols: tests/symbols/symbols.sh $(STATIC) $(SHARED) $(SIM_STAT
 	{ echo '#!/bin/sh'; \
 	  echo 'exec sh "$(CURDIR)/tests/symbols/symbols.sh" "$(CURDIR)" "$(abspath $(O))" $(SYMVER)'; } > $@
 	chmod +x $@
-$(O)/tests/test_link_clash: tests/symbols/link_clash.c $(PUBLIC_HDRS) $(STATIC)
+$(O)/tests/test_link_clash: tests/symbols/link_clash.c tests/symbols/client.h $(PUBLIC_HDRS) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDFLAGS_ALL)
-$(O)/tests/test_link_clash_so: tests/symbols/link_clash.c $(PUBLIC_HDRS) $(SHARED)
+$(O)/tests/test_link_clash_so: tests/symbols/link_clash.c tests/symbols/client.h $(PUBLIC_HDRS) $(SHARED)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< -L$(O) -lvsmmu \
 	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)
 
 # libvsmmu-sim.a needs only what libvsmmu.so exports.
-$(O)/tests/test_sim_shared: tests/symbols/sim_shared.c $(wildcard include/*.h) $(SIM_STATIC) $(SHARED)
+$(O)/tests/test_sim_shared: tests/symbols/sim_shared.c tests/symbols/client.h $(wildcard include/*.h) $(SIM_STATIC) $(SHARED)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(SIM_STATIC) -L$(O) -lvsmmu \
 	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)

@@ -7,12 +7,12 @@
  * libvsmmu.so (test_link_clash_so): before the library localized its
  * internal symbols the static link failed with multiple definitions.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <vsmmu.h>
 #include <vsmmu_iommufd.h>
+
+#include "client.h"
 
 /* Today's internal names, as an application might happen to use them. */
 int xl_walk_s1(int x);
@@ -26,7 +26,7 @@ int xl_fast = 7;              /* a function in the library, data here */
 static unsigned logged;
 void vsmmu_log(const char *msg) { (void)msg; logged++; }
 
-static unsigned passed, failed, lib_logged;
+static unsigned lib_logged;
 
 static void host_log(void *opaque, enum vsmmu_log_level level, const char *msg)
 {
@@ -34,32 +34,6 @@ static void host_log(void *opaque, enum vsmmu_log_level level, const char *msg)
     (void)level;
     (void)msg;
     lib_logged++;
-}
-
-static void result(const char *name, int ok)
-{
-    printf("%s test_link_clash:%s\n", ok ? "PASS" : "FAIL", name);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
-
-static int mem_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    (void)opaque;
-    (void)addr;
-    memset(buf, 0, len);
-    return 0;
-}
-
-static int mem_write(void *opaque, uint64_t addr, const void *buf, size_t len)
-{
-    (void)opaque;
-    (void)addr;
-    (void)buf;
-    (void)len;
-    return 0;
 }
 
 int main(void)
@@ -73,6 +47,7 @@ int main(void)
     vsmmu_t *s = NULL;
     uint64_t idr0 = 0;
 
+    client_name = "test_link_clash";
     result("own_definitions_are_used",
            xl_walk_s1(1) == 2 && xl_load_ste(1) == 3 && accel_find(1) == 4 && xl_fast == 7);
 
@@ -96,6 +71,5 @@ int main(void)
     result("library_transport_calls",
            vsmmu_iommufd_open("/nonexistent/iommu", &t) < 0 && t == NULL);
 
-    printf("test_link_clash: %u passed, %u failed\n", passed, failed);
-    return failed != 0;
+    return summary();
 }

@@ -5,40 +5,13 @@
  * (test_sim_shared), it hot-plugs a device of the simulated kernel into an
  * accelerated instance.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include <vsmmu.h>
 #include <vsmmu_iommufd.h>
 #include <vsmmu_sim.h>
 
-static unsigned passed, failed;
-
-static void result(const char *name, int ok)
-{
-    printf("%s test_sim_shared:%s\n", ok ? "PASS" : "FAIL", name);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
-
-static int mem_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    (void)opaque;
-    (void)addr;
-    memset(buf, 0, len);
-    return 0;
-}
-
-static int mem_write(void *opaque, uint64_t addr, const void *buf, size_t len)
-{
-    (void)opaque;
-    (void)addr;
-    (void)buf;
-    (void)len;
-    return 0;
-}
+#include "client.h"
 
 int main(void)
 {
@@ -50,6 +23,7 @@ int main(void)
     vsmmu_t *s = NULL;
     uint32_t s2 = 0;
 
+    client_name = "test_sim_shared";
     result("sim_create", vsmmu_iommufd_sim_create(&t) == 0 && vsmmu_iommufd_is_sim(t));
     vsmmu_config_default(&cfg);
     cfg.accel = true;
@@ -65,6 +39,5 @@ int main(void)
     result("accel_detach", vsmmu_accel_detach(s, 3) == 0 && vsmmu_sim_count(t, "viommu") == 0);
     vsmmu_destroy(s);
     vsmmu_iommufd_close(t);
-    printf("test_sim_shared: %u passed, %u failed\n", passed, failed);
-    return failed != 0;
+    return summary();
 }
