@@ -266,7 +266,9 @@ DEB_OUT ?= $(BUILDDIR)/deb
 deb:
 	@command -v dpkg-buildpackage >/dev/null || { echo "make deb needs dpkg-dev and debhelper"; exit 1; }
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/vsmmu" && \
-	git ls-files -z -co --exclude-standard | tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$$tmp/vsmmu" && \
+	{ git ls-files -z -co --exclude-standard 2>/dev/null || \
+	  find . -path ./$(BUILDDIR) -prune -o -path ./.git -prune -o -type f -print0; } | \
+	    tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$$tmp/vsmmu" && \
 	(cd "$$tmp/vsmmu" && dpkg-buildpackage -us -uc -b) && \
 	mkdir -p $(DEB_OUT) && rm -f $(DEB_OUT)/*.deb && cp "$$tmp"/*.deb $(DEB_OUT)/ && \
 	ls $(DEB_OUT)
