@@ -32,7 +32,7 @@ extern "C" {
 #define VSMMU_VEVENT_FLAG_LOST_EVENTS        (1u << 0)
 #define VSMMU_VEVENTQ_MAX_DEPTH              (1u << 19)
 
-/** A transport: a real iommufd, or the simulated kernel. */
+/** A transport: a real iommufd, the simulated kernel or a custom one. */
 typedef struct vsmmu_iommufd vsmmu_iommufd_t;
 
 /** Open @path (NULL: "/dev/iommu") as a real transport. */

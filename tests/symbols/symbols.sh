@@ -6,7 +6,8 @@
 #    (include/*.h but vsmmu_sim.h) declare, src/libvsmmu-sim.sym exactly
 #    those of vsmmu_sim.h, and every name starts with vsmmu_;
 #  - libvsmmu.a, libvsmmu.so (under version SYMVER) and libvsmmu-sim.a
-#    define exactly the listed global symbols.
+#    define exactly the listed global symbols;
+#  - src/sim includes no internal header of the library.
 # The header functions come from gcc -aux-info (declarations as the
 # compiler sees them, static inline ones excluded).  Prints PASS/FAIL per
 # check and "N passed, N failed"; exit 1 on a failure.
@@ -81,6 +82,16 @@ check libvsmmu_so_exports_only_the_list "$tmp/lib.list" "$tmp/so.syms"
 check libvsmmu_so_exports_are_versioned_$symver /dev/null "$tmp/unversioned"
 defined_globals "$o/libvsmmu-sim.a" > "$tmp/sim.syms"
 check libvsmmu_sim_a_defines_only_the_sim_list "$tmp/sim.list" "$tmp/sim.syms"
+
+# The simulated kernel sees only the public headers, its own, and the
+# constants of src/arch and the uAPI header (so it builds and links against
+# the installed library).
+: > "$tmp/allowed"
+grep -ho '^#include "[^"]*"' "$src"/src/sim/*.c "$src"/src/sim/*.h |
+    sed 's/^#include "\(.*\)"$/\1/' |
+    grep -Ev '^(vsmmu[a-z_]*\.h|sim/[a-z_]*\.h|arch/[a-z_]*\.h|iommufd/iommufd_uapi\.h)$' |
+    LC_ALL=C sort -u > "$tmp/sim.includes"
+check sim_includes_only_public_and_own_headers "$tmp/allowed" "$tmp/sim.includes"
 
 echo "test_symbols: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
