@@ -7,8 +7,15 @@
 #   make fuzz          libFuzzer targets: MMIO sequences, translations (clang;
 #                      FUZZ_SECONDS per target)
 #   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
-#   make install       PREFIX=/usr/local DESTDIR=
-# Variables: CC, VARIANT (plain|asan), BUILDDIR (default build).
+#   make install       library, product headers, vsmmu.pc, the tool, its man page
+#   make install-sim   the test doubles: vsmmu_sim.h, libvsmmu-sim.a, vsmmu-sim.pc
+#   make uninstall, make uninstall-sim   remove exactly what those installed
+#   make deb           Debian packages (dpkg-buildpackage on a copy of the tree)
+# Variables: CC, VARIANT (plain|asan), BUILDDIR (default build); PREFIX,
+# LIBDIR, INCLUDEDIR, BINDIR, MANDIR, DESTDIR; CPPFLAGS, CFLAGS, LDFLAGS
+# (added after the project's own flags); WERROR=1 adds -Werror (make check
+# and CI set it; off by default so a newer compiler's warnings never break a
+# packager's build).
 
 CC ?= cc
 VARIANT ?= plain
@@ -17,6 +24,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+WERROR ?= 0
+OBJCOPY ?= objcopy
 
 VERSION_MAJOR := 0
 VERSION := 0.1.0
@@ -24,8 +34,11 @@ SONAME := libvsmmu.so.$(VERSION_MAJOR)
 
 O := $(BUILDDIR)/$(VARIANT)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS_ALL := -Iinclude -Isrc -D_GNU_SOURCE
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CPPFLAGS_ALL := -Iinclude -Isrc -D_GNU_SOURCE $(CPPFLAGS)
 CFLAGS_ALL := -std=c11 $(WARN) -pthread -fPIC -fvisibility=default
 ifeq ($(VARIANT),asan)
 CFLAGS_ALL += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -37,6 +50,19 @@ endif
 CFLAGS_ALL += $(CFLAGS)
 LDFLAGS_ALL += -pthread $(LDFLAGS)
 
+# $(call stamp,FILE,VAR): FILE holds the value of VAR, rewritten only when
+# it changes, so what depends on FILE is remade exactly when the value does.
+stamp = $(shell mkdir -p $(dir $(1)) && \
+    if [ "$$(cat $(1) 2>/dev/null)" != '$(subst ','\'',$($(2)))' ]; then \
+        printf '%s\n' '$(subst ','\'',$($(2)))' > $(1); fi)
+FLAGS_STAMP := $(O)/flags.stamp
+PATHS_STAMP := $(O)/paths.stamp
+# (-Werror changes no object: switching WERROR does not remake everything.)
+FLAGS_NOW := $(CC) $(CPPFLAGS_ALL) $(filter-out -Werror,$(CFLAGS_ALL)) $(LDFLAGS_ALL)
+PATHS_NOW := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(VERSION)
+$(call stamp,$(FLAGS_STAMP),FLAGS_NOW)
+$(call stamp,$(PATHS_STAMP),PATHS_NOW)
+
 # The product library: the device model, translation, accel mode and the
 # iommufd backend.  The simulated iommufd kernel (src/sim/) is a test double
 # with its own archive, libvsmmu-sim.a, for the tests and the vsmmu tool.
@@ -45,10 +71,21 @@ LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(LIB_SRCS))
 SIM_SRCS := $(sort $(wildcard src/sim/*.c))
 SIM_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(SIM_SRCS))
-HDRS := $(wildcard include/*.h src/*/*.h)
+HDRS := $(wildcard include/*.h src/*/*.h) $(FLAGS_STAMP)
+# The product headers (installed by make install); vsmmu_sim.h is the sim's.
+PUBLIC_HDRS := $(filter-out include/vsmmu_sim.h,$(wildcard include/*.h))
+
+# The shipped libraries export only the functions of their export lists
+# (src/*.sym, checked against the headers by tests/symbols): libvsmmu.so
+# through a version script, the archives as one relocatable object whose
+# other globals are made local, so a program may use any other name.
+# Tests, bench and fuzz use internals: they link libvsmmu-internal.a, the
+# plain objects of both.
+SYMVER := VSMMU_0.2
 STATIC := $(O)/libvsmmu.a
 SHARED := $(O)/libvsmmu.so.$(VERSION)
 SIM_STATIC := $(O)/libvsmmu-sim.a
+INTERNAL := $(O)/libvsmmu-internal.a
 
 # tests/support/harness_main.c is main() of the test binaries only.
 SUPPORT_SRCS := $(sort $(filter-out tests/support/harness_main.c,$(wildcard tests/support/*.c)))
@@ -57,8 +94,8 @@ TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 TOOL := $(O)/vsmmu
 
-.PHONY: all lib tests check demo bench fuzz install clean kernel-check
-all: lib $(TOOL) $(O)/vsmmu.pc
+.PHONY: all lib tests check demo bench fuzz install install-sim uninstall uninstall-sim deb clean kernel-check
+all: lib $(TOOL) $(O)/vsmmu.pc $(O)/vsmmu-sim.pc
 
 lib: $(STATIC) $(SHARED) $(SIM_STATIC)
 
@@ -72,36 +109,49 @@ $(O)/%.o: %.c $(HDRS) $(wildcard tests/support/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Itests/support -c -o $@ $<
 
-$(STATIC): $(LIB_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(SIM_STATIC): $(SIM_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-# Export exactly the functions the public headers declare.
-$(O)/libvsmmu.map: $(wildcard include/*.h)
+# The names of an export list, one a line.
+$(O)/%.names: src/%.sym
 	@mkdir -p $(dir $@)
-	@{ echo "VSMMU_0 { global:"; \
-	   grep -ho '\bvsmmu_[a-z0-9_]*(' include/*.h | tr -d '(' | sort -u | sed 's/$$/;/'; \
-	   echo "local: *; };"; } > $@
+	sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$$/d' $< > $@
 
-$(SHARED): $(LIB_OBJS) $(O)/libvsmmu.map
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,$(O)/libvsmmu.map \
+# One relocatable object; every global not in the list becomes local.
+$(O)/%-shipped.o: $(O)/%.names
+	$(CC) -r -nostdlib -o $@.tmp $(filter %.o,$^)
+	$(OBJCOPY) --keep-global-symbols=$< $@.tmp $@
+	@rm -f $@.tmp
+$(O)/libvsmmu-shipped.o: $(LIB_OBJS)
+$(O)/libvsmmu-sim-shipped.o: $(SIM_OBJS)
+.SECONDARY: $(O)/libvsmmu.names $(O)/libvsmmu-sim.names
+
+$(O)/%.a: $(O)/%-shipped.o
+	@rm -f $@
+	ar rcs $@ $<
+
+$(INTERNAL): $(LIB_OBJS) $(SIM_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/libvsmmu.ver: $(O)/libvsmmu.names
+	{ echo "$(SYMVER) {"; echo "global:"; sed 's/.*/    &;/' $<; \
+	  echo "local:"; echo "    *;"; echo "};"; } > $@
+
+$(SHARED): $(LIB_OBJS) $(O)/libvsmmu.ver
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,$(O)/libvsmmu.ver \
 	    -o $@ $(LIB_OBJS) $(LDFLAGS_ALL)
 	ln -sf libvsmmu.so.$(VERSION) $(O)/$(SONAME)
 	ln -sf $(SONAME) $(O)/libvsmmu.so
 
-$(O)/vsmmu.pc: vsmmu.pc.in
+# Remade when PREFIX, LIBDIR, INCLUDEDIR or VERSION change.
+$(O)/%.pc: %.pc.in $(PATHS_STAMP)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
 TOOL_OBJS := $(patsubst tools/%.c,$(O)/tools/%.o,$(sort $(wildcard tools/*.c)))
 # The tool is a client of the public API: it sees include/ only.
-$(O)/tools/%.o: tools/%.c $(wildcard include/*.h tools/*.h)
+$(O)/tools/%.o: tools/%.c $(wildcard include/*.h tools/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude -D_GNU_SOURCE $(CFLAGS_ALL) -c -o $@ $<
+	$(CC) -Iinclude -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS_ALL) -c -o $@ $<
+# The tool links the shipped archives, as any client would.
 $(TOOL): $(TOOL_OBJS) $(SIM_STATIC) $(STATIC)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
@@ -111,23 +161,47 @@ $(O)/examples/%: examples/%.c $(wildcard include/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDFLAGS_ALL)
 
-$(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(SIM_STATIC) $(STATIC)
+$(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $(INTERNAL)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
-tests: $(TEST_BINS) $(TOOL) $(EXAMPLES)
+# Symbol hygiene (tests/symbols): the export lists against the headers and
+# the libraries, and a program that defines internal names of the library
+# linked against libvsmmu.a (and against libvsmmu.so).
+SYM_TESTS := $(O)/tests/test_symbols $(O)/tests/test_link_clash $(O)/tests/test_link_clash_so \
+    $(O)/tests/test_sim_shared
+$(O)/tests/test_symbols: tests/symbols/symbols.sh $(STATIC) $(SHARED) $(SIM_STATIC)
+	@mkdir -p $(dir $@)
+	{ echo '#!/bin/sh'; \
+	  echo 'exec sh "$(CURDIR)/tests/symbols/symbols.sh" "$(CURDIR)" "$(abspath $(O))" $(SYMVER)'; } > $@
+	chmod +x $@
+$(O)/tests/test_link_clash: tests/symbols/link_clash.c tests/symbols/client.h $(PUBLIC_HDRS) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDFLAGS_ALL)
+$(O)/tests/test_link_clash_so: tests/symbols/link_clash.c tests/symbols/client.h $(PUBLIC_HDRS) $(SHARED)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< -L$(O) -lvsmmu \
+	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)
+
+# libvsmmu-sim.a needs only what libvsmmu.so exports.
+$(O)/tests/test_sim_shared: tests/symbols/sim_shared.c tests/symbols/client.h $(wildcard include/*.h) $(SIM_STATIC) $(SHARED)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CPPFLAGS) $(CFLAGS_ALL) -o $@ $< $(SIM_STATIC) -L$(O) -lvsmmu \
+	    -Wl,-rpath,$(abspath $(O)) $(LDFLAGS_ALL)
+
+tests: $(TEST_BINS) $(SYM_TESTS) $(TOOL) $(EXAMPLES)
 
 # Runs the suite in a plain build and under ASan+UBSan; the summary line
 # counts every test case of both runs.
 check:
-	$(MAKE) VARIANT=plain tests
-	$(MAKE) VARIANT=asan tests
+	$(MAKE) VARIANT=plain WERROR=1 tests
+	$(MAKE) VARIANT=asan WERROR=1 tests
 	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
 
 demo: $(TOOL)
 	@sh examples/demo.sh $(TOOL)
 
 BENCH := $(O)/bench/bench
-$(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(SIM_STATIC) $(STATIC)
+$(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(INTERNAL)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 bench: $(BENCH)
 	$(BENCH)
@@ -156,16 +230,51 @@ fuzz: $(FUZZ_BINS)
 	        $(BUILDDIR)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
+# What make install puts where (make uninstall removes exactly these).
+INST_HDRS := $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(notdir $(PUBLIC_HDRS)))
+INST_LIBS := $(addprefix $(DESTDIR)$(LIBDIR)/,libvsmmu.a libvsmmu.so.$(VERSION) \
+    $(SONAME) libvsmmu.so pkgconfig/vsmmu.pc)
+INST_TOOL := $(DESTDIR)$(BINDIR)/vsmmu $(DESTDIR)$(MANDIR)/man1/vsmmu.1
+INST_SIM := $(DESTDIR)$(INCLUDEDIR)/vsmmu_sim.h $(DESTDIR)$(LIBDIR)/libvsmmu-sim.a \
+    $(DESTDIR)$(LIBDIR)/pkgconfig/vsmmu-sim.pc
+
 install: all
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
-	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h include/vsmmu_decode.h \
-	    $(DESTDIR)$(INCLUDEDIR)/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(PUBLIC_HDRS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvsmmu.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvsmmu.so
 	install -m 644 $(O)/vsmmu.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/vsmmu.1 $(DESTDIR)$(MANDIR)/man1/
+
+install-sim: $(SIM_STATIC) $(O)/vsmmu-sim.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 include/vsmmu_sim.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(SIM_STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(O)/vsmmu-sim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+uninstall:
+	rm -f $(INST_HDRS) $(INST_LIBS) $(INST_TOOL)
+
+uninstall-sim:
+	rm -f $(INST_SIM)
+
+# Debian packages (debian/), built by dpkg-buildpackage -us -uc -b in a
+# copy of the tree (git's tracked and unignored files) outside the clone;
+# the .debs land in DEB_OUT.
+DEB_OUT ?= $(BUILDDIR)/deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "make deb needs dpkg-dev and debhelper"; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && mkdir "$$tmp/vsmmu" && \
+	{ git ls-files -z -co --exclude-standard 2>/dev/null || \
+	  find . -path ./$(BUILDDIR) -prune -o -path ./.git -prune -o -type f -print0; } | \
+	    tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$$tmp/vsmmu" && \
+	(cd "$$tmp/vsmmu" && dpkg-buildpackage -us -uc -b) && \
+	mkdir -p $(DEB_OUT) && rm -f $(DEB_OUT)/*.deb && cp "$$tmp"/*.deb $(DEB_OUT)/ && \
+	ls $(DEB_OUT)
 
 clean:
 	rm -rf $(BUILDDIR)

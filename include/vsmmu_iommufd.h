@@ -32,7 +32,7 @@ extern "C" {
 #define VSMMU_VEVENT_FLAG_LOST_EVENTS        (1u << 0)
 #define VSMMU_VEVENTQ_MAX_DEPTH              (1u << 19)
 
-/** A transport: a real iommufd, or the simulated kernel. */
+/** A transport: a real iommufd, the simulated kernel or a custom one. */
 typedef struct vsmmu_iommufd vsmmu_iommufd_t;
 
 /** Open @path (NULL: "/dev/iommu") as a real transport. */
@@ -157,6 +157,56 @@ struct vsmmu_accel_objects {
     uint32_t veventq_depth; /**< 0 without a vEVENTQ */
 };
 void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
+
+/* ---- custom transports ------------------------------------------------ */
+/**
+ * A transport's operations, for a VMM that carries iommufd calls some other
+ * way (a broker process, record and replay, a test double).  Each callback
+ * gets the @priv given to vsmmu_iommufd_custom() and the arguments of the
+ * vsmmu_iommufd_* call of the same name, and returns 0 or -errno with the
+ * kernel's meaning.  A NULL callback makes its call fail with -EOPNOTSUPP;
+ * close (may be NULL) is called once by vsmmu_iommufd_close().  The real
+ * /dev/iommu transport is built the same way.
+ *
+ * New callbacks are only ever added at the end: pass sizeof() of the struct
+ * you compiled against, and the callbacks beyond it count as NULL.
+ */
+struct vsmmu_iommufd_ops {
+    int (*get_hw_info)(void *priv, uint32_t dev_id, void *data, uint32_t *data_len,
+                       uint32_t *out_type, uint64_t *out_caps);
+    int (*ioas_alloc)(void *priv, uint32_t *out_ioas_id);
+    int (*hwpt_alloc)(void *priv, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+                      uint32_t data_type, const void *data, uint32_t data_len,
+                      uint32_t *out_hwpt_id);
+    int (*hwpt_invalidate)(void *priv, uint32_t id, uint32_t data_type,
+                           const void *entries, uint32_t entry_len,
+                           uint32_t *entry_num);
+    int (*viommu_alloc)(void *priv, uint32_t type, uint32_t dev_id, uint32_t hwpt_id,
+                        uint32_t *out_viommu_id);
+    int (*vdevice_alloc)(void *priv, uint32_t viommu_id, uint32_t dev_id,
+                         uint64_t virt_id, uint32_t *out_vdevice_id);
+    int (*veventq_alloc)(void *priv, uint32_t viommu_id, uint32_t type, uint32_t depth,
+                         uint32_t *out_veventq_id, int *out_fd);
+    long (*veventq_read)(void *priv, int fd, void *buf, size_t len);
+    int (*veventq_close)(void *priv, int fd);
+    int (*attach)(void *priv, const struct vsmmu_iommufd_dev *dev, uint32_t pt_id);
+    int (*destroy)(void *priv, uint32_t id);
+    void (*close)(void *priv);
+};
+
+/**
+ * Make a transport from @ops (@ops_size = sizeof(*ops); the table is copied)
+ * and @priv.  -EINVAL for a NULL argument or an @ops_size of 0; -E2BIG if
+ * @ops_size is larger than this library knows and the extra part is not all
+ * zero (a callback this version cannot call).
+ */
+int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, size_t ops_size,
+                         void *priv, vsmmu_iommufd_t **out);
+/** The @priv of a transport made from the table at @ops (the same pointer
+ *  given to vsmmu_iommufd_custom()), or NULL for any other transport. */
+void *vsmmu_iommufd_priv(const vsmmu_iommufd_t *t, const struct vsmmu_iommufd_ops *ops);
+/** The iommufd of a real transport (vsmmu_iommufd_open, _wrap_fd), or -1. */
+int vsmmu_iommufd_fd(const vsmmu_iommufd_t *t);
 
 #ifdef __cplusplus
 }

@@ -36,7 +36,8 @@ int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out);
 bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t);
 
 /* ---- the kernel's selftest mock driver (real kernel with
- *      CONFIG_IOMMUFD_TEST, or the simulated kernel) ---------------------- */
+ *      CONFIG_IOMMUFD_TEST, or the simulated kernel; -EOPNOTSUPP on a
+ *      custom transport) --------------------------------------------------- */
 /** IOMMU_TEST_OP_MOCK_DOMAIN: a mock device attached to @pt_id. */
 int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
                               struct vsmmu_iommufd_dev *out_dev,

@@ -18,7 +18,6 @@
 #include "guest.h"
 #include "harness.h"
 #include "model/model.h"
-#include "iommufd/iommufd_priv.h"
 #include "sim/sim.h"
 #include "testbed.h"
 #include "vsmmu_iommufd.h"
@@ -82,30 +81,30 @@ static inline struct ac_call *ac_rec(enum ac_kind k)
 }
 
 #define AC_INNER ac_log.inner
-#define AC_FWD(op, ...) AC_INNER->ops->op(AC_INNER, __VA_ARGS__)
+#define AC_FWD(op, ...) vsmmu_iommufd_##op(AC_INNER, __VA_ARGS__)
 
-static inline int ac_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
+static inline int ac_get_hw_info(void *priv, uint32_t dev_id, void *data,
                                  uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
 {
     struct ac_call *c = ac_rec(AC_HW_INFO);
-    (void)t;
+    (void)priv;
     c->a = dev_id;
     c->rc = AC_FWD(get_hw_info, dev_id, data, data_len, out_type, out_caps);
     return (int)c->rc;
 }
 
-static inline int ac_ioas_alloc(vsmmu_iommufd_t *t, uint32_t *out)
+static inline int ac_ioas_alloc(void *priv, uint32_t *out)
 {
-    (void)t;
+    (void)priv;
     return AC_FWD(ioas_alloc, out);
 }
 
-static inline int ac_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
+static inline int ac_hwpt_alloc(void *priv, uint32_t dev_id, uint32_t pt_id,
                                 uint32_t flags, uint32_t data_type, const void *data,
                                 uint32_t data_len, uint32_t *out)
 {
     struct ac_call *c = ac_rec(AC_HWPT_ALLOC);
-    (void)t;
+    (void)priv;
     c->a = dev_id;
     c->b = pt_id;
     c->c = flags;
@@ -119,12 +118,12 @@ static inline int ac_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt
     return (int)c->rc;
 }
 
-static inline int ac_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t data_type,
+static inline int ac_hwpt_invalidate(void *priv, uint32_t id, uint32_t data_type,
                                      const void *entries, uint32_t entry_len,
                                      uint32_t *entry_num)
 {
     struct ac_call *c = ac_rec(AC_INVAL);
-    (void)t;
+    (void)priv;
     c->a = id;
     c->b = data_type;
     c->c = *entry_num;
@@ -142,11 +141,11 @@ static inline int ac_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t d
     return (int)c->rc;
 }
 
-static inline int ac_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
+static inline int ac_viommu_alloc(void *priv, uint32_t type, uint32_t dev_id,
                                   uint32_t hwpt_id, uint32_t *out)
 {
     struct ac_call *c = ac_rec(AC_VIOMMU);
-    (void)t;
+    (void)priv;
     c->a = type;
     c->b = dev_id;
     c->c = hwpt_id;
@@ -156,11 +155,11 @@ static inline int ac_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t de
     return (int)c->rc;
 }
 
-static inline int ac_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t dev_id,
+static inline int ac_vdevice_alloc(void *priv, uint32_t viommu_id, uint32_t dev_id,
                                    uint64_t virt_id, uint32_t *out)
 {
     struct ac_call *c = ac_rec(AC_VDEV);
-    (void)t;
+    (void)priv;
     c->a = viommu_id;
     c->b = dev_id;
     c->d0 = virt_id;
@@ -170,11 +169,11 @@ static inline int ac_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint3
     return (int)c->rc;
 }
 
-static inline int ac_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t type,
+static inline int ac_veventq_alloc(void *priv, uint32_t viommu_id, uint32_t type,
                                    uint32_t depth, uint32_t *out_id, int *out_fd)
 {
     struct ac_call *c = ac_rec(AC_VEVQ);
-    (void)t;
+    (void)priv;
     c->a = viommu_id;
     c->b = type;
     c->c = depth;
@@ -191,10 +190,10 @@ static inline int ac_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint3
     return (int)c->rc;
 }
 
-static inline long ac_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
+static inline long ac_veventq_read(void *priv, int fd, void *buf, size_t len)
 {
     struct ac_call *c = ac_rec(AC_READ);
-    (void)t;
+    (void)priv;
     c->fd = fd;
     c->c = (uint32_t)len;
     if (ac_log.read_override)
@@ -204,10 +203,10 @@ static inline long ac_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t
     return c->rc;
 }
 
-static inline int ac_veventq_close(vsmmu_iommufd_t *t, int fd)
+static inline int ac_veventq_close(void *priv, int fd)
 {
     struct ac_call *c = ac_rec(AC_VEVQ_CLOSE);
-    (void)t;
+    (void)priv;
     c->fd = fd;
     if (ac_log.fake_veventq_fd && fd == ac_log.fake_fd) {
         close(fd);
@@ -217,29 +216,29 @@ static inline int ac_veventq_close(vsmmu_iommufd_t *t, int fd)
     return (int)c->rc;
 }
 
-static inline int ac_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
+static inline int ac_attach(void *priv, const struct vsmmu_iommufd_dev *dev,
                             uint32_t pt_id)
 {
     struct ac_call *c = ac_rec(AC_ATTACH);
-    (void)t;
+    (void)priv;
     c->a = dev->dev_id;
     c->b = pt_id;
     c->rc = AC_FWD(attach, dev, pt_id);
     return (int)c->rc;
 }
 
-static inline int ac_destroy(vsmmu_iommufd_t *t, uint32_t id)
+static inline int ac_destroy(void *priv, uint32_t id)
 {
     struct ac_call *c = ac_rec(AC_DESTROY);
-    (void)t;
+    (void)priv;
     c->a = id;
     c->rc = AC_FWD(destroy, id);
     return (int)c->rc;
 }
 
-static inline void ac_close(vsmmu_iommufd_t *t)
+static inline void ac_close(void *priv)
 {
-    (void)t;
+    (void)priv;
     vsmmu_iommufd_close(ac_log.inner);
     ac_log.inner = NULL;
 }
@@ -293,11 +292,8 @@ static inline void at_init(struct at *x, const struct vsmmu_config *cfg, unsigne
     ac_log.s = x->tb.s;
     rc = vsmmu_iommufd_sim_create(&x->sim);
     CHECK_MSG(rc == 0, "vsmmu_iommufd_sim_create: %d", rc);
-    x->t = calloc(1, sizeof(*x->t));
-    CHECK(x->t != NULL);
-    x->t->ops = &ac_ops;
-    x->t->fd = -1;
-    x->t->sim = x->sim->sim;      /* the sim controls work on either handle */
+    rc = vsmmu_iommufd_custom(&ac_ops, sizeof(ac_ops), &ac_log, &x->t);
+    CHECK_MSG(rc == 0, "vsmmu_iommufd_custom: %d", rc);
     ac_log.inner = x->sim;
     for (unsigned i = 0; i < ndev; i++) {
         rc = vsmmu_sim_add_device(x->sim, NULL, &x->dev[i], &x->s2[i]);

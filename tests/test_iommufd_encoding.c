@@ -23,7 +23,7 @@ static bool skip_on_sim(const char *name)
 
 static int raw(vsmmu_iommufd_t *t, unsigned long req, void *arg)
 {
-    return ioctl(t->fd, req, arg) < 0 ? -errno : 0;
+    return ioctl(vsmmu_iommufd_fd(t), req, arg) < 0 ? -errno : 0;
 }
 
 /* A struct image with room for a tail beyond our size. */
@@ -266,7 +266,7 @@ TEST(attach_with_a_vfio_fd_issues_the_vfio_ioctl)
      * not the mock replace: aimed at the iommufd itself (which has no
      * such ioctl) it must fail with ENOTTY while the replace succeeds. */
     d = k.dev;
-    d.vfio_fd = k.t->fd;
+    d.vfio_fd = vsmmu_iommufd_fd(k.t);
     CHECK_RC(vsmmu_iommufd_attach(k.t, &d, k.parent), ENOTTY);
     CHECK_OK(vsmmu_iommufd_attach(k.t, &k.dev, k.parent));
     kt_teardown(&k);

@@ -36,9 +36,9 @@ struct script {
 };
 static struct script *cur_script;
 
-static long script_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
+static long script_read(void *priv, int fd, void *buf, size_t len)
 {
-    (void)t;
+    (void)priv;
     (void)fd;
     struct script *s = cur_script;
     s->reads++;
@@ -54,6 +54,14 @@ static long script_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
 }
 
 static const struct vsmmu_iommufd_ops script_ops = { .veventq_read = script_read };
+
+/* A custom transport that only reads, from cur_script. */
+static vsmmu_iommufd_t *script_transport(void)
+{
+    vsmmu_iommufd_t *t = NULL;
+    CHECK_EQ(vsmmu_iommufd_custom(&script_ops, sizeof(script_ops), NULL, &t), 0);
+    return t;
+}
 
 static void hdr(uint8_t *p, uint32_t flags, uint32_t seq)
 {
@@ -127,14 +135,15 @@ TEST(reader_several_records_per_read)
     s.len[0] = sizeof(buf);
     s.n = 1;
     cur_script = &s;
-    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    vsmmu_iommufd_t *fake = script_transport();
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     vsmmu_vevent_reader_init(&r, 4);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 3);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, fake, 5, on_rec, on_lost, &g), 3);
     CHECK_EQ(s.reads, 2);   /* one read with all three, one that found it empty */
     CHECK_EQ(g.first_word[2], 0x12);
     CHECK_EQ(r.malformed, 0);
+    vsmmu_iommufd_close(fake);
 }
 
 TEST(reader_lost_header_counts_and_recovers)
@@ -273,15 +282,16 @@ TEST(reader_malformed_records_scripted)
     memset(c, 0, sizeof(c));  /* shorter than a header */
     struct script s = { .chunk = { a, b, c, d }, .len = { 12, 20, 5, 12 }, .n = 4 };
     cur_script = &s;
-    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    vsmmu_iommufd_t *fake = script_transport();
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     vsmmu_vevent_reader_init(&r, 4);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, fake, 5, on_rec, on_lost, &g), 1);
     CHECK_EQ(r.malformed, 3);
     CHECK_EQ(g.n, 1);
     CHECK_EQ(g.first_word[0], 0x77);
     CHECK_EQ(r.lost, 0);
+    vsmmu_iommufd_close(fake);
 }
 
 TEST(reader_eagain_eintr_and_errors_scripted)
@@ -291,18 +301,19 @@ TEST(reader_eagain_eintr_and_errors_scripted)
     memset(a + 8, 0, 4);
     struct script s = { .chunk = { NULL, a, NULL }, .len = { -EINTR, 12, -EAGAIN }, .n = 3 };
     cur_script = &s;
-    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    vsmmu_iommufd_t *fake = script_transport();
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     vsmmu_vevent_reader_init(&r, 4);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), 1);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, fake, 5, on_rec, on_lost, &g), 1);
     CHECK_EQ(s.reads, 3);   /* EINTR retried, EAGAIN ends the drain */
     CHECK_EQ(r.last_seq, 0);
     struct script s2 = { .chunk = { NULL }, .len = { -EIO }, .n = 1 };
     cur_script = &s2;
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, on_lost, &g), -EIO);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, fake, 5, on_rec, on_lost, &g), -EIO);
     CHECK_EQ(r.last_seq, 0);
     CHECK_EQ(r.records, 1);
+    vsmmu_iommufd_close(fake);
 }
 
 TEST(reader_lost_header_first_from_fresh_reader)
@@ -311,13 +322,14 @@ TEST(reader_lost_header_first_from_fresh_reader)
     hdr(a, VSMMU_VEVENT_FLAG_LOST_EVENTS, 4);   /* events 0..4 all lost */
     struct script s = { .chunk = { a }, .len = { 8 }, .n = 1 };
     cur_script = &s;
-    struct vsmmu_iommufd fake = { .ops = &script_ops, .fd = -1 };
+    vsmmu_iommufd_t *fake = script_transport();
     struct vsmmu_vevent_reader r;
     struct got g = { 0 };
     vsmmu_vevent_reader_init(&r, 4);
-    CHECK_EQ(vsmmu_vevent_reader_drain(&r, &fake, 5, on_rec, NULL, &g), 0);
+    CHECK_EQ(vsmmu_vevent_reader_drain(&r, fake, 5, on_rec, NULL, &g), 0);
     CHECK_EQ(r.lost, 5);
     CHECK_EQ(r.last_seq, 4);
+    vsmmu_iommufd_close(fake);
 }
 
 TEST(reader_smmuv3_records_40_bytes)

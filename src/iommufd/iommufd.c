@@ -2,23 +2,48 @@
 /* Public typed iommufd operations: dispatch to the transport. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "iommufd/iommufd_priv.h"
-#include "vsmmu_sim.h"
 
 #define DISPATCH(t, op, ...) \
-    ((t) && (t)->ops->op ? (t)->ops->op((t), __VA_ARGS__) : -EINVAL)
+    (!(t) ? -EINVAL : (t)->ops.op ? (t)->ops.op((t)->priv, __VA_ARGS__) : -EOPNOTSUPP)
 
-bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t)
+int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, size_t ops_size,
+                         void *priv, vsmmu_iommufd_t **out)
 {
-    return t && t->sim;
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    if (!ops || !ops_size)
+        return -EINVAL;
+    /* A caller built against a newer table may pass more, as long as it
+     * asks for nothing this version cannot do. */
+    for (size_t i = sizeof(struct vsmmu_iommufd_ops); i < ops_size; i++)
+        if (((const unsigned char *)ops)[i])
+            return -E2BIG;
+    vsmmu_iommufd_t *t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    size_t n = ops_size < sizeof(t->ops) ? ops_size : sizeof(t->ops);
+    memcpy(&t->ops, ops, n - n % sizeof(t->ops.close));   /* whole callbacks */
+    t->id = ops;
+    t->priv = priv;
+    *out = t;
+    return 0;
+}
+
+void *vsmmu_iommufd_priv(const vsmmu_iommufd_t *t, const struct vsmmu_iommufd_ops *ops)
+{
+    return t && ops && t->id == ops ? t->priv : NULL;
 }
 
 void vsmmu_iommufd_close(vsmmu_iommufd_t *t)
 {
     if (!t)
         return;
-    t->ops->close(t);
+    if (t->ops.close)
+        t->ops.close(t->priv);
     free(t);
 }
 
@@ -85,15 +110,4 @@ int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev
 int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id)
 {
     return DISPATCH(t, destroy, id);
-}
-
-int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
-                              struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt_id)
-{
-    return DISPATCH(t, mock_device, pt_id, out_dev, out_hwpt_id);
-}
-
-int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id)
-{
-    return DISPATCH(t, mock_trigger_vevent, dev_id);
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iommufd/iommufd_priv.h"
+#include "vsmmu_iommufd.h"
 
 #define HDR_SIZE      8u
 #define SEQ_MASK      0x7fffffffu

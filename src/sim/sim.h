@@ -3,8 +3,12 @@
  * The simulated iommufd kernel: internal state shared by sim_kernel.c
  * (object table, ids, type checks, attach, destroy), sim_transport.c (the
  * transport's operations table, controls, test hooks),
- * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events)
- * and sim_veventq.c (vEVENTQ objects, their fds, the record queue).
+ * sim_smmuv3.c (the SMMUv3 driver: vSTE checks, invalidation, host events),
+ * sim_veventq.c (vEVENTQ objects, their fds, the record queue) and
+ * sim_mock.c (the selftest mock driver's controls on any transport).
+ * The simulator uses only the public headers (a transport of
+ * vsmmu_iommufd_custom) and the constants of src/arch and src/iommufd's
+ * uAPI header, so libvsmmu-sim links with libvsmmu.a or libvsmmu.so.
  *
  * The rules follow the real kernel as docs/iommufd.md records them; the
  * choices where kernel versions differ are listed with the functions that
@@ -17,13 +21,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "iommufd/iommufd_priv.h"
+#include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
 
+/* The simulated kernel's transport operations (sim_transport.c). */
+extern const struct vsmmu_iommufd_ops sim_transport_ops;
+
 /** The simulated kernel behind a transport (NULL: not a simulated one). */
-static inline struct vsmmu_sim *sim_of(vsmmu_iommufd_t *t)
+static inline struct vsmmu_sim *sim_of(const vsmmu_iommufd_t *t)
 {
-    return t ? t->sim : NULL;
+    return vsmmu_iommufd_priv(t, &sim_transport_ops);
 }
 
 enum sim_kind {

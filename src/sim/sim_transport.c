@@ -3,7 +3,8 @@
  * The simulated iommufd kernel as a transport: the operations table
  * (each op takes the simulator's lock, counts the call and applies an
  * injected failure before any side effect), creation and close, the
- * controls of include/vsmmu_iommufd.h and the test hooks of sim.h.
+ * controls of include/vsmmu_sim.h and the test hooks of sim.h.  It uses
+ * only the public transport interface (vsmmu_iommufd_custom).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,10 +24,10 @@ static int sim_enter(struct vsmmu_sim *sim, enum vsmmu_sim_op op)
 }
 
 /* ---- the transport ---------------------------------------------------- */
-static int op_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
+static int op_get_hw_info(void *priv, uint32_t dev_id, void *data,
                           uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_GET_HW_INFO);
     if (!rc)
@@ -35,20 +36,20 @@ static int op_get_hw_info(vsmmu_iommufd_t *t, uint32_t dev_id, void *data,
     return rc;
 }
 
-static int op_ioas_alloc(vsmmu_iommufd_t *t, uint32_t *out)
+static int op_ioas_alloc(void *priv, uint32_t *out)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_do_ioas_alloc(sim, out);
     pthread_mutex_unlock(&sim->lock);
     return rc;
 }
 
-static int op_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
+static int op_hwpt_alloc(void *priv, uint32_t dev_id, uint32_t pt_id,
                          uint32_t flags, uint32_t data_type, const void *data,
                          uint32_t data_len, uint32_t *out)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_HWPT_ALLOC);
     if (!rc)
@@ -57,10 +58,10 @@ static int op_hwpt_alloc(vsmmu_iommufd_t *t, uint32_t dev_id, uint32_t pt_id,
     return rc;
 }
 
-static int op_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t data_type,
+static int op_hwpt_invalidate(void *priv, uint32_t id, uint32_t data_type,
                               const void *entries, uint32_t entry_len, uint32_t *entry_num)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     uint32_t dummy = 0;
     if (!entry_num)
         entry_num = &dummy;
@@ -74,10 +75,10 @@ static int op_hwpt_invalidate(vsmmu_iommufd_t *t, uint32_t id, uint32_t data_typ
     return rc;
 }
 
-static int op_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
+static int op_viommu_alloc(void *priv, uint32_t type, uint32_t dev_id,
                            uint32_t hwpt_id, uint32_t *out)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_VIOMMU_ALLOC);
     if (!rc)
@@ -86,10 +87,10 @@ static int op_viommu_alloc(vsmmu_iommufd_t *t, uint32_t type, uint32_t dev_id,
     return rc;
 }
 
-static int op_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t dev_id,
+static int op_vdevice_alloc(void *priv, uint32_t viommu_id, uint32_t dev_id,
                             uint64_t virt_id, uint32_t *out)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_VDEVICE_ALLOC);
     if (!rc)
@@ -98,10 +99,10 @@ static int op_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t dev
     return rc;
 }
 
-static int op_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t type,
+static int op_veventq_alloc(void *priv, uint32_t viommu_id, uint32_t type,
                             uint32_t depth, uint32_t *out_id, int *out_fd)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_VEVENTQ_ALLOC);
     if (!rc)
@@ -110,27 +111,27 @@ static int op_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id, uint32_t typ
     return rc;
 }
 
-static long op_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len)
+static long op_veventq_read(void *priv, int fd, void *buf, size_t len)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     long rc = sim_veventq_read(sim, fd, buf, len);
     pthread_mutex_unlock(&sim->lock);
     return rc;
 }
 
-static int op_veventq_close(vsmmu_iommufd_t *t, int fd)
+static int op_veventq_close(void *priv, int fd)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_veventq_close(sim, fd);
     pthread_mutex_unlock(&sim->lock);
     return rc;
 }
 
-static int op_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *d, uint32_t pt_id)
+static int op_attach(void *priv, const struct vsmmu_iommufd_dev *d, uint32_t pt_id)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     struct sim_obj *dev = NULL;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_ATTACH);
@@ -142,9 +143,9 @@ static int op_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *d, uint
     return rc;
 }
 
-static int op_destroy(vsmmu_iommufd_t *t, uint32_t id)
+static int op_destroy(void *priv, uint32_t id)
 {
-    struct vsmmu_sim *sim = t->sim;
+    struct vsmmu_sim *sim = priv;
     pthread_mutex_lock(&sim->lock);
     int rc = sim_enter(sim, VSMMU_SIM_DESTROY);
     if (!rc)
@@ -153,30 +154,9 @@ static int op_destroy(vsmmu_iommufd_t *t, uint32_t id)
     return rc;
 }
 
-static int op_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
-                          struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt)
+static void op_close(void *priv)
 {
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_do_mock_device(sim, pt_id, out_dev, out_hwpt);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static int op_mock_trigger(vsmmu_iommufd_t *t, uint32_t dev_id)
-{
-    struct vsmmu_sim *sim = t->sim;
-    pthread_mutex_lock(&sim->lock);
-    int rc = sim_do_mock_trigger(sim, dev_id);
-    pthread_mutex_unlock(&sim->lock);
-    return rc;
-}
-
-static void op_close(vsmmu_iommufd_t *t)
-{
-    struct vsmmu_sim *sim = t->sim;
-    if (!sim)
-        return;
+    struct vsmmu_sim *sim = priv;
     for (uint32_t i = 1; i < sim->cap; i++) {
         struct sim_obj *o = sim->objs[i];
         if (!o)
@@ -189,10 +169,9 @@ static void op_close(vsmmu_iommufd_t *t)
     free(sim->iommus);
     pthread_mutex_destroy(&sim->lock);
     free(sim);
-    t->sim = NULL;
 }
 
-static const struct vsmmu_iommufd_ops sim_ops = {
+const struct vsmmu_iommufd_ops sim_transport_ops = {
     .get_hw_info = op_get_hw_info,
     .ioas_alloc = op_ioas_alloc,
     .hwpt_alloc = op_hwpt_alloc,
@@ -204,8 +183,6 @@ static const struct vsmmu_iommufd_ops sim_ops = {
     .veventq_close = op_veventq_close,
     .attach = op_attach,
     .destroy = op_destroy,
-    .mock_device = op_mock_device,
-    .mock_trigger_vevent = op_mock_trigger,
     .close = op_close,
 };
 
@@ -214,11 +191,9 @@ int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out)
     if (!out)
         return -EINVAL;
     *out = NULL;
-    vsmmu_iommufd_t *t = calloc(1, sizeof(*t));
     struct vsmmu_sim *sim = calloc(1, sizeof(*sim));
     struct sim_iommu *mock = calloc(1, sizeof(*mock));
-    if (!t || !sim || !mock) {
-        free(t);
+    if (!sim || !mock) {
         free(sim);
         free(mock);
         return -ENOMEM;
@@ -228,11 +203,15 @@ int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out)
     sim->n_iommus = 1;
     sim->next_psid = SIM_FIRST_PSID;
     sim->next_vmid = 1;
-    t->ops = &sim_ops;
-    t->fd = -1;
-    t->sim = sim;
-    *out = t;
-    return 0;
+    int rc = vsmmu_iommufd_custom(&sim_transport_ops, sizeof(sim_transport_ops), sim, out);
+    if (rc)
+        op_close(sim);
+    return rc;
+}
+
+bool vsmmu_iommufd_is_sim(const vsmmu_iommufd_t *t)
+{
+    return vsmmu_iommufd_priv(t, &sim_transport_ops) != NULL;
 }
 
 /* ---- controls --------------------------------------------------------- */

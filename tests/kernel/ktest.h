@@ -31,7 +31,6 @@
 #include "harness.h"
 #include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
-#include "iommufd/iommufd_priv.h"
 #include "iommufd/iommufd_uapi.h"
 
 #define KT_VIRT_ID        0x99u    /* never 0: the kernel ignores virt_id 0 */
