@@ -40,7 +40,7 @@ LDFLAGS_ALL += -pthread $(LDFLAGS)
 # The product library: the device model, translation, accel mode and the
 # iommufd backend.  The simulated iommufd kernel (src/sim/) is a test double
 # with its own archive, libvsmmu-sim.a, for the tests and the vsmmu tool.
-LIB_DIRS := model xlate accel iommufd
+LIB_DIRS := model xlate accel iommufd abi
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(LIB_SRCS))
 SIM_SRCS := $(sort $(wildcard src/sim/*.c))
@@ -83,7 +83,7 @@ $(SIM_STATIC): $(SIM_OBJS)
 # Export exactly the functions the public headers declare.
 $(O)/libvsmmu.map: $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
-	@{ echo "VSMMU_0 { global:"; \
+	@{ echo "VSMMU_0.2 { global:"; \
 	   grep -ho '\bvsmmu_[a-z0-9_]*(' include/*.h | tr -d '(' | sort -u | sed 's/$$/;/'; \
 	   echo "local: *; };"; } > $@
 

@@ -300,6 +300,7 @@ static inline void at_init(struct at *x, const struct vsmmu_config *cfg, unsigne
     x->t->sim = x->sim->sim;      /* the sim controls work on either handle */
     ac_log.inner = x->sim;
     for (unsigned i = 0; i < ndev; i++) {
+        x->dev[i].struct_size = sizeof(x->dev[i]);
         rc = vsmmu_sim_add_device(x->sim, NULL, &x->dev[i], &x->s2[i]);
         CHECK_MSG(rc == 0, "vsmmu_sim_add_device: %d", rc);
     }
@@ -339,6 +340,7 @@ static inline void at_host_idr_like(struct at *x, uint32_t idr[6])
  *  it as the baseline at_fini() checks. */
 static inline void at_add_device(struct at *x, unsigned i, const uint32_t idr[6])
 {
+    x->dev[i].struct_size = sizeof(x->dev[i]);
     CHECK_EQ(vsmmu_sim_add_device(x->sim, idr, &x->dev[i], &x->s2[i]), 0);
     if (x->ndev <= i)
         x->ndev = i + 1;

@@ -25,7 +25,7 @@ TEST(accel_attach_refused_without_iommufd)
 {
     struct testbed tb = {0};
     struct vsmmu_config cfg;
-    struct vsmmu_iommufd_dev dev = { .dev_id = 1, .vfio_fd = -1 };
+    struct vsmmu_iommufd_dev dev = { .struct_size = sizeof(dev), .dev_id = 1, .vfio_fd = -1 };
 
     at_config(&cfg);
     tb_init(&tb, &cfg);
@@ -50,7 +50,7 @@ TEST(accel_set_iommufd_refused_outside_accel_mode)
 TEST(accel_first_attach_builds_viommu_in_order)
 {
     struct at x;
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
     struct ac_call *c;
     uint32_t viommu;
 
@@ -138,7 +138,7 @@ TEST(accel_attach_works_with_615_nested_attach_rule)
 TEST(accel_attach_refuses_non_smmuv3_host)
 {
     struct at x;
-    struct vsmmu_iommufd_dev mock;
+    struct vsmmu_iommufd_dev mock = VSMMU_STRUCT_INIT(mock);
     uint32_t ioas, hwpt;
 
     at_init(&x, NULL, 0);
@@ -177,7 +177,7 @@ TEST(accel_attach_refuses_incompatible_host)
         struct vsmmu_config cfg;
         struct at x;
         uint32_t idr[6];
-        struct vsmmu_iommufd_dev dev;
+        struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
         uint32_t s2;
 
         at_config(&cfg);
@@ -259,7 +259,7 @@ TEST(accel_first_attach_fault_injection_leaves_nothing)
 
     for (size_t i = 0; i < sizeof(attach_calls) / sizeof(attach_calls[0]); i++) {
         struct at x;
-        struct vsmmu_accel_objects o;
+        struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
 
         at_init(&x, NULL, 1);
         guest_init(&x.g, &x.tb, NULL);
@@ -405,7 +405,7 @@ TEST(accel_destroy_detaches_everything)
 TEST(accel_detach_failure_keeps_device)
 {
     struct at x;
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
 
     at_init(&x, NULL, 1);
     CHECK_EQ(at_attach(&x, 0, 1), 0);
@@ -424,7 +424,7 @@ TEST(accel_reset_keeps_objects_and_attaches_gbpa_proxy)
 {
     struct at x;
     uint64_t ste[8];
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
     uint32_t bypass;
     int fd;
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "abi/abi.h"
 #include "iommufd/iommufd_priv.h"
 #include "vsmmu_sim.h"
 
@@ -76,10 +77,21 @@ int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd)
     return DISPATCH(t, veventq_close, fd);
 }
 
+int vsmmu_iommufd_dev_in(struct vsmmu_iommufd_dev *dst, const struct vsmmu_iommufd_dev *src)
+{
+    *dst = (struct vsmmu_iommufd_dev){ .struct_size = sizeof(*dst), .vfio_fd = -1 };
+    return vsmmu_abi_copy_in(dst, sizeof(*dst), src);
+}
+
 int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
                          uint32_t pt_id)
 {
-    return DISPATCH(t, attach, dev, pt_id);
+    struct vsmmu_iommufd_dev d;
+    int rc = vsmmu_iommufd_dev_in(&d, dev);
+
+    if (rc)
+        return rc;
+    return DISPATCH(t, attach, &d, pt_id);
 }
 
 int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id)
@@ -90,7 +102,15 @@ int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id)
 int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
                               struct vsmmu_iommufd_dev *out_dev, uint32_t *out_hwpt_id)
 {
-    return DISPATCH(t, mock_device, pt_id, out_dev, out_hwpt_id);
+    struct vsmmu_iommufd_dev d = { .struct_size = sizeof(d), .vfio_fd = -1 };
+    int rc;
+
+    if (!out_dev || out_dev->struct_size < sizeof(uint32_t))
+        return -EINVAL;
+    rc = DISPATCH(t, mock_device, pt_id, &d, out_hwpt_id);
+    if (rc)
+        return rc;
+    return vsmmu_abi_copy_out(out_dev, &d, sizeof(d));
 }
 
 int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "sim/sim.h"
 
 /* Count a call of @op and apply a pending injected failure (lock held). */
@@ -318,7 +319,7 @@ int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
     struct vsmmu_sim *sim = sim_of(t);
     uint32_t def[6];
     unsigned inst;
-    if (!sim || !out_dev)
+    if (!sim || !out_dev || out_dev->struct_size < sizeof(uint32_t))
         return -EINVAL;
     if (!idr) {
         sim_default_idr(def);
@@ -344,9 +345,9 @@ int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
     if (!rc) {
         dev->psid = sim->next_psid++;
         rc = sim_attach_dev(sim, dev, s2->id, NULL);   /* cannot fail */
-        out_dev->dev_id = dev->id;
-        out_dev->vfio_fd = -1;
-        out_dev->stdev_id = 0;
+        struct vsmmu_iommufd_dev d = { .struct_size = sizeof(d), .dev_id = dev->id,
+                                       .vfio_fd = -1 };
+        vsmmu_abi_copy_out(out_dev, &d, sizeof(d));
         if (out_s2_hwpt_id)
             *out_s2_hwpt_id = s2->id;
     }

@@ -109,6 +109,7 @@ static inline void kt_setup_viommu(struct kt *k)
     k->evfd = -1;
     k->t = kt_open();
     CHECK_OK(vsmmu_iommufd_ioas_alloc(k->t, &k->ioas));
+    k->dev.struct_size = sizeof(k->dev);
     CHECK_OK(vsmmu_iommufd_mock_device(k->t, k->ioas, &k->dev, &k->dev_hwpt));
     CHECK_OK(vsmmu_iommufd_hwpt_alloc(k->t, k->dev.dev_id, k->ioas,
                                       VSMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0,
