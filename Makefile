@@ -18,8 +18,10 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 
-VERSION_MAJOR := 0
-VERSION := 0.1.0
+# The version is the one include/vsmmu.h declares (VSMMU_VERSION_*).
+version_part = $(shell sed -n 's/^\#define VSMMU_VERSION_$(1) \([0-9]*\)$$/\1/p' include/vsmmu.h)
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SONAME := libvsmmu.so.$(VERSION_MAJOR)
 
 O := $(BUILDDIR)/$(VARIANT)
