@@ -115,6 +115,32 @@ $(O)/tests/%: $(O)/tests/%.o $(O)/tests/support/harness_main.o $(SUPPORT_OBJS) $
 
 tests: $(TEST_BINS) $(TOOL) $(EXAMPLES)
 
+# ABI (docs/abi.md): callers built against the frozen header tests/abi/vsmmu.h
+# with an older and a newer release's struct layouts, run against this
+# tree's shared library.
+ABI_CALLERS := $(O)/tests/test_abi_older $(O)/tests/test_abi_newer
+HARNESS_OBJS := $(O)/tests/support/harness.o $(O)/tests/support/harness_main.o
+$(ABI_CALLERS): $(O)/tests/test_abi_%: tests/abi/caller.c tests/abi/vsmmu.h $(HARNESS_OBJS) $(SHARED)
+	$(CC) -Itests/abi -Itests/support $(CFLAGS_ALL) \
+	    -DABI_CALLER_$(if $(filter older,$*),OLDER,NEWER) -o $@ $< $(HARNESS_OBJS) \
+	    -L$(O) -lvsmmu -Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS_ALL)
+
+# C++: each public header compiles on its own as C++17 (g++, and clang++ when
+# installed), and tests/cxx/test_cxx.cpp uses the API from C++.
+CXXFLAGS_ALL := $(filter-out -std=c11 -Wstrict-prototypes -Wmissing-prototypes,$(CFLAGS_ALL)) \
+    -std=c++17 -pedantic
+CXX_HDR_OK := $(patsubst include/%.h,$(O)/cxx/%.ok,$(wildcard include/*.h))
+$(O)/cxx/%.ok: include/%.h $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	echo '#include "$(notdir $<)"' | \
+	    $(CXX) -std=c++17 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -fsyntax-only -
+	if command -v clang++ >/dev/null; then echo '#include "$(notdir $<)"' | \
+	    clang++ -std=c++17 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -fsyntax-only -; fi
+	@touch $@
+$(O)/tests/test_cxx: tests/cxx/test_cxx.cpp $(wildcard include/*.h) $(SIM_STATIC) $(STATIC) $(CXX_HDR_OK)
+	$(CXX) -Iinclude $(CXXFLAGS_ALL) -o $@ $< $(SIM_STATIC) $(STATIC) $(LDFLAGS_ALL)
+tests: $(ABI_CALLERS) $(O)/tests/test_cxx
+
 # Runs the suite in a plain build and under ASan+UBSan; the summary line
 # counts every test case of both runs.
 check:

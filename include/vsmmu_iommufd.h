@@ -171,7 +171,7 @@ struct vsmmu_accel_objects {
     uint32_t veventq_depth; /**< 0 without a vEVENTQ */
 };
 /** Fill @o (up to o->struct_size); 0, or -EINVAL for bad arguments. */
-int vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
+int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
 
 #ifdef __cplusplus
 }

@@ -236,10 +236,10 @@ TEST(accel_objects_and_dev_structs)
     cfg.accel = true;
     cfg.stage2 = false;
     tb_init(&tb, &cfg);
-    CHECK_EQ(vsmmu_accel_objects(tb.s, &o), 0);
+    CHECK_EQ(vsmmu_accel_get_objects(tb.s, &o), 0);
     CHECK_EQ(o.viommu + o.hwpt + o.vdevice + o.veventq, 0);
     o.struct_size = 0;
-    CHECK_EQ(vsmmu_accel_objects(tb.s, &o), -EINVAL);
+    CHECK_EQ(vsmmu_accel_get_objects(tb.s, &o), -EINVAL);
     /* device descriptions: unknown non-zero bytes, struct_size unset */
     caller_struct(buf, sizeof(buf), &d, sizeof(d), sizeof(buf), 0);
     buf[sizeof(buf) - 1] = 1;

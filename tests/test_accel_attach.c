@@ -82,7 +82,7 @@ TEST(accel_first_attach_builds_viommu_in_order)
     /* GBPA resets to ABORT=0: the bypass proxy. */
     CHECK_EQ(c[5].b, c[3].out);
     CHECK_EQ(at_attached(&x, 0), c[3].out);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK_EQ(o.viommu, 1);
     CHECK_EQ(o.hwpt, 2);
     CHECK_EQ(o.vdevice, 1);
@@ -273,12 +273,12 @@ TEST(accel_first_attach_fault_injection_leaves_nothing)
         CHECK_EQ(vsmmu_sim_count(x.sim, "all"), x.base_objs);
         CHECK_EQ(vsmmu_sim_count(x.sim, "fd"), 0);
         CHECK_EQ(at_attached(&x, 0), x.s2[0]);
-        vsmmu_accel_objects(x.tb.s, &o);
+        vsmmu_accel_get_objects(x.tb.s, &o);
         CHECK(!o.viommu && !o.hwpt && !o.vdevice && !o.veventq);
         CHECK_EQ(vsmmu_accel_event_fd(x.tb.s), -1);
         /* Nothing half-made remains: the next attach builds it all. */
         CHECK_EQ(at_attach(&x, 0, 4), 0);
-        vsmmu_accel_objects(x.tb.s, &o);
+        vsmmu_accel_get_objects(x.tb.s, &o);
         CHECK(o.viommu && o.hwpt == 2 && o.vdevice == 1 && o.veventq == 1);
         at_fini(&x);
     }
@@ -412,7 +412,7 @@ TEST(accel_detach_failure_keeps_device)
     CHECK_EQ(vsmmu_sim_fail(x.sim, VSMMU_SIM_ATTACH, 1, EIO), 0);
     CHECK_EQ(vsmmu_accel_detach(x.tb.s, 1), -EIO);
     CHECK(tb_log_contains(&x.tb, "re-attach to its S2 HWPT"));
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK(o.viommu && o.vdevice == 1);
     CHECK_EQ(vsmmu_accel_detach(x.tb.s, 1), 0);
     at_fini(&x);
@@ -441,7 +441,7 @@ TEST(accel_reset_keeps_objects_and_attaches_gbpa_proxy)
     vsmmu_reset(x.tb.s);
     CHECK_EQ(ac_count(AC_VIOMMU) + ac_count(AC_VEVQ) + ac_count(AC_VEVQ_CLOSE) +
              ac_count(AC_VDEV), 0);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK(o.viommu == 1 && o.vdevice == 2 && o.veventq == 1);
     CHECK_EQ(vsmmu_accel_event_fd(x.tb.s), fd);
     /* GBPA reset value: bypass.  The old nested HWPT is freed after the move. */

@@ -77,7 +77,7 @@ TEST(accel_veventq_cold_plug_once)
     tb_writel(&x.tb, R_CR0, CR0_Q(CR0_EVENTQEN));
     CHECK_EQ(ac_count(AC_VEVQ), 1);
     CHECK_EQ(ac_count(AC_VEVQ_CLOSE) + ac_count(AC_DESTROY), 0);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK_EQ(o.veventq, 1);
     CHECK_EQ(o.veventq_depth, 32);
     at_fini(&x);

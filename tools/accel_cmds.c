@@ -181,7 +181,7 @@ enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf 
     (void)argv;
     if (!need_accel(t, out))
         return ANS_ERR;
-    vsmmu_accel_objects(t->s, &o);
+    vsmmu_accel_get_objects(t->s, &o);
     sb_printf(out, "viommu=%u hwpt=%u vdevice=%u veventq=%u", o.viommu, o.hwpt, o.vdevice,
               o.veventq);
     if (o.veventq)

@@ -459,7 +459,7 @@ int vsmmu_accel_detach(vsmmu_t *s, uint32_t vsid)
     return rc;
 }
 
-int vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *out)
+int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *out)
 {
     struct vsmmu_accel_objects objs = { .struct_size = sizeof(objs) }, *o = &objs;
     struct vsmmu_accel *a;
