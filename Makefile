@@ -60,6 +60,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 TOOL := $(O)/vsmmu
 
 .PHONY: all lib tests check demo bench fuzz install clean kernel-check
+.PHONY: abi-check abi-baseline rust-check
 all: lib $(TOOL) $(O)/vsmmu.pc
 
 lib: $(STATIC) $(SHARED) $(SIM_STATIC)
@@ -147,6 +148,37 @@ check:
 	$(MAKE) VARIANT=plain tests
 	$(MAKE) VARIANT=asan tests
 	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
+
+# ABI baseline (docs/abi.md): abi/libvsmmu.abi is abidw's description of the
+# shared library's public interface (types reachable from include/, plain
+# build).  abi-check fails on any difference but added functions (fields
+# appended to a struct too: review that abidiff shows only that, then
+# abi-baseline rewrites the baseline, which is committed on purpose).
+ABI_BASELINE := abi/libvsmmu.abi
+ABI_LIB := $(BUILDDIR)/plain/libvsmmu.so.$(VERSION)
+abi-check:
+	$(MAKE) VARIANT=plain lib
+	@rc=0; abidiff --headers-dir2 include --drop-private-types --no-added-syms \
+	    $(ABI_BASELINE) $(ABI_LIB) || rc=$$?; \
+	if [ $$rc -ne 0 ]; then \
+	    echo "abi-check: FAIL (abidiff status $$rc): the ABI differs from $(ABI_BASELINE);"; \
+	    echo "  an intended change needs 'make abi-baseline' in its own commit (docs/abi.md)"; \
+	    exit 1; fi; \
+	echo "abi-check: PASS ($(ABI_LIB) matches $(ABI_BASELINE))"
+abi-baseline:
+	$(MAKE) VARIANT=plain lib
+	abidw --headers-dir include --drop-private-types --no-corpus-path \
+	    --out-file $(ABI_BASELINE) $(ABI_LIB)
+
+# Rust smoke test: bindgen over the headers `make install` puts in a scratch
+# prefix, and tests/rust/smoke.rs linked with the installed libvsmmu.a.
+BINDGEN ?= bindgen
+RUSTC ?= rustc
+RUST_DIR := $(BUILDDIR)/rust
+rust-check: all
+	rm -rf $(RUST_DIR) && mkdir -p $(RUST_DIR)
+	$(MAKE) install DESTDIR=$(abspath $(RUST_DIR))/root PREFIX=/usr/local >/dev/null
+	BINDGEN=$(BINDGEN) RUSTC=$(RUSTC) sh tests/rust/check.sh $(RUST_DIR)/root/usr/local $(RUST_DIR)
 
 demo: $(TOOL)
 	@sh examples/demo.sh $(TOOL)
