@@ -30,6 +30,21 @@ static void caller_struct(void *buf, size_t buflen, const void *init, size_t ini
     memcpy(buf, &size, sizeof(size));
 }
 
+/* An output struct of a caller: @buf all 0xa5, struct_size = @size. */
+static void caller_out(void *buf, size_t buflen, uint32_t size)
+{
+    memset(buf, 0xa5, buflen);
+    memcpy(buf, &size, sizeof(size));
+}
+
+/* Every byte of @buf in [@from, @to) is @v. */
+static void check_bytes(const void *buf, size_t from, size_t to, uint8_t v)
+{
+    for (size_t i = from; i < to; i++)
+        CHECK_MSG(((const uint8_t *)buf)[i] == v, "byte %zu is 0x%x, not 0x%x", i,
+                  ((const uint8_t *)buf)[i], v);
+}
+
 TEST(version_matches_header)
 {
     char want[32];
@@ -52,15 +67,13 @@ TEST(config_init_fills_only_the_callers_size)
     CHECK_EQ(c->struct_size, small);
     CHECK(c->stage1 && c->stage2);
     CHECK_EQ(c->oas_bits, 48);
-    for (size_t i = small; i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0xa5);
+    check_bytes(buf, small, sizeof(buf), 0xa5);
     /* a newer caller: its unknown tail is zeroed */
     memset(buf, 0xa5, sizeof(buf));
     CHECK_EQ(vsmmu_config_init(c, sizeof(buf)), 0);
     CHECK_EQ(c->struct_size, sizeof(buf));
     CHECK_EQ(c->tlb_entries, 4096);
-    for (size_t i = sizeof(struct vsmmu_config); i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0);
+    check_bytes(buf, sizeof(struct vsmmu_config), sizeof(buf), 0);
     CHECK_EQ(vsmmu_config_init(c, 3), -EINVAL);
     CHECK_EQ(vsmmu_config_init(NULL, sizeof(*c)), -EINVAL);
 }
@@ -140,19 +153,15 @@ TEST(stats_out_older_and_newer_callers)
     tb_writel(&tb, 0x44, 0);
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0, VSMMU_ACC_READ, &r), 0);
-    memset(buf, 0xa5, sizeof(buf));
-    st->struct_size = small;
+    caller_out(buf, sizeof(buf), small);
     CHECK_EQ(vsmmu_get_stats(tb.s, st), 0);
     CHECK_EQ(st->struct_size, small);
     CHECK_EQ(st->commands, 0);
-    for (size_t i = small; i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0xa5);
-    memset(buf, 0xa5, sizeof(buf));
-    st->struct_size = sizeof(buf);
+    check_bytes(buf, small, sizeof(buf), 0xa5);
+    caller_out(buf, sizeof(buf), sizeof(buf));
     CHECK_EQ(vsmmu_get_stats(tb.s, st), 0);
     CHECK_EQ(st->struct_size, sizeof(buf));
-    for (size_t i = sizeof(*st); i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0);
+    check_bytes(buf, sizeof(*st), sizeof(buf), 0);
     st->struct_size = 0;
     CHECK_EQ(vsmmu_get_stats(tb.s, st), -EINVAL);
     CHECK_EQ(vsmmu_get_stats(tb.s, NULL), -EINVAL);
@@ -169,24 +178,19 @@ TEST(translate_result_older_and_newer_callers)
     tb_init(&tb, NULL);
     tb_writel(&tb, 0x44, 0);                           /* GBPA: bypass */
     for (int round = 0; round < 2; round++) {          /* miss, then hit */
-        memset(buf, 0xa5, sizeof(buf));
-        r->struct_size = small;
+        caller_out(buf, sizeof(buf), small);
         CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, r), 0);
         CHECK_EQ(r->struct_size, small);
         CHECK_EQ(r->status, VSMMU_XLATE_OK);
         CHECK_EQ(r->addr, 0x5000);
-        for (size_t i = small; i < sizeof(buf); i++)
-            CHECK_EQ(buf[i], 0xa5);
-        memset(buf, 0xa5, sizeof(buf));
-        r->struct_size = sizeof(buf);
+        check_bytes(buf, small, sizeof(buf), 0xa5);
+        caller_out(buf, sizeof(buf), sizeof(buf));
         CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, r), 0);
         CHECK_EQ(r->struct_size, sizeof(buf));
         CHECK_EQ(r->perm, VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X);
-        for (size_t i = sizeof(*r); i < sizeof(buf); i++)
-            CHECK_EQ(buf[i], 0);
+        check_bytes(buf, sizeof(*r), sizeof(buf), 0);
         /* the library's own size: struct_size survives the translation */
-        memset(buf, 0xa5, sizeof(buf));
-        r->struct_size = sizeof(*r);
+        caller_out(buf, sizeof(buf), sizeof(*r));
         CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, r), 0);
         CHECK_EQ(r->struct_size, sizeof(*r));
         CHECK_EQ(r->addr, 0x5000);
@@ -250,21 +254,17 @@ TEST(accel_objects_and_dev_structs)
     CHECK_EQ(vsmmu_iommufd_attach(t, &d, 1), -EINVAL);
     CHECK_EQ(vsmmu_iommufd_attach(t, (struct vsmmu_iommufd_dev *)buf, 1), -E2BIG);
     /* out: a newer caller's tail is zeroed, an older caller's is kept */
-    memset(buf, 0xa5, sizeof(buf));
-    ((struct vsmmu_iommufd_dev *)buf)->struct_size = sizeof(buf);
+    caller_out(buf, sizeof(buf), sizeof(buf));
     uint32_t s2;
     CHECK_EQ(vsmmu_sim_add_device(t, NULL, (struct vsmmu_iommufd_dev *)buf, &s2), 0);
     CHECK_EQ(((struct vsmmu_iommufd_dev *)buf)->vfio_fd, -1);
-    for (size_t i = sizeof(d); i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0);
-    memset(buf, 0xa5, sizeof(buf));
-    ((struct vsmmu_iommufd_dev *)buf)->struct_size = offsetof(struct vsmmu_iommufd_dev, vfio_fd);
+    check_bytes(buf, sizeof(d), sizeof(buf), 0);
+    caller_out(buf, sizeof(buf), offsetof(struct vsmmu_iommufd_dev, vfio_fd));
     uint32_t ioas, hwpt;
     CHECK_EQ(vsmmu_iommufd_ioas_alloc(t, &ioas), 0);
     CHECK_EQ(vsmmu_iommufd_mock_device(t, ioas, (struct vsmmu_iommufd_dev *)buf, &hwpt), 0);
     CHECK(((struct vsmmu_iommufd_dev *)buf)->dev_id != 0);
-    for (size_t i = offsetof(struct vsmmu_iommufd_dev, vfio_fd); i < sizeof(buf); i++)
-        CHECK_EQ(buf[i], 0xa5);
+    check_bytes(buf, offsetof(struct vsmmu_iommufd_dev, vfio_fd), sizeof(buf), 0xa5);
     /* an older caller's device (no vfio_fd, no stdev_id): attach works */
     CHECK_EQ(vsmmu_iommufd_attach(t, (struct vsmmu_iommufd_dev *)buf, ioas), 0);
     vsmmu_iommufd_close(t);
