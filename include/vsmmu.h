@@ -35,7 +35,7 @@
  * written (output); output bytes a newer caller has beyond the library's
  * struct are zeroed; an input struct larger than the library's is refused
  * with -E2BIG unless every byte the library does not know is zero.  A
- * struct_size below 4 (not set) is -EINVAL.
+ * struct_size below 4 or above 4096 (not set) is -EINVAL.
  */
 #ifndef VSMMU_H
 #define VSMMU_H
@@ -175,7 +175,7 @@ struct vsmmu_config {
  * Fill the first @size bytes of @cfg with the defaults (stage 1 + stage 2,
  * OAS 48, SIDSIZE 16, queues 2^19, 2-level tables, RIL, MSI, all granules,
  * SMMUv3.2) and set cfg->struct_size = @size; bytes beyond the library's
- * struct are zeroed.  -EINVAL for a NULL @cfg or @size < 4.
+ * struct are zeroed.  -EINVAL for a NULL @cfg or @size not in 4..4096.
  */
 int vsmmu_config_init(struct vsmmu_config *cfg, size_t size);
 /** vsmmu_config_init() with the size the caller was compiled with. */
@@ -189,8 +189,8 @@ static inline void vsmmu_config_default(struct vsmmu_config *cfg)
  * the caller's structs do not have get their defaults: those of
  * vsmmu_config_init(), NULL callbacks).  Returns 0, -EINVAL for an
  * inconsistent configuration (reported through the log callback) or a
- * struct_size below 4, -E2BIG for non-zero fields this library does not
- * know, or -ENOMEM.
+ * struct_size that is not set, -E2BIG for non-zero fields this library does
+ * not know, or -ENOMEM.
  */
 int vsmmu_create(const struct vsmmu_config *cfg,
                  const struct vsmmu_host_ops *ops, vsmmu_t **out);
@@ -319,7 +319,7 @@ struct vsmmu_xlate_result {
  * SubstreamID or VSMMU_NO_SSID; @access is a mask of VSMMU_ACC_*.
  * A fault also records the architected event in the guest's event queue.
  * Returns 0 (see @res), or a negative errno for bad arguments (-EINVAL also
- * for res->struct_size below 4).
+ * for a res->struct_size that is not set; nothing is translated then).
  */
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res);

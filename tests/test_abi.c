@@ -137,6 +137,8 @@ TEST(create_newer_structs_zero_tail_ok_nonzero_e2big)
     ops = tb_ops(&tb);
     def.struct_size = 2;
     CHECK_EQ(vsmmu_create(&def, &ops, &s), -EINVAL);
+    def.struct_size = 0xa5a5a5a5;
+    CHECK_EQ(vsmmu_create(&def, &ops, &s), -EINVAL);
     CHECK_EQ(vsmmu_create(NULL, &ops, &s), -EINVAL);
     CHECK_EQ(vsmmu_create(&def, NULL, &s), -EINVAL);
     free(tb.ram);
@@ -163,6 +165,8 @@ TEST(stats_out_older_and_newer_callers)
     CHECK_EQ(st->struct_size, sizeof(buf));
     check_bytes(buf, sizeof(*st), sizeof(buf), 0);
     st->struct_size = 0;
+    CHECK_EQ(vsmmu_get_stats(tb.s, st), -EINVAL);
+    st->struct_size = 0xa5a5a5a5;
     CHECK_EQ(vsmmu_get_stats(tb.s, st), -EINVAL);
     CHECK_EQ(vsmmu_get_stats(tb.s, NULL), -EINVAL);
     tb_fini(&tb);
@@ -197,6 +201,8 @@ TEST(translate_result_older_and_newer_callers)
         CHECK_EQ(r->event_type, 0);
     }
     r->struct_size = 0;
+    CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, r), -EINVAL);
+    r->struct_size = 0xa5a5a5a5;           /* never set: stack garbage */
     CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, r), -EINVAL);
     CHECK_EQ(vsmmu_translate(tb.s, 0, VSMMU_NO_SSID, 0x5000, VSMMU_ACC_READ, NULL), -EINVAL);
     tb_fini(&tb);

@@ -29,16 +29,20 @@ static uint32_t struct_size_of(const void *p)
     return n;
 }
 
+bool vsmmu_abi_size_ok(const void *p)
+{
+    uint32_t n = struct_size_of(p);
+    return n >= sizeof(uint32_t) && n <= VSMMU_ABI_MAX_STRUCT;
+}
+
 int vsmmu_abi_copy_in(void *dst, size_t dst_size, const void *src)
 {
     const unsigned char *from = src;
     uint32_t n, lib = (uint32_t)dst_size;
 
-    if (!src)
+    if (!src || !vsmmu_abi_size_ok(src))
         return -EINVAL;
     n = struct_size_of(src);
-    if (n < sizeof(uint32_t))
-        return -EINVAL;
     for (size_t i = dst_size; i < n; i++)
         if (from[i])
             return -E2BIG;
@@ -53,11 +57,9 @@ int vsmmu_abi_copy_out(void *dst, const void *src, size_t src_size)
     unsigned char *to = dst;
     uint32_t n;
 
-    if (!dst)
+    if (!dst || !vsmmu_abi_size_ok(dst))
         return -EINVAL;
     n = struct_size_of(dst);
-    if (n < sizeof(uint32_t))
-        return -EINVAL;
     memcpy(to + sizeof(uint32_t), (const unsigned char *)src + sizeof(uint32_t),
            (n < src_size ? n : src_size) - sizeof(uint32_t));
     if (n > src_size)

@@ -105,7 +105,7 @@ int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
     struct vsmmu_iommufd_dev d = { .struct_size = sizeof(d), .vfio_fd = -1 };
     int rc;
 
-    if (!out_dev || out_dev->struct_size < sizeof(uint32_t))
+    if (!out_dev || !vsmmu_abi_size_ok(out_dev))
         return -EINVAL;
     rc = DISPATCH(t, mock_device, pt_id, &d, out_hwpt_id);
     if (rc)

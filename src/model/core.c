@@ -38,7 +38,7 @@ int vsmmu_config_init(struct vsmmu_config *cfg, size_t size)
 {
     struct vsmmu_config def;
 
-    if (!cfg || size < sizeof(uint32_t) || size > UINT32_MAX)
+    if (!cfg || size < sizeof(uint32_t) || size > VSMMU_ABI_MAX_STRUCT)
         return -EINVAL;
     config_defaults(&def);
     cfg->struct_size = (uint32_t)size;

@@ -319,7 +319,7 @@ int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
     struct vsmmu_sim *sim = sim_of(t);
     uint32_t def[6];
     unsigned inst;
-    if (!sim || !out_dev || out_dev->struct_size < sizeof(uint32_t))
+    if (!sim || !out_dev || !vsmmu_abi_size_ok(out_dev))
         return -EINVAL;
     if (!idr) {
         sim_default_idr(def);

@@ -425,7 +425,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         return rc;
     }
     /* An older or newer caller: through our struct, then min(sizes). */
-    if (!res || res->struct_size < sizeof(uint32_t))
+    if (!res || !vsmmu_abi_size_ok(res))
         return -EINVAL;
     memset(&own, 0, sizeof(own));
     rc = translate(s, sid, ssid, iova, access, &own);
