@@ -418,7 +418,8 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
 
     vsmmu_get_stats(z->s, &st0);
     p0 = evq_prod(z);
-    memset(res, 0xA5, sizeof(*res));
+    memset(res, 0xA5, sizeof(*res));     /* every field must be written */
+    res->struct_size = sizeof(*res);
     rc = vsmmu_translate(z->s, sid, ssid, va, acc, res);
     p1 = evq_prod(z);
     vsmmu_get_stats(z->s, &st1);
