@@ -28,8 +28,10 @@ MANDIR ?= $(PREFIX)/share/man
 WERROR ?= 0
 OBJCOPY ?= objcopy
 
-VERSION_MAJOR := 0
-VERSION := 0.1.0
+# The version is the one include/vsmmu.h declares (VSMMU_VERSION_*).
+version_part = $(shell sed -n 's/^\#define VSMMU_VERSION_$(1) \([0-9]*\)$$/\1/p' include/vsmmu.h)
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SONAME := libvsmmu.so.$(VERSION_MAJOR)
 
 O := $(BUILDDIR)/$(VARIANT)
@@ -66,7 +68,7 @@ $(call stamp,$(PATHS_STAMP),PATHS_NOW)
 # The product library: the device model, translation, accel mode and the
 # iommufd backend.  The simulated iommufd kernel (src/sim/) is a test double
 # with its own archive, libvsmmu-sim.a, for the tests and the vsmmu tool.
-LIB_DIRS := model xlate accel iommufd
+LIB_DIRS := model xlate accel iommufd abi
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard src/$(d)/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(O)/src/%.o,$(LIB_SRCS))
 SIM_SRCS := $(sort $(wildcard src/sim/*.c))
@@ -95,6 +97,7 @@ TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 TOOL := $(O)/vsmmu
 
 .PHONY: all lib tests check demo bench fuzz install install-sim uninstall uninstall-sim deb clean kernel-check
+.PHONY: abi-check abi-baseline rust-check
 all: lib $(TOOL) $(O)/vsmmu.pc $(O)/vsmmu-sim.pc
 
 lib: $(STATIC) $(SHARED) $(SIM_STATIC)
@@ -190,12 +193,69 @@ $(O)/tests/test_sim_shared: tests/symbols/sim_shared.c tests/symbols/client.h $(
 
 tests: $(TEST_BINS) $(SYM_TESTS) $(TOOL) $(EXAMPLES)
 
+# ABI (docs/abi.md): callers built against the frozen header tests/abi/vsmmu.h
+# with an older and a newer release's struct layouts, run against this
+# tree's shared library.
+ABI_CALLERS := $(O)/tests/test_abi_older $(O)/tests/test_abi_newer
+HARNESS_OBJS := $(O)/tests/support/harness.o $(O)/tests/support/harness_main.o
+$(ABI_CALLERS): $(O)/tests/test_abi_%: tests/abi/caller.c tests/abi/vsmmu.h $(HARNESS_OBJS) $(SHARED)
+	$(CC) -Itests/abi -Itests/support $(CFLAGS_ALL) \
+	    -DABI_CALLER_$(if $(filter older,$*),OLDER,NEWER) -o $@ $< $(HARNESS_OBJS) \
+	    -L$(O) -lvsmmu -Wl,-rpath,'$$ORIGIN/..' $(LDFLAGS_ALL)
+
+# C++: each public header compiles on its own as C++17 (g++, and clang++ when
+# installed), and tests/cxx/test_cxx.cpp uses the API from C++.
+CXXFLAGS_ALL := $(filter-out -std=c11 -Wstrict-prototypes -Wmissing-prototypes,$(CFLAGS_ALL)) \
+    -std=c++17 -pedantic
+CXX_HDR_OK := $(patsubst include/%.h,$(O)/cxx/%.ok,$(wildcard include/*.h))
+$(O)/cxx/%.ok: include/%.h $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	echo '#include "$(notdir $<)"' | \
+	    $(CXX) -std=c++17 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -fsyntax-only -
+	if command -v clang++ >/dev/null; then echo '#include "$(notdir $<)"' | \
+	    clang++ -std=c++17 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -fsyntax-only -; fi
+	@touch $@
+$(O)/tests/test_cxx: tests/cxx/test_cxx.cpp $(wildcard include/*.h) $(SIM_STATIC) $(STATIC) $(CXX_HDR_OK)
+	$(CXX) -Iinclude $(CXXFLAGS_ALL) -o $@ $< $(SIM_STATIC) $(STATIC) $(LDFLAGS_ALL)
+tests: $(ABI_CALLERS) $(O)/tests/test_cxx
+
 # Runs the suite in a plain build and under ASan+UBSan; the summary line
 # counts every test case of both runs.
 check:
 	$(MAKE) VARIANT=plain WERROR=1 tests
 	$(MAKE) VARIANT=asan WERROR=1 tests
 	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
+
+# ABI baseline (docs/abi.md): abi/libvsmmu.abi is abidw's description of the
+# shared library's public interface (types reachable from include/, plain
+# build).  abi-check fails on any difference but added functions (fields
+# appended to a struct too: review that abidiff shows only that, then
+# abi-baseline rewrites the baseline, which is committed on purpose).
+ABI_BASELINE := abi/libvsmmu.abi
+ABI_LIB := $(BUILDDIR)/plain/libvsmmu.so.$(VERSION)
+abi-check:
+	$(MAKE) VARIANT=plain lib
+	@rc=0; abidiff --headers-dir2 include --drop-private-types --no-added-syms \
+	    $(ABI_BASELINE) $(ABI_LIB) || rc=$$?; \
+	if [ $$rc -ne 0 ]; then \
+	    echo "abi-check: FAIL (abidiff status $$rc): the ABI differs from $(ABI_BASELINE);"; \
+	    echo "  an intended change needs 'make abi-baseline' in its own commit (docs/abi.md)"; \
+	    exit 1; fi; \
+	echo "abi-check: PASS ($(ABI_LIB) matches $(ABI_BASELINE))"
+abi-baseline:
+	$(MAKE) VARIANT=plain lib
+	abidw --headers-dir include --drop-private-types --no-corpus-path \
+	    --out-file $(ABI_BASELINE) $(ABI_LIB)
+
+# Rust smoke test: bindgen over the headers `make install` puts in a scratch
+# prefix, and tests/rust/smoke.rs linked with the installed libvsmmu.a.
+BINDGEN ?= bindgen
+RUSTC ?= rustc
+RUST_DIR := $(BUILDDIR)/rust
+rust-check: all
+	rm -rf $(RUST_DIR) && mkdir -p $(RUST_DIR)
+	$(MAKE) install DESTDIR=$(abspath $(RUST_DIR))/root PREFIX=/usr/local >/dev/null
+	BINDGEN=$(BINDGEN) RUSTC=$(RUSTC) sh tests/rust/check.sh $(RUST_DIR)/root/usr/local $(RUST_DIR)
 
 demo: $(TOOL)
 	@sh examples/demo.sh $(TOOL)

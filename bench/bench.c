@@ -96,7 +96,7 @@ struct thr {
 static void *hit_thread(void *arg)
 {
     struct thr *t = arg;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     unsigned long n = 0;
     double end, c0;
 
@@ -159,7 +159,7 @@ struct slotless {
 static void *hold_slot(void *arg)
 {
     struct slotless *h = arg;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_translate(h->s, 1, VSMMU_NO_SSID, 0x10000000ull, VSMMU_ACC_READ, &r);
     pthread_barrier_wait(h->claimed);
@@ -170,7 +170,7 @@ static void *hold_slot(void *arg)
 static void *slotless_thread(void *arg)
 {
     struct slotless *m = arg;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     double t0;
 
     vsmmu_translate(m->s, 1, VSMMU_NO_SSID, 0x10000000ull, VSMMU_ACC_READ, &r);
@@ -220,10 +220,10 @@ int main(int argc, char **argv)
     struct guest g, gn;
     struct vsmmu_config cfg;
     uint64_t cd[8], ste[8], root, sroot;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     double t0, hit_ns, hit64_ns, miss_ns, nested_ns, tp1, tp2, cp1, cp2, noslot_ns;
     unsigned hit_iters = 20000000;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     if (getenv("BENCH_ITERS"))     /* shorter runs, e.g. under a profiler */
         hit_iters = (unsigned)strtoul(getenv("BENCH_ITERS"), NULL, 0);

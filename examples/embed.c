@@ -49,10 +49,11 @@ int main(void)
     struct vm *vm = calloc(1, sizeof(*vm));
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops = {
+        .struct_size = sizeof(ops),
         .mem_read = mem_read, .mem_write = mem_write, .irq = irq,
         .opaque = vm,   /* .log = NULL: errors go to stderr */
     };
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     vsmmu_t *smmu;
     uint64_t idr0 = 0;
 

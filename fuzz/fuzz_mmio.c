@@ -179,7 +179,7 @@ static void run_op(vsmmu_t *s, uint8_t op, struct rd *r)
         break;
     }
     case 5: { /* translate */
-        struct vsmmu_xlate_result res;
+        struct vsmmu_xlate_result res = VSMMU_STRUCT_INIT(res);
         if (take(r, b, 13))
             vsmmu_translate(s, (uint32_t)le(b, 2), (b[2] & 0x80) ? VSMMU_NO_SSID : b[2],
                             le(b + 3, 8), b[11] & 0xf, &res);
@@ -239,6 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops = {
+        .struct_size = sizeof(ops),
         .mem_read = f_read, .mem_write = f_write, .irq = f_irq, .log = fuzz_log_discard,
     };
     struct rd r = { data, size };

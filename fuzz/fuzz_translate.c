@@ -410,7 +410,7 @@ static void check_queue(struct fz *z)
 static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_t va,
                               unsigned acc, struct vsmmu_xlate_result *res)
 {
-    struct vsmmu_stats st0, st1;
+    struct vsmmu_stats st0 = VSMMU_STRUCT_INIT(st0), st1 = VSMMU_STRUCT_INIT(st1);
     uint32_t p0, p1, m = q_wrmask(z->evq_log2);
     bool request = (acc & VSMMU_ACC_ATS_REQUEST) != 0;
     unsigned tlb0 = vsmmu_xlate_tlb_count(z->s);
@@ -418,7 +418,8 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
 
     vsmmu_get_stats(z->s, &st0);
     p0 = evq_prod(z);
-    memset(res, 0xA5, sizeof(*res));
+    memset(res, 0xA5, sizeof(*res));     /* every field must be written */
+    res->struct_size = sizeof(*res);
     rc = vsmmu_translate(z->s, sid, ssid, va, acc, res);
     p1 = evq_prod(z);
     vsmmu_get_stats(z->s, &st1);
@@ -500,7 +501,7 @@ static void translate_checked(struct fz *z, uint32_t sid, uint32_t ssid, uint64_
 
 static void op_translate(struct fz *z, const uint8_t *b)
 {
-    struct vsmmu_xlate_result r1, r2;
+    struct vsmmu_xlate_result r1 = VSMMU_STRUCT_INIT(r1), r2 = VSMMU_STRUCT_INIT(r2);
     uint32_t sid = b[0], ssid = (b[1] & 0x80) ? VSMMU_NO_SSID : (b[1] & 0x3F);
     unsigned acc = b[2] & 0xF, w0;
     uint64_t va;
@@ -693,8 +694,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct vsmmu_host_ops ops = { .mem_read = f_read, .mem_write = f_write,
-                                  .log = fuzz_log_discard };
+    struct vsmmu_host_ops ops = { .struct_size = sizeof(ops), .mem_read = f_read,
+                                  .mem_write = f_write, .log = fuzz_log_discard };
     struct rd r = { data, size };
     struct fz z;
     uint8_t h[4];

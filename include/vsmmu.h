@@ -25,6 +25,17 @@
  * Errors: functions returning int return 0 on success or a negative errno
  * value.  Every error the model detects (host failures, guest
  * misprogramming worth a message) is also reported through the log callback.
+ *
+ * Extensible structs (docs/abi.md): every struct that crosses the library
+ * boundary starts with `uint32_t struct_size`, which the caller sets to
+ * sizeof of its struct (VSMMU_STRUCT_INIT(var), or vsmmu_config_default()
+ * for the configuration).  Later releases append fields at the end only.
+ * The library reads or writes min(caller's size, its own size) bytes: a
+ * field an older caller does not know gets its default (input) or is not
+ * written (output); output bytes a newer caller has beyond the library's
+ * struct are zeroed; an input struct larger than the library's is refused
+ * with -E2BIG unless every byte the library does not know is zero.  A
+ * struct_size below 4 or above 4096 (not set) is -EINVAL.
  */
 #ifndef VSMMU_H
 #define VSMMU_H
@@ -38,8 +49,30 @@ extern "C" {
 #endif
 
 #define VSMMU_VERSION_MAJOR 0
-#define VSMMU_VERSION_MINOR 1
+#define VSMMU_VERSION_MINOR 2
 #define VSMMU_VERSION_PATCH 0
+/** The header's version, (major << 16) | (minor << 8) | patch. */
+#define VSMMU_VERSION ((VSMMU_VERSION_MAJOR << 16) | (VSMMU_VERSION_MINOR << 8) | \
+                       VSMMU_VERSION_PATCH)
+
+/** The library's version at run time, encoded as VSMMU_VERSION. */
+uint32_t vsmmu_version(void);
+/** The library's version at run time as a string ("0.2.0"). */
+const char *vsmmu_version_string(void);
+
+/**
+ * Initialiser (C, C++20) for an extensible struct variable: sets
+ * struct_size to the size the caller was compiled with and zeroes the rest,
+ * e.g. `struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);`.
+ */
+#define VSMMU_STRUCT_INIT(var) { .struct_size = (uint32_t)sizeof(var) }
+/**
+ * Whether a struct the library hands to a callback (struct vsmmu_inval)
+ * covers @field: fields beyond ptr->struct_size were not filled in by an
+ * older library.
+ */
+#define VSMMU_HAS_FIELD(ptr, type, field) \
+    (offsetof(type, field) + sizeof(((type *)0)->field) <= (ptr)->struct_size)
 
 /** Size of the register frame: page 0 (0x00000) and page 1 (0x10000). */
 #define VSMMU_MMIO_SIZE 0x20000u
@@ -65,6 +98,7 @@ enum vsmmu_log_level {
  * Host callbacks.  Only mem_read and mem_write are mandatory.
  */
 struct vsmmu_host_ops {
+    uint32_t struct_size; /**< sizeof(struct vsmmu_host_ops)              */
     /**
      * Read @len bytes of guest physical memory at @addr into @buf.
      * Return 0 on success; any other value is an external abort for the
@@ -93,7 +127,7 @@ struct vsmmu_host_ops {
 };
 
 /** Behaviour options (vsmmu_config.flags). */
-enum {
+enum vsmmu_flag {
     /**
      * QEMU compatibility: a full event queue (or, for accel events, a
      * disabled one) raises GERROR.EVENTQ_ABT_ERR instead of the architected
@@ -109,6 +143,7 @@ enum {
  * Initialise with vsmmu_config_default() and change what you need.
  */
 struct vsmmu_config {
+    uint32_t struct_size; /**< sizeof(struct vsmmu_config)                */
     bool stage1;          /**< IDR0.S1P                                   */
     bool stage2;          /**< IDR0.S2P                                   */
     unsigned oas_bits;    /**< IDR5.OAS: 32, 36, 40, 42, 44, 48 or 52     */
@@ -136,14 +171,26 @@ struct vsmmu_config {
     uint32_t flags;       /**< VSMMU_FLAG_*                               */
 };
 
-/** Fill @cfg with the defaults (stage 1 + stage 2, OAS 48, SIDSIZE 16,
- *  queues 2^19, 2-level tables, RIL, MSI, all granules, SMMUv3.2). */
-void vsmmu_config_default(struct vsmmu_config *cfg);
+/**
+ * Fill the first @size bytes of @cfg with the defaults (stage 1 + stage 2,
+ * OAS 48, SIDSIZE 16, queues 2^19, 2-level tables, RIL, MSI, all granules,
+ * SMMUv3.2) and set cfg->struct_size = @size; bytes beyond the library's
+ * struct are zeroed.  -EINVAL for a NULL @cfg or @size not in 4..4096.
+ */
+int vsmmu_config_init(struct vsmmu_config *cfg, size_t size);
+/** vsmmu_config_init() with the size the caller was compiled with. */
+static inline void vsmmu_config_default(struct vsmmu_config *cfg)
+{
+    vsmmu_config_init(cfg, sizeof(*cfg));
+}
 
 /**
- * Create an instance.  The configuration and callbacks are copied.
- * Returns 0, -EINVAL for an inconsistent configuration (reported through
- * the log callback), or -ENOMEM.
+ * Create an instance.  The configuration and callbacks are copied (fields
+ * the caller's structs do not have get their defaults: those of
+ * vsmmu_config_init(), NULL callbacks).  Returns 0, -EINVAL for an
+ * inconsistent configuration (reported through the log callback) or a
+ * struct_size that is not set, -E2BIG for non-zero fields this library does
+ * not know, or -ENOMEM.
  */
 int vsmmu_create(const struct vsmmu_config *cfg,
                  const struct vsmmu_host_ops *ops, vsmmu_t **out);
@@ -183,7 +230,7 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val);
 /* Translation for emulated devices                                        */
 
 /** Access types for vsmmu_translate(). */
-enum {
+enum vsmmu_access {
     VSMMU_ACC_READ = 1u << 0,   /**< data read (or instruction fetch)      */
     VSMMU_ACC_WRITE = 1u << 1,  /**< write                                 */
     VSMMU_ACC_EXEC = 1u << 2,   /**< instruction fetch (with READ)         */
@@ -237,7 +284,7 @@ enum {
 };
 
 /** Permission bits in vsmmu_xlate_result.perm. */
-enum {
+enum vsmmu_perm {
     VSMMU_PERM_R = 1u << 0,
     VSMMU_PERM_W = 1u << 1,
     VSMMU_PERM_X = 1u << 2,
@@ -256,6 +303,7 @@ enum vsmmu_xlate_status {
 };
 
 struct vsmmu_xlate_result {
+    uint32_t struct_size; /**< set by the caller (VSMMU_STRUCT_INIT); kept */
     enum vsmmu_xlate_status status;
     uint64_t addr;       /**< output address (OK)                           */
     uint64_t size;       /**< size of the page/block/bypass region (OK)     */
@@ -270,21 +318,30 @@ struct vsmmu_xlate_result {
  * Translate one access of the device with StreamID @sid.  @ssid is a
  * SubstreamID or VSMMU_NO_SSID; @access is a mask of VSMMU_ACC_*.
  * A fault also records the architected event in the guest's event queue.
- * Returns 0 (see @res), or a negative errno for bad arguments.
+ * Returns 0 (see @res), or a negative errno for bad arguments (-EINVAL also
+ * for a res->struct_size that is not set; nothing is translated then).
  */
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res);
 
-/** Invalidation notification, for VMMs that cache translations. */
+/** What a struct vsmmu_inval covers. */
+enum vsmmu_inval_kind {
+    VSMMU_INVAL_ALL,      /**< everything                               */
+    VSMMU_INVAL_STREAM,   /**< configuration of StreamIDs [sid, sid+num) */
+    VSMMU_INVAL_ASID,     /**< all addresses of (vmid, asid)            */
+    VSMMU_INVAL_VMID,     /**< all addresses of vmid                    */
+    VSMMU_INVAL_RANGE,    /**< [addr, addr+size) of (vmid, asid or -1)  */
+    VSMMU_INVAL_IPA,      /**< [addr, addr+size) of stage 2 of vmid     */
+};
+
+/**
+ * Invalidation notification, for VMMs that cache translations.  Filled in
+ * by the library: struct_size is the library's size (check later fields
+ * with VSMMU_HAS_FIELD()).
+ */
 struct vsmmu_inval {
-    enum {
-        VSMMU_INVAL_ALL,      /**< everything                               */
-        VSMMU_INVAL_STREAM,   /**< configuration of StreamIDs [sid, sid+num) */
-        VSMMU_INVAL_ASID,     /**< all addresses of (vmid, asid)            */
-        VSMMU_INVAL_VMID,     /**< all addresses of vmid                    */
-        VSMMU_INVAL_RANGE,    /**< [addr, addr+size) of (vmid, asid or -1)  */
-        VSMMU_INVAL_IPA,      /**< [addr, addr+size) of stage 2 of vmid     */
-    } kind;
+    uint32_t struct_size;
+    enum vsmmu_inval_kind kind;
     int32_t vmid;   /**< -1: any                                           */
     int32_t asid;   /**< -1: any                                           */
     uint64_t sid, num;
@@ -303,6 +360,8 @@ void vsmmu_set_inval_notifier(vsmmu_t *s,
 /* Counters                                                                */
 
 struct vsmmu_stats {
+    uint32_t struct_size;     /**< set by the caller (VSMMU_STRUCT_INIT)    */
+    uint32_t reserved0;       /**< written as 0                             */
     uint64_t commands;        /**< commands consumed                        */
     uint64_t events;          /**< event records written to the guest queue */
     uint64_t events_dropped;  /**< events dropped (queue disabled/full/abort) */
@@ -312,7 +371,8 @@ struct vsmmu_stats {
     uint64_t host_lost;       /**< events the host reported lost            */
     uint64_t dropped;         /**< host records dropped (malformed, queue)  */
 };
-void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
+/** Fill @st (up to st->struct_size); 0, or -EINVAL for bad arguments. */
+int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
 
 /** Human-readable name of an event type ("F_TRANSLATION"), or NULL. */
 const char *vsmmu_event_name(uint8_t type);

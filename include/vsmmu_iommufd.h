@@ -7,7 +7,8 @@
  *
  * All functions return 0 or a negative errno (the kernel's errno for the
  * real transport; the same errno the real kernel would give for the
- * simulated one).  Object ids are the kernel's u32 ids.
+ * simulated one).  Object ids are the kernel's u32 ids.  Structs start with
+ * struct_size and follow the rules of vsmmu.h (docs/abi.md).
  */
 #ifndef VSMMU_IOMMUFD_H
 #define VSMMU_IOMMUFD_H
@@ -49,8 +50,9 @@ void vsmmu_iommufd_close(vsmmu_iommufd_t *t);
  * >= 0; the test transports of vsmmu_sim.h use the other fields.
  */
 struct vsmmu_iommufd_dev {
+    uint32_t struct_size; /**< sizeof(struct vsmmu_iommufd_dev)           */
     uint32_t dev_id;
-    int vfio_fd;
+    int vfio_fd;          /**< default (older callers): -1                */
     uint32_t stdev_id;
 };
 
@@ -96,14 +98,25 @@ int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev
 int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id);
 
 /* ---- vEVENTQ reader --------------------------------------------------- */
-struct vsmmu_vevent_reader {
-    uint32_t payload_len;  /**< 32 for SMMUv3, 4 for the selftest type     */
+/** Reader state (opaque: it can grow without the caller knowing). */
+typedef struct vsmmu_vevent_reader vsmmu_vevent_reader_t;
+/**
+ * A reader of records with @payload_len bytes of payload (32 for SMMUv3,
+ * 4 for the selftest type).  -EINVAL for 0, -ENOMEM.
+ */
+int vsmmu_vevent_reader_new(uint32_t payload_len, vsmmu_vevent_reader_t **out);
+void vsmmu_vevent_reader_free(vsmmu_vevent_reader_t *r);
+
+/** A reader's counters (vsmmu_vevent_reader_counts()). */
+struct vsmmu_vevent_counts {
+    uint32_t struct_size;  /**< set by the caller (VSMMU_STRUCT_INIT)       */
     uint32_t last_seq;     /**< starts at 0x7fffffff (a fresh queue gives 0) */
     uint64_t records;      /**< full records delivered                      */
     uint64_t lost;         /**< events lost (lost headers and gaps)         */
     uint64_t malformed;    /**< records dropped as malformed                */
 };
-void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_len);
+int vsmmu_vevent_reader_counts(const vsmmu_vevent_reader_t *r,
+                               struct vsmmu_vevent_counts *c);
 /**
  * Drain @fd: read until the queue is empty, several records per read().
  * @cb is called for each full record with its payload and sequence number;
@@ -153,10 +166,12 @@ int vsmmu_accel_process_events(vsmmu_t *s);
 
 /** Objects the instance made in the host kernel (for checks and tests). */
 struct vsmmu_accel_objects {
+    uint32_t struct_size;   /**< set by the caller (VSMMU_STRUCT_INIT) */
     unsigned viommu, hwpt, vdevice, veventq;
     uint32_t veventq_depth; /**< 0 without a vEVENTQ */
 };
-void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
+/** Fill @o (up to o->struct_size); 0, or -EINVAL for bad arguments. */
+int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
 
 /* ---- custom transports ------------------------------------------------ */
 /**
@@ -168,10 +183,12 @@ void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o);
  * close (may be NULL) is called once by vsmmu_iommufd_close().  The real
  * /dev/iommu transport is built the same way.
  *
- * New callbacks are only ever added at the end: pass sizeof() of the struct
- * you compiled against, and the callbacks beyond it count as NULL.
+ * New callbacks are only ever added at the end (docs/abi.md): set
+ * struct_size to sizeof() of the struct you compiled against, and the
+ * callbacks beyond it count as NULL.
  */
 struct vsmmu_iommufd_ops {
+    uint32_t struct_size; /**< sizeof(struct vsmmu_iommufd_ops)            */
     int (*get_hw_info)(void *priv, uint32_t dev_id, void *data, uint32_t *data_len,
                        uint32_t *out_type, uint64_t *out_caps);
     int (*ioas_alloc)(void *priv, uint32_t *out_ioas_id);
@@ -195,13 +212,13 @@ struct vsmmu_iommufd_ops {
 };
 
 /**
- * Make a transport from @ops (@ops_size = sizeof(*ops); the table is copied)
- * and @priv.  -EINVAL for a NULL argument or an @ops_size of 0; -E2BIG if
- * @ops_size is larger than this library knows and the extra part is not all
- * zero (a callback this version cannot call).
+ * Make a transport from @ops (the table is copied) and @priv.  -EINVAL for
+ * a NULL argument or an unset struct_size; -E2BIG if ops->struct_size is
+ * larger than this library knows and the extra part is not all zero (a
+ * callback this version cannot call).
  */
-int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, size_t ops_size,
-                         void *priv, vsmmu_iommufd_t **out);
+int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, void *priv,
+                         vsmmu_iommufd_t **out);
 /** The @priv of a transport made from the table at @ops (the same pointer
  *  given to vsmmu_iommufd_custom()), or NULL for any other transport. */
 void *vsmmu_iommufd_priv(const vsmmu_iommufd_t *t, const struct vsmmu_iommufd_ops *ops);

@@ -244,6 +244,7 @@ static inline void ac_close(void *priv)
 }
 
 static const struct vsmmu_iommufd_ops ac_ops = {
+    .struct_size = sizeof(struct vsmmu_iommufd_ops),
     .get_hw_info = ac_get_hw_info, .ioas_alloc = ac_ioas_alloc,
     .hwpt_alloc = ac_hwpt_alloc, .hwpt_invalidate = ac_hwpt_invalidate,
     .viommu_alloc = ac_viommu_alloc, .vdevice_alloc = ac_vdevice_alloc,
@@ -292,10 +293,11 @@ static inline void at_init(struct at *x, const struct vsmmu_config *cfg, unsigne
     ac_log.s = x->tb.s;
     rc = vsmmu_iommufd_sim_create(&x->sim);
     CHECK_MSG(rc == 0, "vsmmu_iommufd_sim_create: %d", rc);
-    rc = vsmmu_iommufd_custom(&ac_ops, sizeof(ac_ops), &ac_log, &x->t);
+    rc = vsmmu_iommufd_custom(&ac_ops, &ac_log, &x->t);
     CHECK_MSG(rc == 0, "vsmmu_iommufd_custom: %d", rc);
     ac_log.inner = x->sim;
     for (unsigned i = 0; i < ndev; i++) {
+        x->dev[i].struct_size = sizeof(x->dev[i]);
         rc = vsmmu_sim_add_device(x->sim, NULL, &x->dev[i], &x->s2[i]);
         CHECK_MSG(rc == 0, "vsmmu_sim_add_device: %d", rc);
     }
@@ -335,6 +337,7 @@ static inline void at_host_idr_like(struct at *x, uint32_t idr[6])
  *  it as the baseline at_fini() checks. */
 static inline void at_add_device(struct at *x, unsigned i, const uint32_t idr[6])
 {
+    x->dev[i].struct_size = sizeof(x->dev[i]);
     CHECK_EQ(vsmmu_sim_add_device(x->sim, idr, &x->dev[i], &x->s2[i]), 0);
     if (x->ndev <= i)
         x->ndev = i + 1;

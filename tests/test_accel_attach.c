@@ -25,7 +25,7 @@ TEST(accel_attach_refused_without_iommufd)
 {
     struct testbed tb = {0};
     struct vsmmu_config cfg;
-    struct vsmmu_iommufd_dev dev = { .dev_id = 1, .vfio_fd = -1 };
+    struct vsmmu_iommufd_dev dev = { .struct_size = sizeof(dev), .dev_id = 1, .vfio_fd = -1 };
 
     at_config(&cfg);
     tb_init(&tb, &cfg);
@@ -50,7 +50,7 @@ TEST(accel_set_iommufd_refused_outside_accel_mode)
 TEST(accel_first_attach_builds_viommu_in_order)
 {
     struct at x;
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
     struct ac_call *c;
     uint32_t viommu;
 
@@ -82,7 +82,7 @@ TEST(accel_first_attach_builds_viommu_in_order)
     /* GBPA resets to ABORT=0: the bypass proxy. */
     CHECK_EQ(c[5].b, c[3].out);
     CHECK_EQ(at_attached(&x, 0), c[3].out);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK_EQ(o.viommu, 1);
     CHECK_EQ(o.hwpt, 2);
     CHECK_EQ(o.vdevice, 1);
@@ -138,7 +138,7 @@ TEST(accel_attach_works_with_615_nested_attach_rule)
 TEST(accel_attach_refuses_non_smmuv3_host)
 {
     struct at x;
-    struct vsmmu_iommufd_dev mock;
+    struct vsmmu_iommufd_dev mock = VSMMU_STRUCT_INIT(mock);
     uint32_t ioas, hwpt;
 
     at_init(&x, NULL, 0);
@@ -177,7 +177,7 @@ TEST(accel_attach_refuses_incompatible_host)
         struct vsmmu_config cfg;
         struct at x;
         uint32_t idr[6];
-        struct vsmmu_iommufd_dev dev;
+        struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
         uint32_t s2;
 
         at_config(&cfg);
@@ -259,7 +259,7 @@ TEST(accel_first_attach_fault_injection_leaves_nothing)
 
     for (size_t i = 0; i < sizeof(attach_calls) / sizeof(attach_calls[0]); i++) {
         struct at x;
-        struct vsmmu_accel_objects o;
+        struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
 
         at_init(&x, NULL, 1);
         guest_init(&x.g, &x.tb, NULL);
@@ -273,12 +273,12 @@ TEST(accel_first_attach_fault_injection_leaves_nothing)
         CHECK_EQ(vsmmu_sim_count(x.sim, "all"), x.base_objs);
         CHECK_EQ(vsmmu_sim_count(x.sim, "fd"), 0);
         CHECK_EQ(at_attached(&x, 0), x.s2[0]);
-        vsmmu_accel_objects(x.tb.s, &o);
+        vsmmu_accel_get_objects(x.tb.s, &o);
         CHECK(!o.viommu && !o.hwpt && !o.vdevice && !o.veventq);
         CHECK_EQ(vsmmu_accel_event_fd(x.tb.s), -1);
         /* Nothing half-made remains: the next attach builds it all. */
         CHECK_EQ(at_attach(&x, 0, 4), 0);
-        vsmmu_accel_objects(x.tb.s, &o);
+        vsmmu_accel_get_objects(x.tb.s, &o);
         CHECK(o.viommu && o.hwpt == 2 && o.vdevice == 1 && o.veventq == 1);
         at_fini(&x);
     }
@@ -405,14 +405,14 @@ TEST(accel_destroy_detaches_everything)
 TEST(accel_detach_failure_keeps_device)
 {
     struct at x;
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
 
     at_init(&x, NULL, 1);
     CHECK_EQ(at_attach(&x, 0, 1), 0);
     CHECK_EQ(vsmmu_sim_fail(x.sim, VSMMU_SIM_ATTACH, 1, EIO), 0);
     CHECK_EQ(vsmmu_accel_detach(x.tb.s, 1), -EIO);
     CHECK(tb_log_contains(&x.tb, "re-attach to its S2 HWPT"));
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK(o.viommu && o.vdevice == 1);
     CHECK_EQ(vsmmu_accel_detach(x.tb.s, 1), 0);
     at_fini(&x);
@@ -424,7 +424,7 @@ TEST(accel_reset_keeps_objects_and_attaches_gbpa_proxy)
 {
     struct at x;
     uint64_t ste[8];
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
     uint32_t bypass;
     int fd;
 
@@ -441,7 +441,7 @@ TEST(accel_reset_keeps_objects_and_attaches_gbpa_proxy)
     vsmmu_reset(x.tb.s);
     CHECK_EQ(ac_count(AC_VIOMMU) + ac_count(AC_VEVQ) + ac_count(AC_VEVQ_CLOSE) +
              ac_count(AC_VDEV), 0);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK(o.viommu == 1 && o.vdevice == 2 && o.veventq == 1);
     CHECK_EQ(vsmmu_accel_event_fd(x.tb.s), fd);
     /* GBPA reset value: bypass.  The old nested HWPT is freed after the move. */

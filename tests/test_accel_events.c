@@ -51,7 +51,7 @@ TEST(accel_event_delivered_byte_exact_with_irq)
     struct at x;
     uint8_t host[32], guest_bytes[32];
     uint64_t rec[4], expect[4];
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint32_t prod;
 
     setup(&x, 0x2a, NULL);
@@ -127,7 +127,7 @@ TEST(accel_events_drained_several_per_read)
 TEST(accel_events_lost_header_counts_and_toggles_ovflg)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint64_t rec[4];
 
     setup(&x, 6, &(struct guest_opts){ .evtq_log2 = 2 });   /* vEVENTQ depth 4 */
@@ -160,7 +160,7 @@ TEST(accel_events_lost_header_counts_and_toggles_ovflg)
 TEST(accel_events_sequence_gap_counted)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     setup(&x, 7, NULL);
     inject(&x, EVT_F_TRANSLATION, 0);                 /* seq 0 */
@@ -179,7 +179,7 @@ TEST(accel_events_sequence_gap_counted)
 TEST(accel_events_sequence_wrap_is_not_a_loss)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint64_t rec[4];
     uint64_t lost0;
     bool ov;
@@ -231,7 +231,7 @@ static long short_record_read(int fd, void *buf, size_t len)
 TEST(accel_events_malformed_record_dropped)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint32_t prod;
 
     setup(&x, 9, NULL);
@@ -262,7 +262,7 @@ static long eintr_then_empty(int fd, void *buf, size_t len)
 TEST(accel_events_empty_reads_change_nothing)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint32_t prod;
 
     setup(&x, 10, NULL);
@@ -283,7 +283,7 @@ TEST(accel_events_empty_reads_change_nothing)
 TEST(accel_events_guest_queue_full_overflows)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint64_t rec[4];
 
     setup(&x, 11, &(struct guest_opts){ .evtq_log2 = 1 });
@@ -307,7 +307,7 @@ TEST(accel_events_guest_queue_full_overflows)
 TEST(accel_events_guest_queue_disabled_drops_silently)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint32_t prod;
 
     setup(&x, 12, NULL);
@@ -375,7 +375,7 @@ TEST(accel_events_qemu_compat_full_and_disabled)
 TEST(accel_events_queue_write_abort)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint32_t prod;
 
     setup(&x, 15, NULL);
@@ -417,7 +417,7 @@ TEST(accel_events_concurrent_with_guest_mmio)
 {
     struct at x;
     struct producer p = { &x, 200 };
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     pthread_t th;
     uint64_t rec[4];
     unsigned got = 0;

@@ -53,7 +53,7 @@ TEST(accel_veventq_cold_plug_once)
 {
     struct at x;
     struct ac_call *c;
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
     uint32_t viommu;
 
     at_init(&x, NULL, 1);
@@ -77,7 +77,7 @@ TEST(accel_veventq_cold_plug_once)
     tb_writel(&x.tb, R_CR0, CR0_Q(CR0_EVENTQEN));
     CHECK_EQ(ac_count(AC_VEVQ), 1);
     CHECK_EQ(ac_count(AC_VEVQ_CLOSE) + ac_count(AC_DESTROY), 0);
-    vsmmu_accel_objects(x.tb.s, &o);
+    vsmmu_accel_get_objects(x.tb.s, &o);
     CHECK_EQ(o.veventq, 1);
     CHECK_EQ(o.veventq_depth, 32);
     at_fini(&x);
@@ -295,7 +295,7 @@ TEST(accel_veventq_nonblock_failure_unwinds)
 TEST(accel_veventq_fresh_after_new_viommu)
 {
     struct at x;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     uint64_t ste[8], rec[4];
     uint8_t hrec[32];
 

@@ -27,7 +27,7 @@ static void put_cmd(struct testbed *tb, uint64_t base, unsigned idx, uint8_t op)
 
 static uint64_t ncommands(struct testbed *tb)
 {
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     vsmmu_get_stats(tb->s, &st);
     return st.commands;
 }

@@ -52,7 +52,7 @@ static void expect_ill(unsigned feat, const uint64_t cmd[2], const char *what)
     struct env e;
     uint32_t at;
     uint64_t before;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     env_init(&e, feat);
     at = e.g.cmdq_prod;

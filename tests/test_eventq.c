@@ -189,7 +189,7 @@ static enum vsmmu_evq_result push(struct testbed *tb, uint32_t sid)
 
 static struct vsmmu_stats stats(struct testbed *tb)
 {
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     vsmmu_get_stats(tb->s, &st);
     return st;
 }

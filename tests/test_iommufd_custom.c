@@ -49,6 +49,7 @@ static void r_close(void *priv)
 }
 
 static const struct vsmmu_iommufd_ops rec_ops = {
+    .struct_size = sizeof(struct vsmmu_iommufd_ops),
     .ioas_alloc = r_ioas_alloc, .viommu_alloc = r_viommu_alloc,
     .destroy = r_destroy, .close = r_close,
 };
@@ -59,7 +60,7 @@ TEST(custom_dispatches_with_priv_and_closes_once)
     vsmmu_iommufd_t *t = NULL;
     uint32_t id = 0;
 
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, sizeof(rec_ops), &r, &t), 0);
+    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, &r, &t), 0);
     CHECK(t != NULL);
     CHECK_EQ(vsmmu_iommufd_ioas_alloc(t, &id), 0);
     CHECK_EQ(id, 42);
@@ -79,33 +80,36 @@ TEST(custom_missing_op_is_eopnotsupp)
     uint32_t n = 1, out;
     int fd;
 
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, sizeof(rec_ops), &r, &t), 0);
+    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, &r, &t), 0);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(t, 1, 2, 0, 0, NULL, 0, &out), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_hwpt_invalidate(t, 1, 0, NULL, 16, &n), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_veventq_alloc(t, 1, 1, 8, &out, &fd), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_veventq_read(t, 3, &out, 4), -EOPNOTSUPP);
     /* no selftest mock driver behind a custom transport */
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     CHECK_EQ(vsmmu_iommufd_mock_device(t, 1, &dev, NULL), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_mock_trigger_vevent(t, 1), -EOPNOTSUPP);
     CHECK_EQ(r.calls, 0);
     vsmmu_iommufd_close(t);
     CHECK_EQ(vsmmu_iommufd_destroy(NULL, 1), -EINVAL);
     /* close may be NULL */
-    static const struct vsmmu_iommufd_ops bare = { .destroy = r_destroy };
-    CHECK_EQ(vsmmu_iommufd_custom(&bare, sizeof(bare), &r, &t), 0);
+    static const struct vsmmu_iommufd_ops bare = {
+        .struct_size = sizeof(struct vsmmu_iommufd_ops), .destroy = r_destroy,
+    };
+    CHECK_EQ(vsmmu_iommufd_custom(&bare, &r, &t), 0);
     vsmmu_iommufd_close(t);
 }
 
 TEST(custom_shorter_table_ignores_later_callbacks)
 {
     struct rec r = { 0 };
+    struct vsmmu_iommufd_ops older = rec_ops;
     vsmmu_iommufd_t *t = NULL;
     uint32_t out = 0;
 
     /* A caller built when the table ended before viommu_alloc. */
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, offsetof(struct vsmmu_iommufd_ops, viommu_alloc),
-                                  &r, &t), 0);
+    older.struct_size = offsetof(struct vsmmu_iommufd_ops, viommu_alloc);
+    CHECK_EQ(vsmmu_iommufd_custom(&older, &r, &t), 0);
     CHECK_EQ(vsmmu_iommufd_ioas_alloc(t, &out), 0);
     CHECK_EQ(vsmmu_iommufd_viommu_alloc(t, 1, 2, 3, &out), -EOPNOTSUPP);
     CHECK_EQ(vsmmu_iommufd_destroy(t, 1), -EOPNOTSUPP);
@@ -125,15 +129,17 @@ TEST(custom_longer_table_needs_zero_tail)
 
     memset(&big, 0, sizeof(big));
     big.ops = rec_ops;
-    CHECK_EQ(vsmmu_iommufd_custom(&big.ops, sizeof(big), &r, &t), 0);
+    big.ops.struct_size = sizeof(big);
+    CHECK_EQ(vsmmu_iommufd_custom(&big.ops, &r, &t), 0);
     CHECK_EQ(vsmmu_iommufd_destroy(t, 1), 0);
     vsmmu_iommufd_close(t);
     big.future = r_close;
-    CHECK_EQ(vsmmu_iommufd_custom(&big.ops, sizeof(big), &r, &t), -E2BIG);
+    CHECK_EQ(vsmmu_iommufd_custom(&big.ops, &r, &t), -E2BIG);
     CHECK(t == NULL);
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, 0, &r, &t), -EINVAL);
-    CHECK_EQ(vsmmu_iommufd_custom(NULL, sizeof(rec_ops), &r, &t), -EINVAL);
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, sizeof(rec_ops), &r, NULL), -EINVAL);
+    big.ops.struct_size = 0;
+    CHECK_EQ(vsmmu_iommufd_custom(&big.ops, &r, &t), -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_custom(NULL, &r, &t), -EINVAL);
+    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, &r, NULL), -EINVAL);
 }
 
 TEST(priv_and_fd_accessors_tell_transports_apart)
@@ -142,7 +148,7 @@ TEST(priv_and_fd_accessors_tell_transports_apart)
     vsmmu_iommufd_t *c = NULL, *w = NULL, *s = NULL;
     int p[2];
 
-    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, sizeof(rec_ops), &r, &c), 0);
+    CHECK_EQ(vsmmu_iommufd_custom(&rec_ops, &r, &c), 0);
     CHECK(vsmmu_iommufd_priv(c, &rec_ops) == &r);
     CHECK(vsmmu_iommufd_priv(c, NULL) == NULL);
     CHECK(vsmmu_iommufd_priv(NULL, &rec_ops) == NULL);

@@ -139,7 +139,7 @@ TEST(lost_header_stays_last_while_full)
 TEST(several_devices_share_one_queue)
 {
     struct kt k;
-    struct vsmmu_iommufd_dev dev2;
+    struct vsmmu_iommufd_dev dev2 = VSMMU_STRUCT_INIT(dev2);
     uint32_t hwpt2, vdev2;
     uint8_t buf[64];
 

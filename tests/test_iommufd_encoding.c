@@ -257,7 +257,7 @@ TEST(encoding_request_number_must_match)
 TEST(attach_with_a_vfio_fd_issues_the_vfio_ioctl)
 {
     struct kt k;
-    struct vsmmu_iommufd_dev d;
+    struct vsmmu_iommufd_dev d = VSMMU_STRUCT_INIT(d);
 
     if (skip_on_sim(__func__))
         return;

@@ -160,7 +160,7 @@ TEST(nested_hwpt_alloc_and_errors)
 TEST(vdevice_alloc_and_errors)
 {
     struct kt k;
-    struct vsmmu_iommufd_dev dev2;
+    struct vsmmu_iommufd_dev dev2 = VSMMU_STRUCT_INIT(dev2);
     uint32_t hwpt2, id = 0, id2 = 0;
 
     kt_setup_viommu(&k);

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "model/model.h"
+#include "iommufd/iommufd_priv.h"
 #include "sim/sim.h"
 #include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
@@ -41,6 +42,7 @@ static inline void smmu_env_init_idr(struct smmu_env *e, const uint32_t *idr)
 {
     memset(e, 0, sizeof(*e));
     CHECK_EQ(vsmmu_iommufd_sim_create(&e->t), 0);
+    e->dev.struct_size = sizeof(e->dev);
     CHECK_EQ(vsmmu_sim_add_device(e->t, idr, &e->dev, &e->s2), 0);
     CHECK_EQ(vsmmu_iommufd_viommu_alloc(e->t, VSMMU_VIOMMU_TYPE_ARM_SMMUV3, e->dev.dev_id,
                                         e->s2, &e->viommu), 0);
@@ -98,6 +100,7 @@ static inline void mock_env_init(struct mock_env *m)
     memset(m, 0, sizeof(*m));
     CHECK_EQ(vsmmu_iommufd_sim_create(&m->t), 0);
     CHECK_EQ(vsmmu_iommufd_ioas_alloc(m->t, &m->ioas), 0);
+    m->dev.struct_size = sizeof(m->dev);
     CHECK_EQ(vsmmu_iommufd_mock_device(m->t, m->ioas, &m->dev, &m->hwpt), 0);
     CHECK_EQ(vsmmu_iommufd_hwpt_alloc(m->t, m->dev.dev_id, m->ioas, VSMMU_HWPT_ALLOC_NEST_PARENT,
                                       0, NULL, 0, &m->parent), 0);

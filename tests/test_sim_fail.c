@@ -161,6 +161,7 @@ TEST(sim_fail_bringup_unwind_leaves_nothing)
     for (unsigned step = 0; step < 6; step++) {
         struct smmu_env e;
         memset(&e, 0, sizeof(e));
+        e.dev.struct_size = sizeof(e.dev);
         CHECK_EQ(vsmmu_iommufd_sim_create(&e.t), 0);
         CHECK_EQ(vsmmu_sim_add_device(e.t, NULL, &e.dev, &e.s2), 0);
         unsigned base = vsmmu_sim_count(e.t, "all");

@@ -39,7 +39,7 @@ TEST(sim_ids_lowest_free_reused)
 TEST(sim_add_device_defaults)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     uint32_t s2, type = 0, len;
     uint64_t caps = 7;
     uint8_t info[48];
@@ -81,7 +81,7 @@ TEST(sim_add_device_defaults)
 TEST(sim_hw_info_given_idrs_and_short_buffer)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     const uint32_t idr[6] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
     uint8_t info[12];
     uint32_t len = sizeof(info), s2;
@@ -142,7 +142,7 @@ TEST(sim_hwpt_alloc_paging_rules)
 TEST(sim_nest_parent_needs_nesting_idrs)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     uint32_t s2, ioas, h, idr[6] = { 0 };
     CHECK_EQ(vsmmu_iommufd_sim_create(&t), 0);
     idr[0] = (uint32_t)fld_set(0, IDR0_S2P, 1);   /* no stage 1 */
@@ -158,7 +158,7 @@ TEST(sim_nest_parent_needs_nesting_idrs)
 TEST(sim_viommu_alloc_rules)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     uint32_t s2, v, plain, ioas;
     CHECK_EQ(vsmmu_iommufd_sim_create(&t), 0);
     CHECK_EQ(vsmmu_sim_add_device(t, NULL, &dev, &s2), 0);
@@ -184,7 +184,7 @@ TEST(sim_viommu_alloc_rules)
 TEST(sim_viommu_other_smmu_parent_einval)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev a, b;
+    struct vsmmu_iommufd_dev a = VSMMU_STRUCT_INIT(a), b = VSMMU_STRUCT_INIT(b);
     uint32_t s2a, s2b, v, idr[6];
     CHECK_EQ(vsmmu_iommufd_sim_create(&t), 0);
     CHECK_EQ(vsmmu_sim_add_device(t, NULL, &a, &s2a), 0);
@@ -197,7 +197,7 @@ TEST(sim_viommu_other_smmu_parent_einval)
     for (int i = 0; i < 6; i++)
         idr[i] = rd32le(info + 8 + 4 * i);
     idr[4] ^= 1;
-    struct vsmmu_iommufd_dev c;
+    struct vsmmu_iommufd_dev c = VSMMU_STRUCT_INIT(c);
     uint32_t s2c, vc, vd;
     CHECK_EQ(vsmmu_sim_add_device(t, idr, &c, &s2c), 0);
     CHECK_EQ(vsmmu_iommufd_viommu_alloc(t, 1, c.dev_id, s2a, &v), -EINVAL);
@@ -214,7 +214,7 @@ TEST(sim_viommu_other_smmu_parent_einval)
 TEST(sim_vdevice_rules)
 {
     struct smmu_env e;
-    struct vsmmu_iommufd_dev b;
+    struct vsmmu_iommufd_dev b = VSMMU_STRUCT_INIT(b);
     uint32_t s2b, vd, vd2, ioas;
     smmu_env_init(&e);
     CHECK_EQ(vsmmu_sim_add_device(e.t, NULL, &b, &s2b), 0);
@@ -281,7 +281,7 @@ TEST(sim_attach_and_busy_hwpts)
 TEST(sim_mock_device_recipe_ids)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     uint32_t ioas, hwpt, type = 0, len = 8;
     uint8_t info[8];
     uint64_t caps = 0;
@@ -300,7 +300,7 @@ TEST(sim_mock_device_recipe_ids)
     CHECK_EQ(rd32le(info + 4), 0xdeadbeef);
     CHECK_EQ(caps, 1u | 1u << 3);   /* dirty tracking; no ATS */
     /* a second mock device on the same IOAS shares the automatic domain */
-    struct vsmmu_iommufd_dev dev2;
+    struct vsmmu_iommufd_dev dev2 = VSMMU_STRUCT_INIT(dev2);
     uint32_t hwpt2;
     CHECK_EQ(vsmmu_iommufd_mock_device(t, ioas, &dev2, &hwpt2), 0);
     CHECK_EQ(hwpt2, hwpt);

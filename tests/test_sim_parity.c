@@ -143,7 +143,7 @@ TEST(parity_unbind_leaves_vdevice_id_as_tombstone)
 TEST(parity_mock_devices_share_the_automatic_domain)
 {
     struct kt k;
-    struct vsmmu_iommufd_dev d2;
+    struct vsmmu_iommufd_dev d2 = VSMMU_STRUCT_INIT(d2);
     uint32_t h2;
     kt_setup_viommu(&k);
     CHECK_OK(vsmmu_iommufd_mock_device(k.t, k.ioas, &d2, &h2));

@@ -53,13 +53,15 @@ static long script_read(void *priv, int fd, void *buf, size_t len)
     return r;
 }
 
-static const struct vsmmu_iommufd_ops script_ops = { .veventq_read = script_read };
+static const struct vsmmu_iommufd_ops script_ops = {
+    .struct_size = sizeof(struct vsmmu_iommufd_ops), .veventq_read = script_read,
+};
 
 /* A custom transport that only reads, from cur_script. */
 static vsmmu_iommufd_t *script_transport(void)
 {
     vsmmu_iommufd_t *t = NULL;
-    CHECK_EQ(vsmmu_iommufd_custom(&script_ops, sizeof(script_ops), NULL, &t), 0);
+    CHECK_EQ(vsmmu_iommufd_custom(&script_ops, NULL, &t), 0);
     return t;
 }
 
@@ -355,4 +357,43 @@ TEST(reader_smmuv3_records_40_bytes)
     CHECK(!fd_readable(fd));
     vsmmu_iommufd_close(e.t);
     SIM_NO_LEAKS();
+}
+
+/* The opaque reader of the API: the same drain, counters through
+ * vsmmu_vevent_reader_counts() (which honours the caller's struct_size). */
+TEST(reader_public_new_counts_free)
+{
+    struct mock_vq x;
+    vsmmu_vevent_reader_t *r;
+    struct got g = { 0 };
+    struct vsmmu_vevent_counts c = VSMMU_STRUCT_INIT(c);
+    _Alignas(8) uint8_t small[sizeof(c)];
+
+    CHECK_EQ(vsmmu_vevent_reader_new(0, &r), -EINVAL);
+    CHECK(r == NULL);
+    CHECK_EQ(vsmmu_vevent_reader_new(4, NULL), -EINVAL);
+    mock_vq_init(&x, 64);
+    CHECK_EQ(vsmmu_vevent_reader_new(4, &r), 0);
+    CHECK_EQ(vsmmu_vevent_reader_counts(r, &c), 0);
+    CHECK_EQ(c.last_seq, 0x7fffffff);
+    mock_vq_trigger(&x, 5);
+    CHECK_EQ(vsmmu_vevent_reader_drain(r, x.m.t, x.fd, on_rec, on_lost, &g), 5);
+    CHECK_EQ(vsmmu_vevent_reader_counts(r, &c), 0);
+    CHECK_EQ(c.records, 5);
+    CHECK_EQ(c.lost + c.malformed, 0);
+    CHECK_EQ(c.last_seq, 4);
+    CHECK_EQ(c.struct_size, sizeof(c));
+    /* an older caller that knows only struct_size and last_seq */
+    memset(small, 0xa5, sizeof(small));
+    small[0] = 8;
+    small[1] = small[2] = small[3] = 0;
+    CHECK_EQ(vsmmu_vevent_reader_counts(r, (struct vsmmu_vevent_counts *)small), 0);
+    CHECK_EQ(small[4], 4);
+    CHECK_EQ(small[8], 0xa5);
+    c.struct_size = 0;
+    CHECK_EQ(vsmmu_vevent_reader_counts(r, &c), -EINVAL);
+    CHECK_EQ(vsmmu_vevent_reader_counts(NULL, &c), -EINVAL);
+    vsmmu_vevent_reader_free(r);
+    vsmmu_vevent_reader_free(NULL);
+    mock_vq_fini(&x);
 }

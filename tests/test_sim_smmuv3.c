@@ -620,7 +620,7 @@ TEST(smmuv3_invalidate_rejects_illegal_fields)
 TEST(smmuv3_viommu_needs_nesting_host)
 {
     vsmmu_iommufd_t *t;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     uint32_t s2, v, idr[6];
     sim_default_idrs(idr);
     idr[0] &= ~(uint32_t)fld_mask(IDR0_S1P);

@@ -8,7 +8,7 @@ TEST(anchor_s2aa64_zero_is_c_bad_ste_not_a_crash)
 {
     struct xt x;
     uint64_t ste[8] = {0};
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     st_set(ste, STE_V, 1);

@@ -119,7 +119,7 @@ static void s1_tables(struct xt *x, struct pt *p)
 TEST(ats_flags_need_ats_advertised)
 {
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);        /* ATS not advertised */
     CHECK_EQ(fld_get(tb_readl(&x.tb, R_IDR0), IDR0_ATS), 0);
@@ -147,7 +147,7 @@ TEST(ats_ste_eats_legality)
 {
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, NULL);
     s1_tables(&x, &p);
@@ -187,7 +187,7 @@ TEST(ats_translated_smmuen0_forbidden)
 {
     struct guest_opts o = { .no_smmuen = true };
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, &o);
     CHECK_OK(xt_tr(&x, 4, VSMMU_NO_SSID, 0x123456, VSMMU_ACC_READ), 0x123456, 1ull << 48);
@@ -214,7 +214,7 @@ TEST(ats_translated_smmuen0_forbidden)
 TEST(ats_translated_atschk0_passes)
 {
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     unsigned reads;
 
     ats_init(&x, NULL);
@@ -242,7 +242,7 @@ TEST(ats_translated_atschk1_checks_ste)
 {
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, NULL);
     set_atschk(&x, true);
@@ -344,7 +344,7 @@ static void nest_init(struct nest *n, unsigned eats)
 TEST(ats_translated_split_stage2)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, 2);
     /* With ATSCHK = 0, EATS = 10 behaves as 00, but ATSCHK = 0 checks nothing. */
@@ -410,7 +410,7 @@ TEST(ats_request_smmuen0_bad_treq)
 {
     struct guest_opts o = { .no_smmuen = true };
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, &o);
     r = xt_tr(&x, 3, 5, 0x12345678ull, VSMMU_ACC_WRITE | VSMMU_ACC_EXEC | VSMMU_ACC_PRIV | TRQ);
@@ -433,7 +433,7 @@ TEST(ats_request_refusals)
 {
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, NULL);
     s1_tables(&x, &p);
@@ -498,7 +498,7 @@ TEST(ats_request_stage1_permissions)
     struct vsmmu_config cfg;
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, NULL);
     s1_tables(&x, &p);
@@ -575,7 +575,7 @@ TEST(ats_request_s1dss_bypass_identity)
 {
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     ats_init(&x, NULL);
     s1_tables(&x, &p);
@@ -595,7 +595,7 @@ TEST(ats_request_s1dss_bypass_identity)
 TEST(ats_request_nested_full_and_split)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, 1);
     r = xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x1010, VSMMU_ACC_WRITE | TRQ);
@@ -663,7 +663,7 @@ TEST(ats_request_nested_full_and_split)
 TEST(ats_request_split_s1dss_bypass)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, 2);
     set_atschk(&n.x, true);

@@ -44,7 +44,7 @@ TEST(hit_and_miss_counters)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 1, 39, 0);
@@ -80,7 +80,7 @@ static void *race_thread(void *arg)
     struct race *rc = arg;
     unsigned long n = 0;
     while (!__atomic_load_n(&rc->stop, __ATOMIC_RELAXED)) {
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
         uint64_t va = 0x1000ull * (n % 8) + (n & 0xFF8);
         if (vsmmu_translate(rc->x->tb.s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ, &r) ||
             r.status != VSMMU_XLATE_OK ||
@@ -148,7 +148,7 @@ TEST(linux_style_ste_updates)
     struct xt x;
     struct pt p;
     uint64_t cd[8], cdpa, ste_a, tgt[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 1, 39, 0);
@@ -236,7 +236,7 @@ TEST(linux_style_cd_updates)
     struct xt x;
     struct pt a, b;
     uint64_t cd[8], nd[8], cdpa, c[2];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&a, &x, 12, 1, 39, 0);
@@ -330,7 +330,7 @@ static uint64_t crnd(void)
  * tables as they are in memory. */
 static struct vsmmu_xlate_result cold(struct xt *x, uint32_t sid, uint64_t va, unsigned acc)
 {
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     pthread_mutex_lock(&x->tb.s->lock);
     vsmmu_xlate_reset(x->tb.s);
     pthread_mutex_unlock(&x->tb.s->lock);

@@ -31,7 +31,7 @@ TEST(cd_linear_table_and_ssid_checks)
     struct vsmmu_config cfg;
     struct xt x;
     uint64_t ste[8], cd[8], tab;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     cfg_ssid(&cfg);
     xt_init(&x, &cfg, NULL);
@@ -90,7 +90,7 @@ TEST(cd_no_ssid_support)
 {
     struct xt x;
     uint64_t ste[8], cd[8], a;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     cd_for(&x, cd, 0x300000, 1);
@@ -111,7 +111,7 @@ TEST(cd_two_level_tables)
     struct vsmmu_config cfg;
     struct xt x;
     uint64_t ste[8], cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     cfg_ssid(&cfg);
     xt_init(&x, &cfg, NULL);
@@ -162,7 +162,7 @@ TEST(cd_fetch_abort)
     struct vsmmu_config cfg;
     struct xt x;
     uint64_t ste[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     cfg_ssid(&cfg);
     xt_init(&x, &cfg, NULL);

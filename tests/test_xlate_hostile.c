@@ -79,7 +79,7 @@ TEST(hostile_random_structures)
         }
         CHECK_EQ(guest_tlbi_nsnh_all(&x.g), 0);
         for (unsigned i = 0; i < 400; i++) {
-            struct vsmmu_xlate_result r;
+            struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
             uint32_t sid = (uint32_t)(rnd() % 18);
             uint32_t ssid = rnd() & 1 ? VSMMU_NO_SSID : (uint32_t)(rnd() % 300);
             uint64_t va = rnd();
@@ -119,7 +119,7 @@ TEST(hostile_self_referencing_stage2)
     struct xt x;
     struct pt p;
     uint64_t ste[8] = {0};
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 0, 48, 0);

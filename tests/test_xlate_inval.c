@@ -380,7 +380,7 @@ TEST(tlbi_el2)
     struct xt x;
     struct pt p;
     uint64_t ste[8], cd[8], c[2], cdpa;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.hyp = true;

@@ -87,7 +87,7 @@ TEST(s1_hierarchical_table_bits)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 1, 39, 0);
@@ -140,7 +140,7 @@ TEST(s1_access_flag)
     struct xt x;
     struct pt p;
     uint64_t cd[8], slot;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.httu_af = true;
@@ -179,7 +179,7 @@ TEST(s1_ha_without_httu_is_bad_cd)
 {
     struct xt x;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     cd_make(cd, RAM + 0x10000, 25, 0, 1);
@@ -196,7 +196,7 @@ TEST(s1_asid_and_global_tagging)
     struct xt x;
     struct pt pa, pb;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&pa, &x, 12, 1, 39, 0);
@@ -232,7 +232,7 @@ TEST(s1_cd_a_and_r)
     struct xt x;
     uint64_t cd[8];
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 1, 39, 0);

@@ -9,7 +9,7 @@ TEST(s1_4k_4level_page)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 0, 48, 0);
@@ -76,7 +76,7 @@ TEST(s1_granule_level_block_vectors)
         struct pt p;
         uint64_t cd[8];
         unsigned sh;
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
         CHECK_EQ(xl_s1_start_level(64 - vec[i].t0sz, vec[i].g), vec[i].start);
         pt_new(&p, &x, vec[i].g, vec[i].start, 64 - vec[i].t0sz, 0);
@@ -116,7 +116,7 @@ TEST(s1_blocks_at_illegal_levels)
     for (unsigned i = 0; i < 3; i++) {
         struct pt p;
         uint64_t cd[8];
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
         unsigned start = xl_s1_start_level(64 - bad[i].t0sz, bad[i].g);
 
         pt_new(&p, &x, bad[i].g, start, 64 - bad[i].t0sz, 0);
@@ -135,7 +135,7 @@ TEST(s1_blocks_at_illegal_levels)
     {
         struct pt p;
         uint64_t cd[8];
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
         pt_new(&p, &x, 12, 0, 48, 0);
         pt_set(&p, 0x5000, 3, s1_leaf(3, 0x7000, 0) & ~2ull, 0);
         cd_make(cd, p.root, 16, 0, 1);
@@ -153,7 +153,7 @@ TEST(s1_64k_level1_block_with_52bit_pa)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.oas_bits = 52;
@@ -174,7 +174,7 @@ TEST(s1_ttb1_and_tbi_each_half)
     struct xt x;
     struct pt p0, p1;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     const uint64_t va0 = 0x0000000012345000ull, va1 = 0xFFFFFFFF80001000ull;
 
     xt_init(&x, NULL, NULL);
@@ -230,7 +230,7 @@ TEST(s1_input_range_and_epd)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     static const uint64_t bad[] = {
         0x8000000000ull,            /* bit 39 with T0SZ 25 */
         0x0080000000000000ull,      /* bit 55: TTB1, EPD1 = 1 */
@@ -269,7 +269,7 @@ TEST(s1_output_address_size)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.oas_bits = 40;
@@ -310,7 +310,7 @@ TEST(s1_walk_external_abort)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 0, 48, 0);
@@ -346,7 +346,7 @@ TEST(s1_self_referencing_tables)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 0, 48, 0);
@@ -372,7 +372,7 @@ TEST(s1_illegal_cd_sizes)
     struct xt x;
     struct pt p;
     uint64_t cd[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     unsigned sid = 1;
 
     xt_init(&x, NULL, NULL);
@@ -421,7 +421,7 @@ TEST(s1_ttb1_granule_encodings)
         struct pt p;
         uint64_t cd[8], oa = 0x55550000ull * 0x10000ull;   /* 0x555500000000 */
         unsigned ia = 64 - v[i].t1sz;
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
         pt_new(&p, &x, v[i].g, xl_s1_start_level(ia, v[i].g), ia, 0);
         pt_set(&p, v[i].va, 3, s1_leaf(3, oa, 0), 0);

@@ -54,7 +54,7 @@ TEST(s2_granule_level_concat_vectors)
     for (unsigned i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
         struct pt p;
         unsigned sh;
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
         pt_new(&p, &x, vec[i].g, vec[i].start, 64 - vec[i].t0sz, 0);
         sh = pt_shift(&p, vec[i].leaf);
@@ -85,7 +85,7 @@ TEST(s2_permissions)
 {
     struct xt x;
     struct pt p;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     /* allowed: R W PX UX for (S2AP, XN) */
     static const struct { unsigned ap, xn; const char *allow; } t[] = {
         { 0, 0, "0011" }, { 1, 0, "1011" }, { 2, 0, "0111" }, { 3, 0, "1111" },
@@ -131,7 +131,7 @@ TEST(s2_access_flag_address_size_and_s2r)
     struct xt x;
     struct pt p;
     uint64_t ste[8] = {0};
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 1, 40, 0);
@@ -208,7 +208,7 @@ static void nest_init(struct nest *n, const struct vsmmu_config *cfg)
 TEST(nested_translation)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, NULL);
     r = xt_tr(&n.x, 1, VSMMU_NO_SSID, 0x1010, VSMMU_ACC_WRITE);
@@ -239,7 +239,7 @@ TEST(nested_translation)
 TEST(nested_s2_fault_on_cd_fetch)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, NULL);
     n.ste[0] = fld_set(n.ste[0], STE_S1CTXPTR, 0x200000040ull >> 6);
@@ -273,7 +273,7 @@ TEST(nested_s2_fault_on_cd_fetch)
 TEST(nested_s2_fault_on_table_fetch)
 {
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     nest_init(&n, NULL);
     /* TTB0 at IPA 0x300000000 (not mapped); VA 0x40001000 uses L1 index 1. */
@@ -326,7 +326,7 @@ TEST(nested_s1_address_size_and_l1cd)
 {
     struct vsmmu_config cfg;
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     uint64_t l1;
 
     vsmmu_config_default(&cfg);
@@ -359,7 +359,7 @@ TEST(nested_s1dss_bypass)
 {
     struct vsmmu_config cfg;
     struct nest n;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.ssidsize = 8;
@@ -489,7 +489,7 @@ static uint64_t nrnd(void)
 
 static struct vsmmu_xlate_result ncold(struct xt *x, uint64_t va, unsigned acc)
 {
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     pthread_mutex_lock(&x->tb.s->lock);
     vsmmu_xlate_reset(x->tb.s);
     pthread_mutex_unlock(&x->tb.s->lock);

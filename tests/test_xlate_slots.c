@@ -40,7 +40,7 @@ static void *worker(void *arg)
 {
     struct worker *w = arg;
     vsmmu_t *s = w->x->tb.s;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     pthread_barrier_wait(w->start);
     if (w->warm) {
@@ -69,7 +69,7 @@ TEST(two_threads_have_own_slots_and_exact_hits)
     struct worker w[2];
     pthread_t th[2];
     pthread_barrier_t start, warm;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     xt_init(&x, NULL, NULL);
     map_pages(&x, 2);
@@ -108,7 +108,7 @@ TEST(more_threads_than_slots_use_the_shared_tlb)
     pthread_t th[T];
     pthread_attr_t attr;
     pthread_barrier_t start;
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
     unsigned slotless = 0;
     uint64_t owned = 0;
 
@@ -168,7 +168,7 @@ static void *flip_thread(void *arg)
 
     pthread_barrier_wait(f->start);
     while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) {
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
         uint64_t va = 0x1000ull * (n % 8) + (n & 0xFF8), base;
         if (vsmmu_translate(f->x->tb.s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ, &r) ||
             r.status != VSMMU_XLATE_OK)
@@ -184,7 +184,7 @@ static void *flip_thread(void *arg)
      * this thread's own slot must not answer with an older mapping. */
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     for (unsigned i = 0; i < 8; i++) {
-        struct vsmmu_xlate_result r;
+        struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
         if (vsmmu_translate(f->x->tb.s, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ, &r) ||
             r.status != VSMMU_XLATE_OK || r.addr != f->final[i])
             __atomic_add_fetch(&f->stale, 1, __ATOMIC_RELAXED);
@@ -275,7 +275,7 @@ TEST(two_instances_used_alternately_stay_apart)
     struct xt a, b;
     struct pt pa, pb;
     uint64_t cd[8];
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     xt_init(&a, NULL, NULL);
     xt_init(&b, NULL, NULL);
@@ -314,7 +314,7 @@ TEST(two_instances_used_alternately_stay_apart)
  * rounds.  No round sees a translation or permission of an earlier one. */
 TEST(new_instance_never_returns_stale_translations)
 {
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     for (unsigned round = 0; round < 16; round++) {
         struct xt x;

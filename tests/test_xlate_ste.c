@@ -15,7 +15,7 @@ TEST(ste_linear_table_range)
     struct guest_opts o = { .linear = true, .sid_bits = 6 };
     struct xt x;
     uint64_t ste[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, &o);
     ste_bypass(ste);
@@ -51,7 +51,7 @@ TEST(ste_bad_streamid_needs_recinvsid)
 {
     struct guest_opts o = { .linear = true, .sid_bits = 4, .no_recinvsid = true };
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, &o);
     r = xt_tr(&x, 16, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ);
@@ -69,7 +69,7 @@ TEST(ste_2level_span_rules)
     struct guest_opts o = { .split = 8, .sid_bits = 16 };
     struct xt x;
     uint64_t ste[8], l2, l1a;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, &o);
     CHECK(x.g.two_level);
@@ -109,7 +109,7 @@ TEST(ste_fetch_abort_records_fetch_addr)
 {
     struct guest_opts o = { .split = 8, .sid_bits = 16 };
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     uint64_t ste[8], fa;
 
     xt_init(&x, NULL, &o);
@@ -155,7 +155,7 @@ TEST(ste_illegal_fields_give_c_bad_ste)
     struct vsmmu_config cfg;
     struct xt x;
     uint64_t ste[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     unsigned sid = 1;
 
     vsmmu_config_default(&cfg);
@@ -212,7 +212,7 @@ TEST(ste_stage1_illegal_fields)
     struct vsmmu_config cfg;
     struct xt x;
     uint64_t ste[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     vsmmu_config_default(&cfg);
     cfg.hyp = true;
@@ -235,7 +235,7 @@ TEST(ste_config_abort_and_bypass)
 {
     struct xt x;
     uint64_t ste[8];
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, NULL);
     for (unsigned cfgv = 0; cfgv < 4; cfgv++) {
@@ -271,7 +271,7 @@ TEST(ste_smmuen_0_follows_gbpa)
     struct guest_opts o = { .no_smmuen = true };
     struct guest_opts oa = { .no_smmuen = true, .gbpa_abort = true };
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
 
     xt_init(&x, NULL, &o);
     /* guest_init stops before SMMUEN; program GBPA bypass. */
@@ -296,7 +296,7 @@ TEST(ste_smmuen_0_follows_gbpa)
 TEST(translate_rejects_bad_arguments)
 {
     struct xt x;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     xt_init(&x, NULL, NULL);
     CHECK_EQ(vsmmu_translate(x.tb.s, 0, VSMMU_NO_SSID, 0, 0, &r), -EINVAL);
     CHECK_EQ(vsmmu_translate(x.tb.s, 0, VSMMU_NO_SSID, 0, 0x10 | VSMMU_ACC_READ, &r), -EINVAL);

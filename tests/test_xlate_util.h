@@ -183,7 +183,7 @@ static inline uint64_t xt_s1_stream(struct xt *x, uint32_t sid, const uint64_t c
 static inline struct vsmmu_xlate_result xt_tr(struct xt *x, uint32_t sid, uint32_t ssid,
                                               uint64_t va, unsigned acc)
 {
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     CHECK_EQ(vsmmu_translate(x->tb.s, sid, ssid, va, acc, &r), 0);
     return r;
 }

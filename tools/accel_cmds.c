@@ -73,6 +73,7 @@ enum answer cmd_accel_attach(struct tool *t, int argc, char **argv, struct sbuf 
         t->dev_cap = cap;
     }
     /* the VMM's side: a host device bound to the iommufd, on its own S2 */
+    d.dev.struct_size = sizeof(d.dev);
     rc = vsmmu_sim_add_device(t->sim, NULL, &d.dev, &d.s2_hwpt);
     if (rc) {
         sb_printf(out, "cannot add a host device to the simulated kernel: ");
@@ -174,14 +175,13 @@ enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *out)
 
 enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
-    struct vsmmu_accel_objects o;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
 
     (void)argc;
     (void)argv;
     if (!need_accel(t, out))
         return ANS_ERR;
-    memset(&o, 0, sizeof(o));
-    vsmmu_accel_objects(t->s, &o);
+    vsmmu_accel_get_objects(t->s, &o);
     sb_printf(out, "viommu=%u hwpt=%u vdevice=%u veventq=%u", o.viommu, o.hwpt, o.vdevice,
               o.veventq);
     if (o.veventq)

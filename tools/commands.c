@@ -250,7 +250,7 @@ static enum answer cmd_reset(struct tool *t, int argc, char **argv, struct sbuf 
 
 static enum answer cmd_stats(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
-    struct vsmmu_stats st;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     (void)argc;
     (void)argv;
@@ -315,7 +315,7 @@ static void sb_event(struct sbuf *out, uint8_t type, const char *none)
 static enum answer cmd_translate(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
     const unsigned ats = VSMMU_ACC_ATS_TRANSLATED | VSMMU_ACC_ATS_REQUEST;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     uint64_t sid, ssid = VSMMU_NO_SSID, iova;
     unsigned acc;
     int rc;
@@ -333,7 +333,6 @@ static enum answer cmd_translate(struct tool *t, int argc, char **argv, struct s
                   "q alone reads)", argv[3]);
         return ANS_ERR;
     }
-    memset(&r, 0, sizeof(r));
     rc = vsmmu_translate(t->s, (uint32_t)sid, (uint32_t)ssid, iova, acc, &r);
     if (rc) {
         sb_printf(out, "translate failed: ");

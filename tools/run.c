@@ -300,6 +300,7 @@ static bool run_line(struct tool *t, char *line, struct sbuf *ans)
 static int setup(struct tool *t)
 {
     struct vsmmu_host_ops ops = {
+        .struct_size = sizeof(ops),
         .mem_read = cb_mem_read, .mem_write = cb_mem_write, .irq = cb_irq,
         .msi = cb_msi, .log = cb_log, .opaque = t,
     };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "accel/accel_priv.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -399,12 +400,16 @@ fail:
 int vsmmu_accel_attach(vsmmu_t *s, uint32_t vsid, const struct vsmmu_iommufd_dev *dev,
                        uint32_t s2_hwpt_id)
 {
+    struct vsmmu_iommufd_dev d;
     int rc;
 
-    if (!s || !dev)
+    if (!s)
         return -EINVAL;
+    rc = vsmmu_iommufd_dev_in(&d, dev);
+    if (rc)
+        return rc;
     pthread_mutex_lock(&s->lock);
-    rc = attach_locked(s, vsid, dev, s2_hwpt_id);
+    rc = attach_locked(s, vsid, &d, s2_hwpt_id);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -454,11 +459,14 @@ int vsmmu_accel_detach(vsmmu_t *s, uint32_t vsid)
     return rc;
 }
 
-void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o)
+int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *out)
 {
-    struct vsmmu_accel *a = s->accel;
+    struct vsmmu_accel_objects objs = { .struct_size = sizeof(objs) }, *o = &objs;
+    struct vsmmu_accel *a;
 
-    memset(o, 0, sizeof(*o));
+    if (!s || !out)
+        return -EINVAL;
+    a = s->accel;
     pthread_mutex_lock(&s->lock);
     if (a->has_viommu) {
         o->viommu = 1;
@@ -473,4 +481,5 @@ void vsmmu_accel_objects(vsmmu_t *s, struct vsmmu_accel_objects *o)
         o->veventq_depth = a->veventq_depth;
     }
     pthread_mutex_unlock(&s->lock);
+    return vsmmu_abi_copy_out(out, o, sizeof(*o));
 }

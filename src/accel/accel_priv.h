@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "iommufd/iommufd_priv.h"
 #include "vsmmu_iommufd.h"
 
 /** One passthrough device. */

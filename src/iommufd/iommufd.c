@@ -4,29 +4,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "iommufd/iommufd_priv.h"
 
 #define DISPATCH(t, op, ...) \
     (!(t) ? -EINVAL : (t)->ops.op ? (t)->ops.op((t)->priv, __VA_ARGS__) : -EOPNOTSUPP)
 
-int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, size_t ops_size,
-                         void *priv, vsmmu_iommufd_t **out)
+int vsmmu_iommufd_custom(const struct vsmmu_iommufd_ops *ops, void *priv,
+                         vsmmu_iommufd_t **out)
 {
+    struct vsmmu_iommufd_ops copy = { 0 };
+    vsmmu_iommufd_t *t;
+    int rc;
+
     if (!out)
         return -EINVAL;
     *out = NULL;
-    if (!ops || !ops_size)
-        return -EINVAL;
     /* A caller built against a newer table may pass more, as long as it
-     * asks for nothing this version cannot do. */
-    for (size_t i = sizeof(struct vsmmu_iommufd_ops); i < ops_size; i++)
-        if (((const unsigned char *)ops)[i])
-            return -E2BIG;
-    vsmmu_iommufd_t *t = calloc(1, sizeof(*t));
+     * asks for nothing this version cannot do; callbacks beyond an older
+     * caller's table stay NULL. */
+    rc = vsmmu_abi_copy_in(&copy, sizeof(copy), ops);
+    if (rc)
+        return rc;
+    t = calloc(1, sizeof(*t));
     if (!t)
         return -ENOMEM;
-    size_t n = ops_size < sizeof(t->ops) ? ops_size : sizeof(t->ops);
-    memcpy(&t->ops, ops, n - n % sizeof(t->ops.close));   /* whole callbacks */
+    t->ops = copy;
     t->id = ops;
     t->priv = priv;
     *out = t;
@@ -101,10 +104,21 @@ int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd)
     return DISPATCH(t, veventq_close, fd);
 }
 
+int vsmmu_iommufd_dev_in(struct vsmmu_iommufd_dev *dst, const struct vsmmu_iommufd_dev *src)
+{
+    *dst = (struct vsmmu_iommufd_dev){ .struct_size = sizeof(*dst), .vfio_fd = -1 };
+    return vsmmu_abi_copy_in(dst, sizeof(*dst), src);
+}
+
 int vsmmu_iommufd_attach(vsmmu_iommufd_t *t, const struct vsmmu_iommufd_dev *dev,
                          uint32_t pt_id)
 {
-    return DISPATCH(t, attach, dev, pt_id);
+    struct vsmmu_iommufd_dev d;
+    int rc = vsmmu_iommufd_dev_in(&d, dev);
+
+    if (rc)
+        return rc;
+    return DISPATCH(t, attach, &d, pt_id);
 }
 
 int vsmmu_iommufd_destroy(vsmmu_iommufd_t *t, uint32_t id)

@@ -240,6 +240,7 @@ static void io_close(void *priv)
 }
 
 static const struct vsmmu_iommufd_ops ioctl_ops = {
+    .struct_size = sizeof(struct vsmmu_iommufd_ops),
     .get_hw_info = io_get_hw_info,
     .ioas_alloc = io_ioas_alloc,
     .hwpt_alloc = io_hwpt_alloc,
@@ -263,7 +264,7 @@ static int wrap(int fd, bool own, vsmmu_iommufd_t **out)
         return -ENOMEM;
     io->fd = fd;
     io->own_fd = own;
-    rc = vsmmu_iommufd_custom(&ioctl_ops, sizeof(ioctl_ops), io, out);
+    rc = vsmmu_iommufd_custom(&ioctl_ops, io, out);
     if (rc)
         free(io);
     return rc;

@@ -15,4 +15,19 @@ struct vsmmu_iommufd {
     void *priv;
 };
 
+/* The vEVENTQ reader's state (opaque in the API; embedded by accel mode). */
+struct vsmmu_vevent_reader {
+    uint32_t payload_len;  /* 32 for SMMUv3, 4 for the selftest type       */
+    uint32_t last_seq;     /* starts at 0x7fffffff (a fresh queue gives 0)  */
+    uint64_t records;      /* full records delivered                        */
+    uint64_t lost;         /* events lost (lost headers and gaps)           */
+    uint64_t malformed;    /* records dropped as malformed                  */
+};
+/* Reset @r for records of @payload_len bytes. */
+void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_len);
+
+/* A caller's device description as the library's struct (vfio_fd defaults
+ * to -1 for callers without it); the vsmmu_abi_copy_in() errors. */
+int vsmmu_iommufd_dev_in(struct vsmmu_iommufd_dev *dst, const struct vsmmu_iommufd_dev *src);
+
 #endif /* VSMMU_IOMMUFD_PRIV_H */

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vsmmu_iommufd.h"
+#include "abi/abi.h"
+#include "iommufd/iommufd_priv.h"
 
 #define HDR_SIZE      8u
 #define SEQ_MASK      0x7fffffffu
@@ -36,6 +37,41 @@ void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_le
     memset(r, 0, sizeof(*r));
     r->payload_len = payload_len;
     r->last_seq = SEQ_MASK;
+}
+
+int vsmmu_vevent_reader_new(uint32_t payload_len, vsmmu_vevent_reader_t **out)
+{
+    struct vsmmu_vevent_reader *r;
+
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    if (payload_len == 0 || payload_len > READ_BUF - HDR_SIZE)
+        return -EINVAL;
+    r = malloc(sizeof(*r));
+    if (!r)
+        return -ENOMEM;
+    vsmmu_vevent_reader_init(r, payload_len);
+    *out = r;
+    return 0;
+}
+
+void vsmmu_vevent_reader_free(vsmmu_vevent_reader_t *r)
+{
+    free(r);
+}
+
+int vsmmu_vevent_reader_counts(const vsmmu_vevent_reader_t *r, struct vsmmu_vevent_counts *out)
+{
+    struct vsmmu_vevent_counts c;
+
+    if (!r)
+        return -EINVAL;
+    c = (struct vsmmu_vevent_counts){
+        .struct_size = sizeof(c), .last_seq = r->last_seq,
+        .records = r->records, .lost = r->lost, .malformed = r->malformed,
+    };
+    return vsmmu_abi_copy_out(out, &c, sizeof(c));
 }
 
 static uint32_t rd32(const uint8_t *p)

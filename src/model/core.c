@@ -5,11 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "model/model.h"
 
-void vsmmu_config_default(struct vsmmu_config *cfg)
+/* The defaults of every field this library knows. */
+static void config_defaults(struct vsmmu_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
+    cfg->struct_size = sizeof(*cfg);
     cfg->stage1 = true;
     cfg->stage2 = true;
     cfg->oas_bits = 48;
@@ -29,6 +32,17 @@ void vsmmu_config_default(struct vsmmu_config *cfg)
     cfg->aidr_minor = 2;
     cfg->tlb_entries = 4096;
     cfg->cfg_entries = 256;
+}
+
+int vsmmu_config_init(struct vsmmu_config *cfg, size_t size)
+{
+    struct vsmmu_config def;
+
+    if (!cfg || size < sizeof(uint32_t) || size > VSMMU_ABI_MAX_STRUCT)
+        return -EINVAL;
+    config_defaults(&def);
+    cfg->struct_size = (uint32_t)size;
+    return vsmmu_abi_copy_out(cfg, &def, sizeof(def));
 }
 
 unsigned vsmmu_pa_bits_decode(unsigned enc)
@@ -104,18 +118,29 @@ static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
 int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *ops,
                  vsmmu_t **out)
 {
+    struct vsmmu_config c;
+    struct vsmmu_host_ops o = { .struct_size = sizeof(o) };
     struct vsmmu *s;
     int rc;
 
-    if (!cfg || !ops || !out || !ops->mem_read || !ops->mem_write)
+    if (!out)
         return -EINVAL;
     *out = NULL;
+    /* The caller's structs may be older (smaller) or newer than ours. */
+    config_defaults(&c);
+    rc = vsmmu_abi_copy_in(&c, sizeof(c), cfg);
+    if (!rc)
+        rc = vsmmu_abi_copy_in(&o, sizeof(o), ops);
+    if (rc)
+        return rc;
+    if (!o.mem_read || !o.mem_write)
+        return -EINVAL;
     s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
-    s->cfg = *cfg;
-    s->ops = *ops;
-    rc = check_config(s, cfg);
+    s->cfg = c;
+    s->ops = o;
+    rc = check_config(s, &s->cfg);
     if (rc) {
         free(s);
         return rc;
@@ -172,8 +197,12 @@ void vsmmu_set_inval_notifier(vsmmu_t *s,
     pthread_mutex_unlock(&s->lock);
 }
 
-void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st)
+int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
 {
+    struct vsmmu_stats stats, *st = &stats;
+
+    if (!s || !out)
+        return -EINVAL;
     /* Everything but the TLB counters changes under the lock; those are
      * updated by lock-free translations and read atomically.  A new counter
      * must be added here. */
@@ -188,6 +217,7 @@ void vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st)
     pthread_mutex_unlock(&s->lock);
     st->tlb_hits = vsmmu_xlate_hits(s);
     st->tlb_misses = __atomic_load_n(&s->stats.tlb_misses, __ATOMIC_RELAXED);
+    return vsmmu_abi_copy_out(out, st, sizeof(*st));
 }
 
 /* ---- guest memory ------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "abi/abi.h"
 #include "sim/sim.h"
 #include "iommufd/iommufd_uapi.h"
 
@@ -32,28 +33,29 @@ int vsmmu_iommufd_mock_device(vsmmu_iommufd_t *t, uint32_t pt_id,
     struct vsmmu_uapi_test_cmd c;
     int rc;
 
-    if (!t || !out_dev)
+    struct vsmmu_iommufd_dev d = { .struct_size = sizeof(d), .vfio_fd = -1 };
+
+    if (!t || !out_dev || !vsmmu_abi_size_ok(out_dev))
         return -EINVAL;
     if (sim) {
         pthread_mutex_lock(&sim->lock);
-        rc = sim_do_mock_device(sim, pt_id, out_dev, out_hwpt_id);
+        rc = sim_do_mock_device(sim, pt_id, &d, out_hwpt_id);
         pthread_mutex_unlock(&sim->lock);
-        return rc;
-    }
-    if (fd < 0)
+    } else if (fd < 0) {
         return -EOPNOTSUPP;
-    memset(&c, 0, sizeof(c));
-    c.op = VSMMU_TEST_OP_MOCK_DOMAIN;
-    c.id = pt_id;
-    rc = test_cmd(fd, &c);
-    if (rc)
-        return rc;
-    out_dev->dev_id = c.u.mock_domain.out_idev_id;
-    out_dev->stdev_id = c.u.mock_domain.out_stdev_id;
-    out_dev->vfio_fd = -1;
-    if (out_hwpt_id)
-        *out_hwpt_id = c.u.mock_domain.out_hwpt_id;
-    return 0;
+    } else {
+        memset(&c, 0, sizeof(c));
+        c.op = VSMMU_TEST_OP_MOCK_DOMAIN;
+        c.id = pt_id;
+        rc = test_cmd(fd, &c);
+        if (!rc) {
+            d.dev_id = c.u.mock_domain.out_idev_id;
+            d.stdev_id = c.u.mock_domain.out_stdev_id;
+            if (out_hwpt_id)
+                *out_hwpt_id = c.u.mock_domain.out_hwpt_id;
+        }
+    }
+    return rc ? rc : vsmmu_abi_copy_out(out_dev, &d, sizeof(d));
 }
 
 int vsmmu_iommufd_mock_trigger_vevent(vsmmu_iommufd_t *t, uint32_t dev_id)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "sim/sim.h"
 
 /* Count a call of @op and apply a pending injected failure (lock held). */
@@ -172,6 +173,7 @@ static void op_close(void *priv)
 }
 
 const struct vsmmu_iommufd_ops sim_transport_ops = {
+    .struct_size = sizeof(struct vsmmu_iommufd_ops),
     .get_hw_info = op_get_hw_info,
     .ioas_alloc = op_ioas_alloc,
     .hwpt_alloc = op_hwpt_alloc,
@@ -203,7 +205,7 @@ int vsmmu_iommufd_sim_create(vsmmu_iommufd_t **out)
     sim->n_iommus = 1;
     sim->next_psid = SIM_FIRST_PSID;
     sim->next_vmid = 1;
-    int rc = vsmmu_iommufd_custom(&sim_transport_ops, sizeof(sim_transport_ops), sim, out);
+    int rc = vsmmu_iommufd_custom(&sim_transport_ops, sim, out);
     if (rc)
         op_close(sim);
     return rc;
@@ -297,7 +299,7 @@ int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
     struct vsmmu_sim *sim = sim_of(t);
     uint32_t def[6];
     unsigned inst;
-    if (!sim || !out_dev)
+    if (!sim || !out_dev || !vsmmu_abi_size_ok(out_dev))
         return -EINVAL;
     if (!idr) {
         sim_default_idr(def);
@@ -323,9 +325,9 @@ int vsmmu_sim_add_device(vsmmu_iommufd_t *t, const uint32_t *idr,
     if (!rc) {
         dev->psid = sim->next_psid++;
         rc = sim_attach_dev(sim, dev, s2->id, NULL);   /* cannot fail */
-        out_dev->dev_id = dev->id;
-        out_dev->vfio_fd = -1;
-        out_dev->stdev_id = 0;
+        struct vsmmu_iommufd_dev d = { .struct_size = sizeof(d), .dev_id = dev->id,
+                                       .vfio_fd = -1 };
+        vsmmu_abi_copy_out(out_dev, &d, sizeof(d));
         if (out_s2_hwpt_id)
             *out_s2_hwpt_id = s2->id;
     }

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/abi.h"
 #include "xlate/xlate.h"
 
 struct vsmmu_xlate {
@@ -369,15 +370,16 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     return 0;
 }
 
-int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                    unsigned access, struct vsmmu_xlate_result *res)
+/* vsmmu_translate() into the library's own struct (@res is not NULL). */
+static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                     unsigned access, struct vsmmu_xlate_result *res)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
     uint64_t gen;
     int rc;
 
-    if (!s || !res || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+    if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
         return -EINVAL;
     if (__builtin_expect((access & ~0xFu) != 0, 0))
         return xl_translate_ats(s, sid, ssid, iova, access, res);
@@ -409,6 +411,29 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
+int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                    unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct vsmmu_xlate_result own;
+    int rc;
+
+    /* A caller compiled with this library's struct: straight into it (the
+     * translation may overwrite struct_size; it is put back). */
+    if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
+        rc = translate(s, sid, ssid, iova, access, res);
+        res->struct_size = sizeof(*res);
+        return rc;
+    }
+    /* An older or newer caller: through our struct, then min(sizes). */
+    if (!res || !vsmmu_abi_size_ok(res))
+        return -EINVAL;
+    memset(&own, 0, sizeof(own));
+    rc = translate(s, sid, ssid, iova, access, &own);
+    if (rc)
+        return rc;
+    return vsmmu_abi_copy_out(res, &own, sizeof(own));
+}
+
 uint64_t vsmmu_xlate_hits(struct vsmmu *s)
 {
     uint64_t n = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
@@ -422,8 +447,9 @@ struct xl_cache *xl_cache_of(struct vsmmu *s)
 
 /* ---- invalidation commands ----------------------------------------------------- */
 
-static void notify(struct vsmmu *s, const struct vsmmu_inval *inv)
+static void notify(struct vsmmu *s, struct vsmmu_inval *inv)
 {
+    inv->struct_size = sizeof(*inv);   /* what the notifier may read */
     if (s->inval_fn)
         s->inval_fn(s->inval_opaque, inv);
 }

@@ -31,6 +31,7 @@
 #include "harness.h"
 #include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
+#include "iommufd/iommufd_priv.h"
 #include "iommufd/iommufd_uapi.h"
 
 #define KT_VIRT_ID        0x99u    /* never 0: the kernel ignores virt_id 0 */
@@ -108,6 +109,7 @@ static inline void kt_setup_viommu(struct kt *k)
     k->evfd = -1;
     k->t = kt_open();
     CHECK_OK(vsmmu_iommufd_ioas_alloc(k->t, &k->ioas));
+    k->dev.struct_size = sizeof(k->dev);
     CHECK_OK(vsmmu_iommufd_mock_device(k->t, k->ioas, &k->dev, &k->dev_hwpt));
     CHECK_OK(vsmmu_iommufd_hwpt_alloc(k->t, k->dev.dev_id, k->ioas,
                                       VSMMU_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0,

@@ -76,6 +76,7 @@ static void logfn(void *opaque, enum vsmmu_log_level level, const char *msg)
 struct vsmmu_host_ops tb_ops(struct testbed *tb)
 {
     struct vsmmu_host_ops ops = {
+        .struct_size = sizeof(ops),
         .mem_read = mem_read, .mem_write = mem_write, .irq = irq,
         .msi = tb->msi_via_callback ? msi : NULL, .log = logfn, .opaque = tb,
     };

@@ -39,10 +39,10 @@ static void host_log(void *opaque, enum vsmmu_log_level level, const char *msg)
 int main(void)
 {
     struct vsmmu_host_ops ops = {
-        .mem_read = mem_read, .mem_write = mem_write, .log = host_log,
+        .struct_size = sizeof(ops), .mem_read = mem_read, .mem_write = mem_write, .log = host_log,
     };
     struct vsmmu_config cfg;
-    struct vsmmu_xlate_result r;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     vsmmu_iommufd_t *t = NULL;
     vsmmu_t *s = NULL;
     uint64_t idr0 = 0;
@@ -59,7 +59,6 @@ int main(void)
     result("library_reads_idr0", idr0 != 0);
     /* GBPA bypass while the SMMU is disabled: the translation is the input. */
     vsmmu_mmio_write(s, 0x44 /* GBPA */, 4, 1u << 31);
-    memset(&r, 0, sizeof(r));
     result("library_translates",
            vsmmu_translate(s, 1, VSMMU_NO_SSID, 0x40002000, VSMMU_ACC_READ, &r) == 0 &&
                r.status == VSMMU_XLATE_OK && r.addr == 0x40002000);

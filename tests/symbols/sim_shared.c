@@ -5,8 +5,6 @@
  * (test_sim_shared), it hot-plugs a device of the simulated kernel into an
  * accelerated instance.
  */
-#include <string.h>
-
 #include <vsmmu.h>
 #include <vsmmu_iommufd.h>
 #include <vsmmu_sim.h>
@@ -15,10 +13,11 @@
 
 int main(void)
 {
-    struct vsmmu_host_ops ops = { .mem_read = mem_read, .mem_write = mem_write };
+    struct vsmmu_host_ops ops = { .struct_size = sizeof(ops), .mem_read = mem_read,
+                                  .mem_write = mem_write };
     struct vsmmu_config cfg;
-    struct vsmmu_accel_objects o;
-    struct vsmmu_iommufd_dev dev;
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
+    struct vsmmu_iommufd_dev dev = VSMMU_STRUCT_INIT(dev);
     vsmmu_iommufd_t *t = NULL;
     vsmmu_t *s = NULL;
     uint32_t s2 = 0;
@@ -32,9 +31,7 @@ int main(void)
                                  vsmmu_accel_set_iommufd(s, t) == 0);
     result("sim_add_device", vsmmu_sim_add_device(t, NULL, &dev, &s2) == 0);
     result("accel_attach", vsmmu_accel_attach(s, 3, &dev, s2) == 0);
-    memset(&o, 0, sizeof(o));
-    vsmmu_accel_objects(s, &o);
-    result("host_objects_made", o.viommu == 1 && o.vdevice == 1 &&
+    result("host_objects_made", vsmmu_accel_get_objects(s, &o) == 0 && o.viommu == 1 && o.vdevice == 1 &&
                                     vsmmu_sim_count(t, "viommu") == 1);
     result("accel_detach", vsmmu_accel_detach(s, 3) == 0 && vsmmu_sim_count(t, "viommu") == 0);
     vsmmu_destroy(s);

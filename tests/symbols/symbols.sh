@@ -84,12 +84,13 @@ defined_globals "$o/libvsmmu-sim.a" > "$tmp/sim.syms"
 check libvsmmu_sim_a_defines_only_the_sim_list "$tmp/sim.list" "$tmp/sim.syms"
 
 # The simulated kernel sees only the public headers, its own, and the
-# constants of src/arch and the uAPI header (so it builds and links against
-# the installed library).
+# header-only parts of the library: the constants of src/arch, the uAPI
+# header and the struct-size helpers of src/abi (so it builds and links
+# against the installed library).
 : > "$tmp/allowed"
 grep -ho '^#include "[^"]*"' "$src"/src/sim/*.c "$src"/src/sim/*.h |
     sed 's/^#include "\(.*\)"$/\1/' |
-    grep -Ev '^(vsmmu[a-z_]*\.h|sim/[a-z_]*\.h|arch/[a-z_]*\.h|iommufd/iommufd_uapi\.h)$' |
+    grep -Ev '^(vsmmu[a-z_]*\.h|sim/[a-z_]*\.h|arch/[a-z_]*\.h|abi/abi\.h|iommufd/iommufd_uapi\.h)$' |
     LC_ALL=C sort -u > "$tmp/sim.includes"
 check sim_includes_only_public_and_own_headers "$tmp/allowed" "$tmp/sim.includes"
 
