@@ -50,7 +50,6 @@ int accel_veventq_create(struct vsmmu *s)
     a->veventq_id = id;
     a->veventq_fd = fd;
     a->veventq_depth = depth;
-    a->loss_reports = 0;
     vsmmu_vevent_reader_init(&a->rd, EVT_SIZE);
     vsmmu_trace(s, "accel: vEVENTQ %u allocated (depth %u, fd %d)", id, depth, fd);
     notify_fd(s, -1, fd);
@@ -104,21 +103,17 @@ static void on_record(void *arg, const uint8_t *payload, uint32_t seq)
     }
 }
 
-/* Reported for the first few losses, then for every 1024th. */
+/* Reported (rate-limited like every message). */
 static void on_lost(void *arg, uint64_t n)
 {
     struct vsmmu *s = arg;
-    struct vsmmu_accel *a = s->accel;
-    uint64_t k = a->loss_reports++;
 
     s->stats.host_lost += n;
     vsmmu_eventq_flag_overflow(s);
-    if (k < 8 || k % 1024 == 0)
-        vsmmu_log(s, VSMMU_LOG_ERROR,
-                  "accel: the host lost %llu events of the vEVENTQ (%llu lost in total%s); "
-                  "EVENTQ_PROD.OVFLG signals it to the guest",
-                  (unsigned long long)n, (unsigned long long)s->stats.host_lost,
-                  k == 7 ? "; further losses are reported every 1024th time" : "");
+    vsmmu_log(s, VSMMU_LOG_ERROR,
+              "accel: the host lost %llu events of the vEVENTQ (%llu lost in total); "
+              "EVENTQ_PROD.OVFLG signals it to the guest",
+              (unsigned long long)n, (unsigned long long)s->stats.host_lost);
 }
 
 int vsmmu_accel_process_events(vsmmu_t *s)
