@@ -97,7 +97,7 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
         vsmmu_log(s, VSMMU_LOG_GUEST,
                   "accel: STE of vSID 0x%x: EATS %u is not supported in accel mode",
                   d->vsid, (unsigned)st_get(w, STE_EATS));
-        return CERROR_ILL;
+        return ACCEL_STE_REFUSED;
     }
     vsmmu_put_le64(data, w[0]);
     vsmmu_put_le64(data + 8, w[1]);
@@ -155,9 +155,9 @@ int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling)
     vsmmu_log(s, VSMMU_LOG_GUEST,
               "accel: STE of vSID 0x%x has Config %u (stage 2), which accel mode does not "
               "support%s", d->vsid, config, enabling ? ": abort" : "");
-    if (enabling)
-        accel_dev_move(s, d, a->abort_hwpt, why);
-    return CERROR_ILL;
+    if (enabling && accel_dev_move(s, d, a->abort_hwpt, why))
+        return CERROR_ILL;
+    return ACCEL_STE_REFUSED;
 }
 
 /* ---- hooks ---------------------------------------------------------------- */
@@ -171,7 +171,7 @@ void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0)
         return;
     if (!was_en && en) {
         for (unsigned i = 0; i < a->ndevs; i++)
-            if (accel_install_ste(s, &a->devs[i], true))
+            if (accel_install_ste(s, &a->devs[i], true) == CERROR_ILL)
                 vsmmu_log(s, VSMMU_LOG_ERROR,
                           "accel: SMMUEN 0->1: installing the STE of vSID 0x%x failed "
                           "(see above)", a->devs[i].vsid);
