@@ -66,7 +66,8 @@ void accel_fail(struct vsmmu *s, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 struct accel_dev *accel_find(struct vsmmu_accel *a, uint32_t vsid);
 /** Destroy a host object; a failure is reported and the id kept for a retry. */
-void accel_destroy(struct vsmmu *s, uint32_t id, const char *what);
+void accel_destroy(struct vsmmu *s, enum vsmmu_trace_obj kind, uint32_t id,
+                   const char *what);
 void accel_orphans_retry(struct vsmmu *s);
 
 /* accel_veventq.c */

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "vsmmu.h"
+#include "vsmmu_trace.h"
 #include "arch/arch_fields.h"
 
 struct vsmmu_xlate;  /* translation state: translate.c */
@@ -88,6 +89,10 @@ struct vsmmu {
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
     struct vsmmu_logger log;
+    /* trace callback (trace.c): set and used under the lock */
+    vsmmu_trace_fn trace_fn;
+    void *trace_opaque;
+    uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
 
     void (*inval_fn)(void *opaque, const struct vsmmu_inval *inv);
     void *inval_opaque;
@@ -115,6 +120,19 @@ static inline bool vsmmu_log_on(const struct vsmmu *s, enum vsmmu_log_level leve
 }
 #define vsmmu_trace(s, ...) \
     do { if (vsmmu_log_on((s), VSMMU_LOG_TRACE)) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
+/** Deliver trace event @id with the @n values of its arguments (in the
+ *  order of its table entry).  Lock held. */
+void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v, unsigned n);
+/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Lock held;
+ *  without a callback the values are not even computed. */
+#define vsmmu_tr(s, id, ...)                                                  \
+    do {                                                                      \
+        if (__builtin_expect((s)->trace_fn != NULL, 0)) {                     \
+            const uint64_t vsmmu_tv_[] = { __VA_ARGS__ };                     \
+            vsmmu_trace_emit((s), (id), vsmmu_tv_,                            \
+                             (unsigned)(sizeof(vsmmu_tv_) / sizeof(vsmmu_tv_[0]))); \
+        }                                                                     \
+    } while (0)
 /** Report the suppressed counts of every site and start afresh (reset,
  *  destroy). */
 void vsmmu_log_flush(struct vsmmu *s);
