@@ -13,7 +13,7 @@
  *   decode.c       `vsmmu decode`: event records, commands, STEs, registers
  *
  * The tool is a client of the library: it calls only the functions of
- * include/vsmmu.h and include/vsmmu_iommufd.h.  (decode.c reads field
+ * include/vsmmu.h, include/vsmmu_iommufd.h and include/vsmmu_trace.h.  (decode.c reads field
  * positions from src/fields.h, which holds constants only.)
  */
 #ifndef VSMMU_TOOL_H
@@ -27,6 +27,7 @@
 #include "vsmmu.h"
 #include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
+#include "vsmmu_trace.h"
 
 /* ---- parse.c ----------------------------------------------------------- */
 
@@ -78,6 +79,7 @@ struct tool {
     vsmmu_t *s;
     struct vsmmu_config cfg;
     bool trace;
+    struct sbuf trace_line;     /* --trace: the line being formatted */
     uint64_t ram_base, ram_size;
     uint8_t *ram;
     /* interrupts since the last `irqs` */

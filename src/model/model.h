@@ -7,6 +7,7 @@
  *   cmdq.c      command queue: fetch, decode, validate, dispatch
  *   eventq.c    event records: encoders and the event queue
  *   irq.c       GERROR, wired interrupts and MSIs
+ *   trace.c     trace events: the table of names, the callback
  * and the hooks through which it calls translation (src/xlate/, the
  * vsmmu_xlate_* functions) and accel mode (src/accel/, vsmmu_accel_*).
  */
