@@ -24,7 +24,10 @@
  *
  * Errors: functions returning int return 0 on success or a negative errno
  * value.  Every error the model detects (host failures, guest
- * misprogramming worth a message) is also reported through the log callback.
+ * misprogramming worth a message) is also reported through the log callback,
+ * filtered by vsmmu_config.log_level and rate-limited per call site.  The
+ * model's decisions are also available as trace events with stable ids
+ * (vsmmu_trace.h).  docs/logging.md describes both.
  */
 #ifndef VSMMU_H
 #define VSMMU_H

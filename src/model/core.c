@@ -118,7 +118,7 @@ void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
 
     if ((int)level > lg->max_level)
         return;
-    if (level == VSMMU_LOG_TRACE || !lg->lock_ok) {
+    if (level == VSMMU_LOG_TRACE) {
         va_start(ap, fmt);
         deliver_fmt(s, level, buf, sizeof(buf), fmt, ap);
         va_end(ap);
@@ -152,8 +152,6 @@ void vsmmu_log_flush(struct vsmmu *s)
 {
     struct vsmmu_logger *lg = &s->log;
 
-    if (!lg->lock_ok)
-        return;
     pthread_mutex_lock(&lg->lock);
     for (unsigned i = 0; i < VSMMU_LOG_SLOTS; i++)
         slot_report(s, &lg->slot[i]);
@@ -161,8 +159,9 @@ void vsmmu_log_flush(struct vsmmu *s)
 }
 
 /* The threshold: the configured level (FLAG_TRACE raises it to TRACE);
- * without a log callback only errors reach standard error. */
-static void log_init(struct vsmmu *s)
+ * without a log callback only errors reach standard error.  Returns 0 or
+ * -ENOMEM. */
+static int log_init(struct vsmmu *s)
 {
     int lvl = (int)s->cfg.log_level;
 
@@ -175,14 +174,13 @@ static void log_init(struct vsmmu *s)
     if (!s->ops.log)
         lvl = VSMMU_LOG_ERROR;
     s->log.max_level = lvl;
-    s->log.lock_ok = pthread_mutex_init(&s->log.lock, NULL) == 0;
+    return pthread_mutex_init(&s->log.lock, NULL) ? -ENOMEM : 0;
 }
 
 static void log_fini(struct vsmmu *s)
 {
     vsmmu_log_flush(s);
-    if (s->log.lock_ok)
-        pthread_mutex_destroy(&s->log.lock);
+    pthread_mutex_destroy(&s->log.lock);
 }
 
 static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
@@ -236,7 +234,10 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return -ENOMEM;
     s->cfg = *cfg;
     s->ops = *ops;
-    log_init(s);
+    if (log_init(s)) {
+        free(s);
+        return -ENOMEM;
+    }
     rc = check_config(s, cfg);
     if (rc)
         goto fail_log;

@@ -49,7 +49,6 @@ struct vsmmu_log_slot {
 };
 struct vsmmu_logger {
     pthread_mutex_t lock;   /* the slots; taken after the instance lock */
-    bool lock_ok;
     int max_level;          /* threshold in effect */
     struct vsmmu_log_slot slot[VSMMU_LOG_SLOTS];
 };
