@@ -225,8 +225,9 @@ TEST(trace_msi)
 
 /* ---- translation ------------------------------------------------------ */
 
-/* One stage-1 stream (sid 3, ASID 7) mapping 0x123456789000 to 0x40abc000. */
-static void s1_setup(struct xt *x, struct pt *p)
+/* One stage-1 stream (sid 3, ASID 7) mapping 0x123456789000 to 0x40abc000;
+ * events recorded in @tr from then on (NULL: none). */
+static void s1_setup(struct xt *x, struct pt *p, struct trace_rec *tr)
 {
     uint64_t cd[8];
 
@@ -235,6 +236,8 @@ static void s1_setup(struct xt *x, struct pt *p)
     pt_set(p, 0x123456789000ull, 3, s1_leaf(3, 0x40abc000ull, 0), 0);
     cd_make(cd, p->root, 16, 0, 7);
     xt_s1_stream(x, 3, cd);
+    if (tr)
+        vsmmu_set_trace(x->tb.s, tr_record, tr);
 }
 
 TEST(trace_tlb_fill_then_hit_is_silent)
@@ -244,8 +247,7 @@ TEST(trace_tlb_fill_then_hit_is_silent)
     struct trace_rec tr = { 0 };
     const struct tr_ev *e;
 
-    s1_setup(&x, &p);
-    vsmmu_set_trace(x.tb.s, tr_record, &tr);
+    s1_setup(&x, &p, &tr);
     CHECK_OK(xt_tr(&x, 3, VSMMU_NO_SSID, 0x123456789abcull, VSMMU_ACC_READ), 0x40abcabcull,
              0x1000);
     CHECK_EQ(tr.n, 1);
@@ -273,8 +275,7 @@ TEST(trace_xlate_fault_and_event_record)
     struct trace_rec tr = { 0 };
     const struct tr_ev *e;
 
-    s1_setup(&x, &p);
-    vsmmu_set_trace(x.tb.s, tr_record, &tr);
+    s1_setup(&x, &p, &tr);
     CHECK_FAULT(xt_tr(&x, 3, VSMMU_NO_SSID, 0x12345678a010ull, VSMMU_ACC_WRITE),
                 EVT_F_TRANSLATION);
     e = tr_find(&tr, VSMMU_TRACE_XLATE_FAULT, 0);
@@ -311,7 +312,7 @@ TEST(trace_tlb_inval)
     const struct tr_ev *e;
     uint64_t cmd[2];
 
-    s1_setup(&x, &p);
+    s1_setup(&x, &p, NULL);
     CHECK_OK(xt_tr(&x, 3, VSMMU_NO_SSID, 0x123456789abcull, VSMMU_ACC_READ), 0x40abcabcull,
              0x1000);
     vsmmu_set_trace(x.tb.s, tr_record, &tr);
