@@ -131,6 +131,23 @@ TEST(trace_reg_write_effects)
     tb_fini(&tb);
 }
 
+/* A register the configuration leaves out (no MSIs): ignored. */
+TEST(trace_absent_register_ignored)
+{
+    struct vsmmu_config cfg;
+    struct testbed tb = { 0 };
+    struct trace_rec tr = { 0 };
+
+    vsmmu_config_default(&cfg);
+    cfg.msi = false;
+    tb_init(&tb, &cfg);
+    vsmmu_set_trace(tb.s, tr_record, &tr);
+    tb_writel(&tb, R_GERROR_IRQ_CFG1, 0x1234);
+    CHECK_EQ(tr_arg(tr_find(&tr, VSMMU_TRACE_REG_WRITE, 0), "effect"),
+             VSMMU_TRACE_REG_IGNORED);
+    tb_fini(&tb);
+}
+
 TEST(trace_guarded_write_ignored)
 {
     struct xt x;

@@ -458,11 +458,13 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         write_gerrorn(s, v);
         break;
     case R_GERROR_IRQ_CFG1:
-        if (present(s, has_msi(s)) && !irq_guarded(s, "GERROR_IRQ_CFG1", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "GERROR_IRQ_CFG1", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
             s->gerror_irq_cfg1 = v;
         break;
     case R_GERROR_IRQ_CFG2:
-        if (present(s, has_msi(s)) && !irq_guarded(s, "GERROR_IRQ_CFG2", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "GERROR_IRQ_CFG2", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
             s->gerror_irq_cfg2 = v & cfg2_mask;
         break;
     case R_STRTAB_BASE_CFG:
@@ -479,11 +481,13 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
             s->cmdq.cons = v & (idx | (uint32_t)fld_mask(CMDQ_CONS_ERR));
         break;
     case R_EVENTQ_IRQ_CFG1:
-        if (present(s, has_msi(s)) && !irq_guarded(s, "EVENTQ_IRQ_CFG1", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "EVENTQ_IRQ_CFG1", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
             s->eventq.irq_cfg1 = v;
         break;
     case R_EVENTQ_IRQ_CFG2:
-        if (present(s, has_msi(s)) && !irq_guarded(s, "EVENTQ_IRQ_CFG2", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "EVENTQ_IRQ_CFG2", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
             s->eventq.irq_cfg2 = v & cfg2_mask;
         break;
     case R_PRIQ_IRQ_CFG1:
@@ -504,7 +508,8 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         s->eventq.cons = v & (idx | (uint32_t)fld_mask(Q_OVACKFLG));
         break;
     case R_PRIQ_PROD:
-        if (present(s, has_pri(s)) && !guarded(s, "PRIQ_PROD", (uint32_t)fld_mask(CR0_PRIQEN), "PRIQEN"))
+        if (present(s, has_pri(s)) &&
+            !guarded(s, "PRIQ_PROD", (uint32_t)fld_mask(CR0_PRIQEN), "PRIQEN"))
             s->priq.prod = v & (idx | (uint32_t)fld_mask(Q_OVFLG));
         break;
     case R_PRIQ_CONS:
