@@ -88,17 +88,19 @@ struct vsmmu {
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
-    struct vsmmu_logger log;
-    /* trace callback (trace.c): set and used under the lock */
-    vsmmu_trace_fn trace_fn;
-    void *trace_opaque;
-    uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
-
     void (*inval_fn)(void *opaque, const struct vsmmu_inval *inv);
     void *inval_opaque;
 
     struct vsmmu_xlate *xl;
     struct vsmmu_accel *accel;
+
+    /* trace callback (trace.c): set and used under the lock */
+    vsmmu_trace_fn trace_fn;
+    void *trace_opaque;
+    uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
+
+    /* logging (core.c), last: large and off the translation fast path */
+    struct vsmmu_logger log;
 };
 
 /* ---- core.c ------------------------------------------------------------ */
