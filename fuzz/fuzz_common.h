@@ -11,9 +11,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vsmmu.h"
+#include "vsmmu_trace.h"
 
 /* The unread rest of the fuzz input. */
 struct rd {
@@ -55,6 +57,21 @@ static inline void fuzz_log_discard(void *opaque, enum vsmmu_log_level level, co
     (void)opaque;
     (void)level;
     (void)msg;
+}
+
+/* A trace callback that checks each event against the published table. */
+static inline void fuzz_trace_check(void *opaque, const struct vsmmu_trace_event *ev)
+{
+    const char *const *names;
+    unsigned n;
+
+    (void)opaque;
+    if (vsmmu_trace_args(ev->id, &names, &n) || n != ev->nargs ||
+        strcmp(ev->name, vsmmu_trace_name(ev->id)))
+        abort();
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(ev->args[i].name, names[i]))
+            abort();
 }
 
 #endif

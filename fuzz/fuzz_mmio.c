@@ -262,6 +262,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.n -= img;
     if (vsmmu_create(&cfg, &ops, &s))
         return 0;
+    vsmmu_set_trace(s, fuzz_trace_check, NULL);
     for (unsigned i = 0; i < 8; i++)
         idr[i] = rd32(s, R_IDR0 + 4 * i);
     for (unsigned i = 0; i < FUZZ_MAX_OPS && r.n; i++) {

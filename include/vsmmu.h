@@ -24,7 +24,10 @@
  *
  * Errors: functions returning int return 0 on success or a negative errno
  * value.  Every error the model detects (host failures, guest
- * misprogramming worth a message) is also reported through the log callback.
+ * misprogramming worth a message) is also reported through the log callback,
+ * filtered by vsmmu_config.log_level and rate-limited per call site.  The
+ * model's decisions are also available as trace events with stable ids
+ * (vsmmu_trace.h).  docs/logging.md describes both.
  *
  * Extensible structs (docs/abi.md): every struct that crosses the library
  * boundary starts with `uint32_t struct_size`, which the caller sets to
@@ -119,7 +122,10 @@ struct vsmmu_host_ops {
     /**
      * Report a message.  Optional: when NULL, ERROR messages go to
      * standard error prefixed "vsmmu: error: " and everything else is
-     * dropped.  @msg has no trailing newline.
+     * dropped.  @msg has no trailing newline.  Only messages up to
+     * vsmmu_config.log_level arrive, rate-limited per call site (see
+     * log_level); a suppressed run is reported as "N similar messages
+     * suppressed (last: ...)" at the level of that site.
      */
     void (*log)(void *opaque, enum vsmmu_log_level level, const char *msg);
     /** Passed to every callback. */
@@ -134,7 +140,11 @@ enum vsmmu_flag {
      * EVENTQ_PROD.OVFLG overflow.  Off by default.
      */
     VSMMU_FLAG_QEMU_EVENTQ_FULL = 1u << 0,
-    /** Log decoded model actions at VSMMU_LOG_TRACE. */
+    /**
+     * Log decoded model actions at VSMMU_LOG_TRACE: the same as log_level =
+     * VSMMU_LOG_TRACE (kept from 0.1; the threshold is the larger of the
+     * two).
+     */
     VSMMU_FLAG_TRACE = 1u << 1,
 };
 
@@ -169,6 +179,15 @@ struct vsmmu_config {
     unsigned tlb_entries; /**< TLB capacity (entries), >= 16              */
     unsigned cfg_entries; /**< config cache capacity (entries), >= 4      */
     uint32_t flags;       /**< VSMMU_FLAG_*                               */
+    /**
+     * Log threshold: messages of a higher level are neither formatted nor
+     * delivered.  Default VSMMU_LOG_INFO (TRACE only when asked for);
+     * VSMMU_LOG_ERROR messages are always delivered.  Messages at ERROR,
+     * GUEST and INFO are rate-limited per call site (docs/logging.md):
+     * at most 5 per site in a 1 s window, then a count of the suppressed
+     * ones.
+     */
+    enum vsmmu_log_level log_level;
 };
 
 /**

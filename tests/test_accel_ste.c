@@ -392,3 +392,40 @@ TEST(accel_ste_gbpa_ignored_while_enabled)
     CHECK_EQ(at_attached(&x, 0), before);
     at_fini(&x);
 }
+
+/* A stage-2 Config met at SMMUEN 0->1 is the guest's doing: logged at
+ * VSMMU_LOG_GUEST (never ERROR), and rate-limited however often the guest
+ * toggles SMMUEN. */
+TEST(accel_ste_stage2_config_at_enable_is_guest_level)
+{
+    struct at x;
+    uint64_t ste[8], suppressed;
+    uint32_t cr0;
+    unsigned errors, n;
+    bool seen = false;
+
+    setup2(&x, NULL);
+    at_cfg_ste(ste, STE_CFG_S2, true);
+    at_poke_ste(&x, 0x10, ste);
+    cr0 = tb_readl(&x.tb, R_CR0);
+    errors = x.tb.nerrors;
+    tb_clear_logs(&x.tb);
+    for (unsigned i = 0; i < 1000; i++) {
+        tb_writel(&x.tb, R_CR0, cr0 & ~(uint32_t)fld_mask(CR0_SMMUEN));
+        tb_writel(&x.tb, R_CR0, cr0);
+    }
+    CHECK_EQ(at_attached(&x, 0), AC_ABORT_PROXY);
+    CHECK_EQ(x.tb.nerrors, errors);
+    for (unsigned i = 0; i < x.tb.nlogs; i++) {
+        if (strstr(x.tb.logs[i], "Config 6")) {
+            CHECK_EQ(x.tb.log_level[i], VSMMU_LOG_GUEST);
+            seen = true;
+        }
+    }
+    CHECK(seen);
+    vsmmu_reset(x.tb.s);
+    n = tb_log_site(&x.tb, "Config 6", &suppressed);
+    CHECK_MSG(n <= 10 && n + suppressed == 1000, "%u delivered, %llu suppressed", n,
+              (unsigned long long)suppressed);
+    at_fini(&x);
+}

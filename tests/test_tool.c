@@ -251,10 +251,36 @@ TEST(trace_goes_to_stderr_only)
     /* the answers are the same with and without --trace */
     CHECK_MSG(!strcmp(a.out, b.out), "with --trace:\n%s\nwithout:\n%s", a.out, b.out);
     CHECK_MSG(!strcmp(b.out, "OK\nOK\nOK\nOK\nOK cmdq-sync\n"), "%s", b.out);
-    /* without --trace the model says nothing; with it, it decodes */
+    /* without --trace the model says nothing; with it, its trace events */
     CHECK_MSG(b.err[0] == '\0', "%s", b.err);
-    CHECK_MSG(strstr(a.err, "vsmmu: trace: "), "no model trace:\n%s", a.err);
-    CHECK_MSG(strstr(a.err, "cmdq-sync"), "the interrupt is not traced:\n%s", a.err);
+    CHECK_MSG(strstr(a.err, "vsmmu: trace: reg_write offset=0x90 size=0x8 value=0x40020004 "
+                            "effect=0x0(applied)\n"), "no register trace:\n%s", a.err);
+    CHECK_MSG(strstr(a.err, "vsmmu: trace: cmd_exec op=0x46 idx=0x0 cerror=0x0 dw0=0x1046 "
+                            "dw1=0x0\n"), "no command trace:\n%s", a.err);
+    CHECK_MSG(strstr(a.err, "vsmmu: trace: irq line=0x2(cmdq-sync)\n"),
+              "the interrupt is not traced:\n%s", a.err);
+    /* the command, then its interrupt, then the end of the write that
+     * prompted them */
+    CHECK(strstr(a.err, "cmd_exec") < strstr(a.err, "irq line"));
+    CHECK(strstr(a.err, "irq line") < strstr(a.err, "reg_write offset=0x98"));
+    tool_result_free(&a);
+    tool_result_free(&b);
+}
+
+TEST(trace_shows_guest_messages_and_faults)
+{
+    const char *trace[] = { "--trace", NULL };
+    const char *script = "writel 0x44 0\nwritel 0x44 0\n";
+    struct tool_result a, b;
+
+    tool_script(trace, script, &a);
+    tool_script(NULL, script, &b);
+    CHECK_EQ(a.status, 0);
+    CHECK_MSG(strstr(a.err, "vsmmu: guest: GBPA write without Update ignored\n"), "%s", a.err);
+    CHECK_MSG(strstr(a.err, "vsmmu: trace: reg_write offset=0x44 size=0x4 value=0x0 "
+                            "effect=0x1(ignored)\n"), "%s", a.err);
+    /* guest messages need --trace */
+    CHECK_MSG(b.err[0] == '\0', "%s", b.err);
     tool_result_free(&a);
     tool_result_free(&b);
 }

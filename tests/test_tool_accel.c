@@ -51,7 +51,12 @@ TEST(accel_trace_changes_no_answer)
     CHECK_MSG(a.status == 0 && b.status == 0, "%d %d\n%s", a.status, b.status, b.err);
     CHECK_MSG(!strcmp(a.out, b.out), "with --trace:\n%s\nwithout:\n%s", b.out, a.out);
     CHECK_MSG(a.err[0] == '\0', "%s", a.err);
-    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel: "), "no accel trace:\n%s", b.err);
+    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel_new kind=0x1(viommu) id=0x"),
+              "no accel trace:\n%s", b.err);
+    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel_attach vsid=0x8 hwpt=0x"), "%s", b.err);
+    CHECK_MSG(strstr(b.err, "vsmmu: trace: host_event event=0x10(F_TRANSLATION) vsid=0x8 "
+                            "seq=0x0 delivered=0x1\n"), "%s", b.err);
+    CHECK_MSG(strstr(b.err, "vsmmu: trace: accel_free kind=0x4(veventq) id=0x"), "%s", b.err);
     tool_result_free(&a);
     tool_result_free(&b);
 }

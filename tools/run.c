@@ -39,8 +39,10 @@ void run_usage(FILE *f)
 "      aidr-minor=0..4  tlb-entries=N  cfg-entries=N  qemu-eventq-full=on|off\n"
 "      accel=on|off   accelerated mode on the simulated iommufd kernel;\n"
 "                     accel=on implies stage2=off unless stage2 is also set\n"
-"  --trace           decoded model actions (registers, commands, events,\n"
-"                    interrupts, accel objects) on standard error\n"
+"  --trace           the model's trace events (register writes, commands,\n"
+"                    faults, TLB fills and invalidations, events, interrupts,\n"
+"                    accel objects, host events) and its guest and info\n"
+"                    messages, on standard error\n"
 "  -h, --help        this help\n"
 "\n"
 "Commands (OFF is relative to the register frame: page 1 at 0x10000):\n"
@@ -227,15 +229,57 @@ static int cb_msi(void *opaque, uint64_t addr, uint32_t data)
     return 0;
 }
 
+/* Only the messages up to the configured log_level arrive (errors
+ * without --trace, up to info with it). */
 static void cb_log(void *opaque, enum vsmmu_log_level level, const char *msg)
 {
-    struct tool *t = opaque;
     static const char *const names[] = { "error", "guest", "info", "trace" };
 
-    if (level == VSMMU_LOG_ERROR)
-        fprintf(stderr, "vsmmu: error: %s\n", msg);
-    else if (t->trace)
-        fprintf(stderr, "vsmmu: %s: %s\n", (unsigned)level < 4 ? names[level] : "log", msg);
+    (void)opaque;
+    fprintf(stderr, "vsmmu: %s: %s\n", (unsigned)level < 4 ? names[level] : "log", msg);
+}
+
+/* Names of enumerated trace arguments, shown after the value. */
+static const char *trace_value_name(const struct vsmmu_trace_event *ev,
+                                    const struct vsmmu_trace_arg *a)
+{
+    static const char *const effects[] = { "applied", "ignored", "invalid" };
+    static const char *const results[] = { "written", "disabled", "overflow",
+                                           "unwritable", "abort" };
+    static const char *const kinds[] = { NULL, "viommu", "hwpt", "vdevice", "veventq" };
+    uint64_t v = a->value;
+
+    if (!strcmp(a->name, "event"))
+        return v <= 0xff ? vsmmu_event_name((uint8_t)v) : NULL;
+    if (ev->id == VSMMU_TRACE_IRQ)
+        return v < 4 ? irq_names[v] : NULL;
+    if (ev->id == VSMMU_TRACE_REG_WRITE && !strcmp(a->name, "effect"))
+        return v < 3 ? effects[v] : NULL;
+    if (ev->id == VSMMU_TRACE_EVENT_RECORD && !strcmp(a->name, "result"))
+        return v < 5 ? results[v] : NULL;
+    if (!strcmp(a->name, "kind"))
+        return v < 5 ? kinds[v] : NULL;
+    return NULL;
+}
+
+/* One line per trace event: "vsmmu: trace: NAME ARG=0xVALUE...", the
+ * value of an enumerated argument followed by its name in parentheses. */
+static void cb_trace(void *opaque, const struct vsmmu_trace_event *ev)
+{
+    struct sbuf *b = &((struct tool *)opaque)->trace_line;
+
+    sb_reset(b);
+    sb_printf(b, "vsmmu: trace: %s", ev->name);
+    for (unsigned i = 0; i < ev->nargs; i++) {
+        const struct vsmmu_trace_arg *a = &ev->args[i];
+        const char *name = trace_value_name(ev, a);
+
+        sb_printf(b, " %s=0x%llx", a->name, (unsigned long long)a->value);
+        if (name)
+            sb_printf(b, "(%s)", name);
+    }
+    if (!b->oom)
+        fprintf(stderr, "%s\n", sb_str(b));
 }
 
 void tool_take_irqs(struct tool *t, struct sbuf *out)
@@ -317,6 +361,8 @@ static int setup(struct tool *t)
         fprintf(stderr, "vsmmu: cannot create the SMMU: %s\n", strerror(-rc));
         return 2;
     }
+    if (t->trace)
+        vsmmu_set_trace(t->s, cb_trace, t);
     if (t->cfg.accel) {
         rc = vsmmu_iommufd_sim_create(&t->sim);
         if (!rc)
@@ -338,6 +384,7 @@ static void teardown(struct tool *t)
     free(t->ram);
     free(t->irqs);
     free(t->devs);
+    sb_free(&t->trace_line);
 }
 
 int run_main(int argc, char **argv)
@@ -396,8 +443,7 @@ int run_main(int argc, char **argv)
     /* accel mode advertises stage 1 only */
     if (t.cfg.accel && !stage2_set)
         t.cfg.stage2 = false;
-    if (t.trace)
-        t.cfg.flags |= VSMMU_FLAG_TRACE;
+    t.cfg.log_level = t.trace ? VSMMU_LOG_INFO : VSMMU_LOG_ERROR;
     if (optind < argc && strcmp(argv[optind], "-")) {
         path = argv[optind];
         in = fopen(path, "r");

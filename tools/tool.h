@@ -13,8 +13,9 @@
  *   decode.c       `vsmmu decode`: event records, commands, STEs, registers
  *
  * The tool is a client of the library: it calls only the functions of
- * include/vsmmu.h, include/vsmmu_iommufd.h and include/vsmmu_decode.h, and
- * the simulated kernel of include/vsmmu_sim.h; nothing from src/.
+ * include/vsmmu.h, include/vsmmu_iommufd.h, include/vsmmu_decode.h and
+ * include/vsmmu_trace.h, and the simulated kernel of include/vsmmu_sim.h;
+ * nothing from src/.
  */
 #ifndef VSMMU_TOOL_H
 #define VSMMU_TOOL_H
@@ -27,6 +28,7 @@
 #include "vsmmu.h"
 #include "vsmmu_iommufd.h"
 #include "vsmmu_sim.h"
+#include "vsmmu_trace.h"
 
 /* ---- parse.c ----------------------------------------------------------- */
 
@@ -78,6 +80,7 @@ struct tool {
     vsmmu_t *s;
     struct vsmmu_config cfg;
     bool trace;
+    struct sbuf trace_line;     /* --trace: the line being formatted */
     uint64_t ram_base, ram_size;
     uint8_t *ram;
     /* interrupts since the last `irqs` */

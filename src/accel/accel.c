@@ -53,9 +53,11 @@ static void orphan_add(struct vsmmu *s, uint32_t id)
     a->orphans[a->norphans++] = id;
 }
 
-void accel_destroy(struct vsmmu *s, uint32_t id, const char *what)
+void accel_destroy(struct vsmmu *s, enum vsmmu_trace_obj kind, uint32_t id, const char *what)
 {
     int rc = vsmmu_iommufd_destroy(s->accel->t, id);
+
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_FREE, kind, id);
     if (rc) {
         accel_fail(s, rc, "IOMMU_DESTROY of %s (id %u); retried later", what, id);
         orphan_add(s, id);
@@ -190,6 +192,8 @@ static int alloc_proxy(struct vsmmu *s, uint32_t dev_id, uint64_t w0, const char
                                   VSMMU_HWPT_DATA_ARM_SMMUV3, data, sizeof(data), out);
     if (rc)
         accel_fail(s, rc, "IOMMU_HWPT_ALLOC of the %s proxy HWPT", name);
+    else
+        vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_HWPT, *out);
     return rc;
 }
 
@@ -202,10 +206,10 @@ static void viommu_teardown(struct vsmmu *s)
 
     accel_inv_discard(a);
     accel_veventq_destroy(s);
-    accel_destroy(s, a->bypass_hwpt, "the bypass proxy HWPT");
-    accel_destroy(s, a->abort_hwpt, "the abort proxy HWPT");
+    accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, a->bypass_hwpt, "the bypass proxy HWPT");
+    accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, a->abort_hwpt, "the abort proxy HWPT");
     accel_orphans_retry(s);
-    accel_destroy(s, a->viommu_id, "the vIOMMU");
+    accel_destroy(s, VSMMU_TRACE_OBJ_VIOMMU, a->viommu_id, "the vIOMMU");
     a->has_viommu = false;
     vsmmu_trace(s, "accel: vIOMMU torn down");
 }
@@ -223,6 +227,7 @@ static int viommu_create(struct vsmmu *s, const struct vsmmu_iommufd_dev *dev,
                    dev->dev_id, s2_hwpt);
         return rc;
     }
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_VIOMMU, a->viommu_id);
     rc = alloc_proxy(s, dev->dev_id, proxy_w0(STE_CFG_ABORT), "abort",
                      &a->abort_hwpt);
     if (rc)
@@ -241,11 +246,11 @@ static int viommu_create(struct vsmmu *s, const struct vsmmu_iommufd_dev *dev,
 
 free_bypass:
     a->has_viommu = false;
-    accel_destroy(s, a->bypass_hwpt, "the bypass proxy HWPT");
+    accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, a->bypass_hwpt, "the bypass proxy HWPT");
 free_abort:
-    accel_destroy(s, a->abort_hwpt, "the abort proxy HWPT");
+    accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, a->abort_hwpt, "the abort proxy HWPT");
 free_viommu:
-    accel_destroy(s, a->viommu_id, "the vIOMMU");
+    accel_destroy(s, VSMMU_TRACE_OBJ_VIOMMU, a->viommu_id, "the vIOMMU");
     return rc;
 }
 
@@ -376,16 +381,18 @@ static int attach_locked(struct vsmmu *s, uint32_t vsid,
         goto fail;
     }
     d.has_vdev = true;
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_VDEVICE, d.vdev_id);
     if (created) {
         uint32_t pt = accel_gbpa_proxy(s);
         rc = vsmmu_iommufd_attach(a->t, dev, pt);
         if (rc) {
             accel_fail(s, rc, "attach of vSID 0x%x to the GBPA %s proxy HWPT", vsid,
                        pt == a->abort_hwpt ? "abort" : "bypass");
-            accel_destroy(s, d.vdev_id, "a vDEVICE");
+            accel_destroy(s, VSMMU_TRACE_OBJ_VDEVICE, d.vdev_id, "a vDEVICE");
             goto fail;
         }
         d.cur_pt = pt;
+        vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, vsid, pt);
     }
     a->devs[a->ndevs++] = d;
     vsmmu_trace(s, "accel: vSID 0x%x attached (dev_id %u)", vsid, dev->dev_id);
@@ -435,11 +442,12 @@ static int detach_locked(struct vsmmu *s, uint32_t vsid, bool force)
                 return rc;
         }
         d->cur_pt = d->s2_hwpt;
+        vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, vsid, d->s2_hwpt);
     }
     if (d->has_s1)
-        accel_destroy(s, d->s1_hwpt, "a nested HWPT");
+        accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, d->s1_hwpt, "a nested HWPT");
     if (d->has_vdev)
-        accel_destroy(s, d->vdev_id, "a vDEVICE");
+        accel_destroy(s, VSMMU_TRACE_OBJ_VDEVICE, d->vdev_id, "a vDEVICE");
     *d = a->devs[--a->ndevs];
     if (a->ndevs == 0 && a->has_viommu)
         viommu_teardown(s);

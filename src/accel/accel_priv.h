@@ -47,7 +47,6 @@ struct vsmmu_accel {
     uint32_t veventq_id, veventq_depth;
     int veventq_fd;
     struct vsmmu_vevent_reader rd;
-    uint64_t loss_reports;
     void (*fd_fn)(void *opaque, int old_fd, int new_fd);
     void *fd_opaque;
 
@@ -68,7 +67,8 @@ void accel_fail(struct vsmmu *s, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 struct accel_dev *accel_find(struct vsmmu_accel *a, uint32_t vsid);
 /** Destroy a host object; a failure is reported and the id kept for a retry. */
-void accel_destroy(struct vsmmu *s, uint32_t id, const char *what);
+void accel_destroy(struct vsmmu *s, enum vsmmu_trace_obj kind, uint32_t id,
+                   const char *what);
 void accel_orphans_retry(struct vsmmu *s);
 
 /* accel_veventq.c */
@@ -80,8 +80,13 @@ void accel_veventq_destroy(struct vsmmu *s);
 uint32_t accel_gbpa_proxy(const struct vsmmu *s);
 /** Attach @d to @pt (a proxy or its S2); frees its S1 HWPT after a move. */
 int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char *why);
+/** accel_install_ste(): the guest's STE cannot be used in accel mode (a
+ *  guest condition, logged at VSMMU_LOG_GUEST); a command fails with
+ *  CERROR_ILL. */
+#define ACCEL_STE_REFUSED 0x100
 /** Install @d's guest STE (@enabling: on SMMUEN 0->1, where an unusable
- *  STE gives the abort proxy).  Returns 0 or CERROR_ILL. */
+ *  STE gives the abort proxy).  Returns 0, CERROR_ILL (a host failure,
+ *  reported) or ACCEL_STE_REFUSED. */
 int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling);
 /** CFGI_STE / CFGI_STE_RANGE / CFGI_ALL.  Returns 0 or CERROR_ILL. */
 int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2]);

@@ -40,12 +40,13 @@ int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char
             return rc;
         }
         d->cur_pt = pt;
+        vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, d->vsid, pt);
         vsmmu_trace(s, "accel: %s: vSID 0x%x attached to %s", why, d->vsid,
                     pt_name(s, d, pt));
     }
     if (d->has_s1 && d->s1_hwpt != pt) {
         d->has_s1 = false;
-        accel_destroy(s, d->s1_hwpt, "a nested HWPT");
+        accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, d->s1_hwpt, "a nested HWPT");
     }
     return 0;
 }
@@ -97,7 +98,7 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
         vsmmu_log(s, VSMMU_LOG_GUEST,
                   "accel: STE of vSID 0x%x: EATS %u is not supported in accel mode",
                   d->vsid, (unsigned)st_get(w, STE_EATS));
-        return CERROR_ILL;
+        return ACCEL_STE_REFUSED;
     }
     vsmmu_put_le64(data, w[0]);
     vsmmu_put_le64(data + 8, w[1]);
@@ -108,18 +109,20 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
                    d->vsid);
         return CERROR_ILL;
     }
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_HWPT, id);
     rc = vsmmu_iommufd_attach(a->t, &d->dev, id);
     if (rc) {
         accel_fail(s, rc, "STE install of vSID 0x%x: attach to its new nested HWPT %u",
                    d->vsid, id);
-        accel_destroy(s, id, "a nested HWPT");
+        accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, id, "a nested HWPT");
         return CERROR_ILL;
     }
     if (d->has_s1)
-        accel_destroy(s, d->s1_hwpt, "a nested HWPT");
+        accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, d->s1_hwpt, "a nested HWPT");
     d->has_s1 = true;
     d->s1_hwpt = id;
     d->cur_pt = id;
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, d->vsid, id);
     vsmmu_trace(s, "accel: vSID 0x%x attached to nested HWPT %u", d->vsid, id);
     return 0;
 }
@@ -155,9 +158,9 @@ int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling)
     vsmmu_log(s, VSMMU_LOG_GUEST,
               "accel: STE of vSID 0x%x has Config %u (stage 2), which accel mode does not "
               "support%s", d->vsid, config, enabling ? ": abort" : "");
-    if (enabling)
-        accel_dev_move(s, d, a->abort_hwpt, why);
-    return CERROR_ILL;
+    if (enabling && accel_dev_move(s, d, a->abort_hwpt, why))
+        return CERROR_ILL;
+    return ACCEL_STE_REFUSED;
 }
 
 /* ---- hooks ---------------------------------------------------------------- */
@@ -171,7 +174,7 @@ void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0)
         return;
     if (!was_en && en) {
         for (unsigned i = 0; i < a->ndevs; i++)
-            if (accel_install_ste(s, &a->devs[i], true))
+            if (accel_install_ste(s, &a->devs[i], true) == CERROR_ILL)
                 vsmmu_log(s, VSMMU_LOG_ERROR,
                           "accel: SMMUEN 0->1: installing the STE of vSID 0x%x failed "
                           "(see above)", a->devs[i].vsid);

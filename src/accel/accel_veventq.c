@@ -38,19 +38,19 @@ int accel_veventq_create(struct vsmmu *s)
                    depth);
         return rc;
     }
+    vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_VEVENTQ, id);
     fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
         rc = -errno;
         accel_fail(s, rc, "making the vEVENTQ fd %d non-blocking", fd);
         vsmmu_iommufd_veventq_close(a->t, fd);
-        accel_destroy(s, id, "the vEVENTQ");
+        accel_destroy(s, VSMMU_TRACE_OBJ_VEVENTQ, id, "the vEVENTQ");
         return rc;
     }
     a->has_veventq = true;
     a->veventq_id = id;
     a->veventq_fd = fd;
     a->veventq_depth = depth;
-    a->loss_reports = 0;
     vsmmu_vevent_reader_init(&a->rd, EVT_SIZE);
     vsmmu_trace(s, "accel: vEVENTQ %u allocated (depth %u, fd %d)", id, depth, fd);
     notify_fd(s, -1, fd);
@@ -73,7 +73,7 @@ void accel_veventq_destroy(struct vsmmu *s)
     rc = vsmmu_iommufd_veventq_close(a->t, fd);
     if (rc)
         accel_fail(s, rc, "closing the vEVENTQ fd %d", fd);
-    accel_destroy(s, a->veventq_id, "the vEVENTQ");
+    accel_destroy(s, VSMMU_TRACE_OBJ_VEVENTQ, a->veventq_id, "the vEVENTQ");
 }
 
 /* ---- propagation -------------------------------------------------------- */
@@ -87,6 +87,8 @@ static void on_record(void *arg, const uint8_t *payload, uint32_t seq)
     for (unsigned i = 0; i < 4; i++)
         rec[i] = vsmmu_le64(payload + 8 * i);
     r = vsmmu_eventq_push(s, rec);
+    vsmmu_tr(s, VSMMU_TRACE_HOST_EVENT, st_get(rec, EVT_TYPE), st_get(rec, EVT_SID), seq,
+             r == EVQ_WRITTEN);
     if (r == EVQ_WRITTEN) {
         s->stats.delivered++;
         vsmmu_trace(s, "accel: host event 0x%02x (seq %u) for vSID 0x%x delivered",
@@ -104,21 +106,18 @@ static void on_record(void *arg, const uint8_t *payload, uint32_t seq)
     }
 }
 
-/* Reported for the first few losses, then for every 1024th. */
+/* Reported (rate-limited like every message). */
 static void on_lost(void *arg, uint64_t n)
 {
     struct vsmmu *s = arg;
-    struct vsmmu_accel *a = s->accel;
-    uint64_t k = a->loss_reports++;
 
     s->stats.host_lost += n;
+    vsmmu_tr(s, VSMMU_TRACE_HOST_LOST, n, s->stats.host_lost);
     vsmmu_eventq_flag_overflow(s);
-    if (k < 8 || k % 1024 == 0)
-        vsmmu_log(s, VSMMU_LOG_ERROR,
-                  "accel: the host lost %llu events of the vEVENTQ (%llu lost in total%s); "
-                  "EVENTQ_PROD.OVFLG signals it to the guest",
-                  (unsigned long long)n, (unsigned long long)s->stats.host_lost,
-                  k == 7 ? "; further losses are reported every 1024th time" : "");
+    vsmmu_log(s, VSMMU_LOG_ERROR,
+              "accel: the host lost %llu events of the vEVENTQ (%llu lost in total); "
+              "EVENTQ_PROD.OVFLG signals it to the guest",
+              (unsigned long long)n, (unsigned long long)s->stats.host_lost);
 }
 
 int vsmmu_accel_process_events(vsmmu_t *s)

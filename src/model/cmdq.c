@@ -156,6 +156,8 @@ static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64
                        const char *why)
 {
     s->cmdq.cons = (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code);
+    vsmmu_tr(s, VSMMU_TRACE_CMD_EXEC, cmd ? cmd[0] & 0xff : 0, rd, code, cmd ? cmd[0] : 0,
+             cmd ? cmd[1] : 0);
     if (cmd)
         vsmmu_log(s, VSMMU_LOG_GUEST,
                   "command error %u at CONS 0x%x: %s (op 0x%02x %s, 0x%016llx 0x%016llx)",
@@ -266,6 +268,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
                 cmdq_error(s, cons, (unsigned)rc, cmd, "accel mode rejected the command");
             goto out;
         }
+        vsmmu_tr(s, VSMMU_TRACE_CMD_EXEC, op, cons, 0, cmd[0], cmd[1]);
         cons = q_inc(cons, log2);
         publish_cons(s, cons);
         s->stats.commands++;

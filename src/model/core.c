@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "abi/abi.h"
 #include "model/model.h"
@@ -32,6 +33,7 @@ static void config_defaults(struct vsmmu_config *cfg)
     cfg->aidr_minor = 2;
     cfg->tlb_entries = 4096;
     cfg->cfg_entries = 256;
+    cfg->log_level = VSMMU_LOG_INFO;
 }
 
 int vsmmu_config_init(struct vsmmu_config *cfg, size_t size)
@@ -64,20 +66,135 @@ unsigned vsmmu_oas_bits(const struct vsmmu *s)
     return s->cfg.oas_bits;
 }
 
-void vsmmu_log(struct vsmmu *s, enum vsmmu_log_level level, const char *fmt, ...)
+/* ---- logging ------------------------------------------------------------- */
+
+static void deliver(struct vsmmu *s, enum vsmmu_log_level level, const char *msg)
 {
+    if (s->ops.log)
+        s->ops.log(s->ops.opaque, level, msg);
+    else
+        fprintf(stderr, "vsmmu: error: %s\n", msg);
+}
+
+static void deliver_fmt(struct vsmmu *s, enum vsmmu_log_level level, char *buf, size_t len,
+                        const char *fmt, va_list ap)
+{
+    vsnprintf(buf, len, fmt, ap);
+    deliver(s, level, buf);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The slot of @site: found, claimed, or the shared last one. */
+static struct vsmmu_log_slot *log_slot(struct vsmmu_logger *lg, const struct vsmmu_log_site *site)
+{
+    unsigned h = (unsigned)(((uintptr_t)site >> 3) * 0x9E3779B1u) % (VSMMU_LOG_SLOTS - 1);
+
+    for (unsigned i = 0; i < VSMMU_LOG_SLOTS - 1; i++) {
+        struct vsmmu_log_slot *sl = &lg->slot[(h + i) % (VSMMU_LOG_SLOTS - 1)];
+        if (sl->site == site)
+            return sl;
+        if (!sl->site) {
+            sl->site = site;
+            return sl;
+        }
+    }
+    return &lg->slot[VSMMU_LOG_SLOTS - 1];
+}
+
+/* Report what @sl suppressed, if anything.  Logger lock held. */
+static void slot_report(struct vsmmu *s, struct vsmmu_log_slot *sl)
+{
+    char buf[64 + VSMMU_LOG_LAST];
+
+    if (sl->suppressed) {
+        snprintf(buf, sizeof(buf), "%llu similar messages suppressed (last: %s)",
+                 (unsigned long long)sl->suppressed, sl->last);
+        deliver(s, sl->level, buf);
+    }
+    sl->suppressed = 0;
+    sl->passed = 0;
+}
+
+void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
+                  enum vsmmu_log_level level, const char *fmt, ...)
+{
+    struct vsmmu_logger *lg = &s->log;
+    struct vsmmu_log_slot *sl;
     char buf[512];
     va_list ap;
+    uint64_t now;
 
-    if (!s->ops.log && level != VSMMU_LOG_ERROR)
+    if ((int)level > lg->max_level)
         return;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    if (s->ops.log)
-        s->ops.log(s->ops.opaque, level, buf);
-    else
-        fprintf(stderr, "vsmmu: error: %s\n", buf);
+    if (level == VSMMU_LOG_TRACE) {
+        va_start(ap, fmt);
+        deliver_fmt(s, level, buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        return;
+    }
+    pthread_mutex_lock(&lg->lock);
+    sl = log_slot(lg, site);
+    now = now_ns();
+    if (sl->passed && now - sl->start_ns >= VSMMU_LOG_WINDOW_NS)
+        slot_report(s, sl);
+    if (sl->passed == 0)
+        sl->start_ns = now;
+    if (sl->passed < VSMMU_LOG_BURST) {
+        sl->passed++;
+        sl->level = level;
+        va_start(ap, fmt);
+        deliver_fmt(s, level, buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        {
+            size_t n = strnlen(buf, sizeof(sl->last) - 1);
+            memcpy(sl->last, buf, n);
+            sl->last[n] = '\0';
+        }
+    } else {
+        sl->suppressed++;
+    }
+    pthread_mutex_unlock(&lg->lock);
+}
+
+void vsmmu_log_flush(struct vsmmu *s)
+{
+    struct vsmmu_logger *lg = &s->log;
+
+    pthread_mutex_lock(&lg->lock);
+    for (unsigned i = 0; i < VSMMU_LOG_SLOTS; i++)
+        slot_report(s, &lg->slot[i]);
+    pthread_mutex_unlock(&lg->lock);
+}
+
+/* The threshold: the configured level (FLAG_TRACE raises it to TRACE);
+ * without a log callback only errors reach standard error.  Returns 0 or
+ * -ENOMEM. */
+static int log_init(struct vsmmu *s)
+{
+    int lvl = (int)s->cfg.log_level;
+
+    if (lvl < VSMMU_LOG_ERROR)
+        lvl = VSMMU_LOG_ERROR;
+    if (lvl > VSMMU_LOG_TRACE)
+        lvl = VSMMU_LOG_TRACE;
+    if (s->cfg.flags & VSMMU_FLAG_TRACE)
+        lvl = VSMMU_LOG_TRACE;
+    if (!s->ops.log)
+        lvl = VSMMU_LOG_ERROR;
+    s->log.max_level = lvl;
+    return pthread_mutex_init(&s->log.lock, NULL) ? -ENOMEM : 0;
+}
+
+static void log_fini(struct vsmmu *s)
+{
+    vsmmu_log_flush(s);
+    pthread_mutex_destroy(&s->log.lock);
 }
 
 static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
@@ -111,6 +228,8 @@ static int check_config(struct vsmmu *s, const struct vsmmu_config *c)
         BAD("accel mode supports oas 44 or 48, not %u", c->oas_bits);
     if (c->tlb_entries < 16 || c->cfg_entries < 4)
         BAD("cache sizes too small");
+    if ((unsigned)c->log_level > VSMMU_LOG_TRACE)
+        BAD("log_level %u is not a vsmmu_log_level", (unsigned)c->log_level);
 #undef BAD
     return 0;
 }
@@ -140,14 +259,16 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return -ENOMEM;
     s->cfg = c;
     s->ops = o;
-    rc = check_config(s, &s->cfg);
-    if (rc) {
-        free(s);
-        return rc;
-    }
-    if (pthread_mutex_init(&s->lock, NULL)) {
+    if (log_init(s)) {
         free(s);
         return -ENOMEM;
+    }
+    rc = check_config(s, &s->cfg);
+    if (rc)
+        goto fail_log;
+    if (pthread_mutex_init(&s->lock, NULL)) {
+        rc = -ENOMEM;
+        goto fail_log;
     }
     vsmmu_regs_init_idr(s);
     rc = vsmmu_xlate_init(s);
@@ -164,6 +285,8 @@ fail_xlate:
     vsmmu_xlate_fini(s);
 fail_lock:
     pthread_mutex_destroy(&s->lock);
+fail_log:
+    log_fini(s);
     free(s);
     return rc;
 }
@@ -175,6 +298,7 @@ void vsmmu_destroy(vsmmu_t *s)
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
     pthread_mutex_destroy(&s->lock);
+    log_fini(s);
     free(s);
 }
 
@@ -184,6 +308,7 @@ void vsmmu_reset(vsmmu_t *s)
     vsmmu_regs_reset(s);
     vsmmu_xlate_reset(s);
     vsmmu_accel_reset(s);
+    vsmmu_log_flush(s);
     pthread_mutex_unlock(&s->lock);
 }
 

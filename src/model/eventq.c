@@ -148,7 +148,7 @@ static void drop(struct vsmmu *s, const uint64_t rec[4], const char *why)
                 (unsigned)(rec[0] & 0xff), (unsigned)(rec[0] >> 32), why);
 }
 
-enum vsmmu_evq_result vsmmu_eventq_push(struct vsmmu *s, const uint64_t rec[4])
+static enum vsmmu_evq_result push(struct vsmmu *s, const uint64_t rec[4])
 {
     unsigned log2;
     uint32_t prod, cons;
@@ -190,9 +190,20 @@ enum vsmmu_evq_result vsmmu_eventq_push(struct vsmmu *s, const uint64_t rec[4])
     vsmmu_trace(s, "event %s (0x%02x) sid 0x%x recorded at 0x%llx",
                 vsmmu_event_name((uint8_t)rec[0]) ? vsmmu_event_name((uint8_t)rec[0]) : "?",
                 (unsigned)(rec[0] & 0xff), (unsigned)(rec[0] >> 32), (unsigned long long)addr);
+    vsmmu_tr(s, VSMMU_TRACE_EVENT_RECORD, rec[0] & 0xff, rec[0] >> 32, EVQ_WRITTEN);
     if (q_empty(prod, cons, log2))
         vsmmu_irq_signal(s, IRQ_SRC_EVENTQ);
     return EVQ_WRITTEN;
+}
+
+enum vsmmu_evq_result vsmmu_eventq_push(struct vsmmu *s, const uint64_t rec[4])
+{
+    enum vsmmu_evq_result r = push(s, rec);
+
+    /* a written record is traced before its interrupt, in push() */
+    if (r != EVQ_WRITTEN)
+        vsmmu_tr(s, VSMMU_TRACE_EVENT_RECORD, rec[0] & 0xff, rec[0] >> 32, r);
+    return r;
 }
 
 enum vsmmu_evq_result vsmmu_event_record_locked(struct vsmmu *s, const struct vsmmu_event *ev)

@@ -39,6 +39,7 @@ bool vsmmu_gerror_raise(struct vsmmu *s, unsigned bit)
     s->gerror ^= 1u << bit;
     vsmmu_trace(s, "GERROR bit %u activated (GERROR=0x%08x GERRORN=0x%08x)",
                 bit, s->gerror, s->gerrorn);
+    vsmmu_tr(s, VSMMU_TRACE_GERROR, bit);
     /* The bit flip is visible (it is stored) before the interrupt. */
     if (bit != fld_lo(GERROR_MSI_GERROR_ABT_ERR))
         vsmmu_irq_signal(s, IRQ_SRC_GERROR);
@@ -48,6 +49,7 @@ bool vsmmu_gerror_raise(struct vsmmu *s, unsigned bit)
 void vsmmu_irq_pulse(struct vsmmu *s, enum vsmmu_irq line)
 {
     vsmmu_trace(s, "interrupt: %s", (unsigned)line < 4 ? line_names[line] : "?");
+    vsmmu_tr(s, VSMMU_TRACE_IRQ, (unsigned)line);
     if (s->ops.irq)
         s->ops.irq(s->ops.opaque, line);
 }
@@ -67,6 +69,7 @@ int vsmmu_msi_write(struct vsmmu *s, uint64_t addr, uint32_t data)
                          (uint8_t)(data >> 24) };
         rc = vsmmu_dma_write(s, addr, b, sizeof(b));
     }
+    vsmmu_tr(s, VSMMU_TRACE_MSI, addr, data, rc != 0);
     if (rc)
         vsmmu_log(s, VSMMU_LOG_GUEST, "MSI write of 0x%08x to 0x%llx aborted",
                   data, (unsigned long long)addr);

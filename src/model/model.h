@@ -7,6 +7,7 @@
  *   cmdq.c      command queue: fetch, decode, validate, dispatch
  *   eventq.c    event records: encoders and the event queue
  *   irq.c       GERROR, wired interrupts and MSIs
+ *   trace.c     trace events: the table of names, the callback
  * and the hooks through which it calls translation (src/xlate/, the
  * vsmmu_xlate_* functions) and accel mode (src/accel/, vsmmu_accel_*).
  */
@@ -19,9 +20,38 @@
 #include <stdint.h>
 
 #include "vsmmu.h"
+#include "vsmmu_trace.h"
 #include "arch/arch_fields.h"
 
 struct vsmmu_xlate;  /* translation state: translate.c */
+
+/*
+ * Rate limiting of log messages (core.c).  Each vsmmu_log() call site has
+ * a static const site descriptor; its address keys a slot in the
+ * instance's fixed table (open addressing; when every slot is taken, the
+ * last one is shared).  A slot lets VSMMU_LOG_BURST messages through in a
+ * window of VSMMU_LOG_WINDOW_NS starting at the first of them, counts the
+ * rest without formatting them, and reports the count when the site fires
+ * after the window or at reset/destroy.
+ */
+#define VSMMU_LOG_SLOTS 64
+#define VSMMU_LOG_BURST 5
+#define VSMMU_LOG_WINDOW_NS 1000000000ull
+#define VSMMU_LOG_LAST 96
+struct vsmmu_log_site { const char *file; int line; };
+struct vsmmu_log_slot {
+    const struct vsmmu_log_site *site;  /* NULL: free */
+    enum vsmmu_log_level level;
+    unsigned passed;        /* messages delivered in this window */
+    uint64_t suppressed;    /* messages counted, not delivered */
+    uint64_t start_ns;      /* window start (CLOCK_MONOTONIC) */
+    char last[VSMMU_LOG_LAST];  /* the last delivered message, truncated */
+};
+struct vsmmu_logger {
+    pthread_mutex_t lock;   /* the slots; taken after the instance lock */
+    int max_level;          /* threshold in effect */
+    struct vsmmu_log_slot slot[VSMMU_LOG_SLOTS];
+};
 struct vsmmu_accel;  /* accel state: accel.c */
 
 /** One queue's registers (values as the guest reads them). */
@@ -63,13 +93,51 @@ struct vsmmu {
 
     struct vsmmu_xlate *xl;
     struct vsmmu_accel *accel;
+
+    /* trace callback (trace.c): set and used under the lock */
+    vsmmu_trace_fn trace_fn;
+    void *trace_opaque;
+    uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
+
+    /* logging (core.c), last: large and off the translation fast path */
+    struct vsmmu_logger log;
 };
 
 /* ---- core.c ------------------------------------------------------------ */
-void vsmmu_log(struct vsmmu *s, enum vsmmu_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/** Report a message from call site @site (see vsmmu_log). */
+void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
+                  enum vsmmu_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/** Report a message: filtered by the threshold (before formatting), then,
+ *  below TRACE, rate-limited per call site.  Any thread, any lock state. */
+#define vsmmu_log(s, level, ...)                                              \
+    do {                                                                      \
+        static const struct vsmmu_log_site vsmmu_site_ = { __FILE__, __LINE__ }; \
+        vsmmu_log_at((s), &vsmmu_site_, (level), __VA_ARGS__);               \
+    } while (0)
+/** Whether messages at @level would be delivered. */
+static inline bool vsmmu_log_on(const struct vsmmu *s, enum vsmmu_log_level level)
+{
+    return (int)level <= s->log.max_level;
+}
 #define vsmmu_trace(s, ...) \
-    do { if ((s)->cfg.flags & VSMMU_FLAG_TRACE) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
+    do { if (vsmmu_log_on((s), VSMMU_LOG_TRACE)) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
+/** Deliver trace event @id with the @n values of its arguments (in the
+ *  order of its table entry).  Lock held. */
+void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v, unsigned n);
+/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Lock held;
+ *  without a callback the values are not even computed. */
+#define vsmmu_tr(s, id, ...)                                                  \
+    do {                                                                      \
+        if (__builtin_expect((s)->trace_fn != NULL, 0)) {                     \
+            const uint64_t vsmmu_tv_[] = { __VA_ARGS__ };                     \
+            vsmmu_trace_emit((s), (id), vsmmu_tv_,                            \
+                             (unsigned)(sizeof(vsmmu_tv_) / sizeof(vsmmu_tv_[0]))); \
+        }                                                                     \
+    } while (0)
+/** Report the suppressed counts of every site and start afresh (reset,
+ *  destroy). */
+void vsmmu_log_flush(struct vsmmu *s);
 /** Guest memory; 0 or -EIO (external abort).  Address beyond OAS aborts. */
 int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len);
 int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len);

@@ -293,6 +293,7 @@ static bool guarded(struct vsmmu *s, const char *reg, uint32_t enable_mask, cons
 {
     if (!((s->cr0 | s->cr0ack) & enable_mask))
         return false;
+    s->wr_effect = VSMMU_TRACE_REG_IGNORED;
     vsmmu_log(s, VSMMU_LOG_GUEST, "write to %s ignored while %s is set", reg, en);
     return true;
 }
@@ -301,6 +302,7 @@ static bool irq_guarded(struct vsmmu *s, const char *reg, uint64_t en_mask)
 {
     if (!((s->irq_ctrl | s->irq_ctrlack) & en_mask))
         return false;
+    s->wr_effect = VSMMU_TRACE_REG_IGNORED;
     vsmmu_log(s, VSMMU_LOG_GUEST, "write to %s ignored while its IRQ_CTRL enable is set", reg);
     return true;
 }
@@ -309,9 +311,11 @@ static void write_cr0(struct vsmmu *s, uint32_t v)
 {
     uint32_t old = s->cr0;
 
-    if (v & ~cr0_mask(s))
+    if (v & ~cr0_mask(s)) {
+        s->wr_effect = VSMMU_TRACE_REG_IGNORED;
         vsmmu_log(s, VSMMU_LOG_GUEST, "CR0: reserved bits 0x%08x written as 1 (ignored)",
                   v & ~cr0_mask(s));
+    }
     s->cr0 = v & cr0_mask(s);
     s->cr0ack = s->cr0;
     vsmmu_trace(s, "CR0 = 0x%08x (SMMUEN=%u CMDQEN=%u EVENTQEN=%u PRIQEN=%u)", s->cr0,
@@ -342,6 +346,7 @@ static void write_cr1(struct vsmmu *s, uint32_t v)
 static void write_gbpa(struct vsmmu *s, uint32_t v)
 {
     if (!fld_get(v, GBPA_UPDATE)) {
+        s->wr_effect = VSMMU_TRACE_REG_IGNORED;
         vsmmu_log(s, VSMMU_LOG_GUEST, "GBPA write without Update ignored");
         return;
     }
@@ -403,8 +408,17 @@ static void write64(struct vsmmu *s, uint64_t off, uint64_t v)
             s->priq.irq_cfg0 = v & cfg0_mask;
         break;
     default:
+        s->wr_effect = VSMMU_TRACE_REG_IGNORED;
         break;
     }
+}
+
+/* A register that the configuration leaves out: the write is ignored. */
+static bool present(struct vsmmu *s, bool is)
+{
+    if (!is)
+        s->wr_effect = VSMMU_TRACE_REG_IGNORED;
+    return is;
 }
 
 static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
@@ -444,11 +458,13 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         write_gerrorn(s, v);
         break;
     case R_GERROR_IRQ_CFG1:
-        if (has_msi(s) && !irq_guarded(s, "GERROR_IRQ_CFG1", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "GERROR_IRQ_CFG1", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
             s->gerror_irq_cfg1 = v;
         break;
     case R_GERROR_IRQ_CFG2:
-        if (has_msi(s) && !irq_guarded(s, "GERROR_IRQ_CFG2", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "GERROR_IRQ_CFG2", fld_mask(IRQ_CTRL_GERROR_IRQEN)))
             s->gerror_irq_cfg2 = v & cfg2_mask;
         break;
     case R_STRTAB_BASE_CFG:
@@ -465,20 +481,22 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
             s->cmdq.cons = v & (idx | (uint32_t)fld_mask(CMDQ_CONS_ERR));
         break;
     case R_EVENTQ_IRQ_CFG1:
-        if (has_msi(s) && !irq_guarded(s, "EVENTQ_IRQ_CFG1", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "EVENTQ_IRQ_CFG1", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
             s->eventq.irq_cfg1 = v;
         break;
     case R_EVENTQ_IRQ_CFG2:
-        if (has_msi(s) && !irq_guarded(s, "EVENTQ_IRQ_CFG2", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
+        if (present(s, has_msi(s)) &&
+            !irq_guarded(s, "EVENTQ_IRQ_CFG2", fld_mask(IRQ_CTRL_EVENTQ_IRQEN)))
             s->eventq.irq_cfg2 = v & cfg2_mask;
         break;
     case R_PRIQ_IRQ_CFG1:
-        if (has_msi(s) && has_pri(s) &&
+        if (present(s, has_msi(s) && has_pri(s)) &&
             !irq_guarded(s, "PRIQ_IRQ_CFG1", fld_mask(IRQ_CTRL_PRIQ_IRQEN)))
             s->priq.irq_cfg1 = v;
         break;
     case R_PRIQ_IRQ_CFG2:
-        if (has_msi(s) && has_pri(s) &&
+        if (present(s, has_msi(s) && has_pri(s)) &&
             !irq_guarded(s, "PRIQ_IRQ_CFG2", fld_mask(IRQ_CTRL_PRIQ_IRQEN)))
             s->priq.irq_cfg2 = v & (cfg2_mask | (uint32_t)fld_mask(PRIQ_IRQ_CFG2_LO));
         break;
@@ -490,15 +508,17 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         s->eventq.cons = v & (idx | (uint32_t)fld_mask(Q_OVACKFLG));
         break;
     case R_PRIQ_PROD:
-        if (has_pri(s) && !guarded(s, "PRIQ_PROD", (uint32_t)fld_mask(CR0_PRIQEN), "PRIQEN"))
+        if (present(s, has_pri(s)) &&
+            !guarded(s, "PRIQ_PROD", (uint32_t)fld_mask(CR0_PRIQEN), "PRIQEN"))
             s->priq.prod = v & (idx | (uint32_t)fld_mask(Q_OVFLG));
         break;
     case R_PRIQ_CONS:
-        if (has_pri(s))
+        if (present(s, has_pri(s)))
             s->priq.cons = v & (idx | (uint32_t)fld_mask(Q_OVACKFLG));
         break;
     default:
         /* read-only, reserved or unimplemented: write ignored */
+        s->wr_effect = VSMMU_TRACE_REG_IGNORED;
         break;
     }
 }
@@ -538,7 +558,10 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
     int rc;
 
     pthread_mutex_lock(&s->lock);
+    s->wr_effect = VSMMU_TRACE_REG_APPLIED;
     rc = check_access(s, offset, size, "write");
+    if (rc)
+        s->wr_effect = VSMMU_TRACE_REG_INVALID;
     if (rc == 0) {
         if (size == 8 && is_reg64(s, offset)) {
             write64(s, offset, val);
@@ -549,6 +572,7 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
             write32(s, offset, (uint32_t)val);
         }
     }
+    vsmmu_tr(s, VSMMU_TRACE_REG_WRITE, offset, size, val, s->wr_effect);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

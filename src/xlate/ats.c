@@ -58,6 +58,7 @@ static void forbid(struct vsmmu *s, uint32_t sid, uint64_t va, bool rnw, const c
     res->status = VSMMU_XLATE_FAULT;
     res->event_type = ev.type;
     res->recorded = vsmmu_event_record_locked(s, &ev) == EVQ_WRITTEN;
+    vsmmu_tr(s, VSMMU_TRACE_XLATE_FAULT, sid, VSMMU_NO_SSID, va, ev.type, res->recorded);
     vsmmu_trace(s, "ATS translated sid %u pa 0x%llx: %s -> F_TRANSL_FORBIDDEN%s", sid,
                 (unsigned long long)va, why,
                 res->recorded ? "" : " (not recorded: event queue unwritable)");
@@ -192,6 +193,7 @@ static void refuse(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va, un
     ev.ats_p = pasid && (access & VSMMU_ACC_PRIV);
     res->event_type = ev.type;
     res->recorded = vsmmu_event_record_locked(s, &ev) == EVQ_WRITTEN;
+    vsmmu_tr(s, VSMMU_TRACE_XLATE_FAULT, sid, ssid, va, ev.type, res->recorded);
     vsmmu_trace(s, "ATS request sid %u va 0x%llx: %s -> UR, F_BAD_ATS_TREQ%s", sid,
                 (unsigned long long)va, why,
                 res->recorded ? "" : " (not recorded: event queue unwritable)");

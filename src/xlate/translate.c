@@ -117,6 +117,7 @@ void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32
         record = fld_get(__atomic_load_n(&s->cr2, __ATOMIC_RELAXED), CR2_RECINVSID) != 0;
     }
     if (!record) {
+        vsmmu_tr(s, VSMMU_TRACE_XLATE_FAULT, sid, ssid, va, f->type, 0);
         vsmmu_trace(s, "translate sid %u: %s suppressed", sid, vsmmu_event_name(f->type) ?
                     vsmmu_event_name(f->type) : "fault");
         return;
@@ -137,6 +138,7 @@ void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32
     ev.fetch_addr = f->fetch_addr;
     res->event_type = f->type;
     res->recorded = vsmmu_event_record_locked(s, &ev) == EVQ_WRITTEN;
+    vsmmu_tr(s, VSMMU_TRACE_XLATE_FAULT, sid, ssid, va, f->type, res->recorded);
     vsmmu_trace(s, "translate sid %u va 0x%llx: %s%s", sid, (unsigned long long)va,
                 vsmmu_event_name(f->type) ? vsmmu_event_name(f->type) : "fault",
                 res->recorded ? "" : " (not recorded: event queue unwritable)");
@@ -331,6 +333,8 @@ static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
         e.gshift = c.s1 ? c.tt[c.regime != XR_EL2 ? (va >> 55) & 1 : 0].gshift : c.st2.gshift;
         e.perm = (uint8_t)((c.s1 ? w1.perm : XP_ALL) & (c.s2 ? w2.perm : XP_ALL));
         xl_tlb_insert(xc, &e, sid, ssid);
+        vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
+                 e.va, e.oa, 1ull << shift, api_perm(e.perm, a.priv));
 
         res->status = VSMMU_XLATE_OK;
         res->addr = oa;
@@ -508,6 +512,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         n = xl_cfg_inval(xc, sid, 1, false, 0);
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = sid, .num = 1 };
+        vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, sid, 1, VSMMU_NO_SSID, n);
         vsmmu_trace(s, "CFGI sid %u: %u config entries dropped", sid, n);
         notify(s, &inv);
         return;
@@ -518,6 +523,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         n = xl_cfg_inval(xc, base, num, false, 0);
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = base, .num = num };
+        vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, base, num, VSMMU_NO_SSID, n);
         vsmmu_trace(s, "CFGI_STE_RANGE sid 0x%llx+0x%llx: %u config entries dropped",
                     (unsigned long long)base, (unsigned long long)num, n);
         notify(s, &inv);
@@ -527,6 +533,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         n = xl_cfg_inval(xc, sid, 1, true, (uint32_t)st_get(cmd, CMD_SSID));
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = sid, .num = 1 };
+        vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, sid, 1, st_get(cmd, CMD_SSID), n);
         vsmmu_trace(s, "CFGI_CD sid %u ssid %u: %u config entries dropped", sid,
                     (unsigned)st_get(cmd, CMD_SSID), n);
         notify(s, &inv);
@@ -599,6 +606,8 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         return;
     }
     n = xl_tlb_inval(xc, &p);
+    vsmmu_tr(s, VSMMU_TRACE_TLB_INVAL, op, inv.kind, (uint64_t)(int64_t)inv.vmid,
+             (uint64_t)(int64_t)inv.asid, inv.addr, inv.size, n);
     vsmmu_trace(s, "TLBI op 0x%02x: %u TLB entries dropped", op, n);
     notify(s, &inv);
 }

@@ -56,6 +56,7 @@ struct vsmmu_config {
 #ifndef ABI_CALLER_OLDER
     unsigned tlb_entries, cfg_entries;
     uint32_t flags;
+    enum vsmmu_log_level log_level;
 #endif
 #ifdef ABI_CALLER_NEWER
     uint32_t future_knob;

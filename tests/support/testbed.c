@@ -207,3 +207,23 @@ unsigned tb_count_irq(const struct testbed *tb, enum vsmmu_irq line)
 {
     return (unsigned)line < 4 ? tb->irq_count[line] : 0;
 }
+
+unsigned tb_log_site(const struct testbed *tb, const char *needle, uint64_t *suppressed)
+{
+    unsigned n = 0;
+
+    *suppressed = 0;
+    for (unsigned i = 0; i < tb->nlogs; i++) {
+        unsigned long long k;
+        int end = 0;
+
+        if (!strstr(tb->logs[i], needle))
+            continue;
+        if (sscanf(tb->logs[i], "%llu similar messages suppressed (last: %n", &k, &end) == 1 &&
+            end > 0)
+            *suppressed += k;
+        else
+            n++;
+    }
+    return n;
+}

@@ -66,5 +66,12 @@ void tb_clear_logs(struct testbed *tb);
 /** Does any recorded log message (of any level) contain @needle? */
 bool tb_log_contains(const struct testbed *tb, const char *needle);
 unsigned tb_count_irq(const struct testbed *tb, enum vsmmu_irq line);
+/**
+ * Messages of one rate-limited call site: those recorded that contain
+ * @needle and are not a suppression summary, and (in *suppressed) the
+ * total N of the "N similar messages suppressed (last: ...@needle...)"
+ * summaries.  Returns the number of messages delivered.
+ */
+unsigned tb_log_site(const struct testbed *tb, const char *needle, uint64_t *suppressed);
 
 #endif
