@@ -157,6 +157,7 @@ struct flip {
     volatile int stop;
     uint64_t final[8];          /* output base of each page at the end */
     unsigned long bad, n, stale;
+    unsigned started;           /* threads that have translated once */
 };
 
 /* Pages 0..7 map to either 0xA0000000 + (i & 1) * 4K or 0xB0000000 + the
@@ -177,6 +178,8 @@ static void *flip_thread(void *arg)
             base = r.addr - 0x1000ull * ((va >> 12) & 1) - (va & 0xFFF);
         if (base != XT_FLIP_A && base != XT_FLIP_B)
             __atomic_add_fetch(&f->bad, 1, __ATOMIC_RELAXED);
+        if (n == 0)
+            __atomic_add_fetch(&f->started, 1, __ATOMIC_RELEASE);
         if (++n % 64 == 0)
             sched_yield();      /* let the invalidating thread run */
     }
@@ -220,6 +223,10 @@ TEST(slot_and_slotless_threads_during_invalidation)
         xt_flip_step(&x, &p, k);
         if (k % 50 == 49)
             CHECK_EQ(guest_cfgi_all(&x.g), 0);
+        /* On a loaded machine the workers may not have run yet: the last
+         * steps wait until every one of them translates during the flips. */
+        while (k >= 390 && __atomic_load_n(&f.started, __ATOMIC_ACQUIRE) < T)
+            sched_yield();
     }
     for (unsigned i = 0; i < 8; i++)
         f.final[i] = xt_flip_final(400, i);
