@@ -155,7 +155,7 @@ fuzz: $(FUZZ_BINS)
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR)
-	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/vsmmu.h include/vsmmu_iommufd.h include/vsmmu_state.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvsmmu.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
