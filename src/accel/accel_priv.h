@@ -96,7 +96,8 @@ void accel_inv_discard(struct vsmmu_accel *a);
 /** What a device is attached to, as a saved state records it. */
 enum accel_att { ATT_S2 = 0, ATT_ABORT = 1, ATT_BYPASS = 2, ATT_NESTED = 3 };
 struct accel_restore {
-    bool veventq;           /* the source had a vEVENTQ */
+    bool veventq;           /* the source had a vEVENTQ, not made again yet */
+    uint32_t veventq_depth; /* its depth */
     unsigned n;
     struct accel_restore_dev { uint32_t vsid; uint32_t att; } *devs;
 };

@@ -15,8 +15,11 @@
  * nested HWPT is rebuilt from the guest STE read again from guest memory
  * (caches are not state, so this is the fetch a fresh SMMU would do).
  *
- * Payload: u32 device count, u32 flags (bit 0: a vEVENTQ existed), then
- * per device u32 vSID, u32 attachment (enum accel_att).
+ * Payload: u32 device count, u32 flags (bit 0: a vEVENTQ existed), u32 the
+ * vEVENTQ's depth (0 without), u32 0, then per device u32 vSID, u32
+ * attachment (enum accel_att).  The destination makes its vEVENTQ with the
+ * same depth (accel_veventq_depth), even if the guest has since changed
+ * EVENTQ_BASE (the source's kept its depth).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,7 +37,7 @@ static const char *const att_names[] = {
 
 size_t vsmmu_accel_state_size(const struct vsmmu *s)
 {
-    return 8 + 8 * (size_t)s->accel->ndevs;
+    return 16 + 8 * (size_t)s->accel->ndevs;
 }
 
 static uint32_t att_of(const struct vsmmu_accel *a, const struct accel_dev *d)
@@ -54,6 +57,8 @@ void vsmmu_accel_state_write(const struct vsmmu *s, struct st_out *o)
 
     st_put(o, a->ndevs, 4);
     st_put(o, a->has_veventq ? ACCEL_ST_VEVENTQ : 0, 4);
+    st_put(o, a->has_veventq ? a->veventq_depth : 0, 4);
+    st_put(o, 0, 4);
     for (unsigned i = 0; i < a->ndevs; i++) {
         st_put(o, a->devs[i].vsid, 4);
         st_put(o, att_of(a, &a->devs[i]), 4);
@@ -83,19 +88,27 @@ int vsmmu_accel_state_parse(struct vsmmu *s, struct st_in *in, struct accel_rest
 {
     struct accel_restore *r = NULL;
     uint32_t n = (uint32_t)st_take(in, 4), flags = (uint32_t)st_take(in, 4);
+    uint32_t depth = (uint32_t)st_take(in, 4), rsvd = (uint32_t)st_take(in, 4);
+    uint32_t max_depth = 1u << fld_get(s->idr[1], IDR1_EVENTQS);
 
     *out = NULL;
     if (in->bad)
         REFUSE(-EBADMSG, "too short");
     if (n > in->n / 8)
         REFUSE(-EBADMSG, "%u devices do not fit in %zu bytes", n, in->n);
-    if (flags & ~ACCEL_ST_VEVENTQ)
-        REFUSE(-EINVAL, "reserved flags 0x%x", flags);
+    if ((flags & ~ACCEL_ST_VEVENTQ) || rsvd)
+        REFUSE(-EINVAL, "reserved bits set (flags 0x%x, word 0x%x)", flags, rsvd);
+    if (max_depth > VSMMU_VEVENTQ_MAX_DEPTH)
+        max_depth = VSMMU_VEVENTQ_MAX_DEPTH;
+    if ((flags & ACCEL_ST_VEVENTQ) ? depth == 0 || (depth & (depth - 1)) || depth > max_depth
+                                   : depth != 0)
+        REFUSE(-EINVAL, "vEVENTQ depth %u", depth);
     r = calloc(1, sizeof(*r));
     if (!r || (n && !(r->devs = calloc(n, sizeof(*r->devs)))))
         REFUSE(-ENOMEM, "out of memory");
     r->n = n;
     r->veventq = flags & ACCEL_ST_VEVENTQ;
+    r->veventq_depth = depth;
     for (uint32_t i = 0; i < n; i++) {
         r->devs[i].vsid = (uint32_t)st_take(in, 4);
         r->devs[i].att = (uint32_t)st_take(in, 4);
@@ -156,6 +169,8 @@ int accel_state_reattach(struct vsmmu *s, struct accel_dev *d)
         }
     }
     ensure_veventq(s, r->veventq);
+    if (a->has_veventq)
+        r->veventq = false;    /* made again: later ones take the usual depth */
     if (!found)
         return 0;
     switch (att) {
@@ -198,6 +213,8 @@ void vsmmu_accel_state_commit(struct vsmmu *s, struct accel_restore *r)
                       "accel: state load: vSID 0x%x keeps its attachment (see above)",
                       a->devs[i].vsid);
     ensure_veventq(s, r->veventq);
+    if (a->has_veventq)
+        r->veventq = false;
 }
 
 /* ---- the last records of the vEVENTQ at save time ------------------------- */
