@@ -3,8 +3,9 @@
  * Save and restore (vsmmu_state.h).  The format (docs/state.md):
  *
  *   header, 32 bytes:  magic "VSMMUST\0", u16 major, u16 minor,
- *                      u32 header length, u32 total length, u32 flags,
- *                      u32 CRC-32 of everything after the header, u32 0
+ *                      u32 header length (32), u32 total length, u32 flags,
+ *                      u32 CRC-32 of the whole blob with this field as 0,
+ *                      u32 0
  *   sections:          u16 id, u16 flags, u32 payload length, payload
  *
  * All little-endian.  A reader takes the sections it knows (a longer
@@ -139,15 +140,27 @@ static void counters_set(struct vsmmu *s, const uint64_t c[NCOUNTERS])
 
 /* ---- CRC-32 (IEEE 802.3, reflected 0xEDB88320) ---------------------------- */
 
-static uint32_t crc32_le(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
+#define ST_CRC_OFF 24u
 
+static uint32_t crc32_add(uint32_t c, const uint8_t *p, size_t n)
+{
     while (n--) {
         c ^= *p++;
         for (int k = 0; k < 8; k++)
             c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
     }
+    return c;
+}
+
+/* The blob's CRC: every byte, the CRC field counted as zero. */
+static uint32_t blob_crc(const uint8_t *b, size_t len)
+{
+    static const uint8_t zero[4];
+    uint32_t c = 0xffffffffu;
+
+    c = crc32_add(c, b, ST_CRC_OFF);
+    c = crc32_add(c, zero, sizeof(zero));
+    c = crc32_add(c, b + ST_CRC_OFF + 4, len - ST_CRC_OFF - 4);
     return ~c;
 }
 
@@ -219,8 +232,10 @@ int vsmmu_state_save(vsmmu_t *s, void *buf, size_t len, size_t *needed)
     st_put(&o, ST_HDR_LEN, 4);
     st_put(&o, size, 4);
     st_put(&o, 0, 4);                                   /* flags */
-    st_put(&o, crc32_le(b + ST_HDR_LEN, size - ST_HDR_LEN), 4);
+    st_put(&o, 0, 4);                                   /* CRC, below */
     st_put(&o, 0, 4);
+    o.p = b + ST_CRC_OFF;
+    st_put(&o, blob_crc(b, size), 4);
     return 0;
 }
 
@@ -239,7 +254,7 @@ static int parse_header(struct vsmmu *s, const uint8_t *b, size_t len, struct st
 {
     struct st_in in = { .p = b, .n = len };
     unsigned major, minor;
-    uint32_t hdr_len, total, flags, crc;
+    uint32_t hdr_len, total, flags, crc, rsvd;
 
     if (len < ST_HDR_LEN)
         REFUSE(s, -EBADMSG, "%zu bytes are too few for a vsmmu state", len);
@@ -253,18 +268,18 @@ static int parse_header(struct vsmmu *s, const uint8_t *b, size_t len, struct st
     total = (uint32_t)st_take(&in, 4);
     flags = (uint32_t)st_take(&in, 4);
     crc = (uint32_t)st_take(&in, 4);
+    rsvd = (uint32_t)st_take(&in, 4);
     if (major != VSMMU_STATE_VERSION_MAJOR)
         REFUSE(s, -EPROTO, "format version %u.%u; this library reads %u.x", major, minor,
                VSMMU_STATE_VERSION_MAJOR);
     if (total != len)
         REFUSE(s, -EBADMSG, "the header says %u bytes, the blob has %zu (truncated or padded)",
                total, len);
-    if (hdr_len < ST_HDR_LEN || hdr_len > total)
-        REFUSE(s, -EBADMSG, "header length %u", hdr_len);
-    if (flags)
-        REFUSE(s, -EPROTO, "unknown header flags 0x%x (a newer format)", flags);
-    if (crc32_le(b + ST_HDR_LEN, total - ST_HDR_LEN) != crc)
+    if (blob_crc(b, len) != crc)
         REFUSE(s, -EBADMSG, "checksum mismatch (corrupted)");
+    if (hdr_len != ST_HDR_LEN || flags || rsvd)
+        REFUSE(s, -EPROTO, "header length %u, flags 0x%x, reserved 0x%x: a newer format",
+               hdr_len, flags, rsvd);
     body->p = b + hdr_len;
     body->n = total - hdr_len;
     body->bad = false;
