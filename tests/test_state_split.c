@@ -331,3 +331,75 @@ TEST(every_script_split_across_processes)
         scenario_free(&sc);
     }
 }
+
+/* ---- the commands' errors --------------------------------------------------------- */
+
+TEST(save_load_errors)
+{
+    char file[400], script[2000];
+    struct tool_result r;
+    const char *small[] = { "--ram-size", "64K", NULL };
+    FILE *f;
+    long size;
+    uint8_t *b;
+
+    temp_name(file, sizeof(file));
+    /* unreadable, unwritable, not a save file */
+    tool_script(NULL, "load /nonexistent/x\nsave /nonexistent/x\nload /dev/null\nreadl 0x20\n", &r);
+    CHECK_MSG(!strncmp(r.out, "ERR cannot open '/nonexistent/x': ENOENT", 40), "%s", r.out);
+    CHECK(strstr(r.out, "\nERR cannot write '/nonexistent/x': ENOENT"));
+    CHECK(strstr(r.out, "\nERR not a vsmmu tool save file"));
+    CHECK(strstr(r.out, "\nOK 0x00000000\n"));
+    CHECK_EQ(r.status, 1);
+    tool_result_free(&r);
+
+    /* another guest RAM */
+    snprintf(script, sizeof(script), "writel 0x20 0x8\nsave %s\n", file);
+    tool_script(NULL, script, &r);
+    CHECK(!strcmp(r.out, "OK\nOK\n"));
+    tool_result_free(&r);
+    snprintf(script, sizeof(script), "load %s\nreadl 0x20\n", file);
+    tool_script(small, script, &r);
+    CHECK_MSG(!strcmp(r.out, "ERR saved with guest RAM 0x40000000+0x10000000, this run has "
+                      "0x40000000+0x10000\nOK 0x00000000\n"), "%s", r.out);
+    tool_result_free(&r);
+    /* devices need accel mode */
+    {
+        const char *accel[] = { "--set", "accel=on", NULL };
+        snprintf(script, sizeof(script), "accel-attach 3\nsave %s\n", file);
+        tool_script(accel, script, &r);
+        CHECK(!strcmp(r.out, "OK\nOK\n"));
+        tool_result_free(&r);
+        snprintf(script, sizeof(script), "load %s\n", file);
+        tool_script(NULL, script, &r);
+        CHECK_MSG(!strcmp(r.out, "ERR the file has passthrough devices: run with --set "
+                          "accel=on\n"), "%s", r.out);
+        tool_result_free(&r);
+    }
+
+    /* a state the library refuses: the instance is a fresh one */
+    snprintf(script, sizeof(script), "writel 0x20 0x8\nsave %s\n", file);
+    tool_script(NULL, script, &r);
+    tool_result_free(&r);
+    f = fopen(file, "r+b");
+    CHECK(f != NULL);
+    CHECK(fseek(f, 0, SEEK_END) == 0);
+    size = ftell(f);
+    CHECK(size > 100);
+    b = malloc((size_t)size);
+    CHECK(b != NULL);
+    rewind(f);
+    CHECK(fread(b, 1, (size_t)size, f) == (size_t)size);
+    b[size - 1] ^= 1;                       /* inside the state blob */
+    rewind(f);
+    CHECK(fwrite(b, 1, (size_t)size, f) == (size_t)size);
+    fclose(f);
+    free(b);
+    snprintf(script, sizeof(script), "load %s\nreadl 0x20\n", file);
+    tool_script(NULL, script, &r);
+    CHECK_MSG(!strcmp(r.out, "ERR vsmmu_state_load failed: EBADMSG (Bad message)\n"
+                      "OK 0x00000000\n"), "%s", r.out);
+    CHECK(strstr(r.err, "vsmmu: error: state load refused: checksum mismatch"));
+    tool_result_free(&r);
+    unlink(file);
+}

@@ -32,6 +32,7 @@ static const struct { int err; const char *name; } errnos[] = {
     { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
     { ENOSYS, "ENOSYS" }, { EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
     { ETIMEDOUT, "ETIMEDOUT" }, { ENOTSUP, "ENOTSUP" }, { EPROTO, "EPROTO" },
+    { EBADMSG, "EBADMSG" },
 };
 
 const char *errno_name(int err)
