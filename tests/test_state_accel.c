@@ -316,3 +316,35 @@ TEST(accel_section_checked)
     free(blob);
     at_fini(&x);
 }
+
+/* The destination's host refuses the nested HWPT: the device's traffic
+ * aborts (abort proxy), the error is logged, the attach succeeds, and the
+ * guest's next CFGI_STE installs the nested HWPT as usual. */
+TEST(accel_nested_refused_on_destination_aborts)
+{
+    struct at x;
+    struct side d;
+    struct guest g;
+    size_t len = 0;
+    char desc[200];
+    void *blob;
+
+    source_setup(&x);
+    blob = save_blob(x.tb.s, &len);
+    dest_init(&d, &x);
+    CHECK_EQ(vsmmu_state_load(d.tb.s, blob, len), 0);
+    /* HWPT allocations of the first attach: abort proxy, bypass proxy,
+     * then the nested one */
+    CHECK_EQ(vsmmu_sim_fail(d.sim, VSMMU_SIM_HWPT_ALLOC, 3, EIO), 0);
+    dest_attach(&d);
+    CHECK(tb_log_contains(&d.tb, "IOMMU_HWPT_ALLOC of a nested HWPT failed"));
+    describe(d.sim, d.dev[1].dev_id, desc, sizeof(desc));
+    CHECK_MSG(!strncmp(desc, "nested vste=0000000000000001:", 29), "%s", desc);
+    g = x.g;
+    g.tb = &d.tb;
+    CHECK_EQ(guest_cfgi_ste(&g, VSID_S1), 0);
+    check_same_objects(&x, &d);
+    free(blob);
+    dest_fini(&d);
+    at_fini(&x);
+}

@@ -154,25 +154,20 @@ int accel_state_reattach(struct vsmmu *s, struct accel_dev *d)
 {
     struct vsmmu_accel *a = s->accel;
     struct accel_restore *r = a->restore;
-    uint32_t att = ATT_S2;
-    bool found = false;
+    uint32_t att;
+    unsigned i;
     int rc = 0;
 
     if (!r)
         return 0;
-    for (unsigned i = 0; i < r->n; i++) {
-        if (r->devs[i].vsid == d->vsid) {
-            att = r->devs[i].att;
-            r->devs[i] = r->devs[--r->n];
-            found = true;
-            break;
-        }
-    }
     ensure_veventq(s, r->veventq);
     if (a->has_veventq)
         r->veventq = false;    /* made again: later ones take the usual depth */
-    if (!found)
+    for (i = 0; i < r->n && r->devs[i].vsid != d->vsid; i++)
+        ;
+    if (i == r->n)
         return 0;
+    att = r->devs[i].att;
     switch (att) {
     case ATT_ABORT:
         rc = accel_dev_move(s, d, a->abort_hwpt, "state load");
@@ -181,9 +176,10 @@ int accel_state_reattach(struct vsmmu *s, struct accel_dev *d)
         rc = accel_dev_move(s, d, a->bypass_hwpt, "state load");
         break;
     case ATT_NESTED:
-        /* A guest STE that no longer gives a nested HWPT (the guest changed
-         * it without CFGI_STE) aborts the device's traffic, as the fresh
-         * fetch of a real SMMU could; only a host failure fails the attach. */
+        /* No nested HWPT from the guest STE (the guest changed it without
+         * CFGI_STE, or the host refused): the device's traffic aborts, as
+         * after a fresh fetch of a bad STE; the attach fails only if even
+         * the abort proxy cannot be attached. */
         if (accel_install_ste(s, d, true) == 0)
             break;
         rc = accel_dev_move(s, d, a->abort_hwpt, "state load");
@@ -192,10 +188,12 @@ int accel_state_reattach(struct vsmmu *s, struct accel_dev *d)
         rc = accel_dev_move(s, d, d->s2_hwpt, "state load");
         break;
     }
-    if (rc == 0)
-        vsmmu_trace(s, "accel: state load: vSID 0x%x re-attached to %s", d->vsid,
-                    att_names[att]);
-    return rc;
+    if (rc)
+        return rc;     /* the record stays for the VMM's next attach */
+    r->devs[i] = r->devs[--r->n];
+    vsmmu_trace(s, "accel: state load: vSID 0x%x re-attached to %s", d->vsid,
+                att_names[att]);
+    return 0;
 }
 
 void vsmmu_accel_state_commit(struct vsmmu *s, struct accel_restore *r)
