@@ -36,6 +36,7 @@
 #include "vsmmu_state.h"
 #include "model/model.h"
 #include "fuzz_common.h"
+#include "state_blob.h"
 
 #define FUZZ_RAM_BASE 0x40000000ull
 #define FUZZ_RAM_SIZE 0x10000ull
@@ -43,47 +44,7 @@
 
 static uint8_t ram[FUZZ_RAM_SIZE];
 
-static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    (void)opaque;
-    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
-        return -1;
-    memcpy(buf, ram + (addr - FUZZ_RAM_BASE), len);
-    return 0;
-}
-
-static int f_write(void *opaque, uint64_t addr, const void *buf, size_t len)
-{
-    (void)opaque;
-    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
-        return -1;
-    memcpy(ram + (addr - FUZZ_RAM_BASE), buf, len);
-    return 0;
-}
-
-static uint32_t crc32_ref(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    while (n--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0xedb88320u : c >> 1;
-    }
-    return ~c;
-}
-
-static void repair(uint8_t *b, size_t len)
-{
-    if (len < 32)
-        return;
-    for (int i = 0; i < 4; i++) {
-        b[16 + i] = (uint8_t)(len >> (8 * i));
-        b[24 + i] = 0;
-    }
-    uint32_t c = crc32_ref(b, len);
-    for (int i = 0; i < 4; i++)
-        b[24 + i] = (uint8_t)(c >> (8 * i));
-}
+static struct fuzz_ram fram = { ram, FUZZ_RAM_BASE, FUZZ_RAM_SIZE };
 
 struct inst {
     vsmmu_t *s;
@@ -93,8 +54,8 @@ struct inst {
 static void make(struct inst *in, bool accel)
 {
     struct vsmmu_config cfg;
-    struct vsmmu_host_ops ops = { .mem_read = f_read, .mem_write = f_write,
-                                  .log = fuzz_log_discard };
+    struct vsmmu_host_ops ops = { .mem_read = fuzz_ram_read, .mem_write = fuzz_ram_write,
+                                  .log = fuzz_log_discard, .opaque = &fram };
 
     vsmmu_config_default(&cfg);
     if (accel) {
@@ -203,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(blob, p, len);
     if (mode & 2)
-        repair(blob, len);
+        sb_reseal(blob, len);
 
     make(&a, accel);
     regs(a.s, before);

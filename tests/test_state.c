@@ -22,6 +22,7 @@
 #include "guest.h"
 #include "harness.h"
 #include "model/model.h"
+#include "state_blob.h"
 #include "testbed.h"
 #include "vsmmu_state.h"
 
@@ -319,52 +320,6 @@ static void check_unchanged(struct blob_env *e)
     check_same_regs(&e->before, &now, "after a refused load");
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* CRC-32 as the format has it, to make deliberately inconsistent blobs
- * that pass the checksum. */
-static uint32_t crc32_ref(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    while (n--) {
-        c ^= *p++;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0xedb88320u : c >> 1;
-    }
-    return ~c;
-}
-
-/* The CRC covers the whole blob with its own field as zero. */
-static void reseal(uint8_t *b, size_t len)
-{
-    put32(b + 16, (uint32_t)len);
-    put32(b + 24, 0);
-    put32(b + 24, crc32_ref(b, len));
-}
-
-/* The offset of section @id's payload, or 0. */
-static size_t section(const uint8_t *b, size_t len, unsigned id, uint32_t *plen)
-{
-    for (size_t off = 32; off + 8 <= len;) {
-        uint32_t l = le32(b + off + 4);
-        if ((le32(b + off) & 0xffff) == id) {
-            *plen = l;
-            return off + 8;
-        }
-        off += 8 + l;
-    }
-    return 0;
-}
-
 TEST(load_restores_a_reset_instance_and_counters)
 {
     struct blob_env e;
@@ -394,7 +349,7 @@ TEST(truncated_blobs_are_refused)
     /* and truncated ones that claim their own length */
     for (size_t n = 32; n < e.len; n += 4) {
         int rc;
-        reseal(e.b, n);
+        sb_reseal(e.b, n);
         rc = vsmmu_state_load(e.tb.s, e.b, n);
         CHECK_MSG(rc == -EBADMSG || rc == -EINVAL, "length %zu: %d", n, rc);
     }
@@ -434,11 +389,11 @@ TEST(future_versions)
     CHECK(tb_log_contains(&e.tb, "format version 2.0"));
     e.b[8] = 1;
     /* unknown header flags */
-    put32(e.b + 20, 1);
-    reseal(e.b, e.len);
+    sb_put32(e.b + 20, 1);
+    sb_reseal(e.b, e.len);
     CHECK_EQ(vsmmu_state_load(e.tb.s, e.b, e.len), -EPROTO);
-    put32(e.b + 20, 0);
-    reseal(e.b, e.len);
+    sb_put32(e.b + 20, 0);
+    sb_reseal(e.b, e.len);
     check_unchanged(&e);
 
     /* a newer minor version: a longer register section and an unknown
@@ -446,26 +401,38 @@ TEST(future_versions)
     b = calloc(1, e.len + 64);
     CHECK(b != NULL);
     {
-        uint32_t plen;
-        size_t regs = section(e.b, e.len, 2, &plen), end = regs + plen;
+        uint32_t plen = 0;
+        size_t regs = sb_section(e.b, e.len, 2, &plen), end = regs + plen;
         memcpy(b, e.b, end);
-        put32(b + regs - 4, plen + 8);
+        sb_put32(b + regs - 4, plen + 8);
         memset(b + end, 0xa5, 8);
         memcpy(b + end + 8, e.b + end, e.len - end);
         n = e.len + 8;
         b[10] = 7;                                  /* minor 7 */
         b[n] = 0x42;                                /* section 0x42, optional */
-        put32(b + n + 4, 8);
+        sb_put32(b + n + 4, 8);
         n += 16;
-        reseal(b, n);
+        sb_reseal(b, n);
         CHECK_EQ(vsmmu_state_load(e.tb.s, b, n), 0);
         /* the same section marked mandatory */
         b[n - 16 + 2] = 1;
-        reseal(b, n);
+        sb_reseal(b, n);
         CHECK_EQ(vsmmu_state_load(e.tb.s, b, n), -EPROTO);
     }
     free(b);
     blob_fini(&e);
+}
+
+/* The blob with the word at @off set to @v (resealed) is refused with
+ * -EINVAL and a message containing @why; then @orig is put back. */
+static void patch_refused(struct blob_env *e, const uint8_t *orig, size_t off, uint32_t v,
+                          const char *why)
+{
+    sb_put32(e->b + off, v);
+    sb_reseal(e->b, e->len);
+    CHECK_EQ(vsmmu_state_load(e->tb.s, e->b, e->len), -EINVAL);
+    CHECK_MSG(tb_log_contains(&e->tb, why), "no message with '%s'", why);
+    memcpy(e->b, orig, e->len);
 }
 
 TEST(inconsistent_blobs_are_refused)
@@ -479,40 +446,23 @@ TEST(inconsistent_blobs_are_refused)
     copy = malloc(e.len);
     CHECK(copy != NULL);
     memcpy(copy, e.b, e.len);
-    regs = section(e.b, e.len, 2, &plen);
-    cfg = section(e.b, e.len, 1, &plen);
+    regs = sb_section(e.b, e.len, 2, &plen);
+    cfg = sb_section(e.b, e.len, 1, &plen);
     CHECK(regs && cfg);
-    /* CR0 with a reserved bit */
-    put32(e.b + regs, le32(e.b + regs) | (1u << 31));
-    reseal(e.b, e.len);
-    CHECK_EQ(vsmmu_state_load(e.tb.s, e.b, e.len), -EINVAL);
-    CHECK(tb_log_contains(&e.tb, "CR0 ="));
-    memcpy(e.b, copy, e.len);
-    /* CR0ACK differing from CR0 */
-    put32(e.b + regs + 4, le32(e.b + regs + 4) ^ 1);
-    reseal(e.b, e.len);
-    CHECK_EQ(vsmmu_state_load(e.tb.s, e.b, e.len), -EINVAL);
-    memcpy(e.b, copy, e.len);
-    /* CMDQ_PROD beyond the 20 index bits (offset: 10 words, a dword, 2
-     * words, a dword, a word, a dword = 76) */
-    put32(e.b + regs + 76, 1u << 20);
-    reseal(e.b, e.len);
-    CHECK_EQ(vsmmu_state_load(e.tb.s, e.b, e.len), -EINVAL);
-    CHECK(tb_log_contains(&e.tb, "CMDQ_PROD"));
-    memcpy(e.b, copy, e.len);
-    /* made by another configuration (IDR1) */
-    put32(e.b + cfg + 4, le32(e.b + cfg + 4) ^ 1);
-    reseal(e.b, e.len);
-    CHECK_EQ(vsmmu_state_load(e.tb.s, e.b, e.len), -EINVAL);
-    CHECK(tb_log_contains(&e.tb, "IDR1"));
-    memcpy(e.b, copy, e.len);
+    /* CR0 with a reserved bit; CR0ACK differing from CR0; CMDQ_PROD beyond
+     * the 20 index bits (at 10 words, a dword, 2 words, a dword, a word, a
+     * dword = 76); IDR1 of another configuration */
+    patch_refused(&e, copy, regs, sb_le32(e.b + regs) | (1u << 31), "CR0 =");
+    patch_refused(&e, copy, regs + 4, sb_le32(e.b + regs + 4) ^ 1, "CR0ACK");
+    patch_refused(&e, copy, regs + 76, 1u << 20, "CMDQ_PROD");
+    patch_refused(&e, copy, cfg + 4, sb_le32(e.b + cfg + 4) ^ 1, "IDR1");
     /* a section twice */
     {
         uint8_t *b = malloc(e.len + 8 + plen);
         CHECK(b != NULL);
         memcpy(b, e.b, e.len);
         memcpy(b + e.len, e.b + cfg - 8, 8 + plen);
-        reseal(b, e.len + 8 + plen);
+        sb_reseal(b, e.len + 8 + plen);
         CHECK_EQ(vsmmu_state_load(e.tb.s, b, e.len + 8 + plen), -EBADMSG);
         free(b);
     }

@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 
+#include "state_blob.h"
 #include "test_accel.h"
 #include "vsmmu_state.h"
 
@@ -258,22 +259,6 @@ TEST(accel_undrained_events_flag_overflow)
     at_fini(&x);
 }
 
-/* Fix the CRC (the whole blob with its field as zero) after an edit. */
-static void reseal(uint8_t *b, size_t len)
-{
-    uint32_t c = 0xffffffffu;
-
-    memset(b + 24, 0, 4);
-    for (size_t i = 0; i < len; i++) {
-        c ^= b[i];
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0xedb88320u : c >> 1;
-    }
-    c = ~c;
-    for (int i = 0; i < 4; i++)
-        b[24 + i] = (uint8_t)(c >> (8 * i));
-}
-
 /* Accel sections that cannot be right are refused; an accel state does not
  * go into an instance that is not in accel mode. */
 TEST(accel_section_checked)
@@ -281,29 +266,29 @@ TEST(accel_section_checked)
     struct at x;
     struct testbed plain;
     struct vsmmu_config cfg;
-    size_t len = 0, off = 32;
+    size_t len = 0, off;
+    uint32_t plen = 0;
     uint8_t *blob, *dev0, *dev1, keep[8];
 
     source_setup(&x);
     blob = save_blob(x.tb.s, &len);
     /* the accel section (id 4): 16 bytes, then {vSID, attachment} each */
-    while (off + 8 <= len && (blob[off] | blob[off + 1] << 8) != 4)
-        off += 8 + (size_t)(blob[off + 4] | blob[off + 5] << 8);
-    CHECK(off + 8 + 16 + 16 <= len);
-    dev0 = blob + off + 8 + 16;
+    off = sb_section(blob, len, 4, &plen);
+    CHECK(off && plen == 16 + 16);
+    dev0 = blob + off + 16;
     dev1 = dev0 + 8;
     memcpy(keep, dev1, 8);
     memcpy(dev1, dev0, 4);                  /* the first device's vSID twice */
-    reseal(blob, len);
+    sb_reseal(blob, len);
     CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
     CHECK(tb_log_contains(&x.tb, "appears twice"));
     memcpy(dev1, keep, 8);
     dev1[4] = 7;                            /* no attachment kind 7 */
-    reseal(blob, len);
+    sb_reseal(blob, len);
     CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
     CHECK(tb_log_contains(&x.tb, "unknown attachment 7"));
     dev1[4] = keep[4];
-    reseal(blob, len);
+    sb_reseal(blob, len);
 
     at_config(&cfg);
     cfg.accel = false;

@@ -29,8 +29,8 @@ static void scenario_load(struct scenario *sc, const char *name)
     FILE *f;
 
     memset(sc, 0, sizeof(*sc));
-    snprintf(sc->name, sizeof(sc->name), "%s", name);
-    snprintf(path, sizeof(path), "tests/scripts/%s", name);
+    snprintf(sc->name, sizeof(sc->name), "%.127s", name);
+    snprintf(path, sizeof(path), "tests/scripts/%.127s", name);
     f = fopen(path, "r");
     CHECK_MSG(f != NULL, "cannot open %s", path);
     sc->args[sc->nargs++] = "run";
@@ -299,53 +299,79 @@ static void temp_name(char *buf, size_t size)
              (long)getpid());
 }
 
-TEST(every_script_split_at_every_line)
+/* Run @fn on every scenario of tests/scripts (at least the 12 of the
+ * suite, accel ones included). */
+static void for_each_scenario(void (*fn)(const struct scenario *sc, const char *file))
 {
     char names[64][128], file[400];
     unsigned n = scripts(names, 64);
 
-    /* the suite's scenarios, accel ones included */
     CHECK(n >= 12);
     temp_name(file, sizeof(file));
     for (unsigned i = 0; i < n; i++) {
         struct scenario sc;
         scenario_load(&sc, names[i]);
-        split_every_line(&sc, file);
+        fn(&sc, file);
         scenario_free(&sc);
     }
+}
+
+/* The middle and the end (every line: split_every_line). */
+static void split_middle_and_end(const struct scenario *sc, const char *file)
+{
+    split_two_processes(sc, sc->nlines / 2, file);
+    split_two_processes(sc, sc->nlines, file);
+}
+
+TEST(every_script_split_at_every_line)
+{
+    for_each_scenario(split_every_line);
 }
 
 TEST(every_script_split_across_processes)
 {
-    char names[64][128], file[400];
-    unsigned n = scripts(names, 64);
-
-    CHECK(n >= 12);
-    temp_name(file, sizeof(file));
-    for (unsigned i = 0; i < n; i++) {
-        struct scenario sc;
-        scenario_load(&sc, names[i]);
-        /* the middle and the end (every line: the test above) */
-        split_two_processes(&sc, sc.nlines / 2, file);
-        split_two_processes(&sc, sc.nlines, file);
-        scenario_free(&sc);
-    }
+    for_each_scenario(split_middle_and_end);
 }
 
 /* ---- the commands' errors --------------------------------------------------------- */
 
+/* Run @cmds then `save FILE`: every answer OK. */
+static void saved(const char *const *args, const char *cmds, const char *file)
+{
+    char script[1200];
+    struct tool_result r;
+
+    snprintf(script, sizeof(script), "%ssave %s\n", cmds, file);
+    tool_script(args, script, &r);
+    CHECK_MSG(r.status == 0, "%s%s", r.out, r.err);
+    tool_result_free(&r);
+}
+
+/* `load FILE` then @after answer exactly @expected. */
+static void loaded(const char *const *args, const char *file, const char *after,
+                   const char *expected, struct tool_result *r)
+{
+    char script[1200];
+
+    snprintf(script, sizeof(script), "load %s\n%s", file, after);
+    tool_script(args, script, r);
+    CHECK_MSG(!strcmp(r->out, expected), "got:\n%s---- expected:\n%s", r->out, expected);
+}
+
 TEST(save_load_errors)
 {
-    char file[400], script[2000];
-    struct tool_result r;
     const char *small[] = { "--ram-size", "64K", NULL };
+    const char *accel[] = { "--set", "accel=on", NULL };
+    char file[400];
+    struct tool_result r;
     FILE *f;
     long size;
     uint8_t *b;
 
     temp_name(file, sizeof(file));
     /* unreadable, unwritable, not a save file */
-    tool_script(NULL, "load /nonexistent/x\nsave /nonexistent/x\nload /dev/null\nreadl 0x20\n", &r);
+    tool_script(NULL, "load /nonexistent/x\nsave /nonexistent/x\nload /dev/null\nreadl 0x20\n",
+                &r);
     CHECK_MSG(!strncmp(r.out, "ERR cannot open '/nonexistent/x': ENOENT", 40), "%s", r.out);
     CHECK(strstr(r.out, "\nERR cannot write '/nonexistent/x': ENOENT"));
     CHECK(strstr(r.out, "\nERR not a vsmmu tool save file"));
@@ -353,34 +379,18 @@ TEST(save_load_errors)
     CHECK_EQ(r.status, 1);
     tool_result_free(&r);
 
-    /* another guest RAM */
-    snprintf(script, sizeof(script), "writel 0x20 0x8\nsave %s\n", file);
-    tool_script(NULL, script, &r);
-    CHECK(!strcmp(r.out, "OK\nOK\n"));
+    /* another guest RAM; devices without accel mode: nothing changes */
+    saved(NULL, "writel 0x20 0x8\n", file);
+    loaded(small, file, "readl 0x20\n", "ERR saved with guest RAM 0x40000000+0x10000000, "
+           "this run has 0x40000000+0x10000\nOK 0x00000000\n", &r);
     tool_result_free(&r);
-    snprintf(script, sizeof(script), "load %s\nreadl 0x20\n", file);
-    tool_script(small, script, &r);
-    CHECK_MSG(!strcmp(r.out, "ERR saved with guest RAM 0x40000000+0x10000000, this run has "
-                      "0x40000000+0x10000\nOK 0x00000000\n"), "%s", r.out);
+    saved(accel, "accel-attach 3\n", file);
+    loaded(NULL, file, "", "ERR the file has passthrough devices: run with --set "
+           "accel=on\n", &r);
     tool_result_free(&r);
-    /* devices need accel mode */
-    {
-        const char *accel[] = { "--set", "accel=on", NULL };
-        snprintf(script, sizeof(script), "accel-attach 3\nsave %s\n", file);
-        tool_script(accel, script, &r);
-        CHECK(!strcmp(r.out, "OK\nOK\n"));
-        tool_result_free(&r);
-        snprintf(script, sizeof(script), "load %s\n", file);
-        tool_script(NULL, script, &r);
-        CHECK_MSG(!strcmp(r.out, "ERR the file has passthrough devices: run with --set "
-                          "accel=on\n"), "%s", r.out);
-        tool_result_free(&r);
-    }
 
     /* a state the library refuses: the instance is a fresh one */
-    snprintf(script, sizeof(script), "writel 0x20 0x8\nsave %s\n", file);
-    tool_script(NULL, script, &r);
-    tool_result_free(&r);
+    saved(NULL, "writel 0x20 0x8\n", file);
     f = fopen(file, "r+b");
     CHECK(f != NULL);
     CHECK(fseek(f, 0, SEEK_END) == 0);
@@ -395,10 +405,8 @@ TEST(save_load_errors)
     CHECK(fwrite(b, 1, (size_t)size, f) == (size_t)size);
     fclose(f);
     free(b);
-    snprintf(script, sizeof(script), "load %s\nreadl 0x20\n", file);
-    tool_script(NULL, script, &r);
-    CHECK_MSG(!strcmp(r.out, "ERR vsmmu_state_load failed: EBADMSG (Bad message)\n"
-                      "OK 0x00000000\n"), "%s", r.out);
+    loaded(NULL, file, "readl 0x20\n", "ERR vsmmu_state_load failed: EBADMSG (Bad message)\n"
+           "OK 0x00000000\n", &r);
     CHECK(strstr(r.err, "vsmmu: error: state load refused: checksum mismatch"));
     tool_result_free(&r);
     unlink(file);
