@@ -327,15 +327,15 @@ static bool parse_file(const struct tool *t, const uint8_t *b, size_t len, struc
     sv->ndevs = (uint32_t)take_le(&c, 4);
     sv->devs = c;
     take_bytes(&c, 4ull * sv->ndevs);
-    if (sv->ndevs && !t->sim) {
-        sb_printf(out, "the file has passthrough devices: run with --set accel=on");
-        return false;
-    }
     sv->nfails = (uint32_t)take_le(&c, 4);
     sv->fails = c;
     for (uint32_t i = 0; i < sv->nfails && !c.bad; i++)
         if (take_le(&c, 4) >= VSMMU_SIM_NR_OPS || take_le(&c, 4) == 0 || take_le(&c, 4) == 0)
             c.bad = true;
+    if (!c.bad && (sv->ndevs || sv->nfails) && !t->sim) {
+        sb_printf(out, "the file has passthrough devices: run with --set accel=on");
+        return false;
+    }
     sv->state_len = (size_t)take_le(&c, 8);
     sv->state = take_bytes(&c, sv->state_len);
     if (c.bad || c.n) {
