@@ -4,8 +4,8 @@
 #   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
 #   make demo          narrated bring-up of the SMMU (and accel mode)
 #   make bench         translation benchmark
-#   make fuzz          libFuzzer targets: MMIO sequences, translations (clang;
-#                      FUZZ_SECONDS per target)
+#   make fuzz          libFuzzer targets: MMIO sequences, translations, state
+#                      loads (clang; FUZZ_SECONDS per target)
 #   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
 #   make install       library, product headers, vsmmu.pc, the tool, its man page
 #   make install-sim   the test doubles: vsmmu_sim.h, libvsmmu-sim.a, vsmmu-sim.pc
@@ -266,7 +266,7 @@ $(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(INTERNAL)
 bench: $(BENCH)
 	$(BENCH)
 
-# Each libFuzzer target runs FUZZ_SECONDS (default 60, so 2 minutes in all)
+# Each libFuzzer target runs FUZZ_SECONDS (default 60, so 3 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
 # plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>; an input
 # running longer than FUZZ_TIMEOUT seconds counts as a hang.  A failing input
@@ -274,7 +274,7 @@ bench: $(BENCH)
 FUZZ_SECONDS ?= 60
 FUZZ_TIMEOUT ?= 30
 FUZZ_CC ?= clang
-FUZZ_TARGETS := fuzz_mmio fuzz_translate
+FUZZ_TARGETS := fuzz_mmio fuzz_translate fuzz_state
 FUZZ_BINS := $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZ_TARGETS))
 $(FUZZ_BINS): $(BUILDDIR)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(SIM_SRCS) $(HDRS) $(SUPPORT_SRCS) $(wildcard fuzz/*.h tests/support/*.h)
 	@mkdir -p $(dir $@)

@@ -51,6 +51,30 @@ static inline bool fuzz_in_ram(uint64_t addr, size_t len, uint64_t base, uint64_
     return addr >= base && len <= size && addr - base <= size - len;
 }
 
+/* Guest RAM for the mem_read/mem_write callbacks below (their opaque). */
+struct fuzz_ram {
+    uint8_t *p;
+    uint64_t base, size;
+};
+
+static inline int fuzz_ram_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+    const struct fuzz_ram *r = opaque;
+    if (!fuzz_in_ram(addr, len, r->base, r->size))
+        return -1;
+    memcpy(buf, r->p + (addr - r->base), len);
+    return 0;
+}
+
+static inline int fuzz_ram_write(void *opaque, uint64_t addr, const void *buf, size_t len)
+{
+    const struct fuzz_ram *r = opaque;
+    if (!fuzz_in_ram(addr, len, r->base, r->size))
+        return -1;
+    memcpy(r->p + (addr - r->base), buf, len);
+    return 0;
+}
+
 /* Log callback: the targets check behaviour, not messages. */
 static inline void fuzz_log_discard(void *opaque, enum vsmmu_log_level level, const char *msg)
 {

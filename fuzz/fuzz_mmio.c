@@ -38,23 +38,7 @@
 static uint8_t ram[FUZZ_RAM_SIZE];
 static uint8_t msi_fail;
 
-static int f_read(void *opaque, uint64_t addr, void *buf, size_t len)
-{
-    (void)opaque;
-    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
-        return -1;
-    memcpy(buf, ram + (addr - FUZZ_RAM_BASE), len);
-    return 0;
-}
-
-static int f_write(void *opaque, uint64_t addr, const void *buf, size_t len)
-{
-    (void)opaque;
-    if (!fuzz_in_ram(addr, len, FUZZ_RAM_BASE, FUZZ_RAM_SIZE))
-        return -1;
-    memcpy(ram + (addr - FUZZ_RAM_BASE), buf, len);
-    return 0;
-}
+static struct fuzz_ram fram = { ram, FUZZ_RAM_BASE, FUZZ_RAM_SIZE };
 
 static void f_irq(void *opaque, enum vsmmu_irq line)
 {
@@ -68,7 +52,7 @@ static int f_msi(void *opaque, uint64_t addr, uint32_t data)
                      (uint8_t)(data >> 24) };
     if (msi_fail)
         return -1;
-    return f_write(opaque, addr, b, 4);
+    return fuzz_ram_write(opaque, addr, b, 4);
 }
 
 static const uint32_t regs[] = {
@@ -240,7 +224,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops = {
         .struct_size = sizeof(ops),
-        .mem_read = f_read, .mem_write = f_write, .irq = f_irq, .log = fuzz_log_discard,
+        .mem_read = fuzz_ram_read, .mem_write = fuzz_ram_write, .irq = f_irq,
+        .log = fuzz_log_discard, .opaque = &fram,
     };
     struct rd r = { data, size };
     uint8_t hdr[3];

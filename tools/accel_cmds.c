@@ -52,12 +52,19 @@ static struct tool_dev *arg_dev(struct tool *t, const char *s, struct sbuf *out)
 
 enum answer cmd_accel_attach(struct tool *t, int argc, char **argv, struct sbuf *out)
 {
-    struct tool_dev d = { 0 };
-    int rc;
+    uint32_t vsid;
 
     (void)argc;
-    if (!need_accel(t, out) || !arg_vsid(argv[0], &d.vsid, out))
+    if (!need_accel(t, out) || !arg_vsid(argv[0], &vsid, out))
         return ANS_ERR;
+    return tool_attach(t, vsid, out);
+}
+
+enum answer tool_attach(struct tool *t, uint32_t vsid, struct sbuf *out)
+{
+    struct tool_dev d = { .vsid = vsid };
+    int rc;
+
     if (find_dev(t, d.vsid)) {
         sb_printf(out, "VSID 0x%x is already attached", d.vsid);
         return ANS_ERR;
@@ -234,5 +241,6 @@ enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct sbuf *ou
         sb_errno(out, rc);
         return ANS_ERR;
     }
+    tool_note_fail(t, op, (unsigned)nth, err);
     return ANS_OK;
 }

@@ -32,6 +32,7 @@ static const struct { int err; const char *name; } errnos[] = {
     { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
     { ENOSYS, "ENOSYS" }, { EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
     { ETIMEDOUT, "ETIMEDOUT" }, { ENOTSUP, "ENOTSUP" }, { EPROTO, "EPROTO" },
+    { EBADMSG, "EBADMSG" },
 };
 
 const char *errno_name(int err)
@@ -181,6 +182,7 @@ static enum answer cmd_write(struct tool *t, int argc, char **argv, struct sbuf 
         return ANS_ERR;
     }
     memcpy(t->ram + (addr - t->ram_base), buf, len);
+    tool_ram_written(t, addr, len);
     free(buf);
     return ANS_OK;
 }
@@ -203,6 +205,7 @@ static enum answer cmd_mem64(struct tool *t, int argc, char **argv, struct sbuf 
     for (int i = 0; i < argc - 1; i++)
         for (unsigned j = 0; j < 8; j++)
             t->ram[addr - t->ram_base + 8u * (unsigned)i + j] = (uint8_t)(v[i] >> (8 * j));
+    tool_ram_written(t, addr, 8u * (unsigned)(argc - 1));
     return ANS_OK;
 }
 
@@ -379,6 +382,8 @@ static const struct command commands[] = {
     { "poll", 0, 0, "", cmd_poll },
     { "host-objects", 0, 0, "", cmd_host_objects },
     { "host-fail", 1, 3, "OP [NTH [ERRNO]]", cmd_host_fail },
+    { "save", 1, 1, "FILE", cmd_save },
+    { "load", 1, 1, "FILE", cmd_load },
 };
 
 const struct command *find_command(const char *name)

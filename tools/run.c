@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "tool.h"
 
@@ -63,6 +64,9 @@ void run_usage(FILE *f)
 "                              | FAULT F_BAD_ATS_TREQ | FAULT UR | FAULT CA\n"
 "  reset                    -> OK (architected reset)\n"
 "  stats                    -> OK delivered=N host-lost=N dropped=N commands=N ...\n"
+"  save FILE                state, guest RAM, pending interrupts (and accel\n"
+"                           devices) to FILE, after draining host events -> OK\n"
+"  load FILE                continue from FILE on a new instance -> OK\n"
 "With --set accel=on (simulated iommufd kernel):\n"
 "  accel-attach VSID        hot-plug a passthrough device with virtual StreamID\n"
 "  accel-detach VSID        unplug it\n"
@@ -185,6 +189,7 @@ static int cb_mem_write(void *opaque, uint64_t addr, const void *buf, size_t len
     if (!tool_in_ram(t, addr, len))
         return -1;
     memcpy(t->ram + (addr - t->ram_base), buf, len);
+    tool_ram_written(t, addr, len);
     return 0;
 }
 
@@ -203,6 +208,11 @@ static void record_irq(struct tool *t, struct tool_irq irq)
         t->irq_cap = cap;
     }
     t->irqs[t->nirqs++] = irq;
+}
+
+void tool_record_irq(struct tool *t, struct tool_irq irq)
+{
+    record_irq(t, irq);
 }
 
 static void cb_irq(void *opaque, enum vsmmu_irq line)
@@ -343,6 +353,22 @@ static bool run_line(struct tool *t, char *line, struct sbuf *ans)
 
 static int setup(struct tool *t)
 {
+    /* zero pages on demand, and cheap under ASan (unlike a large calloc) */
+    t->ram = mmap(NULL, t->ram_size, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (t->ram == MAP_FAILED)
+        t->ram = NULL;
+    t->dirty = calloc(1, (t->ram_size + TOOL_PAGE - 1) / TOOL_PAGE / 8 + 1);
+    if (!t->ram || !t->dirty) {
+        fprintf(stderr, "vsmmu: cannot allocate %llu bytes of guest RAM\n",
+                (unsigned long long)t->ram_size);
+        return 2;
+    }
+    return tool_instance_create(t);
+}
+
+int tool_instance_create(struct tool *t)
+{
     struct vsmmu_host_ops ops = {
         .struct_size = sizeof(ops),
         .mem_read = cb_mem_read, .mem_write = cb_mem_write, .irq = cb_irq,
@@ -350,12 +376,6 @@ static int setup(struct tool *t)
     };
     int rc;
 
-    t->ram = calloc(1, t->ram_size);
-    if (!t->ram) {
-        fprintf(stderr, "vsmmu: cannot allocate %llu bytes of guest RAM\n",
-                (unsigned long long)t->ram_size);
-        return 2;
-    }
     rc = vsmmu_create(&t->cfg, &ops, &t->s);
     if (rc) {
         fprintf(stderr, "vsmmu: cannot create the SMMU: %s\n", strerror(-rc));
@@ -376,12 +396,23 @@ static int setup(struct tool *t)
     return 0;
 }
 
-static void teardown(struct tool *t)
+void tool_instance_destroy(struct tool *t)
 {
     vsmmu_destroy(t->s);
+    t->s = NULL;
     if (t->sim)
         vsmmu_iommufd_close(t->sim);
-    free(t->ram);
+    t->sim = NULL;
+    t->ndevs = 0;
+    memset(t->fail_at, 0, sizeof(t->fail_at));
+}
+
+static void teardown(struct tool *t)
+{
+    tool_instance_destroy(t);
+    if (t->ram)
+        munmap(t->ram, t->ram_size);
+    free(t->dirty);
     free(t->irqs);
     free(t->devs);
     sb_free(&t->trace_line);

@@ -91,13 +91,28 @@ struct tool {
     vsmmu_iommufd_t *sim;
     struct tool_dev *devs;
     size_t ndevs, dev_cap;
+    /* save/load (state_cmds.c): guest RAM pages ever written (one bit per
+     * TOOL_PAGE), and the call of each simulated-kernel operation that an
+     * armed host-fail makes fail (0: none) with its errno */
+    uint8_t *dirty;
+    unsigned fail_at[VSMMU_SIM_NR_OPS];
+    int fail_err[VSMMU_SIM_NR_OPS];
 };
+
+#define TOOL_PAGE 4096u
 
 /** Format (" eventq msi:0x..=0x..") and forget the interrupts recorded
  *  since the last call. */
 void tool_take_irqs(struct tool *t, struct sbuf *out);
 /** Is [addr, addr+len) inside guest RAM? */
 bool tool_in_ram(const struct tool *t, uint64_t addr, uint64_t len);
+/** Record a signalled interrupt for the next `irqs`. */
+void tool_record_irq(struct tool *t, struct tool_irq irq);
+/** Create the instance (and in accel mode the simulated kernel) for the
+ *  options in @t; 0, or 2 after a message on standard error. */
+int tool_instance_create(struct tool *t);
+/** Destroy the instance, the simulated kernel and the device list. */
+void tool_instance_destroy(struct tool *t);
 
 /* ---- command handlers (commands.c, accel_cmds.c) ------------------------ */
 
@@ -122,6 +137,16 @@ enum answer cmd_host_event(struct tool *t, int argc, char **argv, struct sbuf *o
 enum answer cmd_poll(struct tool *t, int argc, char **argv, struct sbuf *out);
 enum answer cmd_host_objects(struct tool *t, int argc, char **argv, struct sbuf *out);
 enum answer cmd_host_fail(struct tool *t, int argc, char **argv, struct sbuf *out);
+
+/* state_cmds.c: save FILE, load FILE (listed in commands.c's table) */
+enum answer cmd_save(struct tool *t, int argc, char **argv, struct sbuf *out);
+enum answer cmd_load(struct tool *t, int argc, char **argv, struct sbuf *out);
+/** Guest RAM [addr, addr+len) was written (for save). */
+void tool_ram_written(struct tool *t, uint64_t addr, uint64_t len);
+/** host-fail armed the @nth next call of @op (for save). */
+void tool_note_fail(struct tool *t, int op, unsigned nth, int err);
+/** Add a host device to the simulated kernel and attach it as @vsid. */
+enum answer tool_attach(struct tool *t, uint32_t vsid, struct sbuf *out);
 
 /** Parse a number argument, or fill @out with an ERR reason. */
 bool arg_u64(const char *s, const char *what, uint64_t max, uint64_t *v, struct sbuf *out);

@@ -281,6 +281,7 @@ void vsmmu_accel_fini(struct vsmmu *s)
     if (a->norphans)
         vsmmu_log(s, VSMMU_LOG_ERROR, "accel: %u host objects could not be destroyed",
                   a->norphans);
+    accel_state_forget(a);
     pthread_mutex_unlock(&s->lock);
     free(a->devs);
     free(a->orphans);
@@ -396,7 +397,11 @@ static int attach_locked(struct vsmmu *s, uint32_t vsid,
     }
     a->devs[a->ndevs++] = d;
     vsmmu_trace(s, "accel: vSID 0x%x attached (dev_id %u)", vsid, dev->dev_id);
-    return 0;
+    /* after a state load: back to what it was attached to on the source */
+    rc = accel_state_reattach(s, &a->devs[a->ndevs - 1]);
+    if (rc)
+        detach_locked(s, vsid, true);
+    return rc;
 
 fail:
     if (created)

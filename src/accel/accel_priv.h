@@ -60,6 +60,9 @@ struct vsmmu_accel {
     /* host objects whose destroy failed: retried before the vIOMMU goes */
     uint32_t *orphans;
     unsigned norphans, orphans_cap;
+
+    /* a loaded state's devices the VMM has not re-attached yet */
+    struct accel_restore *restore;
 };
 
 /* accel.c */
@@ -94,5 +97,20 @@ int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2]);
 /* accel_inv.c */
 int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
 void accel_inv_discard(struct vsmmu_accel *a);
+
+/* accel_state.c: save and restore (model/state.h) */
+/** What a device is attached to, as a saved state records it. */
+enum accel_att { ATT_S2 = 0, ATT_ABORT = 1, ATT_BYPASS = 2, ATT_NESTED = 3 };
+struct accel_restore {
+    bool veventq;           /* the source had a vEVENTQ, not made again yet */
+    uint32_t veventq_depth; /* its depth */
+    unsigned n;
+    struct accel_restore_dev { uint32_t vsid; uint32_t att; } *devs;
+};
+/** After @d was attached (and is in a->devs): if the loaded state records
+ *  its vSID, attach it to what it was attached to.  0 or -errno. */
+int accel_state_reattach(struct vsmmu *s, struct accel_dev *d);
+/** Forget the loaded state's pending devices (reset, destroy). */
+void accel_state_forget(struct vsmmu_accel *a);
 
 #endif /* VSMMU_ACCEL_PRIV_H */

@@ -206,6 +206,7 @@ void vsmmu_accel_reset(struct vsmmu *s)
     if (!a)
         return;
     accel_inv_discard(a);
+    accel_state_forget(a);
     if (!a->has_viommu)
         return;
     for (unsigned i = 0; i < a->ndevs; i++)

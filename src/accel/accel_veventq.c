@@ -14,8 +14,15 @@
 
 uint32_t accel_veventq_depth(const struct vsmmu *s)
 {
-    unsigned log2 = q_log2(s->eventq.base, (unsigned)fld_get(s->idr[1], IDR1_EVENTQS));
-    uint32_t depth = 1u << log2;
+    const struct accel_restore *r = s->accel->restore;
+    uint32_t depth;
+    unsigned log2;
+
+    /* after a state load, the depth the source's vEVENTQ had */
+    if (r && r->veventq)
+        return r->veventq_depth;
+    log2 = q_log2(s->eventq.base, (unsigned)fld_get(s->idr[1], IDR1_EVENTQS));
+    depth = 1u << log2;
     return depth > VSMMU_VEVENTQ_MAX_DEPTH ? VSMMU_VEVENTQ_MAX_DEPTH : depth;
 }
 

@@ -189,6 +189,10 @@ static inline uint32_t q_inc(uint32_t v, unsigned log2)
 /* ---- regs.c ---------------------------------------------------------- */
 void vsmmu_regs_reset(struct vsmmu *s);
 void vsmmu_regs_init_idr(struct vsmmu *s);
+/** The bits register @off (an R_* offset) can hold in this configuration:
+ *  a value with other bits set is not a state the model can reach (used to
+ *  check loaded states). */
+uint64_t vsmmu_reg_storable(const struct vsmmu *s, uint64_t off);
 
 /* ---- irq.c ----------------------------------------------------------- */
 enum vsmmu_irq_src { IRQ_SRC_EVENTQ, IRQ_SRC_PRIQ, IRQ_SRC_GERROR };

@@ -576,3 +576,40 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
+
+/* ---- saved states ------------------------------------------------------- */
+
+uint64_t vsmmu_reg_storable(const struct vsmmu *s, uint64_t off)
+{
+    uint64_t idx = fld_mask(Q_IDX_WR), cfg0 = fld_mask(IRQ_CFG0_ADDR);
+    uint64_t cfg2 = fld_mask(IRQ_CFG2_SH) | fld_mask(IRQ_CFG2_MEMATTR);
+    bool msi = has_msi(s), pri = has_pri(s);
+
+    switch (off) {
+    case R_CR0: case R_CR0ACK: return cr0_mask(s);
+    case R_CR1:
+        return fld_mask(CR1_TABLE_IC) | fld_mask(CR1_TABLE_OC) | fld_mask(CR1_TABLE_SH) |
+               fld_mask(CR1_QUEUE_IC) | fld_mask(CR1_QUEUE_OC) | fld_mask(CR1_QUEUE_SH);
+    case R_CR2: return cr2_mask(s);
+    case R_GBPA: return gbpa_mask();
+    case R_IRQ_CTRL: case R_IRQ_CTRLACK: return irq_ctrl_mask(s);
+    case R_GERROR: case R_GERRORN: return gerror_mask(s);
+    case R_GERROR_IRQ_CFG0: case R_EVENTQ_IRQ_CFG0: return msi ? cfg0 : 0;
+    case R_GERROR_IRQ_CFG1: case R_EVENTQ_IRQ_CFG1: return msi ? 0xffffffffull : 0;
+    case R_GERROR_IRQ_CFG2: case R_EVENTQ_IRQ_CFG2: return msi ? cfg2 : 0;
+    case R_STRTAB_BASE: return strtab_base_mask();
+    case R_STRTAB_BASE_CFG: return strtab_cfg_mask();
+    case R_CMDQ_BASE: case R_EVENTQ_BASE: return q_base_mask();
+    case R_CMDQ_PROD: return idx;
+    case R_CMDQ_CONS: return idx | fld_mask(CMDQ_CONS_ERR);
+    case R_EVENTQ_PROD: return idx | fld_mask(Q_OVFLG);
+    case R_EVENTQ_CONS: return idx | fld_mask(Q_OVACKFLG);
+    case R_PRIQ_BASE: return pri ? q_base_mask() : 0;
+    case R_PRIQ_PROD: return pri ? idx | fld_mask(Q_OVFLG) : 0;
+    case R_PRIQ_CONS: return pri ? idx | fld_mask(Q_OVACKFLG) : 0;
+    case R_PRIQ_IRQ_CFG0: return pri && msi ? cfg0 : 0;
+    case R_PRIQ_IRQ_CFG1: return pri && msi ? 0xffffffffull : 0;
+    case R_PRIQ_IRQ_CFG2: return pri && msi ? cfg2 | fld_mask(PRIQ_IRQ_CFG2_LO) : 0;
+    default: return 0;   /* AGBPA and everything read-only */
+    }
+}
