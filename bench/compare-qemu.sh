@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 # make bench-qemu: build QEMU 7.2's SMMUv3 benchmark (bench/qemu72/build.sh,
 # work directory VSMMU_QEMU72_DIR, default /var/tmp/vsmmu-qemu72), run the
-# translate cases of both models one after the other in this invocation,
-# and print them side by side with ratios QEMU / vsmmu (thread CPU time and
-# wall time, min and median; callgrind instructions per call when valgrind
-# is installed).
+# translate cases of both models in this invocation, alternately, in
+# BENCH_ROUNDS rounds (default 2; each round runs both binaries once), and
+# print them side by side with ratios QEMU / vsmmu (thread CPU time and wall
+# time; per case the lowest min and the lowest median over the rounds, the
+# least disturbed on a shared machine; callgrind instructions per call when
+# valgrind is installed, counted once).
 #   bench/compare-qemu.sh VSMMU_BENCH_BINARY
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,17 +15,27 @@ bin=$1
 qbin=$("$here/qemu72/build.sh" | tail -1)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-echo "running vsmmu (bench noqueue) ..."
-sh "$here/run.sh" "$bin" vsmmu_translate noqueue > "$dir/ours"
-echo "running QEMU 7.2 ($qbin) ..."
-sh "$here/run.sh" "$qbin" smmuv3_translate > "$dir/qemu"
-head -1 "$dir/qemu"
+rounds=${BENCH_ROUNDS:-2}
+files=
+r=1
+while [ "$r" -le "$rounds" ]; do
+    cg=$([ "$r" = 1 ] && echo "${NO_CALLGRIND:-0}" || echo 1)
+    echo "round $r/$rounds: vsmmu (bench noqueue), then QEMU 7.2 ($qbin)"
+    NO_CALLGRIND=$cg sh "$here/run.sh" "$bin" vsmmu_translate noqueue > "$dir/ours.$r"
+    NO_CALLGRIND=$cg sh "$here/run.sh" "$qbin" smmuv3_translate > "$dir/qemu.$r"
+    files="$files $dir/ours.$r $dir/qemu.$r"
+    r=$((r + 1))
+done
+head -1 "$dir/qemu.1"
 echo "Debian source package: qemu $(cat "${VSMMU_QEMU72_DIR:-/var/tmp/vsmmu-qemu72}/qemu-version" 2>/dev/null)"
 awk '
-FNR == 1 { f++ }
+FNR == 1 { f = (f == 1) ? 2 : 1 }
 /^@ instr / { ins[f, $3] = $4; next }
-/^@ ratio_threads / { rt[f] = $3; next }
-/^@ / && NF == 6 { for (i = 3; i <= 6; i++) v[f, $2, i] = $i }
+/^@ ratio_threads / { if (!((f) in rt) || $3 > rt[f]) rt[f] = $3; next }
+/^@ / && NF == 6 {
+    for (i = 3; i <= 6; i++)
+        if (!((f, $2, i) in v) || $i < v[f, $2, i]) v[f, $2, i] = $i
+}
 END {
     n = split("hit256 hit1 miss cycle4096 threads1 threads2", c, " ")
     name["hit256"] = "hit, 256 pages resident"
@@ -59,4 +71,4 @@ END {
     for (k = 1; k <= n; k++)
         if ((1, c[k], 5) in v && (2, c[k], 5) in v)
             printf "@ cmp %s %.2f %.2f %.3f\n", c[k], v[1, c[k], 5], v[2, c[k], 5], v[2, c[k], 5] / v[1, c[k], 5]
-}' "$dir/ours" "$dir/qemu"
+}' $files
