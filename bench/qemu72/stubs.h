@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the stand-ins of stubs.c hand over to driver.c.  Part of the QEMU
- * 7.2 comparison harness of vsmmu (see README.md of this directory).
+ * 7.2 comparison harness of vsmmu (docs/performance.md, LICENSE here).
  */
 #ifndef VSMMU_Q72_STUBS_H
 #define VSMMU_Q72_STUBS_H
