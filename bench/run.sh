@@ -21,7 +21,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 valgrind --tool=callgrind --collect-atstart=no --toggle-collect="$func" \
     --callgrind-out-file="$dir/cg.out" "$bin" callgrind > "$dir/log" 2>&1 ||
-    { echo "callgrind run failed:"; tail -5 "$dir/log"; exit 1; }
+    { echo "(no instruction counts: the callgrind run failed)"; tail -5 "$dir/log"; exit 0; }
 echo
 echo "Instructions per call inside $func (callgrind, --toggle-collect=$func)"
 for f in "$dir"/cg.out.*; do
