@@ -97,7 +97,7 @@ TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(O)/tests/%,$(TEST_SRCS))
 TOOL := $(O)/vsmmu
 
-.PHONY: all lib tests check demo bench bench-qemu fuzz install install-sim uninstall uninstall-sim deb clean kernel-check
+.PHONY: all lib tests check demo bench fuzz install install-sim uninstall uninstall-sim deb clean kernel-check
 .PHONY: abi-check abi-baseline rust-check
 all: lib $(TOOL) $(O)/vsmmu.pc $(O)/vsmmu-sim.pc
 
@@ -269,6 +269,7 @@ bench: $(BENCH)
 
 # QEMU 7.2's SMMUv3 side by side (bench/qemu72/: builds QEMU's two SMMU
 # files from Debian's source in $(VSMMU_QEMU72_DIR), outside the tree).
+.PHONY: bench-qemu
 VSMMU_QEMU72_DIR ?= /var/tmp/vsmmu-qemu72
 bench-qemu: $(BENCH)
 	VSMMU_QEMU72_DIR=$(VSMMU_QEMU72_DIR) sh bench/compare-qemu.sh $(BENCH)
