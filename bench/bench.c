@@ -757,7 +757,8 @@ static void case_events(struct abed *a, unsigned batch, struct meas *m, const ch
 #ifdef HAVE_CALLGRIND
 static void callgrind_mode(void)
 {
-    struct s1bed b, n;
+    static struct s1bed b, n;
+    static struct abed a;
     char desc[64];
     const unsigned hit_calls = 20000, miss_batches = 16;
 
@@ -795,6 +796,29 @@ static void callgrind_mode(void)
     }
     CALLGRIND_DUMP_STATS_AT("case=nested calls=256");
     tb_fini(&n.tb);
+
+    /* Host events (counted inside vsmmu_accel_process_events: run.sh
+     * toggles collection there too), per event delivered. */
+    abed_init(&a, 1, 8);
+    for (unsigned round = 0; round < 2; round++) {
+        uint8_t rec[32];
+        CALLGRIND_ZERO_STATS;
+        for (unsigned k = 0; k < 64; k++) {
+            host_rec(rec, k);
+            must(vsmmu_sim_host_event(a.sim, a.dev[0].dev_id, rec) == 1, "host event");
+            if (round == 0)
+                must(vsmmu_accel_process_events(a.tb.s) == 1, "event delivered");
+        }
+        if (round == 1) {
+            int got = 0, rc;
+            while (got < 64 && (rc = vsmmu_accel_process_events(a.tb.s)) > 0)
+                got += rc;
+            must(got == 64, "events delivered");
+        }
+        CALLGRIND_DUMP_STATS_AT(round ? "case=events64 calls=64" : "case=events1 calls=64");
+        tb_writel(&a.tb, R_EVENTQ_CONS, tb_readl(&a.tb, R_EVENTQ_PROD));
+    }
+    abed_fini(&a);
 }
 #endif
 

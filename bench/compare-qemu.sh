@@ -21,7 +21,7 @@ r=1
 while [ "$r" -le "$rounds" ]; do
     cg=$([ "$r" = 1 ] && echo "${NO_CALLGRIND:-0}" || echo 1)
     echo "round $r/$rounds: vsmmu (bench noqueue), then QEMU 7.2 ($qbin)"
-    NO_CALLGRIND=$cg sh "$here/run.sh" "$bin" vsmmu_translate noqueue > "$dir/ours.$r"
+    NO_CALLGRIND=$cg sh "$here/run.sh" "$bin" "vsmmu_translate vsmmu_accel_process_events" noqueue > "$dir/ours.$r"
     NO_CALLGRIND=$cg sh "$here/run.sh" "$qbin" smmuv3_translate > "$dir/qemu.$r"
     files="$files $dir/ours.$r $dir/qemu.$r"
     r=$((r + 1))
