@@ -4,6 +4,7 @@
 #   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
 #   make demo          narrated bring-up of the SMMU (and accel mode)
 #   make bench         translation benchmark
+#   make bench-qemu    the same translate cases against QEMU 7.2's SMMUv3
 #   make fuzz          libFuzzer targets: MMIO sequences, translations, state
 #                      loads (clang; FUZZ_SECONDS per target)
 #   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
@@ -264,7 +265,14 @@ BENCH := $(O)/bench/bench
 $(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(INTERNAL)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 bench: $(BENCH)
-	$(BENCH)
+	sh bench/run.sh $(BENCH)
+
+# QEMU 7.2's SMMUv3 side by side (bench/qemu72/: builds QEMU's two SMMU
+# files from Debian's source in $(VSMMU_QEMU72_DIR), outside the tree).
+.PHONY: bench-qemu
+VSMMU_QEMU72_DIR ?= /var/tmp/vsmmu-qemu72
+bench-qemu: $(BENCH)
+	VSMMU_QEMU72_DIR=$(VSMMU_QEMU72_DIR) sh bench/compare-qemu.sh $(BENCH)
 
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 3 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
