@@ -60,7 +60,9 @@ int vsmmu_trace_args(unsigned id, const char *const **names, unsigned *n)
 {
     const struct trace_desc *d = desc(id);
 
-    if (!d || !names || !n)
+    if (!names || !n)
+        return -EINVAL;
+    if (!d)
         return -1;
     *names = d->args;
     *n = d->nargs;
