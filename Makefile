@@ -45,6 +45,9 @@ CFLAGS_ALL := -std=c11 $(WARN) -pthread -fPIC -fvisibility=default
 ifeq ($(VARIANT),asan)
 CFLAGS_ALL += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_ALL := -fsanitize=address,undefined
+else ifeq ($(VARIANT),tsan)
+CFLAGS_ALL += -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS_ALL := -fsanitize=thread
 else
 CFLAGS_ALL += -O2 -g
 LDFLAGS_ALL :=
@@ -219,12 +222,22 @@ $(O)/tests/test_cxx: tests/cxx/test_cxx.cpp $(wildcard include/*.h) $(SIM_STATIC
 	$(CXX) -Iinclude $(CXXFLAGS_ALL) -o $@ $< $(SIM_STATIC) $(STATIC) $(LDFLAGS_ALL)
 tests: $(ABI_CALLERS) $(O)/tests/test_cxx
 
-# Runs the suite in a plain build and under ASan+UBSan; the summary line
-# counts every test case of both runs.
+# Runs the suite in a plain build and under ASan+UBSan, and the
+# concurrency tests under ThreadSanitizer (clang); the summary line counts
+# every test case of the three runs.
 check:
 	$(MAKE) VARIANT=plain WERROR=1 tests
 	$(MAKE) VARIANT=asan WERROR=1 tests
-	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
+	$(MAKE) VARIANT=tsan CC=$(TSAN_CC) WERROR=1 tsan-tests
+	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan $(BUILDDIR)/tsan
+
+# The tests with several threads, built with VARIANT=tsan (any report fails
+# the test: TSAN_OPTIONS in tests/run.sh).
+TSAN_CC ?= clang
+TSAN_TESTS := test_concurrency test_xlate_slots test_xlate_cache test_eventq \
+    test_accel_events test_accel_drain test_sim_veventq test_reentry
+tsan-tests: $(patsubst %,$(O)/tests/%,$(TSAN_TESTS))
+.PHONY: tsan-tests
 
 # ABI baseline (docs/abi.md): abi/libvsmmu.abi is abidw's description of the
 # shared library's public interface (types reachable from include/, plain
