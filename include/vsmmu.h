@@ -411,6 +411,19 @@ struct vsmmu_stats {
 /** Fill @st (up to st->struct_size); 0, or -EINVAL for bad arguments. */
 int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
 
+/**
+ * Tell the model the guest physical address of its register frame (64 KiB
+ * aligned; 0, the default, means unknown).  When known, an access the
+ * model would make to its own frame (an MSI, an event record, a table or
+ * queue the guest placed there) is aborted without calling the host:
+ * GERROR.MSI_*_ABT_ERR for an MSI, the access's own abort otherwise
+ * (EVENTQ_ABT_ERR, F_STE_FETCH, ...).  Without it, a host callback that
+ * routes such an access back into the instance gets -EDEADLK (the
+ * re-entrancy rule above), to the same effect.  0, or -EINVAL for an
+ * unaligned @base or a frame that would wrap.
+ */
+int vsmmu_set_mmio_base(vsmmu_t *s, uint64_t base);
+
 /** Human-readable name of an event type ("F_TRANSLATION"), or NULL. */
 const char *vsmmu_event_name(uint8_t type);
 

@@ -120,6 +120,11 @@ TEST(null_set_inval_notifier)
     vsmmu_destroy(s);
 }
 
+TEST(null_set_mmio_base)
+{
+    CHECK_EQ(vsmmu_set_mmio_base(NULL, 0), -EINVAL);
+}
+
 TEST(null_get_stats)
 {
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);

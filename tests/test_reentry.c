@@ -23,6 +23,7 @@ struct rx {
     /* MSI routing into the frame: the frame's guest address, 0 for none */
     uint64_t mmio_base;
     int routed_rc;
+    unsigned routed;        /* MSIs and writes that reached the frame */
 };
 static struct rx *cur;
 
@@ -63,6 +64,10 @@ static int w_mem_write(void *o, uint64_t addr, const void *buf, size_t len)
     (void)o;
     if (cur->armed == CB_MEM_WRITE)
         probe();
+    if (cur->mmio_base && addr >= cur->mmio_base && addr - cur->mmio_base < VSMMU_MMIO_SIZE) {
+        cur->routed++;
+        return -1;
+    }
     return cur->inner.mem_write(cur->inner.opaque, addr, buf, len);
 }
 
@@ -81,6 +86,7 @@ static int w_msi(void *o, uint64_t addr, uint32_t data)
         probe();
     /* A VMM that routes a write to the SMMU's frame back into the model. */
     if (cur->mmio_base && addr >= cur->mmio_base && addr - cur->mmio_base < VSMMU_MMIO_SIZE) {
+        cur->routed++;
         cur->routed_rc = vsmmu_mmio_write(cur->tb.s, addr - cur->mmio_base, 4, data);
         return cur->routed_rc;
     }
@@ -121,7 +127,7 @@ static void w_fd(void *o, int old_fd, int new_fd)
 }
 
 /* The test bed's instance, recreated with the wrapping callbacks. */
-static void rx_init(struct rx *x, bool msi)
+static void rx_init_base(struct rx *x, bool msi, uint64_t mmio_base)
 {
     struct vsmmu_host_ops ops;
     struct vsmmu_config cfg;
@@ -142,10 +148,16 @@ static void rx_init(struct rx *x, bool msi)
     ops.log = w_log;
     ops.opaque = x;
     CHECK_EQ(vsmmu_create(&x->tb.cfg, &ops, &x->tb.s), 0);
+    CHECK_EQ(vsmmu_set_mmio_base(x->tb.s, mmio_base), 0);
     guest_init(&x->g, &x->tb, &(struct guest_opts){ .msi = msi });
     vsmmu_set_inval_notifier(x->tb.s, w_inval, x);
     tb_clear_irqs(&x->tb);
     tb_clear_logs(&x->tb);
+}
+
+static void rx_init(struct rx *x, bool msi)
+{
+    rx_init_base(x, msi, 0);
 }
 
 /* The probe ran once, every call was refused, the instance is intact. */
@@ -321,4 +333,85 @@ TEST(msi_into_own_frame_aborts)
     CHECK(fld_get(tb_readl(&x.tb, R_CR0), CR0_SMMUEN));
     CHECK_EQ(guest_pending_events(&x.g), 1);
     rx_fini(&x);
+}
+
+/* The guest's event-queue MSI aimed at the frame, as above.  With
+ * vsmmu_set_mmio_base() the model knows its frame: the MSI aborts without reaching
+ * the VMM at all. */
+static void aim_eventq_msi(struct rx *x, uint64_t addr)
+{
+    tb_writel(&x->tb, R_IRQ_CTRL, 0);
+    tb_writeq(&x->tb, R_EVENTQ_IRQ_CFG0, addr);
+    tb_writel(&x->tb, R_EVENTQ_IRQ_CFG1, 0);
+    tb_writel(&x->tb, R_IRQ_CTRL, (uint32_t)(fld_mask(IRQ_CTRL_EVENTQ_IRQEN) |
+                                             fld_mask(IRQ_CTRL_GERROR_IRQEN)));
+}
+
+TEST(msi_into_known_own_frame_aborts_without_host)
+{
+    struct rx x;
+    const uint64_t base = 0x09050000;
+
+    rx_init_base(&x, true, base);
+    x.mmio_base = base;     /* the VMM would route it: it must not get it */
+    aim_eventq_msi(&x, base + VSMMU_MMIO_SIZE - 4);     /* the last word of page 1 */
+    make_event(&x);
+    CHECK_EQ(x.routed, 0);
+    CHECK(fld_get(tb_readl(&x.tb, R_GERROR) ^ tb_readl(&x.tb, R_GERRORN),
+                  GERROR_MSI_EVENTQ_ABT_ERR));
+    CHECK(fld_get(tb_readl(&x.tb, R_CR0), CR0_SMMUEN));
+    rx_fini(&x);
+}
+
+/* Just outside the frame is ordinary memory (here: the VMM's, reached). */
+TEST(msi_next_to_own_frame_is_delivered)
+{
+    struct rx x;
+    const uint64_t base = TB_RAM_BASE + 0x200000;
+
+    rx_init_base(&x, true, base);
+    aim_eventq_msi(&x, base + VSMMU_MMIO_SIZE);
+    make_event(&x);
+    CHECK(!fld_get(tb_readl(&x.tb, R_GERROR) ^ tb_readl(&x.tb, R_GERRORN),
+                   GERROR_MSI_EVENTQ_ABT_ERR));
+    CHECK_EQ(tb_r32(&x.tb, base + VSMMU_MMIO_SIZE), 0);
+    CHECK_EQ(x.tb.msi_count, 1);
+    rx_fini(&x);
+}
+
+/* An event queue the guest placed over the frame: the record write aborts
+ * (EVENTQ_ABT_ERR) without reaching the host. */
+TEST(event_queue_in_own_frame_aborts_without_host)
+{
+    struct rx x;
+    const uint64_t base = 0x09050000;
+
+    rx_init_base(&x, false, base);
+    x.mmio_base = base;
+    tb_writel(&x.tb, R_CR0, tb_readl(&x.tb, R_CR0) & ~(uint32_t)fld_mask(CR0_EVENTQEN));
+    tb_writeq(&x.tb, R_EVENTQ_BASE, base | 4);
+    tb_writel(&x.tb, R_EVENTQ_PROD, 0);
+    tb_writel(&x.tb, R_EVENTQ_CONS, 0);
+    tb_writel(&x.tb, R_CR0, tb_readl(&x.tb, R_CR0) | (uint32_t)fld_mask(CR0_EVENTQEN));
+    make_event(&x);
+    CHECK_EQ(x.routed, 0);
+    CHECK(fld_get(tb_readl(&x.tb, R_GERROR) ^ tb_readl(&x.tb, R_GERRORN),
+                  GERROR_EVENTQ_ABT_ERR));
+    rx_fini(&x);
+}
+
+TEST(mmio_base_must_be_aligned)
+{
+    struct testbed tb;
+
+    memset(&tb, 0, sizeof(tb));
+    tb_init(&tb, NULL);
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, 0x09050800), -EINVAL);
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, ~0ull << 16), -EINVAL);
+    CHECK_EQ(vsmmu_set_mmio_base(NULL, 0x09050000), -EINVAL);
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, 0x09050000), 0);
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, (~0ull << 16) - 0x10000), -EINVAL);
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, (~0ull << 16) - 0x20000), 0);   /* the last one */
+    CHECK_EQ(vsmmu_set_mmio_base(tb.s, 0), 0);      /* unknown again */
+    tb_fini(&tb);
 }

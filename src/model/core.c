@@ -348,6 +348,17 @@ void vsmmu_set_inval_notifier(vsmmu_t *s,
     vsmmu_unlock(s);
 }
 
+int vsmmu_set_mmio_base(vsmmu_t *s, uint64_t base)
+{
+    if (!s || (base & 0xffff) || base > UINT64_MAX - VSMMU_MMIO_SIZE)
+        return -EINVAL;
+    if (vsmmu_lock(s))
+        return -EDEADLK;
+    __atomic_store_n(&s->mmio_base, base, __ATOMIC_RELAXED);
+    vsmmu_unlock(s);
+    return 0;
+}
+
 int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
 {
     struct vsmmu_stats stats, *st = &stats;
@@ -374,11 +385,23 @@ int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
 
 /* ---- guest memory ------------------------------------------------------ */
 
-static bool beyond_oas(const struct vsmmu *s, uint64_t addr, size_t len)
+bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len)
+{
+    uint64_t base = __atomic_load_n(&s->mmio_base, __ATOMIC_RELAXED);
+
+    if (!base || len == 0 || addr + len - 1 < base || addr > base + (VSMMU_MMIO_SIZE - 1))
+        return false;
+    vsmmu_trace(s, "access of %zu bytes at 0x%llx targets the SMMU's own register frame: "
+                "aborted", len, (unsigned long long)addr);
+    return true;
+}
+
+/* Out of the physical address size, or the SMMU's own frame: aborts. */
+static bool beyond_oas(struct vsmmu *s, uint64_t addr, size_t len)
 {
     unsigned oas = vsmmu_oas_bits(s);
     uint64_t end = addr + len - 1;
-    return end < addr || (oas < 64 && (end >> oas) != 0);
+    return end < addr || (oas < 64 && (end >> oas) != 0) || vsmmu_own_frame(s, addr, len);
 }
 
 int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len)

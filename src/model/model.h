@@ -90,6 +90,7 @@ struct vsmmu {
     struct vsmmu_queue cmdq, eventq, priq;
 
     bool in_cmdq;           /* re-entrancy guard for command processing */
+    uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -183,6 +184,9 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+/** Whether [addr, addr + len) touches the instance's own register frame
+ *  (vsmmu_set_mmio_base(); never when unknown): such an access aborts. */
+bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len);
 /** OAS in bits, from cfg. */
 unsigned vsmmu_oas_bits(const struct vsmmu *s);
 /** Encode a PA size in bits as the IDR5.OAS/IPS/S2PS encoding, and back. */
