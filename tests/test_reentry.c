@@ -308,6 +308,16 @@ TEST(reentry_from_event_fd_notifier)
     cur = NULL;
 }
 
+/* The guest aims its event-queue MSI at @addr (data 0). */
+static void aim_eventq_msi(struct rx *x, uint64_t addr)
+{
+    tb_writel(&x->tb, R_IRQ_CTRL, 0);
+    tb_writeq(&x->tb, R_EVENTQ_IRQ_CFG0, addr);
+    tb_writel(&x->tb, R_EVENTQ_IRQ_CFG1, 0);
+    tb_writel(&x->tb, R_IRQ_CTRL, (uint32_t)(fld_mask(IRQ_CTRL_EVENTQ_IRQEN) |
+                                             fld_mask(IRQ_CTRL_GERROR_IRQEN)));
+}
+
 /*
  * A hostile guest aims its event-queue MSI at the SMMU's own CR0 with data
  * 0 (which would turn the SMMU off); the VMM routes writes to the frame back
@@ -321,11 +331,7 @@ TEST(msi_into_own_frame_aborts)
 
     rx_init(&x, true);
     x.mmio_base = base;
-    tb_writel(&x.tb, R_IRQ_CTRL, 0);
-    tb_writeq(&x.tb, R_EVENTQ_IRQ_CFG0, base + R_CR0);
-    tb_writel(&x.tb, R_EVENTQ_IRQ_CFG1, 0);
-    tb_writel(&x.tb, R_IRQ_CTRL, (uint32_t)(fld_mask(IRQ_CTRL_EVENTQ_IRQEN) |
-                                            fld_mask(IRQ_CTRL_GERROR_IRQEN)));
+    aim_eventq_msi(&x, base + R_CR0);
     make_event(&x);
     CHECK_EQ(x.routed_rc, -EDEADLK);
     CHECK(fld_get(tb_readl(&x.tb, R_GERROR) ^ tb_readl(&x.tb, R_GERRORN),
@@ -335,18 +341,8 @@ TEST(msi_into_own_frame_aborts)
     rx_fini(&x);
 }
 
-/* The guest's event-queue MSI aimed at the frame, as above.  With
- * vsmmu_set_mmio_base() the model knows its frame: the MSI aborts without reaching
- * the VMM at all. */
-static void aim_eventq_msi(struct rx *x, uint64_t addr)
-{
-    tb_writel(&x->tb, R_IRQ_CTRL, 0);
-    tb_writeq(&x->tb, R_EVENTQ_IRQ_CFG0, addr);
-    tb_writel(&x->tb, R_EVENTQ_IRQ_CFG1, 0);
-    tb_writel(&x->tb, R_IRQ_CTRL, (uint32_t)(fld_mask(IRQ_CTRL_EVENTQ_IRQEN) |
-                                             fld_mask(IRQ_CTRL_GERROR_IRQEN)));
-}
-
+/* With vsmmu_set_mmio_base() the model knows its frame: the MSI aborts
+ * without reaching the VMM at all. */
 TEST(msi_into_known_own_frame_aborts_without_host)
 {
     struct rx x;

@@ -157,7 +157,7 @@ int vsmmu_accel_process_events(vsmmu_t *s)
         return -EINVAL;
     for (;;) {
         if (vsmmu_lock(s))
-            return delivered ? delivered : -EDEADLK;
+            return -EDEADLK;    /* only possible on the first pass */
         if (!s->accel->has_veventq) {
             rc = 0;
         } else if (work >= 2ull * s->accel->veventq_depth) {
