@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # vsmmu build.  Targets:
 #   make               library (static + shared), pkg-config file, vsmmu tool
-#   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
+#   make check         every test, plain and under ASan+UBSan, the threaded ones
+#                      under TSan (clang, TSAN_CC); ends "N passed, N failed"
 #   make demo          narrated bring-up of the SMMU (and accel mode)
 #   make bench         translation benchmark
 #   make fuzz          libFuzzer targets: MMIO sequences, translations (clang;
@@ -11,7 +12,7 @@
 #   make install-sim   the test doubles: vsmmu_sim.h, libvsmmu-sim.a, vsmmu-sim.pc
 #   make uninstall, make uninstall-sim   remove exactly what those installed
 #   make deb           Debian packages (dpkg-buildpackage on a copy of the tree)
-# Variables: CC, VARIANT (plain|asan), BUILDDIR (default build); PREFIX,
+# Variables: CC, VARIANT (plain|asan|tsan), BUILDDIR (default build); PREFIX,
 # LIBDIR, INCLUDEDIR, BINDIR, MANDIR, DESTDIR; CPPFLAGS, CFLAGS, LDFLAGS
 # (added after the project's own flags); WERROR=1 adds -Werror (make check
 # and CI set it; off by default so a newer compiler's warnings never break a
