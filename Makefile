@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # vsmmu build.  Targets:
 #   make               library (static + shared), pkg-config file, vsmmu tool
-#   make check         every test, plain and under ASan+UBSan; ends "N passed, N failed"
+#   make check         every test, plain and under ASan+UBSan, the threaded ones
+#                      under TSan (clang, TSAN_CC); ends "N passed, N failed"
 #   make demo          narrated bring-up of the SMMU (and accel mode)
 #   make bench         translation benchmark
 #   make bench-qemu    the same translate cases against QEMU 7.2's SMMUv3
@@ -12,7 +13,7 @@
 #   make install-sim   the test doubles: vsmmu_sim.h, libvsmmu-sim.a, vsmmu-sim.pc
 #   make uninstall, make uninstall-sim   remove exactly what those installed
 #   make deb           Debian packages (dpkg-buildpackage on a copy of the tree)
-# Variables: CC, VARIANT (plain|asan), BUILDDIR (default build); PREFIX,
+# Variables: CC, VARIANT (plain|asan|tsan), BUILDDIR (default build); PREFIX,
 # LIBDIR, INCLUDEDIR, BINDIR, MANDIR, DESTDIR; CPPFLAGS, CFLAGS, LDFLAGS
 # (added after the project's own flags); WERROR=1 adds -Werror (make check
 # and CI set it; off by default so a newer compiler's warnings never break a
@@ -46,6 +47,9 @@ CFLAGS_ALL := -std=c11 $(WARN) -pthread -fPIC -fvisibility=default
 ifeq ($(VARIANT),asan)
 CFLAGS_ALL += -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_ALL := -fsanitize=address,undefined
+else ifeq ($(VARIANT),tsan)
+CFLAGS_ALL += -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS_ALL := -fsanitize=thread
 else
 CFLAGS_ALL += -O2 -g
 LDFLAGS_ALL :=
@@ -220,12 +224,22 @@ $(O)/tests/test_cxx: tests/cxx/test_cxx.cpp $(wildcard include/*.h) $(SIM_STATIC
 	$(CXX) -Iinclude $(CXXFLAGS_ALL) -o $@ $< $(SIM_STATIC) $(STATIC) $(LDFLAGS_ALL)
 tests: $(ABI_CALLERS) $(O)/tests/test_cxx
 
-# Runs the suite in a plain build and under ASan+UBSan; the summary line
-# counts every test case of both runs.
+# Runs the suite in a plain build and under ASan+UBSan, and the
+# concurrency tests under ThreadSanitizer (clang); the summary line counts
+# every test case of the three runs.
 check:
 	$(MAKE) VARIANT=plain WERROR=1 tests
 	$(MAKE) VARIANT=asan WERROR=1 tests
-	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan
+	$(MAKE) VARIANT=tsan CC=$(TSAN_CC) WERROR=1 tsan-tests
+	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan $(BUILDDIR)/tsan
+
+# The tests with several threads, built with VARIANT=tsan (any report fails
+# the test: TSAN_OPTIONS in tests/run.sh).
+TSAN_CC ?= clang
+TSAN_TESTS := test_concurrency test_xlate_slots test_xlate_cache test_eventq \
+    test_accel_events test_accel_drain test_sim_veventq test_reentry
+tsan-tests: $(patsubst %,$(O)/tests/%,$(TSAN_TESTS))
+.PHONY: tsan-tests
 
 # ABI baseline (docs/abi.md): abi/libvsmmu.abi is abidw's description of the
 # shared library's public interface (types reachable from include/, plain

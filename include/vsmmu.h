@@ -20,6 +20,24 @@
  *  - Host callbacks are called with the instance's mutex held (except
  *    mem_read during a translate miss, which may run without it): they must
  *    not call back into the same instance.
+ *  - Re-entrancy rule: a call into an instance from inside one of its own
+ *    callbacks (mem_read, mem_write, irq, msi, log, the invalidation
+ *    notifier, the trace callback, the event-fd notifier) is refused, never
+ *    a deadlock: functions returning int return -EDEADLK (vsmmu_translate()
+ *    too, unless it hits the TLB, which needs no lock), void ones do nothing
+ *    and log an error.  A VMM whose msi callback routes a write aimed at
+ *    the SMMU's own register frame back into vsmmu_mmio_write() therefore
+ *    gets -EDEADLK: return it, and the model treats the MSI as aborted
+ *    (GERROR.MSI_*_ABT_ERR), as for any write it cannot complete.
+ *
+ * NULL rule: a NULL instance, handle or pointer a function needs makes it
+ * return -EINVAL (functions returning int), -1 (vsmmu_accel_event_fd,
+ * vsmmu_iommufd_fd), NULL (functions returning a pointer) or do nothing
+ * (void functions); it never crashes.  Pointers documented as optional
+ * ("may be NULL") are optional; callbacks may be set to NULL to remove them.
+ * Buffers the iommufd transport hands to the kernel unchanged (the data of
+ * HWPT allocation and invalidation, vEVENTQ read buffers) get the kernel's
+ * own answer (-EINVAL, -EFAULT).
  *  - Instances are independent; there is no global state.
  *
  * Errors: functions returning int return 0 on success or a negative errno
@@ -392,6 +410,19 @@ struct vsmmu_stats {
 };
 /** Fill @st (up to st->struct_size); 0, or -EINVAL for bad arguments. */
 int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
+
+/**
+ * Tell the model the guest physical address of its register frame (64 KiB
+ * aligned; 0, the default, means unknown).  When known, an access the
+ * model would make to its own frame (an MSI, an event record, a table or
+ * queue the guest placed there) is aborted without calling the host:
+ * GERROR.MSI_*_ABT_ERR for an MSI, the access's own abort otherwise
+ * (EVENTQ_ABT_ERR, F_STE_FETCH, ...).  Without it, a host callback that
+ * routes such an access back into the instance gets -EDEADLK (the
+ * re-entrancy rule above), to the same effect.  0, or -EINVAL for an
+ * unaligned @base or a frame that would wrap.
+ */
+int vsmmu_set_mmio_base(vsmmu_t *s, uint64_t base);
 
 /** Human-readable name of an event type ("F_TRANSLATION"), or NULL. */
 const char *vsmmu_event_name(uint8_t type);

@@ -52,7 +52,7 @@ int vsmmu_decode_cd(const uint8_t cd[64], char *buf, size_t len);
 int vsmmu_decode_register(uint64_t offset, uint64_t value, char *buf, size_t len);
 
 /** The offset of a register that vsmmu_decode_register() decodes, by its
- *  name ("CR0", "eventq_prod": any case), or -ENOENT. */
+ *  name ("CR0", "eventq_prod": any case), or -ENOENT (-EINVAL for NULL). */
 int64_t vsmmu_decode_register_offset(const char *name);
 
 #ifdef __cplusplus

@@ -122,6 +122,9 @@ int vsmmu_vevent_reader_counts(const vsmmu_vevent_reader_t *r,
  * @cb is called for each full record with its payload and sequence number;
  * @lost_cb (may be NULL) whenever a loss is detected, with the count.
  * Returns the number of records delivered, or -errno on a read error.
+ * Bounded: after 2 * VSMMU_VEVENTQ_MAX_DEPTH records (a host refilling the
+ * queue as fast as it is read) it stops and returns -EAGAIN: the records
+ * were delivered, the fd may still be readable, call again.
  */
 int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
                               int fd,
@@ -159,8 +162,14 @@ void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
                                        void (*fn)(void *opaque, int old_fd, int new_fd),
                                        void *opaque);
 /**
- * Drain the vEVENTQ into the guest's event queue.  Returns the number of
- * records delivered, or -errno.
+ * Drain the vEVENTQ into the guest's event queue: read until the fd reads
+ * empty (an edge-triggered event loop needs nothing more).  Returns the
+ * number of records delivered (0 without a vEVENTQ), or -errno.  The
+ * instance mutex is taken per read(), so MMIO is not held off by a long
+ * drain.  Bounded: a call handles at most twice the vEVENTQ's depth in
+ * records (a full queue always drains in one call); a host that refills
+ * the queue as fast as it is drained makes the call return -EAGAIN after
+ * delivering that many: call again (e.g. after serving other work).
  */
 int vsmmu_accel_process_events(vsmmu_t *s);
 

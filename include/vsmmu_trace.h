@@ -125,7 +125,7 @@ const char *vsmmu_trace_name(unsigned id);
 /**
  * The names of event @id's arguments, in order: *@names points to *@n
  * static strings.  Lets a VMM declare its own trace events up front.
- * Returns 0, or -1 for an unknown id.
+ * Returns 0, -1 for an unknown id, or -EINVAL for a NULL pointer.
  */
 int vsmmu_trace_args(unsigned id, const char *const **names, unsigned *n);
 

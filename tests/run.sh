@@ -5,6 +5,10 @@
 # Tests find the command-line tool of their build through $VSMMU_TOOL.
 passed=0
 failed=0
+# ThreadSanitizer builds (make check's tsan run): the first report ends the
+# test with a failure.
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS
 for dir in "$@"; do
     VSMMU_TOOL=$(cd "$dir" && pwd)/vsmmu
     export VSMMU_TOOL

@@ -125,7 +125,7 @@ TEST(decode_registers_by_offset_and_name)
     CHECK_EQ(vsmmu_decode_register_offset("Idr5"), 0x14);
     CHECK_EQ(vsmmu_decode_register_offset("STRTAB_BASE_CFG"), -ENOENT);
     CHECK_EQ(vsmmu_decode_register_offset(""), -ENOENT);
-    CHECK_EQ(vsmmu_decode_register_offset(NULL), -ENOENT);
+    CHECK_EQ(vsmmu_decode_register_offset(NULL), -EINVAL);   /* the NULL rule */
     /* Offsets that are not decoded, including unaligned and huge ones. */
     CHECK_EQ(vsmmu_decode_register(0x88, 0, buf, sizeof(buf)), -ENOENT);
     CHECK_EQ(vsmmu_decode_register(0x21, 0, buf, sizeof(buf)), -ENOENT);

@@ -273,7 +273,8 @@ void vsmmu_accel_fini(struct vsmmu *s)
 
     if (!a)
         return;
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_lock(&s->lock);   /* vsmmu_destroy() refused a callback */
+    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
     while (a->ndevs)
         detach_locked(s, a->devs[a->ndevs - 1].vsid, true);
     if (a->t)
@@ -282,7 +283,7 @@ void vsmmu_accel_fini(struct vsmmu *s)
         vsmmu_log(s, VSMMU_LOG_ERROR, "accel: %u host objects could not be destroyed",
                   a->norphans);
     accel_state_forget(a);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     free(a->devs);
     free(a->orphans);
     free(a);
@@ -295,7 +296,8 @@ int vsmmu_accel_set_iommufd(vsmmu_t *s, vsmmu_iommufd_t *t)
 
     if (!s || !t)
         return -EINVAL;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     if (!s->cfg.accel) {
         vsmmu_log(s, VSMMU_LOG_ERROR,
                   "accel: set_iommufd: the instance was not created in accel mode");
@@ -308,7 +310,7 @@ int vsmmu_accel_set_iommufd(vsmmu_t *s, vsmmu_iommufd_t *t)
     } else {
         s->accel->t = t;
     }
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return rc;
 }
 
@@ -420,9 +422,10 @@ int vsmmu_accel_attach(vsmmu_t *s, uint32_t vsid, const struct vsmmu_iommufd_dev
     rc = vsmmu_iommufd_dev_in(&d, dev);
     if (rc)
         return rc;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     rc = attach_locked(s, vsid, &d, s2_hwpt_id);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return rc;
 }
 
@@ -466,9 +469,10 @@ int vsmmu_accel_detach(vsmmu_t *s, uint32_t vsid)
 
     if (!s)
         return -EINVAL;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     rc = detach_locked(s, vsid, false);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return rc;
 }
 
@@ -480,7 +484,8 @@ int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *out)
     if (!s || !out)
         return -EINVAL;
     a = s->accel;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     if (a->has_viommu) {
         o->viommu = 1;
         o->hwpt = 2;
@@ -493,6 +498,6 @@ int vsmmu_accel_get_objects(vsmmu_t *s, struct vsmmu_accel_objects *out)
         o->veventq = 1;
         o->veventq_depth = a->veventq_depth;
     }
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return vsmmu_abi_copy_out(out, o, sizeof(*o));
 }

@@ -127,22 +127,13 @@ static void on_lost(void *arg, uint64_t n)
               (unsigned long long)n, (unsigned long long)s->stats.host_lost);
 }
 
-int vsmmu_accel_process_events(vsmmu_t *s)
+/* One read of the vEVENTQ, its records delivered.  Lock held. */
+static int process_one_read(struct vsmmu *s, uint8_t *buf)
 {
-    struct vsmmu_accel *a;
-    uint64_t malformed;
-    int rc;
+    struct vsmmu_accel *a = s->accel;
+    uint64_t malformed = a->rd.malformed;
+    int rc = vsmmu_vevent_reader_step(&a->rd, a->t, a->veventq_fd, buf, on_record, on_lost, s);
 
-    if (!s)
-        return -EINVAL;
-    pthread_mutex_lock(&s->lock);
-    a = s->accel;
-    if (!a->has_veventq) {
-        pthread_mutex_unlock(&s->lock);
-        return 0;
-    }
-    malformed = a->rd.malformed;
-    rc = vsmmu_vevent_reader_drain(&a->rd, a->t, a->veventq_fd, on_record, on_lost, s);
     if (a->rd.malformed != malformed) {
         uint64_t n = a->rd.malformed - malformed;
         s->stats.dropped += n;
@@ -151,10 +142,47 @@ int vsmmu_accel_process_events(vsmmu_t *s)
                   "header nor a %u-byte SMMUv3 record)", (unsigned long long)n,
                   8 + EVT_SIZE);
     }
-    if (rc < 0)
+    if (rc < 0 && rc != -EAGAIN && rc != -EINTR)
         accel_fail(s, rc, "reading the vEVENTQ fd %d", a->veventq_fd);
-    pthread_mutex_unlock(&s->lock);
     return rc;
+}
+
+/*
+ * Read until the fd reads empty.  The lock is taken per read, so MMIO and
+ * the other entry points wait at most for one read's records.  Bounded:
+ * twice the vEVENTQ depth in records (plus reads that delivered nothing)
+ * drains a full queue in one call; a host that refills it as fast as it is
+ * drained ends the call with -EAGAIN (call again).
+ */
+int vsmmu_accel_process_events(vsmmu_t *s)
+{
+    uint8_t buf[VSMMU_VEVENT_READ_BUF];
+    uint64_t work = 0;
+    int delivered = 0, rc;
+
+    if (!s)
+        return -EINVAL;
+    for (;;) {
+        if (vsmmu_lock(s))
+            return -EDEADLK;    /* only possible on the first pass */
+        if (!s->accel->has_veventq) {
+            rc = 0;
+        } else if (work >= 2ull * s->accel->veventq_depth) {
+            rc = -EAGAIN;
+        } else {
+            rc = process_one_read(s, buf);
+            if (rc == -EAGAIN)
+                rc = 0;         /* read empty: done */
+            else if (rc >= 0 || rc == -EINTR) {
+                delivered += rc > 0 ? rc : 0;
+                work += rc > 0 ? (uint64_t)rc : 1;
+                vsmmu_unlock(s);
+                continue;
+            }
+        }
+        vsmmu_unlock(s);
+        return rc ? rc : delivered;
+    }
 }
 
 int vsmmu_accel_event_fd(vsmmu_t *s)
@@ -163,9 +191,10 @@ int vsmmu_accel_event_fd(vsmmu_t *s)
 
     if (!s)
         return -1;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     fd = s->accel->has_veventq ? s->accel->veventq_fd : -1;
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return fd;
 }
 
@@ -173,10 +202,9 @@ void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
                                        void (*fn)(void *opaque, int old_fd, int new_fd),
                                        void *opaque)
 {
-    if (!s)
+    if (!s || !vsmmu_lock_void(s, __func__))
         return;
-    pthread_mutex_lock(&s->lock);
     s->accel->fd_fn = fn;
     s->accel->fd_opaque = opaque;
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
 }

@@ -25,6 +25,16 @@ struct vsmmu_vevent_reader {
 };
 /* Reset @r for records of @payload_len bytes. */
 void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_len);
+/* Bytes of one read(): room for many records. */
+#define VSMMU_VEVENT_READ_BUF 4096u
+/* One read of @fd into @buf (VSMMU_VEVENT_READ_BUF bytes), its records
+ * parsed and delivered.  Returns the records delivered (>= 0), -EAGAIN when
+ * the fd had nothing (it reads empty), -EINTR (read again) or another
+ * -errno. */
+int vsmmu_vevent_reader_step(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
+                             uint8_t *buf,
+                             void (*cb)(void *arg, const uint8_t *payload, uint32_t seq),
+                             void (*lost_cb)(void *arg, uint64_t nlost), void *arg);
 
 /* A caller's device description as the library's struct (vfio_fd defaults
  * to -1 for callers without it); the vsmmu_abi_copy_in() errors. */

@@ -25,10 +25,12 @@
 
 #define HDR_SIZE      8u
 #define SEQ_MASK      0x7fffffffu
-#define READ_BUF      4096u
-/* Reads per drain call: bounds the work when events keep arriving; what is
- * left keeps the fd readable for the next call. */
-#define MAX_READS     256
+#define READ_BUF      VSMMU_VEVENT_READ_BUF
+/* Work per drain call, in records plus reads that delivered none: twice
+ * the deepest queue the kernel allows, so a full queue always drains in one
+ * call, while a producer that refills it as fast as it is read cannot keep
+ * the caller forever (the call returns -EAGAIN: call again). */
+#define DRAIN_BUDGET  (2ull * VSMMU_VEVENTQ_MAX_DEPTH)
 
 void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_len)
 {
@@ -128,33 +130,54 @@ static int parse(struct vsmmu_vevent_reader *r, const uint8_t *buf, size_t n,
     return delivered;
 }
 
+int vsmmu_vevent_reader_step(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
+                             uint8_t *buf,
+                             void (*cb)(void *arg, const uint8_t *payload, uint32_t seq),
+                             void (*lost_cb)(void *arg, uint64_t nlost), void *arg)
+{
+    long n;
+
+    n = vsmmu_iommufd_veventq_read(t, fd, buf, READ_BUF);
+    if (n == 0 || n == -EAGAIN)
+        return -EAGAIN;
+    if (n < 0)
+        return (int)n;
+    if (n > READ_BUF)       /* a transport that overran the buffer */
+        return -EIO;
+    return parse(r, buf, (size_t)n, cb, lost_cb, arg);
+}
+
 int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
                               void (*cb)(void *arg, const uint8_t *payload, uint32_t seq),
                               void (*lost_cb)(void *arg, uint64_t nlost), void *arg)
 {
+    uint64_t work = 0;
+    int delivered = 0, n;
+
     if (!r || !t || fd < 0 || r->payload_len == 0 ||
         r->payload_len > READ_BUF - HDR_SIZE)
         return -EINVAL;
     uint8_t *buf = malloc(READ_BUF);
     if (!buf)
         return -ENOMEM;
-    int delivered = 0, rc = 0;
-    for (int i = 0; i < MAX_READS; i++) {
-        long n = vsmmu_iommufd_veventq_read(t, fd, buf, READ_BUF);
-        if (n == -EINTR)
+    for (;;) {
+        if (work >= DRAIN_BUDGET) {
+            n = -EAGAIN;    /* still readable, perhaps: call again */
+            break;
+        }
+        n = vsmmu_vevent_reader_step(r, t, fd, buf, cb, lost_cb, arg);
+        if (n == -EINTR) {
+            work++;
             continue;
-        if (n == 0 || n == -EAGAIN)
-            break;
+        }
         if (n < 0) {
-            rc = (int)n;
+            if (n == -EAGAIN)
+                n = 0;      /* read empty */
             break;
         }
-        if (n > READ_BUF) {     /* a transport that overran the buffer */
-            rc = -EIO;
-            break;
-        }
-        delivered += parse(r, buf, (size_t)n, cb, lost_cb, arg);
+        delivered += n;
+        work += n ? (uint64_t)n : 1;
     }
     free(buf);
-    return rc ? rc : delivered;
+    return n ? n : delivered;
 }

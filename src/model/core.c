@@ -132,6 +132,10 @@ void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
 
     if ((int)level > lg->max_level)
         return;
+    /* A message the log callback itself causes (calling back into the
+     * instance) is dropped: the logger lock is the caller's. */
+    if (__atomic_load_n(&lg->owner, __ATOMIC_RELAXED) == vsmmu_self())
+        return;
     if (level == VSMMU_LOG_TRACE) {
         va_start(ap, fmt);
         deliver_fmt(s, level, buf, sizeof(buf), fmt, ap);
@@ -139,6 +143,7 @@ void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
         return;
     }
     pthread_mutex_lock(&lg->lock);
+    __atomic_store_n(&lg->owner, vsmmu_self(), __ATOMIC_RELAXED);
     sl = log_slot(lg, site);
     now = now_ns();
     if (sl->passed && now - sl->start_ns >= VSMMU_LOG_WINDOW_NS)
@@ -159,6 +164,7 @@ void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
     } else {
         sl->suppressed++;
     }
+    __atomic_store_n(&lg->owner, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&lg->lock);
 }
 
@@ -166,9 +172,13 @@ void vsmmu_log_flush(struct vsmmu *s)
 {
     struct vsmmu_logger *lg = &s->log;
 
+    if (__atomic_load_n(&lg->owner, __ATOMIC_RELAXED) == vsmmu_self())
+        return;
     pthread_mutex_lock(&lg->lock);
+    __atomic_store_n(&lg->owner, vsmmu_self(), __ATOMIC_RELAXED);
     for (unsigned i = 0; i < VSMMU_LOG_SLOTS; i++)
         slot_report(s, &lg->slot[i]);
+    __atomic_store_n(&lg->owner, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&lg->lock);
 }
 
@@ -291,10 +301,24 @@ fail_log:
     return rc;
 }
 
+bool vsmmu_lock_void(struct vsmmu *s, const char *fn)
+{
+    if (!vsmmu_lock(s))
+        return true;
+    vsmmu_log(s, VSMMU_LOG_ERROR, "%s() called from a host callback of the same instance: "
+              "refused (it would deadlock)", fn);
+    return false;
+}
+
 void vsmmu_destroy(vsmmu_t *s)
 {
     if (!s)
         return;
+    if (vsmmu_lock_held(s)) {
+        vsmmu_log(s, VSMMU_LOG_ERROR, "vsmmu_destroy() called from a host callback of the "
+                  "same instance: refused");
+        return;
+    }
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
     pthread_mutex_destroy(&s->lock);
@@ -304,22 +328,35 @@ void vsmmu_destroy(vsmmu_t *s)
 
 void vsmmu_reset(vsmmu_t *s)
 {
-    pthread_mutex_lock(&s->lock);
+    if (!s || !vsmmu_lock_void(s, __func__))
+        return;
     vsmmu_regs_reset(s);
     vsmmu_xlate_reset(s);
     vsmmu_accel_reset(s);
     vsmmu_log_flush(s);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
 }
 
 void vsmmu_set_inval_notifier(vsmmu_t *s,
                               void (*fn)(void *opaque, const struct vsmmu_inval *inv),
                               void *opaque)
 {
-    pthread_mutex_lock(&s->lock);
+    if (!s || !vsmmu_lock_void(s, __func__))
+        return;
     s->inval_fn = fn;
     s->inval_opaque = opaque;
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
+}
+
+int vsmmu_set_mmio_base(vsmmu_t *s, uint64_t base)
+{
+    if (!s || (base & 0xffff) || base > UINT64_MAX - VSMMU_MMIO_SIZE)
+        return -EINVAL;
+    if (vsmmu_lock(s))
+        return -EDEADLK;
+    __atomic_store_n(&s->mmio_base, base, __ATOMIC_RELAXED);
+    vsmmu_unlock(s);
+    return 0;
 }
 
 int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
@@ -332,14 +369,15 @@ int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
      * updated by lock-free translations and read atomically.  A new counter
      * must be added here. */
     memset(st, 0, sizeof(*st));
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     st->commands = s->stats.commands;
     st->events = s->stats.events;
     st->events_dropped = s->stats.events_dropped;
     st->delivered = s->stats.delivered;
     st->host_lost = s->stats.host_lost;
     st->dropped = s->stats.dropped;
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     st->tlb_hits = vsmmu_xlate_hits(s);
     st->tlb_misses = __atomic_load_n(&s->stats.tlb_misses, __ATOMIC_RELAXED);
     return vsmmu_abi_copy_out(out, st, sizeof(*st));
@@ -347,11 +385,23 @@ int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *out)
 
 /* ---- guest memory ------------------------------------------------------ */
 
-static bool beyond_oas(const struct vsmmu *s, uint64_t addr, size_t len)
+bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len)
+{
+    uint64_t base = __atomic_load_n(&s->mmio_base, __ATOMIC_RELAXED);
+
+    if (!base || len == 0 || addr + len - 1 < base || addr > base + (VSMMU_MMIO_SIZE - 1))
+        return false;
+    vsmmu_trace(s, "access of %zu bytes at 0x%llx targets the SMMU's own register frame: "
+                "aborted", len, (unsigned long long)addr);
+    return true;
+}
+
+/* Out of the physical address size, or the SMMU's own frame: aborts. */
+static bool beyond_oas(struct vsmmu *s, uint64_t addr, size_t len)
 {
     unsigned oas = vsmmu_oas_bits(s);
     uint64_t end = addr + len - 1;
-    return end < addr || (oas < 64 && (end >> oas) != 0);
+    return end < addr || (oas < 64 && (end >> oas) != 0) || vsmmu_own_frame(s, addr, len);
 }
 
 int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len)

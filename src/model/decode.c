@@ -372,7 +372,7 @@ int vsmmu_decode_register(uint64_t offset, uint64_t value, char *buf, size_t len
 int64_t vsmmu_decode_register_offset(const char *name)
 {
     if (!name)
-        return -ENOENT;
+        return -EINVAL;
     for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
         if (!strcasecmp(regs[i].name, name))
             return (int64_t)regs[i].offset;

@@ -218,9 +218,10 @@ enum vsmmu_evq_result vsmmu_event_record(struct vsmmu *s, const struct vsmmu_eve
 {
     enum vsmmu_evq_result r;
 
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return EVQ_UNWRITABLE;
     r = vsmmu_event_record_locked(s, ev);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return r;
 }
 

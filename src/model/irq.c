@@ -60,7 +60,7 @@ int vsmmu_msi_write(struct vsmmu *s, uint64_t addr, uint32_t data)
     int rc;
 
     vsmmu_trace(s, "MSI: write 0x%08x to 0x%llx", data, (unsigned long long)addr);
-    if (oas < 64 && ((addr + 3) >> oas) != 0) {
+    if ((oas < 64 && ((addr + 3) >> oas) != 0) || vsmmu_own_frame(s, addr, 4)) {
         rc = -EIO;
     } else if (s->ops.msi) {
         rc = s->ops.msi(s->ops.opaque, addr, data) ? -EIO : 0;

@@ -14,6 +14,7 @@
 #ifndef VSMMU_INTERNAL_H
 #define VSMMU_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -49,6 +50,7 @@ struct vsmmu_log_slot {
 };
 struct vsmmu_logger {
     pthread_mutex_t lock;   /* the slots; taken after the instance lock */
+    uintptr_t owner;        /* the thread holding lock (delivering), or 0 */
     int max_level;          /* threshold in effect */
     struct vsmmu_log_slot slot[VSMMU_LOG_SLOTS];
 };
@@ -68,6 +70,9 @@ struct vsmmu {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops;
     pthread_mutex_t lock;   /* MMIO, commands, events, accel */
+    /* The thread holding lock, 0 when none (vsmmu_lock): a host callback
+     * that calls back into the instance gets -EDEADLK, not a deadlock. */
+    uintptr_t owner;
 
     /* ID registers, computed from cfg at create time */
     uint32_t idr[6];
@@ -85,6 +90,7 @@ struct vsmmu {
     struct vsmmu_queue cmdq, eventq, priq;
 
     bool in_cmdq;           /* re-entrancy guard for command processing */
+    uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -102,6 +108,37 @@ struct vsmmu {
     /* logging (core.c), last: large and off the translation fast path */
     struct vsmmu_logger log;
 };
+
+/* ---- the instance lock ------------------------------------------------- */
+static inline uintptr_t vsmmu_self(void)
+{
+    return (uintptr_t)pthread_self();
+}
+/** Whether the calling thread holds the instance lock (it is inside a host
+ *  callback when it asks from an entry point). */
+static inline bool vsmmu_lock_held(const struct vsmmu *s)
+{
+    return __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == vsmmu_self();
+}
+/** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
+ *  already (a host callback calling back into the same instance). */
+static inline int vsmmu_lock(struct vsmmu *s)
+{
+    if (vsmmu_lock_held(s))
+        return -EDEADLK;
+    pthread_mutex_lock(&s->lock);
+    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
+    return 0;
+}
+static inline void vsmmu_unlock(struct vsmmu *s)
+{
+    __atomic_store_n(&s->owner, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->lock);
+}
+/** Store a register the lock-free translation path reads (CR0, CR2, GBPA,
+ *  STRTAB_BASE, STRTAB_BASE_CFG): written under the lock, read outside it
+ *  with atomic loads. */
+#define VSMMU_STORE(field, v) __atomic_store_n(&(field), (v), __ATOMIC_RELEASE)
 
 /* ---- core.c ------------------------------------------------------------ */
 /** Report a message from call site @site (see vsmmu_log). */
@@ -135,6 +172,9 @@ void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v
                              (unsigned)(sizeof(vsmmu_tv_) / sizeof(vsmmu_tv_[0]))); \
         }                                                                     \
     } while (0)
+/** vsmmu_lock() for an entry point without an error return: false (and
+ *  an error message naming @fn) when the call is refused. */
+bool vsmmu_lock_void(struct vsmmu *s, const char *fn);
 /** Report the suppressed counts of every site and start afresh (reset,
  *  destroy). */
 void vsmmu_log_flush(struct vsmmu *s);
@@ -144,6 +184,9 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+/** Whether [addr, addr + len) touches the instance's own register frame
+ *  (vsmmu_set_mmio_base(); never when unknown): such an access aborts. */
+bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len);
 /** OAS in bits, from cfg. */
 unsigned vsmmu_oas_bits(const struct vsmmu *s);
 /** Encode a PA size in bits as the IDR5.OAS/IPS/S2PS encoding, and back. */

@@ -111,16 +111,18 @@ void vsmmu_regs_init_idr(struct vsmmu *s)
 
 void vsmmu_regs_reset(struct vsmmu *s)
 {
-    s->cr0 = s->cr0ack = 0;
-    s->cr1 = s->cr2 = 0;
-    s->gbpa = (uint32_t)fld_set(0, GBPA_SHCFG, GBPA_SHCFG_INCOMING);
+    VSMMU_STORE(s->cr0, 0);
+    s->cr0ack = 0;
+    s->cr1 = 0;
+    VSMMU_STORE(s->cr2, 0);
+    VSMMU_STORE(s->gbpa, (uint32_t)fld_set(0, GBPA_SHCFG, GBPA_SHCFG_INCOMING));
     s->agbpa = 0;
     s->irq_ctrl = s->irq_ctrlack = 0;
     s->gerror = s->gerrorn = 0;
     s->gerror_irq_cfg0 = 0;
     s->gerror_irq_cfg1 = s->gerror_irq_cfg2 = 0;
-    s->strtab_base = 0;
-    s->strtab_base_cfg = 0;
+    VSMMU_STORE(s->strtab_base, 0);
+    VSMMU_STORE(s->strtab_base_cfg, 0);
     s->cmdq = (struct vsmmu_queue){0};
     s->eventq = (struct vsmmu_queue){0};
     s->priq = (struct vsmmu_queue){0};
@@ -316,7 +318,7 @@ static void write_cr0(struct vsmmu *s, uint32_t v)
         vsmmu_log(s, VSMMU_LOG_GUEST, "CR0: reserved bits 0x%08x written as 1 (ignored)",
                   v & ~cr0_mask(s));
     }
-    s->cr0 = v & cr0_mask(s);
+    VSMMU_STORE(s->cr0, v & cr0_mask(s));
     s->cr0ack = s->cr0;
     vsmmu_trace(s, "CR0 = 0x%08x (SMMUEN=%u CMDQEN=%u EVENTQEN=%u PRIQEN=%u)", s->cr0,
                 (unsigned)fld_get(s->cr0, CR0_SMMUEN), (unsigned)fld_get(s->cr0, CR0_CMDQEN),
@@ -350,7 +352,7 @@ static void write_gbpa(struct vsmmu *s, uint32_t v)
         vsmmu_log(s, VSMMU_LOG_GUEST, "GBPA write without Update ignored");
         return;
     }
-    s->gbpa = v & gbpa_mask();
+    VSMMU_STORE(s->gbpa, v & gbpa_mask());
     vsmmu_trace(s, "GBPA = 0x%08x (ABORT=%u)", s->gbpa, (unsigned)fld_get(s->gbpa, GBPA_ABORT));
     vsmmu_accel_gbpa_written(s);
 }
@@ -381,7 +383,7 @@ static void write64(struct vsmmu *s, uint64_t off, uint64_t v)
     switch (off) {
     case R_STRTAB_BASE:
         if (!guarded(s, "STRTAB_BASE", (uint32_t)fld_mask(CR0_SMMUEN), "SMMUEN"))
-            s->strtab_base = v & strtab_base_mask();
+            VSMMU_STORE(s->strtab_base, v & strtab_base_mask());
         break;
     case R_CMDQ_BASE:
         if (!guarded(s, "CMDQ_BASE", (uint32_t)fld_mask(CR0_CMDQEN), "CMDQEN"))
@@ -445,7 +447,7 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         break;
     case R_CR2:
         if (!guarded(s, "CR2", (uint32_t)fld_mask(CR0_SMMUEN), "SMMUEN"))
-            s->cr2 = v & cr2_mask(s);
+            VSMMU_STORE(s->cr2, v & cr2_mask(s));
         break;
     case R_GBPA:
         write_gbpa(s, v);
@@ -469,7 +471,7 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         break;
     case R_STRTAB_BASE_CFG:
         if (!guarded(s, "STRTAB_BASE_CFG", (uint32_t)fld_mask(CR0_SMMUEN), "SMMUEN"))
-            s->strtab_base_cfg = v & strtab_cfg_mask();
+            VSMMU_STORE(s->strtab_base_cfg, v & strtab_cfg_mask());
         break;
     case R_CMDQ_PROD:
         s->cmdq.prod = v & idx;
@@ -539,8 +541,11 @@ int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
     uint64_t v = 0;
     int rc;
 
+    if (!s || !val)
+        return -EINVAL;
     *val = 0;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     rc = check_access(s, offset, size, "read");
     if (rc == 0) {
         if (size == 8 && !read64(s, offset, &v))
@@ -549,7 +554,7 @@ int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
             v = read32(s, offset);
         *val = v;
     }
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return rc;
 }
 
@@ -557,7 +562,10 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
 {
     int rc;
 
-    pthread_mutex_lock(&s->lock);
+    if (!s)
+        return -EINVAL;
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     s->wr_effect = VSMMU_TRACE_REG_APPLIED;
     rc = check_access(s, offset, size, "write");
     if (rc)
@@ -573,7 +581,7 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
         }
     }
     vsmmu_tr(s, VSMMU_TRACE_REG_WRITE, offset, size, val, s->wr_effect);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return rc;
 }
 

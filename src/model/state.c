@@ -69,13 +69,15 @@ static uint64_t reg_get(const struct vsmmu *s, const struct reg_desc *r)
     return r->bytes == 8 ? *(const uint64_t *)(const void *)p : *(const uint32_t *)(const void *)p;
 }
 
+/* Atomic stores: some of these registers (CR0, GBPA, the stream table
+ * base) are read by the lock-free translation path (VSMMU_STORE). */
 static void reg_set(struct vsmmu *s, const struct reg_desc *r, uint64_t v)
 {
     char *p = (char *)s + r->field;
     if (r->bytes == 8)
-        *(uint64_t *)(void *)p = v;
+        VSMMU_STORE(*(uint64_t *)(void *)p, v);
     else
-        *(uint32_t *)(void *)p = (uint32_t)v;
+        VSMMU_STORE(*(uint32_t *)(void *)p, (uint32_t)v);
 }
 
 static size_t regs_size(void)
@@ -195,12 +197,13 @@ int vsmmu_state_save(vsmmu_t *s, void *buf, size_t len, size_t *needed)
 
     if (!s)
         return -EINVAL;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     size = state_size(s);
     if (needed)
         *needed = size;
     if (!buf || len < size || size > UINT32_MAX) {
-        pthread_mutex_unlock(&s->lock);
+        vsmmu_unlock(s);
         return -ENOSPC;
     }
     if (s->cfg.accel)
@@ -222,7 +225,7 @@ int vsmmu_state_save(vsmmu_t *s, void *buf, size_t len, size_t *needed)
         sec_header(&o, SEC_ACCEL, ST_SEC_MANDATORY, vsmmu_accel_state_size(s));
         vsmmu_accel_state_write(s, &o);
     }
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
 
     o.p = b;
     memcpy(o.p, ST_MAGIC, 8);
@@ -365,7 +368,8 @@ int vsmmu_state_load(vsmmu_t *s, const void *buf, size_t len)
 
     if (!s || (!buf && len))
         return -EINVAL;
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     rc = parse_header(s, buf, len, &body);
     if (!rc)
         rc = parse_sections(s, body, &secs);
@@ -385,7 +389,7 @@ int vsmmu_state_load(vsmmu_t *s, const void *buf, size_t len)
     if (!rc && s->cfg.accel)
         rc = vsmmu_accel_state_parse(s, &secs.sec[SEC_ACCEL], &ar);
     if (rc) {
-        pthread_mutex_unlock(&s->lock);
+        vsmmu_unlock(s);
         return rc;
     }
 
@@ -396,7 +400,8 @@ int vsmmu_state_load(vsmmu_t *s, const void *buf, size_t len)
     counters_set(s, c);
     vsmmu_xlate_reset(s);
     if (s->inval_fn) {
-        struct vsmmu_inval inv = { .kind = VSMMU_INVAL_ALL, .vmid = -1, .asid = -1 };
+        struct vsmmu_inval inv = { .struct_size = sizeof(inv), .kind = VSMMU_INVAL_ALL,
+                                   .vmid = -1, .asid = -1 };
         s->inval_fn(s->inval_opaque, &inv);
     }
     if (s->cfg.accel)
@@ -404,6 +409,6 @@ int vsmmu_state_load(vsmmu_t *s, const void *buf, size_t len)
     vsmmu_trace(s, "state loaded: CR0=0x%08x GERROR=0x%08x GERRORN=0x%08x CMDQ_CONS=0x%08x "
                 "EVENTQ_PROD=0x%08x", s->cr0, s->gerror, s->gerrorn, s->cmdq.cons,
                 s->eventq.prod);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return 0;
 }

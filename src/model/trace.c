@@ -60,7 +60,9 @@ int vsmmu_trace_args(unsigned id, const char *const **names, unsigned *n)
 {
     const struct trace_desc *d = desc(id);
 
-    if (!d || !names || !n)
+    if (!names || !n)
+        return -EINVAL;
+    if (!d)
         return -1;
     *names = d->args;
     *n = d->nargs;
@@ -69,12 +71,11 @@ int vsmmu_trace_args(unsigned id, const char *const **names, unsigned *n)
 
 void vsmmu_set_trace(vsmmu_t *s, vsmmu_trace_fn fn, void *opaque)
 {
-    if (!s)
+    if (!s || !vsmmu_lock_void(s, __func__))
         return;
-    pthread_mutex_lock(&s->lock);
     s->trace_fn = fn;
     s->trace_opaque = opaque;
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
 }
 
 void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v, unsigned n)

@@ -381,11 +381,12 @@ int xl_translate_ats(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova
         !(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
     memset(res, 0, sizeof(*res));
-    pthread_mutex_lock(&s->lock);
+    if (vsmmu_lock(s))
+        return -EDEADLK;
     if (kind == VSMMU_ACC_ATS_TRANSLATED)
         translated(s, sid, iova, access, res);
     else
         request(s, sid, ssid, iova, access, res);
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     return 0;
 }

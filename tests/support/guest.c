@@ -18,7 +18,13 @@ uint64_t guest_alloc(struct guest *g, uint64_t size, uint64_t align)
     CHECK_MSG(a + size <= g->tb->ram_base + g->tb->ram_size && a + size >= a,
               "guest_alloc: out of guest RAM (size 0x%llx)", (unsigned long long)size);
     g->next = a + size;
-    memset(g->tb->ram + (a - g->tb->ram_base), 0, size);
+    /* through the test bed: translating threads may read this RAM */
+    for (uint64_t off = 0; off < size;) {
+        static const uint8_t zero[512];
+        size_t n = size - off < sizeof(zero) ? (size_t)(size - off) : sizeof(zero);
+        tb_write(g->tb, a + off, zero, n);
+        off += n;
+    }
     return a;
 }
 
