@@ -26,6 +26,7 @@ struct accel_dev {
     uint32_t vdev_id;       /* its vDEVICE (virt_id = vsid) */
     bool has_s1;
     uint32_t s1_hwpt;       /* nested HWPT made from its guest STE */
+    uint64_t s1_data[2];    /* the STE words it was made from (nested_data) */
     uint32_t cur_pt;        /* what it is attached to now */
 };
 

@@ -100,6 +100,11 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
                   d->vsid, (unsigned)st_get(w, STE_EATS));
         return ACCEL_STE_REFUSED;
     }
+    /* Already attached to a nested HWPT made from these very words: the
+     * host has nothing new to learn (docs/accel.md rule 45), so a queue of
+     * CFGI_ALL over unchanged STEs costs no host call. */
+    if (d->has_s1 && d->cur_pt == d->s1_hwpt && d->s1_data[0] == w[0] && d->s1_data[1] == w[1])
+        return 0;
     vsmmu_put_le64(data, w[0]);
     vsmmu_put_le64(data + 8, w[1]);
     rc = vsmmu_iommufd_hwpt_alloc(a->t, d->dev.dev_id, a->viommu_id, 0,
@@ -121,6 +126,8 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
         accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, d->s1_hwpt, "a nested HWPT");
     d->has_s1 = true;
     d->s1_hwpt = id;
+    d->s1_data[0] = w[0];
+    d->s1_data[1] = w[1];
     d->cur_pt = id;
     vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, d->vsid, id);
     vsmmu_trace(s, "accel: vSID 0x%x attached to nested HWPT %u", d->vsid, id);
