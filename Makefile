@@ -266,6 +266,13 @@ $(BENCH): $(O)/bench/bench.o $(SUPPORT_OBJS) $(INTERNAL)
 bench: $(BENCH)
 	$(BENCH)
 
+# Worst-case command queues (full 2^19 queue per PROD write): reports only.
+QSTALL := $(O)/bench/qstall
+$(QSTALL): $(O)/bench/qstall.o $(SUPPORT_OBJS) $(INTERNAL)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+bench-qstall: $(QSTALL)
+	$(QSTALL)
+
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 2 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
 # plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>; an input

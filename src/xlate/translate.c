@@ -640,3 +640,8 @@ void vsmmu_xlate_forget_thread(struct vsmmu *s)
         sl->ckey = 0;
     }
 }
+
+void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock)
+{
+    xl_cache_set_clock(s->xl->cache, clock);
+}

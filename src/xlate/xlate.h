@@ -177,6 +177,8 @@ void xl_cache_flush(struct xl_cache *xc);
 /** Counts of valid entries (tests, bench). */
 unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
+/** Tests: move the invalidation clock forward to @clock (wrap safety). */
+void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
@@ -205,6 +207,9 @@ struct xl_slot {
      * hint may lag behind inserts by other threads: the miss path drops
      * it, so it is reloaded after a miss. */
     uint64_t ckey, chot, ctag, cshifts;
+    /* ... and the stamps its global / non-global TLB entries must exceed
+     * (tlb.c: scope invalidation), read under the same generation. */
+    uint64_t cthr_g, cthr_ng;
     /* Direct-mapped micro-TLB of the translations the owner used last. */
     struct xl_utlb_ent e[XL_UTLB_N];
 } __attribute__((aligned(64)));
@@ -424,5 +429,7 @@ unsigned vsmmu_xlate_cfg_count(struct vsmmu *s);
 int vsmmu_xlate_thread_slot(struct vsmmu *s);
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s);
 void vsmmu_xlate_forget_thread(struct vsmmu *s);
+/** Tests: move the invalidation clock forward (xl_cache_set_clock). */
+void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock);
 
 #endif /* VSMMU_XLATE_H */

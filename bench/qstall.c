@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Worst-case command queues: the time one CMDQ_PROD write takes to consume
+ * a full queue (2^19 commands) of one command kind or of a mix of every
+ * invalidation scope and CMD_SYNCs with MSI, with the default TLB and with
+ * a 1M-entry TLB holding translations, and the longest wait of another
+ * thread's register read and translation misses meanwhile.
+ * Reports only (wall-clock and thread CPU time); asserts nothing about time.
+ *
+ *   build/plain/bench/qstall [case]    (case: all, nh_all, nh_asid, nh_va, nh_va_range,
+ *                                       cfgi_all, cfgi_ste, mix)
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "guest.h"
+#include "model/model.h"
+#include "testbed.h"
+#include "xlate/xlate.h"
+
+#define QLOG2 19u
+#define NFILL 4096u
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void map4k(struct guest *g, uint64_t root, uint64_t va, uint64_t oa)
+{
+    uint64_t table = root;
+    for (unsigned l = 0; l < 3; l++) {
+        unsigned sh = 39 - 9 * l;
+        uint64_t slot = table + ((va >> sh) & 511) * 8, d = tb_r64(g->tb, slot);
+        if (!(d & 1)) {
+            d = guest_alloc(g, 4096, 4096) | 3;
+            tb_w64(g->tb, slot, d);
+        }
+        table = d & fld_mask(47, 12);
+    }
+    tb_w64(g->tb, table + ((va >> 12) & 511) * 8,
+           (oa & fld_mask(47, 12)) | 3 | fld_mask(PTE_AF) | fld_set(0, PTE_AP, 1) |
+               fld_mask(PTE_NG));
+}
+
+/* One command of kind @k (index @i in the queue). */
+static void make_cmd(const char *k, unsigned i, uint64_t c[2])
+{
+    static const char *const mix[] = { "nh_all", "nh_asid", "nh_va", "nh_va_range", "nh_vaa",
+                                       "cfgi_all", "cfgi_ste", "cfgi_cd", "nsnh_all", "sync" };
+    if (!strcmp(k, "mix"))
+        k = mix[i % (sizeof(mix) / sizeof(mix[0]))];
+    if (!strcmp(k, "nh_all")) {
+        guest_cmd_op(c, OP_TLBI_NH_ALL);
+    } else if (!strcmp(k, "nh_asid")) {
+        guest_cmd_op(c, OP_TLBI_NH_ASID);
+        st_set(c, CMD_ASID, i & 0xFFFF);
+    } else if (!strcmp(k, "nh_va") || !strcmp(k, "nh_vaa")) {
+        guest_cmd_op(c, !strcmp(k, "nh_va") ? OP_TLBI_NH_VA : OP_TLBI_NH_VAA);
+        st_set(c, CMD_ASID, 1);
+        c[1] |= 0x100000000000ull + ((uint64_t)(i % NFILL) << 12);
+    } else if (!strcmp(k, "nh_va_range")) {
+        guest_cmd_op(c, OP_TLBI_NH_VA);
+        st_set(c, CMD_ASID, 1);
+        st_set(c, CMD_TG, 1);
+        st_set(c, CMD_NUM, 31);
+        st_set(c, CMD_SCALE, 31);
+    } else if (!strcmp(k, "cfgi_all")) {
+        guest_cmd_op(c, OP_CFGI_STE_RANGE);
+        st_set(c, CMD_RANGE, CFGI_RANGE_ALL);
+    } else if (!strcmp(k, "cfgi_ste")) {
+        guest_cmd_op(c, OP_CFGI_STE);
+        st_set(c, CMD_SID, i);
+    } else if (!strcmp(k, "cfgi_cd")) {
+        guest_cmd_op(c, OP_CFGI_CD);
+        st_set(c, CMD_SID, 1);
+        st_set(c, CMD_SSID, i & 0xFFFFF);
+    } else if (!strcmp(k, "nsnh_all")) {
+        guest_cmd_op(c, OP_TLBI_NSNH_ALL);
+    } else {    /* sync with MSI */
+        guest_cmd_op(c, OP_SYNC);
+        st_set(c, CMD_SYNC_CS, SYNC_CS_IRQ);
+        st_set(c, CMD_SYNC_MSIDATA, i);
+        c[1] |= (TB_RAM_BASE + 0x200) & fld_mask(55, 2);
+    }
+}
+
+struct bg {
+    struct testbed *tb;
+    volatile int stop;
+    double worst_read, worst_xlate;
+    unsigned long reads, xlates;
+};
+
+static void *reader(void *arg)
+{
+    struct bg *b = arg;
+    while (!b->stop) {
+        double t0 = now();
+        (void)tb_readl(b->tb, R_IDR0);
+        double d = now() - t0;
+        if (d > b->worst_read)
+            b->worst_read = d;
+        b->reads++;
+    }
+    return NULL;
+}
+
+static void *xlater(void *arg)
+{
+    struct bg *b = arg;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    unsigned i = 0;
+    while (!b->stop) {
+        double t0 = now();
+        /* Beyond the filled pages: a miss (walk) every time. */
+        vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID,
+                        0x200000000000ull + ((uint64_t)(i++ % 64) << 12), VSMMU_ACC_READ, &r);
+        double d = now() - t0;
+        if (d > b->worst_xlate)
+            b->worst_xlate = d;
+        b->xlates++;
+    }
+    return NULL;
+}
+
+static void run(const char *kind, unsigned tlb_entries)
+{
+    struct testbed tb = { 0 };
+    struct guest g;
+    struct vsmmu_config cfg;
+    struct guest_opts o = { .cmdq_log2 = QLOG2 };
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    uint64_t cd[8], ste[8], root, cdpa, c[2];
+    pthread_t th[2];
+    struct bg b = { 0 };
+    double t0, wall;
+    uint32_t cons;
+
+    vsmmu_config_default(&cfg);
+    cfg.tlb_entries = tlb_entries;
+    tb_init(&tb, &cfg);
+    guest_init(&g, &tb, &o);
+    if (g.cmdq_log2 != QLOG2) {
+        fprintf(stderr, "queue of 2^%u only\n", g.cmdq_log2);
+        exit(1);
+    }
+    root = guest_alloc(&g, 4096, 4096);
+    for (unsigned i = 0; i < NFILL; i++)
+        map4k(&g, root, 0x100000000000ull + ((uint64_t)i << 12), 0x41000000ull + ((uint64_t)i << 12));
+    for (unsigned i = 0; i < 64; i++)
+        map4k(&g, root, 0x200000000000ull + ((uint64_t)i << 12), 0x41000000ull);
+    memset(cd, 0, sizeof(cd));
+    st_set(cd, CD_T0SZ, 16);
+    st_set(cd, CD_TG0, 0);
+    st_set(cd, CD_EPD1, 1);
+    st_set(cd, CD_IPS, 5);
+    st_set(cd, CD_AA64, 1);
+    st_set(cd, CD_R, 1);
+    st_set(cd, CD_A, 1);
+    st_set(cd, CD_ASID, 1);
+    st_set(cd, CD_V, 1);
+    cd[1] |= root & fld_mask(55, 4);
+    cdpa = guest_alloc(&g, 64, 64);
+    for (unsigned i = 0; i < 8; i++)
+        tb_w64(&tb, cdpa + 8 * i, cd[i]);
+    memset(ste, 0, sizeof(ste));
+    st_set(ste, STE_V, 1);
+    st_set(ste, STE_CONFIG, STE_CFG_S1);
+    ste[0] |= cdpa & fld_mask(STE_S1CTXPTR);
+    guest_write_ste(&g, 1, ste);
+    for (unsigned i = 0; i < NFILL; i++)
+        vsmmu_translate(tb.s, 1, VSMMU_NO_SSID, 0x100000000000ull + ((uint64_t)i << 12),
+                        VSMMU_ACC_READ, &r);
+    if (r.status != VSMMU_XLATE_OK) {
+        fprintf(stderr, "setup: translation failed\n");
+        exit(1);
+    }
+
+    /* The full queue: CONS = 0, PROD = index 0 with the wrap bit. */
+    for (unsigned i = 0; i < (1u << QLOG2); i++) {
+        make_cmd(kind, i, c);
+        tb_w64(&tb, g.cmdq + 16ull * i, c[0]);
+        tb_w64(&tb, g.cmdq + 16ull * i + 8, c[1]);
+    }
+    b.tb = &tb;
+    pthread_create(&th[0], NULL, reader, &b);
+    pthread_create(&th[1], NULL, xlater, &b);
+    t0 = now();
+    tb_writel(&tb, R_CMDQ_PROD, 1u << QLOG2);
+    wall = now() - t0;
+    /* Wait until every command is consumed (processing may continue
+     * outside the PROD write if it is ever made asynchronous). */
+    while ((cons = tb_readl(&tb, R_CMDQ_CONS)) != (1u << QLOG2)) {
+        if (tb_readl(&tb, R_GERROR) & fld_mask(GERROR_CMDQ_ERR)) {
+            fprintf(stderr, "%s: command error at 0x%x\n", kind, cons);
+            exit(1);
+        }
+    }
+    wall = now() - t0;
+    b.stop = 1;
+    pthread_join(th[0], NULL);
+    pthread_join(th[1], NULL);
+    printf("%-12s tlb %8u: full queue %8.1f ms; worst wait: IDR0 read %7.3f ms, "
+           "translate miss %7.3f ms (%lu reads, %lu misses)\n",
+           kind, tlb_entries, wall * 1e3, b.worst_read * 1e3, b.worst_xlate * 1e3, b.reads,
+           b.xlates);
+    tb_fini(&tb);
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const kinds[] = { "nh_all", "nh_asid", "nh_va", "nh_va_range",
+                                         "cfgi_all", "cfgi_ste", "mix" };
+    const char *want = argc > 1 ? argv[1] : "all";
+
+    for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        if (strcmp(want, "all") && strcmp(want, kinds[k]))
+            continue;
+        run(kinds[k], 4096);
+        run(kinds[k], 1u << 20);
+    }
+    return 0;
+}
