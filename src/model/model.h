@@ -85,6 +85,13 @@ struct vsmmu {
     struct vsmmu_queue cmdq, eventq, priq;
 
     bool in_cmdq;           /* re-entrancy guard for command processing */
+    bool cmdq_kick;         /* PROD/CR0 write while processing ran elsewhere */
+    uint32_t cmdq_epoch;    /* bumped by reset: a yielding processor stops */
+    /* Threads blocked in vsmmu_lock() and acquisitions after blocking:
+     * command processing lets them in between chunks (cmdq.c). */
+    uint32_t lock_waiters;
+    uint32_t lock_epoch;
+    uint64_t cmdq_yields;   /* times processing let them in (tests) */
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -102,6 +109,19 @@ struct vsmmu {
     /* logging (core.c), last: large and off the translation fast path */
     struct vsmmu_logger log;
 };
+
+/** Take the instance lock for an MMIO access or a translation miss: a
+ *  thread that has to wait says so, and command processing, which may hold
+ *  the lock for a whole queue, lets it in between chunks. */
+static inline void vsmmu_lock(struct vsmmu *s)
+{
+    if (pthread_mutex_trylock(&s->lock) == 0)
+        return;
+    __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&s->lock);
+    __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
+}
 
 /* ---- core.c ------------------------------------------------------------ */
 /** Report a message from call site @site (see vsmmu_log). */

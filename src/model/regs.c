@@ -125,6 +125,7 @@ void vsmmu_regs_reset(struct vsmmu *s)
     s->eventq = (struct vsmmu_queue){0};
     s->priq = (struct vsmmu_queue){0};
     s->in_cmdq = false;
+    s->cmdq_epoch++;
 }
 
 /* ---- masks of the implemented bits ------------------------------------- */
@@ -540,7 +541,7 @@ int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
     int rc;
 
     *val = 0;
-    pthread_mutex_lock(&s->lock);
+    vsmmu_lock(s);
     rc = check_access(s, offset, size, "read");
     if (rc == 0) {
         if (size == 8 && !read64(s, offset, &v))
@@ -557,7 +558,7 @@ int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val)
 {
     int rc;
 
-    pthread_mutex_lock(&s->lock);
+    vsmmu_lock(s);
     s->wr_effect = VSMMU_TRACE_REG_APPLIED;
     rc = check_access(s, offset, size, "write");
     if (rc)

@@ -69,18 +69,20 @@ struct tlb_ent {
  *
  * Work per invalidation command is bounded: by-address commands probe the
  * sets the named pages map to (or scan the TLB once when that is fewer
- * probes), paid from a credit of set probes that each command adds
- * CREDIT_PER_CMD to (capped at CREDIT_MAX).  Without enough credit the
- * command invalidates its regime and VMID instead (O(1)); the same holds
- * for large CFGI_STE_RANGEs, which otherwise scan the config cache.
+ * probes).  Up to FREE_PROBES probes are always made; more are paid from
+ * a credit of set probes that each command adds CREDIT_PER_CMD to (capped
+ * at CREDIT_MAX).  Without enough credit the command invalidates its
+ * regime and VMID instead (O(1)); the same holds for large
+ * CFGI_STE_RANGEs, which otherwise scan the config cache.
  */
 #define VM_LOG2 12
 #define AS_LOG2 12
 #define SID_LOG2 10
 #define NREG 8
 #define CLOCK_LIMIT (1ull << 62)
-#define CREDIT_PER_CMD 4u
-#define CREDIT_MAX 65536u
+#define FREE_PROBES 4u
+#define CREDIT_PER_CMD 1u
+#define CREDIT_MAX 32768u
 #define SID_DIRECT_MAX 64u
 
 struct xl_cache {
@@ -311,9 +313,11 @@ static void credit_add(struct xl_cache *xc)
         xc->credit = CREDIT_MAX;
 }
 
-/* Spend @n set probes if there is that much credit. */
+/* Spend @n set probes if there is that much credit (a few are free). */
 static bool credit_take(struct xl_cache *xc, uint64_t n)
 {
+    if (n <= FREE_PROBES)
+        return true;
     if (n > xc->credit)
         return false;
     xc->credit -= n;

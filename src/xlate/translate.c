@@ -367,7 +367,7 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     memset(res, 0, sizeof(*res));
     if (sl)
         sl->ckey = 0;       /* reload the configuration memo after a miss */
-    pthread_mutex_lock(&s->lock);
+    vsmmu_lock(s);
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
     slow_path(s, sid, ssid, iova, access, res);
     pthread_mutex_unlock(&s->lock);
