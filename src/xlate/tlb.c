@@ -850,11 +850,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
              * read before the lookup). */
             if (sl) {
                 struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, in_va)];
-                ue->key = key;
+                uint64_t ovr = ((hot >> 16) & 3) | ((hot >> 24) & 3) << 2;
+                ue->key = key | ovr << XL_UTLB_OVR_SHIFT;
                 ue->va = in_va & ~((1ull << shift) - 1);
+                ue->off = (1ull << shift) - 1;
                 ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
-                ue->meta = (uint32_t)(shift | ((hot >> 16) & 0xFF) << 8 |
-                                      ((hot >> 24) & 0xFF) << 16);
             }
             return XF_HIT;
         }

@@ -195,11 +195,16 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
 #define XL_SLOTS_LOG2 6
 #define XL_SLOTS (1u << XL_SLOTS_LOG2)
 struct xl_utlb_ent {
-    uint64_t key;       /* xl_cfg_key of (sid, ssid); 0 = empty */
+    uint64_t key;       /* xl_cfg_key of (sid, ssid) | overrides; 0 = empty */
     uint64_t va;        /* input address as presented, aligned to the size */
+    uint64_t off;       /* size - 1: the offset bits */
     uint64_t oa;        /* output base | XP_* perm (bits 5:0) */
-    uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
 };
+/* STE.PRIVCFG and INSTCFG of a micro-TLB entry, in key bits 56:53 (above
+ * xl_cfg_key's 53 bits, below its bit 63): an entry with overrides never
+ * equals a plain key. */
+#define XL_UTLB_OVR_SHIFT 53
+#define XL_UTLB_OVR_MASK (0xFull << XL_UTLB_OVR_SHIFT)
 struct xl_slot {
     uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
     uint64_t gen;       /* cache generation the entries were filled under */
@@ -219,10 +224,20 @@ struct xl_slots {
     struct xl_slot slot[XL_SLOTS];
 };
 
-/** The calling thread's identity: never 0, unique among live threads. */
+/** The calling thread's identity: never 0, unique among live threads.
+ *  The thread pointer where the compiler reads it (one instruction, no
+ *  call), else pthread_self(). */
 static inline uintptr_t xl_self(void)
 {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    return (uintptr_t)__builtin_thread_pointer();
+#define XL_SELF_DONE
+#endif
+#endif
+#ifndef XL_SELF_DONE
     return (uintptr_t)pthread_self();
+#endif
 }
 
 /** The first of the two slots a thread may claim (the other: idx ^ 1). */
@@ -258,11 +273,18 @@ static inline void xl_slot_count_hit(struct xl_slot *sl)
                      __ATOMIC_RELAXED);
 }
 
-/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0). */
+/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0):
+ *  @ssid + 1 in the low 21 bits, so VSMMU_NO_SSID is 0 there (@ssid is
+ *  VSMMU_NO_SSID or at most 0xFFFFF: xl_ssid_ok). */
 static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
 {
-    return 1ull << 63 | (uint64_t)sid << 21 |
-           (ssid == VSMMU_NO_SSID ? 1ull << 20 : (ssid & 0xFFFFF));
+    return 1ull << 63 | (uint64_t)sid << 21 | (uint32_t)(ssid + 1);
+}
+
+/** @ssid is VSMMU_NO_SSID or a 20-bit SubstreamID. */
+static inline bool xl_ssid_ok(uint32_t ssid)
+{
+    return (uint32_t)(ssid + 1) <= 0x100000u;
 }
 
 static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
@@ -356,17 +378,16 @@ static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t 
                                struct vsmmu_xlate_result *res)
 {
     const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, va)];
-    unsigned shift;
+    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
     uint8_t need;
     bool priv;
 
-    if (sl->gen != gen || ue->key != xl_cfg_key(sid, ssid) ||
-        ((va ^ ue->va) >> (ue->meta & 0xFF)))
+    if (sl->gen != gen || (ue->key & ~XL_UTLB_OVR_MASK) != xl_cfg_key(sid, ssid) ||
+        (va & ~ue->off) != ue->va)
         return false;
-    shift = ue->meta & 0xFF;
-    if (ue->meta >> 8) {
+    if (ovr) {
         struct acc a;
-        classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
+        classify(access, ovr & 3, ovr >> 2, &a);
         need = a.need;
         priv = a.priv;
     } else {
@@ -376,8 +397,8 @@ static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t 
     if ((ue->oa & need) != need)
         return false;
     res->status = VSMMU_XLATE_OK;
-    res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
-    res->size = 1ull << shift;
+    res->addr = (ue->oa & ~0xFFFull) | (va & ue->off);
+    res->size = ue->off + 1;
     res->perm = api_perm((uint8_t)(ue->oa & 0x3F), priv);
     return true;
 }
