@@ -7,7 +7,8 @@
  * thread's register read and translation misses meanwhile.
  * Reports only (wall-clock and thread CPU time); asserts nothing about time.
  *
- * QSTALL_ALONE=1 leaves the other threads out (for callgrind).
+ * QSTALL_ALONE=1 leaves the other threads out (for callgrind);
+ * QSTALL_TLB=n runs only the TLB size n.
  *
  *   build/plain/bench/qstall [case]    (case: all, nh_all, nh_asid, nh_va, nh_va_range,
  *                                       cfgi_all, cfgi_ste, mix)
@@ -241,6 +242,10 @@ int main(int argc, char **argv)
     for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         if (strcmp(want, "all") && strcmp(want, kinds[k]))
             continue;
+        if (getenv("QSTALL_TLB")) {
+            run(kinds[k], (unsigned)strtoul(getenv("QSTALL_TLB"), NULL, 0), bg);
+            continue;
+        }
         run(kinds[k], 4096, bg);
         run(kinds[k], 1u << 20, bg);
     }
