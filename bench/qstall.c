@@ -19,10 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "guest.h"
-#include "model/model.h"
-#include "testbed.h"
-#include "xlate/xlate.h"
+#include "../tests/test_xlate_util.h"
 
 #define QLOG2 19u
 #define NFILL 4096u
@@ -32,23 +29,6 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void map4k(struct guest *g, uint64_t root, uint64_t va, uint64_t oa)
-{
-    uint64_t table = root;
-    for (unsigned l = 0; l < 3; l++) {
-        unsigned sh = 39 - 9 * l;
-        uint64_t slot = table + ((va >> sh) & 511) * 8, d = tb_r64(g->tb, slot);
-        if (!(d & 1)) {
-            d = guest_alloc(g, 4096, 4096) | 3;
-            tb_w64(g->tb, slot, d);
-        }
-        table = d & fld_mask(47, 12);
-    }
-    tb_w64(g->tb, table + ((va >> 12) & 511) * 8,
-           (oa & fld_mask(47, 12)) | 3 | fld_mask(PTE_AF) | fld_set(0, PTE_AP, 1) |
-               fld_mask(PTE_NG));
 }
 
 /* One command of kind @k (index @i in the queue). */
@@ -123,7 +103,7 @@ static void *xlater(void *arg)
         double t0 = now();
         /* Beyond the filled pages: a miss (walk) every time. */
         vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID,
-                        0x200000000000ull + ((uint64_t)(i++ % 64) << 12), VSMMU_ACC_READ, &r);
+                        0x200000000000ull + ((uint64_t)(i++ % 64) << 12), VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
         double d = now() - t0;
         if (d > b->worst_xlate)
             b->worst_xlate = d;
@@ -142,12 +122,14 @@ static double cpu(void)
 /* @bg: run the register reader and the translating thread meanwhile. */
 static void run(const char *kind, unsigned tlb_entries, bool bg)
 {
-    struct testbed tb = { 0 };
-    struct guest g;
+    struct xt x;
     struct vsmmu_config cfg;
     struct guest_opts o = { .cmdq_log2 = QLOG2 };
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
-    uint64_t cd[8], ste[8], root, cdpa, c[2];
+    struct testbed *tbp;
+    struct guest *gp;
+    struct pt p;
+    uint64_t cd[8], c[2];
     pthread_t th[2];
     struct bg b = { 0 };
     double t0, c0, wall;
@@ -155,39 +137,26 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
 
     vsmmu_config_default(&cfg);
     cfg.tlb_entries = tlb_entries;
-    tb_init(&tb, &cfg);
-    guest_init(&g, &tb, &o);
-    if (g.cmdq_log2 != QLOG2) {
-        fprintf(stderr, "queue of 2^%u only\n", g.cmdq_log2);
+    xt_init(&x, &cfg, &o);
+    tbp = &x.tb;
+    gp = &x.g;
+    if (gp->cmdq_log2 != QLOG2) {
+        fprintf(stderr, "queue of 2^%u only\n", gp->cmdq_log2);
         exit(1);
     }
-    root = guest_alloc(&g, 4096, 4096);
+    /* SID 1, ASID 1: 4K pages, 48-bit VA, 4 levels. */
+    pt_new(&p, &x, 12, 0, 48, 0);
     for (unsigned i = 0; i < NFILL; i++)
-        map4k(&g, root, 0x100000000000ull + ((uint64_t)i << 12), 0x41000000ull + ((uint64_t)i << 12));
+        pt_set(&p, 0x100000000000ull + ((uint64_t)i << 12), 3,
+               s1_leaf(3, 0x41000000ull + ((uint64_t)i << 12), fld_mask(PTE_NG)), 0);
     for (unsigned i = 0; i < 64; i++)
-        map4k(&g, root, 0x200000000000ull + ((uint64_t)i << 12), 0x41000000ull);
-    memset(cd, 0, sizeof(cd));
-    st_set(cd, CD_T0SZ, 16);
-    st_set(cd, CD_TG0, 0);
-    st_set(cd, CD_EPD1, 1);
-    st_set(cd, CD_IPS, 5);
-    st_set(cd, CD_AA64, 1);
-    st_set(cd, CD_R, 1);
-    st_set(cd, CD_A, 1);
-    st_set(cd, CD_ASID, 1);
-    st_set(cd, CD_V, 1);
-    cd[1] |= root & fld_mask(55, 4);
-    cdpa = guest_alloc(&g, 64, 64);
-    for (unsigned i = 0; i < 8; i++)
-        tb_w64(&tb, cdpa + 8 * i, cd[i]);
-    memset(ste, 0, sizeof(ste));
-    st_set(ste, STE_V, 1);
-    st_set(ste, STE_CONFIG, STE_CFG_S1);
-    ste[0] |= cdpa & fld_mask(STE_S1CTXPTR);
-    guest_write_ste(&g, 1, ste);
+        pt_set(&p, 0x200000000000ull + ((uint64_t)i << 12), 3,
+               s1_leaf(3, 0x41000000ull, fld_mask(PTE_NG)), 0);
+    cd_make(cd, p.root, 16, 0, 1);
+    xt_s1_stream(&x, 1, cd);
     for (unsigned i = 0; i < NFILL; i++)
-        vsmmu_translate(tb.s, 1, VSMMU_NO_SSID, 0x100000000000ull + ((uint64_t)i << 12),
-                        VSMMU_ACC_READ, &r);
+        vsmmu_translate(tbp->s, 1, VSMMU_NO_SSID, 0x100000000000ull + ((uint64_t)i << 12),
+                        VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
     if (r.status != VSMMU_XLATE_OK) {
         fprintf(stderr, "setup: translation failed\n");
         exit(1);
@@ -196,22 +165,22 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     /* The full queue: CONS = 0, PROD = index 0 with the wrap bit. */
     for (unsigned i = 0; i < (1u << QLOG2); i++) {
         make_cmd(kind, i, c);
-        tb_w64(&tb, g.cmdq + 16ull * i, c[0]);
-        tb_w64(&tb, g.cmdq + 16ull * i + 8, c[1]);
+        tb_w64(tbp, gp->cmdq + 16ull * i, c[0]);
+        tb_w64(tbp, gp->cmdq + 16ull * i + 8, c[1]);
     }
-    b.tb = &tb;
+    b.tb = tbp;
     if (bg) {
         pthread_create(&th[0], NULL, reader, &b);
         pthread_create(&th[1], NULL, xlater, &b);
     }
     t0 = now();
     c0 = cpu();
-    tb_writel(&tb, R_CMDQ_PROD, 1u << QLOG2);
+    tb_writel(tbp, R_CMDQ_PROD, 1u << QLOG2);
     c0 = cpu() - c0;
     /* Wait until every command is consumed (processing may continue
      * outside the PROD write if it is ever made asynchronous). */
-    while ((cons = tb_readl(&tb, R_CMDQ_CONS)) != (1u << QLOG2)) {
-        if (tb_readl(&tb, R_GERROR) & fld_mask(GERROR_CMDQ_ERR)) {
+    while ((cons = tb_readl(tbp, R_CMDQ_CONS)) != (1u << QLOG2)) {
+        if (tb_readl(tbp, R_GERROR) & fld_mask(GERROR_CMDQ_ERR)) {
             fprintf(stderr, "%s: command error at 0x%x\n", kind, cons);
             exit(1);
         }
@@ -229,7 +198,7 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU (no other threads)\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3);
     }
-    tb_fini(&tb);
+    xt_fini(&x);
 }
 
 int main(int argc, char **argv)
