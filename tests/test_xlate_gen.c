@@ -162,3 +162,48 @@ TEST(gen_credit_exhausted_over_invalidates)
     CHECK_EQ(tr(&x, 6), oa_of(OA_B, 6));
     xt_fini(&x);
 }
+
+/* STE.PRIVCFG = privileged: an unprivileged access to a privileged-only
+ * page is allowed, on the walk and on every later hit from the thread's
+ * micro-TLB (whose entries remember the override). */
+TEST(gen_utlb_privcfg_override)
+{
+    struct xt x;
+    struct pt p;
+    uint64_t cd[8], ste[8], cdpa;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
+    uint64_t hits;
+
+    xt_init(&x, NULL, NULL);
+    /* No configuration advertises IDR1.ATTR_PERMS_OVR yet: set it here so
+     * that the decode takes PRIVCFG (the cache paths must handle it). */
+    x.tb.s->idr[1] |= (uint32_t)fld_mask(IDR1_ATTR_PERMS_OVR);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_set(&p, 0x1000, 3, s1_leaf_ap(3, OA_A, 0, fld_mask(PTE_NG)), 0);
+    cd_make(cd, p.root, 25, 0, 1);
+    /* SID 1: overrides; SID 2: the same tables without. */
+    cdpa = guest_alloc(&x.g, 64, 64);
+    cd_write(&x, cdpa, cd);
+    ste_s1(ste, cdpa);
+    st_set(ste, STE_PRIVCFG, 3);
+    guest_write_ste(&x.g, 1, ste);
+    xt_s1_stream(&x, 2, cd);
+    for (unsigned i = 0; i < 4; i++) {
+        struct vsmmu_xlate_result r = xt_tr(&x, 1, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_READ);
+        CHECK_EQ(r.status, VSMMU_XLATE_OK);
+        CHECK_EQ(r.addr, OA_A + 8);
+        CHECK(r.perm & VSMMU_PERM_R);
+        CHECK(r.perm & VSMMU_PERM_W);
+    }
+    CHECK_EQ(vsmmu_get_stats(x.tb.s, &st), 0);
+    hits = st.tlb_hits;
+    CHECK(hits >= 3);
+    /* Without the override the unprivileged read is refused, hit or not. */
+    for (unsigned i = 0; i < 2; i++)
+        CHECK(xt_tr(&x, 2, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_READ).status != VSMMU_XLATE_OK);
+    CHECK_EQ(xt_tr(&x, 2, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_READ | VSMMU_ACC_PRIV).status,
+             VSMMU_XLATE_OK);
+    /* And a privileged write through SID 1 still hits. */
+    CHECK_EQ(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_WRITE).status, VSMMU_XLATE_OK);
+    xt_fini(&x);
+}

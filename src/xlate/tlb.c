@@ -745,7 +745,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
     struct acc a;
     unsigned i;
 
-    /* The caller probed the micro-TLB (xl_utlb_hit); the slot is emptied
+    /* The caller probed the micro-TLB (utlb_fast in translate.c); the slot is emptied
      * and taken to this generation here, before the lookup. */
     if (sl && __builtin_expect(sl->gen != gen, 0)) {
         memset(sl->e, 0, sizeof(sl->e));

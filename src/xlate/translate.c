@@ -374,13 +374,34 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     return 0;
 }
 
+/* A micro-TLB hit on an entry whose configuration has PRIVCFG/INSTCFG
+ * overrides: the access is classified with them first. */
+__attribute__((noinline, cold))
+static bool utlb_ovr_hit(struct xl_slot *sl, const struct xl_utlb_ent *ue, uint64_t iova,
+                         unsigned access, struct vsmmu_xlate_result *res)
+{
+    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
+    struct acc a;
+
+    classify(access, ovr & 3, ovr >> 2, &a);
+    if ((ue->oa & a.need) != a.need)
+        return false;
+    res->status = VSMMU_XLATE_OK;
+    res->event_type = 0;
+    res->recorded = false;
+    res->addr = (ue->oa & ~0xFFFull) | (iova & ue->off);
+    res->size = ue->off + 1;
+    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
+    xl_slot_count_hit(sl);
+    return true;
+}
+
 /* vsmmu_translate() into the library's own struct (@res is not NULL). */
 static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                      unsigned access, struct vsmmu_xlate_result *res)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
-    uint64_t gen;
     int rc;
 
     if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
@@ -396,11 +417,16 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     res->event_type = 0;
     res->recorded = false;
     xl = s->xl;
-    gen = __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE);
+    /* vsmmu_translate() has probed the micro-TLB (utlb_fast) except for
+     * entries made under PRIVCFG/INSTCFG overrides. */
     sl = xl_slot_get(xl->slots, xl_self());
-    if (__builtin_expect(sl != NULL, 1) && xl_utlb_hit(sl, gen, sid, ssid, iova, access, res)) {
-        xl_slot_count_hit(sl);
-        return 0;
+    if (sl) {
+        const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, iova)];
+        if (__builtin_expect((ue->key & XL_UTLB_OVR_MASK) != 0, 0) &&
+            sl->gen == __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE) &&
+            (ue->key & ~XL_UTLB_OVR_MASK) == xl_cfg_key(sid, ssid) &&
+            (iova & ~ue->off) == ue->va && utlb_ovr_hit(sl, ue, iova, access, res))
+            return 0;
     }
     rc = xl_fast(xl->cache, sl, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
@@ -426,9 +452,8 @@ _Static_assert(VSMMU_ACC_PRIV == 8, "hit_need is indexed by the access bits");
 /*
  * The micro-TLB hit on its own: a plain access by a thread that owns a
  * slot, to a translation in that slot's micro-TLB filled under the
- * current generation, from a configuration without PRIVCFG/INSTCFG
- * overrides.  Returns false (nothing written) for anything else; the full
- * path then decides.  Kept small so that the common call needs no stack
+ * current generation, made without PRIVCFG/INSTCFG overrides.  Returns
+ * false (nothing written) for anything else; the full path then decides.  Kept small so that the common call needs no stack
  * frame.
  */
 static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
@@ -453,7 +478,8 @@ static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint6
         !(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)) ||
         sl->gen != __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE))
         return false;
-    /* An entry with PRIVCFG/INSTCFG overrides never equals the plain key. */
+    /* An entry made under overrides never equals the plain key (translate()
+     * answers it with utlb_ovr_hit). */
     oa = ue->oa;
     if (ue->key != xl_cfg_key(sid, ssid) || (iova & ~ue->off) != ue->va || (oa & need) != need)
         return false;

@@ -371,38 +371,6 @@ static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, 
     return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
 }
 
-/** Probe the micro-TLB of slot @sl (the caller's): true with @res filled
- *  on a hit.  @gen is the cache generation read (acquire) by the caller. */
-static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t sid,
-                               uint32_t ssid, uint64_t va, unsigned access,
-                               struct vsmmu_xlate_result *res)
-{
-    const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, va)];
-    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
-    uint8_t need;
-    bool priv;
-
-    if (sl->gen != gen || (ue->key & ~XL_UTLB_OVR_MASK) != xl_cfg_key(sid, ssid) ||
-        (va & ~ue->off) != ue->va)
-        return false;
-    if (ovr) {
-        struct acc a;
-        classify(access, ovr & 3, ovr >> 2, &a);
-        need = a.need;
-        priv = a.priv;
-    } else {
-        need = access_need(access);
-        priv = (access & VSMMU_ACC_PRIV) != 0;
-    }
-    if ((ue->oa & need) != need)
-        return false;
-    res->status = VSMMU_XLATE_OK;
-    res->addr = (ue->oa & ~0xFFFull) | (va & ue->off);
-    res->size = ue->off + 1;
-    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), priv);
-    return true;
-}
-
 /* ---- translate.c: pieces shared with ats.c ---------------------- */
 static inline bool xl_beyond(uint64_t addr, unsigned bits)
 {
