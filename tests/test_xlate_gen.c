@@ -207,3 +207,50 @@ TEST(gen_utlb_privcfg_override)
     CHECK_EQ(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1008, VSMMU_ACC_WRITE).status, VSMMU_XLATE_OK);
     xt_fini(&x);
 }
+
+/* Invalidated entries are the first to be replaced: with the TLB full of
+ * two ASIDs' pages, refilling one ASID after TLBI_NH_ASID keeps every
+ * entry of the other. */
+TEST(gen_dead_entries_replaced_first)
+{
+    struct vsmmu_config cfg;
+    struct xt x;
+    struct pt p, q;
+    uint64_t cd[8], c[2];
+
+    vsmmu_config_default(&cfg);
+    cfg.tlb_entries = 16;
+    xt_init(&x, &cfg, NULL);
+    pt_new(&p, &x, 12, 1, 39, 0);
+    pt_new(&q, &x, 12, 1, 39, 0);
+    for (unsigned i = 0; i < 8; i++) {
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, oa_of(OA_A, i), fld_mask(PTE_NG)), 0);
+        pt_set(&q, 0x1000ull * i, 3, s1_leaf(3, oa_of(OA_A, 16 + i), fld_mask(PTE_NG)), 0);
+    }
+    cd_make(cd, p.root, 25, 0, 1);
+    xt_s1_stream(&x, 1, cd);
+    cd_make(cd, q.root, 25, 0, 2);
+    xt_s1_stream(&x, 2, cd);
+    for (unsigned i = 0; i < 8; i++) {
+        CHECK_EQ(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ).addr, oa_of(OA_A, i));
+        CHECK_EQ(xt_tr(&x, 2, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ).addr,
+                 oa_of(OA_A, 16 + i));
+    }
+    CHECK_EQ(vsmmu_xlate_tlb_count(x.tb.s), 16);
+    /* Remap both without invalidation; then drop ASID 1 only. */
+    for (unsigned i = 0; i < 8; i++) {
+        pt_set(&p, 0x1000ull * i, 3, s1_leaf(3, oa_of(OA_B, i), fld_mask(PTE_NG)), 0);
+        pt_set(&q, 0x1000ull * i, 3, s1_leaf(3, oa_of(OA_B, 16 + i), fld_mask(PTE_NG)), 0);
+    }
+    guest_cmd_op(c, OP_TLBI_NH_ASID);
+    st_set(c, CMD_ASID, 1);
+    xt_cmd(&x, c);
+    CHECK_EQ(vsmmu_xlate_tlb_count(x.tb.s), 8);
+    for (unsigned i = 0; i < 8; i++)
+        CHECK_EQ(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ).addr, oa_of(OA_B, i));
+    CHECK_EQ(vsmmu_xlate_tlb_count(x.tb.s), 16);
+    for (unsigned i = 0; i < 8; i++)
+        CHECK_EQ(xt_tr(&x, 2, VSMMU_NO_SSID, 0x1000ull * i, VSMMU_ACC_READ).addr,
+                 oa_of(OA_A, 16 + i));      /* still cached */
+    xt_fini(&x);
+}

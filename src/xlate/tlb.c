@@ -518,8 +518,21 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     for (unsigned i = 0; i < WAYS; i++) {
         if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
             w = i;
-        if (!tlb_live(xc, &set[i]))
+        if (!(set[i].tag & VALID))
             dead |= 1u << i;
+    }
+    if (w == WAYS && !dead) {
+        /* No empty way: the invalidated ones (the scope words of the
+         * set's tags, read once per distinct tag). */
+        uint64_t last = 0, g = 0, ng = 0;
+        for (unsigned i = 0; i < WAYS; i++) {
+            uint64_t t = set[i].tag & ~(VALID | GLOBAL);
+            if (i == 0 || t != last)
+                tlb_thr(xc, t, &g, &ng);
+            last = t;
+            if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
+                dead |= 1u << i;
+        }
     }
     if (w == WAYS)
         w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
