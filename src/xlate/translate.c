@@ -453,8 +453,8 @@ _Static_assert(VSMMU_ACC_PRIV == 8, "hit_need is indexed by the access bits");
  * The micro-TLB hit on its own: a plain access by a thread that owns a
  * slot, to a translation in that slot's micro-TLB filled under the
  * current generation, made without PRIVCFG/INSTCFG overrides.  Returns
- * false (nothing written) for anything else; the full path then decides.  Kept small so that the common call needs no stack
- * frame.
+ * false (nothing written) for anything else; the full path then decides.
+ * Kept small so that the common call needs no stack frame.
  */
 static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                              unsigned access, struct vsmmu_xlate_result *res)
