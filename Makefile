@@ -288,6 +288,14 @@ VSMMU_QEMU72_DIR ?= /var/tmp/vsmmu-qemu72
 bench-qemu: $(BENCH)
 	VSMMU_QEMU72_DIR=$(VSMMU_QEMU72_DIR) sh bench/compare-qemu.sh $(BENCH)
 
+# Worst-case command queues (full 2^19 queue per PROD write): reports only.
+QSTALL := $(O)/bench/qstall
+$(QSTALL): $(O)/bench/qstall.o $(SUPPORT_OBJS) $(INTERNAL)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+.PHONY: bench-qstall
+bench-qstall: $(QSTALL)
+	$(QSTALL)
+
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 3 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)
 # plus what earlier runs found in $(BUILDDIR)/fuzz/corpus/<target>; an input

@@ -259,6 +259,19 @@ void vsmmu_reset(vsmmu_t *s);
  *  - commands are processed synchronously inside the MMIO write that
  *    prompts them (CMDQ_PROD, CR0, GERRORN), at most one queue's worth per
  *    write.  docs/registers.md lists every choice.
+ *
+ * Bound on the work of one write: each command costs a constant amount of
+ * work whatever the TLB and configuration cache sizes (scope-wide
+ * invalidation is O(1); by-address invalidation is limited by a
+ * per-command credit), so a write that makes a full 2^19-entry queue
+ * consumable takes tens of milliseconds of CPU at most (bench/qstall.c;
+ * host calls of accel mode come on top).  Meanwhile the instance lock is
+ * released every 256 commands to any thread waiting for it, so
+ * vsmmu_mmio_read()/vsmmu_mmio_write() from other threads and translation
+ * misses wait for at most one such chunk (well under 1 ms on current
+ * hardware), not for the whole queue.  A CMDQ_PROD write made while
+ * another thread is consuming the queue returns at once; that thread
+ * consumes the new commands too.
  */
 int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val);
 int vsmmu_mmio_write(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t val);

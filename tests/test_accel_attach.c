@@ -471,6 +471,7 @@ TEST(accel_failed_destroy_is_retried)
     h = vsmmu_sim_count(x.sim, "hwpt");
     /* The second install frees the first nested HWPT: make that fail. */
     CHECK_EQ(vsmmu_sim_fail(x.sim, VSMMU_SIM_DESTROY, 1, EBUSY), 0);
+    at_s1_ste(ste, 0x40081000);     /* changed: an unchanged STE is kept (rule 45) */
     guest_write_ste(&x.g, 1, ste);
     CHECK(tb_log_contains(&x.tb, "IOMMU_DESTROY of a nested HWPT"));
     CHECK_EQ(vsmmu_sim_count(x.sim, "hwpt"), h + 1);

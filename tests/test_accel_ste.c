@@ -429,3 +429,47 @@ TEST(accel_ste_stage2_config_at_enable_is_guest_level)
               (unsigned long long)suppressed);
     at_fini(&x);
 }
+
+/* docs/accel.md rule 45: CFGI_ALL and CFGI_STE over STEs that did not
+ * change keep the installed nested HWPT (no host call); a changed STE is
+ * installed again. */
+TEST(accel_ste_unchanged_not_reinstalled)
+{
+    struct at x;
+    uint64_t ste[8];
+    uint32_t first, abort_id;
+
+    setup2(&x, NULL);
+    abort_id = AC_ABORT_PROXY;
+    at_s1_ste(ste, CDPTR);
+    guest_write_ste(&x.g, 0x10, ste);
+    first = ac_last(AC_HWPT_ALLOC)->out;
+    CHECK_EQ(at_attached(&x, 0), first);
+    ac_reset_log();
+    for (unsigned i = 0; i < 50; i++)
+        CHECK_EQ(guest_cfgi_all(&x.g), 0);
+    CHECK_EQ(cfgi_ste(&x, 0x10), 0);
+    CHECK_EQ(ac_find(AC_HWPT_ALLOC, 0), -1);
+    CHECK_EQ(ac_find(AC_ATTACH, 0), -1);
+    CHECK_EQ(ac_find(AC_DESTROY, 0), -1);
+    CHECK_EQ(at_attached(&x, 0), first);
+    /* A changed STE is a new nested HWPT. */
+    at_s1_ste(ste, CDPTR + 0x1000);
+    at_poke_ste(&x, 0x10, ste);
+    CHECK_EQ(guest_cfgi_all(&x.g), 0);
+    CHECK(ac_find(AC_HWPT_ALLOC, 0) >= 0);
+    CHECK(at_attached(&x, 0) != first);
+    /* Moved away (abort) and back with the first words: installed again. */
+    first = at_attached(&x, 0);
+    at_cfg_ste(ste, STE_CFG_ABORT, true);
+    at_poke_ste(&x, 0x10, ste);
+    CHECK_EQ(cfgi_ste(&x, 0x10), 0);
+    CHECK_EQ(at_attached(&x, 0), abort_id);
+    at_s1_ste(ste, CDPTR + 0x1000);
+    at_poke_ste(&x, 0x10, ste);
+    ac_reset_log();
+    CHECK_EQ(cfgi_ste(&x, 0x10), 0);
+    CHECK(ac_find(AC_HWPT_ALLOC, 0) >= 0);
+    CHECK(at_attached(&x, 0) != abort_id);
+    at_fini(&x);
+}

@@ -9,6 +9,7 @@
  * (GERROR.MSI_*_ABT_ERR), as a write the SMMU cannot complete.
  */
 #include "test_accel.h"
+#include "vsmmu_state.h"
 #include "vsmmu_trace.h"
 
 enum cb { CB_NONE, CB_MEM_READ, CB_MEM_WRITE, CB_IRQ, CB_MSI, CB_LOG, CB_INVAL, CB_TRACE,

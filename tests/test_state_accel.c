@@ -270,26 +270,37 @@ TEST(accel_section_checked)
     struct vsmmu_config cfg;
     size_t len = 0, off;
     uint32_t plen = 0;
-    uint8_t *blob, *dev0, *dev1, keep[8];
+    uint8_t *blob, *dev0, *dev1, keep[24];
 
     source_setup(&x);
     blob = save_blob(x.tb.s, &len);
-    /* the accel section (id 4): 16 bytes, then {vSID, attachment} each */
+    /* the accel section (id 4): 16 bytes, then {vSID, attachment, two STE
+     * words} each; the first device (vSID order) is nested */
     off = sb_section(blob, len, 4, &plen);
-    CHECK(off && plen == 16 + 16);
+    CHECK(off && plen == 16 + 2 * 24);
     dev0 = blob + off + 16;
-    dev1 = dev0 + 8;
-    memcpy(keep, dev1, 8);
+    dev1 = dev0 + 24;
+    memcpy(keep, dev1, sizeof(keep));
     memcpy(dev1, dev0, 4);                  /* the first device's vSID twice */
     sb_reseal(blob, len);
     CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
     CHECK(tb_log_contains(&x.tb, "appears twice"));
-    memcpy(dev1, keep, 8);
+    memcpy(dev1, keep, sizeof(keep));
     dev1[4] = 7;                            /* no attachment kind 7 */
     sb_reseal(blob, len);
     CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
     CHECK(tb_log_contains(&x.tb, "unknown attachment 7"));
-    dev1[4] = keep[4];
+    memcpy(dev1, keep, sizeof(keep));
+    dev1[8] = 1;                            /* STE words on a non-nested device */
+    sb_reseal(blob, len);
+    CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
+    CHECK(tb_log_contains(&x.tb, "STE words"));
+    memcpy(dev1, keep, sizeof(keep));
+    memcpy(keep, dev0, sizeof(keep));
+    dev0[8 + 6] ^= 0x10;                    /* STE word 0 bit 52: never nested data */
+    sb_reseal(blob, len);
+    CHECK_EQ(vsmmu_state_load(x.tb.s, blob, len), -EINVAL);
+    memcpy(dev0, keep, sizeof(keep));
     sb_reseal(blob, len);
 
     at_config(&cfg);

@@ -26,6 +26,7 @@ struct accel_dev {
     uint32_t vdev_id;       /* its vDEVICE (virt_id = vsid) */
     bool has_s1;
     uint32_t s1_hwpt;       /* nested HWPT made from its guest STE */
+    uint64_t s1_data[2];    /* the STE words it was made from (nested_data) */
     uint32_t cur_pt;        /* what it is attached to now */
 };
 
@@ -105,8 +106,18 @@ struct accel_restore {
     bool veventq;           /* the source had a vEVENTQ, not made again yet */
     uint32_t veventq_depth; /* its depth */
     unsigned n;
-    struct accel_restore_dev { uint32_t vsid; uint32_t att; } *devs;
+    struct accel_restore_dev {
+        uint32_t vsid;
+        uint32_t att;
+        uint64_t s1_data[2];    /* ATT_NESTED: the STE words installed */
+    } *devs;
 };
+/** Whether @w are STE words a nested HWPT can be made from (what
+ *  nested_data() keeps of a valid Config-5 STE). */
+bool accel_nested_words_ok(const struct vsmmu *s, const uint64_t w[2]);
+/** Attach @d to a nested HWPT made from the STE words @w (already masked):
+ *  0, or CERROR_ILL after a host failure (the old attachment stays). */
+int accel_install_nested_words(struct vsmmu *s, struct accel_dev *d, const uint64_t w[2]);
 /** After @d was attached (and is in a->devs): if the loaded state records
  *  its vSID, attach it to what it was attached to.  0 or -errno. */
 int accel_state_reattach(struct vsmmu *s, struct accel_dev *d);

@@ -12,12 +12,15 @@
  * attach does the fresh bring-up (vIOMMU, proxies, vEVENTQ when the guest's
  * event queue is enabled, vDEVICE, with their unwinding) and then
  * accel_state_reattach() moves the device to its recorded attachment; a
- * nested HWPT is rebuilt from the guest STE read again from guest memory
- * (caches are not state, so this is the fetch a fresh SMMU would do).
+ * nested HWPT is rebuilt from the STE words the source's was made from (the
+ * guest may have rewritten its STE in memory since, without a CFGI_STE yet:
+ * the destination then installs what the source had installed, and the
+ * guest's next CFGI_STE installs the new one on both alike).
  *
  * Payload: u32 device count, u32 flags (bit 0: a vEVENTQ existed), u32 the
  * vEVENTQ's depth (0 without), u32 0, then per device u32 vSID, u32
- * attachment (enum accel_att).  The destination makes its vEVENTQ with the
+ * attachment (enum accel_att), and the two STE words of its nested HWPT
+ * (u64 each; 0 unless the attachment is nested).  The destination makes its vEVENTQ with the
  * same depth (accel_veventq_depth), even if the guest has since changed
  * EVENTQ_BASE (the source's kept its depth).
  */
@@ -29,6 +32,7 @@
 #include "model/state.h"
 
 #define ACCEL_ST_VEVENTQ 1u
+#define ACCEL_ST_DEV 24u        /* bytes per device */
 
 static const char *const att_names[] = {
     [ATT_S2] = "its S2 HWPT", [ATT_ABORT] = "the abort proxy",
@@ -37,7 +41,7 @@ static const char *const att_names[] = {
 
 size_t vsmmu_accel_state_size(const struct vsmmu *s)
 {
-    return 16 + 8 * (size_t)s->accel->ndevs;
+    return 16 + ACCEL_ST_DEV * (size_t)s->accel->ndevs;
 }
 
 static uint32_t att_of(const struct vsmmu_accel *a, const struct accel_dev *d)
@@ -60,8 +64,12 @@ void vsmmu_accel_state_write(const struct vsmmu *s, struct st_out *o)
     st_put(o, a->has_veventq ? a->veventq_depth : 0, 4);
     st_put(o, 0, 4);
     for (unsigned i = 0; i < a->ndevs; i++) {
-        st_put(o, a->devs[i].vsid, 4);
-        st_put(o, att_of(a, &a->devs[i]), 4);
+        const struct accel_dev *d = &a->devs[i];
+        uint32_t att = att_of(a, d);
+        st_put(o, d->vsid, 4);
+        st_put(o, att, 4);
+        st_put(o, att == ATT_NESTED ? d->s1_data[0] : 0, 8);
+        st_put(o, att == ATT_NESTED ? d->s1_data[1] : 0, 8);
     }
 }
 
@@ -94,7 +102,7 @@ int vsmmu_accel_state_parse(struct vsmmu *s, struct st_in *in, struct accel_rest
     *out = NULL;
     if (in->bad)
         REFUSE(-EBADMSG, "too short");
-    if (n > in->n / 8)
+    if (n > in->n / ACCEL_ST_DEV)
         REFUSE(-EBADMSG, "%u devices do not fit in %zu bytes", n, in->n);
     if ((flags & ~ACCEL_ST_VEVENTQ) || rsvd)
         REFUSE(-EINVAL, "reserved bits set (flags 0x%x, word 0x%x)", flags, rsvd);
@@ -112,11 +120,18 @@ int vsmmu_accel_state_parse(struct vsmmu *s, struct st_in *in, struct accel_rest
     for (uint32_t i = 0; i < n; i++) {
         r->devs[i].vsid = (uint32_t)st_take(in, 4);
         r->devs[i].att = (uint32_t)st_take(in, 4);
+        r->devs[i].s1_data[0] = st_take(in, 8);
+        r->devs[i].s1_data[1] = st_take(in, 8);
         if (s->cfg.sidsize < 32 && (r->devs[i].vsid >> s->cfg.sidsize) != 0)
             REFUSE(-EINVAL, "vSID 0x%x beyond SIDSIZE", r->devs[i].vsid);
         if (r->devs[i].att > ATT_NESTED)
             REFUSE(-EINVAL, "vSID 0x%x: unknown attachment %u", r->devs[i].vsid,
                    r->devs[i].att);
+        if (r->devs[i].att == ATT_NESTED ? !accel_nested_words_ok(s, r->devs[i].s1_data)
+                                         : (r->devs[i].s1_data[0] | r->devs[i].s1_data[1]))
+            REFUSE(-EINVAL, "vSID 0x%x: STE words 0x%llx 0x%llx", r->devs[i].vsid,
+                   (unsigned long long)r->devs[i].s1_data[0],
+                   (unsigned long long)r->devs[i].s1_data[1]);
     }
     if (n > 1) {
         qsort(r->devs, n, sizeof(*r->devs), cmp_vsid);
@@ -176,11 +191,10 @@ int accel_state_reattach(struct vsmmu *s, struct accel_dev *d)
         rc = accel_dev_move(s, d, a->bypass_hwpt, "state load");
         break;
     case ATT_NESTED:
-        /* No nested HWPT from the guest STE (the guest changed it without
-         * CFGI_STE, or the host refused): the device's traffic aborts, as
+        /* The host refused the nested HWPT: the device's traffic aborts, as
          * after a fresh fetch of a bad STE; the attach fails only if even
          * the abort proxy cannot be attached. */
-        if (accel_install_ste(s, d, true) == 0)
+        if (accel_install_nested_words(s, d, r->devs[i].s1_data) == 0)
             break;
         rc = accel_dev_move(s, d, a->abort_hwpt, "state load");
         break;

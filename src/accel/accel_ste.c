@@ -83,14 +83,19 @@ static void nested_data(const struct vsmmu *s, const uint64_t ste[STE_DWORDS],
         st_set(out, STE_EATS, 0);
 }
 
+bool accel_nested_words_ok(const struct vsmmu *s, const uint64_t w[2])
+{
+    uint64_t ste[STE_DWORDS] = { w[0], w[1] }, m[2];
+
+    nested_data(s, ste, m);
+    return m[0] == w[0] && m[1] == w[1] && st_get(w, STE_V) &&
+           st_get(w, STE_CONFIG) == STE_CFG_S1 && st_get(w, STE_EATS) <= 1;
+}
+
 static int install_nested(struct vsmmu *s, struct accel_dev *d,
                           const uint64_t ste[STE_DWORDS])
 {
-    struct vsmmu_accel *a = s->accel;
     uint64_t w[2];
-    uint8_t data[16];
-    uint32_t id;
-    int rc;
 
     nested_data(s, ste, w);
     if (st_get(w, STE_EATS) > 1) {
@@ -100,6 +105,21 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
                   d->vsid, (unsigned)st_get(w, STE_EATS));
         return ACCEL_STE_REFUSED;
     }
+    return accel_install_nested_words(s, d, w);
+}
+
+int accel_install_nested_words(struct vsmmu *s, struct accel_dev *d, const uint64_t w[2])
+{
+    struct vsmmu_accel *a = s->accel;
+    uint8_t data[16];
+    uint32_t id;
+    int rc;
+
+    /* Already attached to a nested HWPT made from these very words: the
+     * host has nothing new to learn (docs/accel.md rule 45), so a queue of
+     * CFGI_ALL over unchanged STEs costs no host call. */
+    if (d->has_s1 && d->cur_pt == d->s1_hwpt && d->s1_data[0] == w[0] && d->s1_data[1] == w[1])
+        return 0;
     vsmmu_put_le64(data, w[0]);
     vsmmu_put_le64(data + 8, w[1]);
     rc = vsmmu_iommufd_hwpt_alloc(a->t, d->dev.dev_id, a->viommu_id, 0,
@@ -121,6 +141,8 @@ static int install_nested(struct vsmmu *s, struct accel_dev *d,
         accel_destroy(s, VSMMU_TRACE_OBJ_HWPT, d->s1_hwpt, "a nested HWPT");
     d->has_s1 = true;
     d->s1_hwpt = id;
+    d->s1_data[0] = w[0];
+    d->s1_data[1] = w[1];
     d->cur_pt = id;
     vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, d->vsid, id);
     vsmmu_trace(s, "accel: vSID 0x%x attached to nested HWPT %u", d->vsid, id);

@@ -13,6 +13,7 @@
 #define VSMMU_FIELDS_H
 
 #include <stdint.h>
+#include <string.h>
 
 static inline uint64_t fld_mask(unsigned hi, unsigned lo)
 {
@@ -513,6 +514,29 @@ static inline uint64_t st_raw(const uint64_t *dw, unsigned hi, unsigned lo)
 
 /* Structures in guest memory and in iommufd records are little-endian
  * byte arrays; these read and write one 64-bit word of them. */
+/* Little-endian 64-bit words: one load or store (and a byte swap on a
+ * big-endian host) where the compiler says the byte order; byte by byte
+ * elsewhere. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    defined(__ORDER_BIG_ENDIAN__)
+static inline uint64_t vsmmu_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline void vsmmu_put_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    memcpy(p, &v, sizeof(v));
+}
+#else
 static inline uint64_t vsmmu_le64(const uint8_t *p)
 {
     uint64_t v = 0;
@@ -526,5 +550,6 @@ static inline void vsmmu_put_le64(uint8_t *p, uint64_t v)
     for (int i = 0; i < 8; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
+#endif
 
 #endif /* VSMMU_FIELDS_H */

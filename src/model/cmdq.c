@@ -38,7 +38,14 @@
  * non-zero return is their CERROR.  The index passed to the accel hooks is
  * the command's CONS.RD value: queue index with the wrap bit.
  */
+#include <sched.h>
+
 #include "model/model.h"
+
+/* Commands between checks for threads waiting for the lock, and the most
+ * yields a check waits for one of them to get it. */
+#define CMDQ_CHUNK 256u
+#define CMDQ_YIELD_MAX 64u
 
 static const char *op_name(uint8_t op)
 {
@@ -210,18 +217,49 @@ static bool is_cfgi_or_tlbi(uint8_t op)
            (op >= OP_TLBI_NH_ALL && op <= OP_TLBI_NSNH_ALL);
 }
 
+static bool cmdq_runnable(const struct vsmmu *s)
+{
+    return vsmmu_cr0(s, CR0_CMDQEN) && !vsmmu_gerror_active(s, fld_lo(GERROR_CMDQ_ERR)) &&
+           !vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR));
+}
+
+/*
+ * Let threads blocked in vsmmu_lock() in: drop the lock until one of them
+ * has had it (or a bounded number of yields passed), then take it again.
+ * Returns false when a reset happened meanwhile (processing must stop
+ * without touching in_cmdq, which the reset cleared).
+ */
+static bool cmdq_yield(struct vsmmu *s)
+{
+    uint32_t epoch = s->cmdq_epoch;
+    uint32_t seen = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE);
+
+    vsmmu_unlock(s);
+    for (unsigned i = 0; i < CMDQ_YIELD_MAX &&
+                         __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
+                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++)
+        sched_yield();
+    /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
+    pthread_mutex_lock(&s->lock);
+    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
+    s->cmdq_yields++;
+    return s->cmdq_epoch == epoch;
+}
+
 void vsmmu_cmdq_process(struct vsmmu *s)
 {
-    unsigned log2;
+    unsigned log2, n = 0;
     uint32_t prod, cons, budget;
     uint64_t base;
 
-    if (s->in_cmdq)
+    if (s->in_cmdq) {
+        s->cmdq_kick = true;    /* the running processor picks it up */
         return;
-    if (!vsmmu_cr0(s, CR0_CMDQEN) || vsmmu_gerror_active(s, fld_lo(GERROR_CMDQ_ERR)) ||
-        vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR)))
+    }
+    if (!cmdq_runnable(s))
         return;
     s->in_cmdq = true;
+    s->cmdq_kick = false;
 
     log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
     base = q_addr(s->cmdq.base, log2, CMD_SIZE);
@@ -232,10 +270,37 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     s->cmdq.cons = cons;
 
     for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
-        uint64_t cmd[2], addr = base + (uint64_t)q_index(cons, log2) * CMD_SIZE;
+        uint64_t cmd[2], addr;
         const char *why;
         uint8_t op;
         int rc;
+
+        if (++n % CMDQ_CHUNK == 0 && __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED)) {
+            /* Between chunks: the batch goes out, others get the lock, and
+             * everything is read again from the registers they may have
+             * written (CONS was published after each command). */
+            if (!accel_flush(s))
+                goto out;
+            if (!cmdq_yield(s))
+                return;
+            if (!cmdq_runnable(s))
+                goto out;
+            if (s->cmdq_kick) {
+                /* A PROD write returned while we held the queue: its
+                 * share of work is done here. */
+                s->cmdq_kick = false;
+                budget = 1u << log2;
+            }
+            log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
+            base = q_addr(s->cmdq.base, log2, CMD_SIZE);
+            prod = s->cmdq.prod & q_wrmask(log2);
+            cons = s->cmdq.cons & q_wrmask(log2);
+            if (budget > 1u << log2)
+                budget = 1u << log2;
+            if (q_empty(prod, cons, log2))
+                break;
+        }
+        addr = base + (uint64_t)q_index(cons, log2) * CMD_SIZE;
 
         if (vsmmu_dma_read_dwords(s, addr, cmd, 2)) {
             if (accel_flush(s))

@@ -91,6 +91,13 @@ struct vsmmu {
 
     bool in_cmdq;           /* re-entrancy guard for command processing */
     uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
+    bool cmdq_kick;         /* PROD/CR0 write while processing ran elsewhere */
+    uint32_t cmdq_epoch;    /* bumped by reset: a yielding processor stops */
+    /* Threads blocked in vsmmu_lock() and acquisitions after blocking:
+     * command processing lets them in between chunks (cmdq.c). */
+    uint32_t lock_waiters;
+    uint32_t lock_epoch;
+    uint64_t cmdq_yields;   /* times processing let them in (tests) */
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -126,7 +133,14 @@ static inline int vsmmu_lock(struct vsmmu *s)
 {
     if (vsmmu_lock_held(s))
         return -EDEADLK;
-    pthread_mutex_lock(&s->lock);
+    /* A thread that has to wait says so: command processing, which may
+     * hold the lock for a whole queue, lets it in between chunks. */
+    if (pthread_mutex_trylock(&s->lock) != 0) {
+        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+        pthread_mutex_lock(&s->lock);
+        __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
+    }
     __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
     return 0;
 }

@@ -127,6 +127,7 @@ void vsmmu_regs_reset(struct vsmmu *s)
     s->eventq = (struct vsmmu_queue){0};
     s->priq = (struct vsmmu_queue){0};
     s->in_cmdq = false;
+    s->cmdq_epoch++;
 }
 
 /* ---- masks of the implemented bits ------------------------------------- */

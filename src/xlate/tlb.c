@@ -38,6 +38,7 @@ struct cfg_ent {
     uint64_t hot;       /* kind, TBI, range and override bits (hot_pack) */
     uint64_t tag;
     uint64_t shifts;    /* hint: sizes inserted in the TLB */
+    uint64_t stamp;     /* invalidation clock when filled (see below) */
 };
 
 struct tlb_ent {
@@ -48,7 +49,41 @@ struct tlb_ent {
     uint64_t oa;        /* output base | perm (bits 5:0) */
     uint64_t meta;      /* shift | level << 8 | gshift << 16 */
     uint64_t ipa;
+    uint64_t stamp;     /* invalidation clock when filled (see below) */
 };
+
+/*
+ * Scope-wide invalidation in O(1): an entry carries the value of the
+ * invalidation clock when it was filled (its stamp); an invalidation of a
+ * whole scope records the clock's value in that scope's word and advances
+ * the clock.  An entry is live only while its stamp is above the words of
+ * every scope it belongs to: its regime (reg_inv), its regime and VMID
+ * (vm_inv), for a non-global entry its regime, VMID and ASID (as_inv), and
+ * for a configuration every configuration (cfg_inv) and its StreamID
+ * (sid_inv).  The per-VMID, per-ASID and per-StreamID words are fixed-size
+ * tables indexed by a hash: scopes that share a word invalidate each other
+ * (an architecturally allowed over-invalidation), never the reverse.  Dead
+ * entries are never matched again and are the first victims of an insert.
+ * The clock is 64 bits and starts at 1; before it could reach 2^62 every
+ * entry is removed and every word reset (clock_rebase), so it never wraps.
+ *
+ * Work per invalidation command is bounded: by-address commands probe the
+ * sets the named pages map to (or scan the TLB once when that is fewer
+ * probes).  Up to FREE_PROBES probes are always made; more are paid from
+ * a credit of set probes that each command adds CREDIT_PER_CMD to (capped
+ * at CREDIT_MAX).  Without enough credit the command invalidates its
+ * regime and VMID instead (O(1)); the same holds for large
+ * CFGI_STE_RANGEs, which otherwise scan the config cache.
+ */
+#define VM_LOG2 12
+#define AS_LOG2 12
+#define SID_LOG2 10
+#define NREG 8
+#define CLOCK_LIMIT (1ull << 62)
+#define FREE_PROBES 4u
+#define CREDIT_PER_CMD 1u
+#define CREDIT_MAX 32768u
+#define SID_DIRECT_MAX 64u
 
 struct xl_cache {
     /* Per-thread slots (first: the allocation is cache-line aligned). */
@@ -61,8 +96,14 @@ struct xl_cache {
     unsigned tlb_sets_log2;
     struct cfg_ent *cfg;
     unsigned cfg_sets_log2;
+    /* Scope invalidation words (written under the lock, read by hits). */
+    uint64_t reg_inv[NREG];
+    uint64_t cfg_inv;
+    uint64_t *vm_inv, *as_inv, *sid_inv;
     /* Used under the lock only. */
     uint64_t shifts_seen __attribute__((aligned(64)));   /* sizes ever inserted */
+    uint64_t clock;     /* stamp of new entries; > every scope word */
+    uint64_t credit;    /* set probes by-address invalidation may spend */
     uint8_t *tlb_hand;
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
@@ -120,7 +161,13 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->cfg_full = calloc(nc, sizeof(struct xl_cfg));
     c->tlb_hand = calloc((size_t)1 << c->tlb_sets_log2, 1);
     c->cfg_hand = calloc((size_t)1 << c->cfg_sets_log2, 1);
-    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand) {
+    c->vm_inv = calloc((size_t)1 << VM_LOG2, sizeof(uint64_t));
+    c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
+    c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
+    c->clock = 1;
+    c->credit = CREDIT_MAX;
+    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
+        !c->as_inv || !c->sid_inv) {
         xl_cache_free(c);
         return NULL;
     }
@@ -138,20 +185,22 @@ void xl_cache_free(struct xl_cache *c)
     free(c->cfg_full);
     free(c->tlb_hand);
     free(c->cfg_hand);
+    free(c->vm_inv);
+    free(c->as_inv);
+    free(c->sid_inv);
     free(c);
 }
 
 /* Pick a way of the set at @set (WAYS entries of @stride bytes, each with
- * a uint32_t reference bit at @ref_off and a word carrying VALID at
- * @valid_off): the first invalid one, else clock.  Both caches use it
- * through VICTIM(). */
-static unsigned victim(uint8_t *hand, void *set, size_t stride, size_t ref_off, size_t valid_off)
+ * a uint32_t reference bit at @ref_off): the first one in @dead (bit per
+ * way: empty or invalidated), else clock.  Both caches use it through
+ * VICTIM(). */
+static unsigned victim(uint8_t *hand, unsigned dead, void *set, size_t stride, size_t ref_off)
 {
     char *base = set;
 
-    for (unsigned i = 0; i < WAYS; i++)
-        if (!(*(const uint64_t *)(base + i * stride + valid_off) & VALID))
-            return i;
+    if (dead)
+        return (unsigned)__builtin_ctz(dead);
     for (unsigned n = 0; n < 2 * WAYS; n++) {
         unsigned i = *hand % WAYS;
         uint32_t *ref = (uint32_t *)(base + i * stride + ref_off);
@@ -163,8 +212,117 @@ static unsigned victim(uint8_t *hand, void *set, size_t stride, size_t ref_off, 
     }
     return *hand % WAYS;
 }
-#define VICTIM(hand, set, type, valid_field) \
-    victim(hand, set, sizeof(type), offsetof(type, ref), offsetof(type, valid_field))
+#define VICTIM(hand, dead, set, type) \
+    victim(hand, dead, set, sizeof(type), offsetof(type, ref))
+
+/* ---- scope words ---------------------------------------------------------- */
+
+/* Multiplicative hashing: the top bits of the product depend on every
+ * input bit. */
+static inline size_t hash_idx(uint64_t x, unsigned log2)
+{
+    uint64_t h = x * 0x9E3779B97F4A7C15ull;
+    return log2 ? (size_t)(h >> (64 - log2)) : 0;
+}
+
+/* Word of (regime, VMID): exact for VMIDs below 2^(VM_LOG2 - 2). */
+static inline uint64_t *vm_word(struct xl_cache *xc, unsigned regime, unsigned vmid)
+{
+    return &xc->vm_inv[((size_t)vmid << 2 | (regime & 3)) & (((size_t)1 << VM_LOG2) - 1)];
+}
+
+/* Word of (regime, VMID, ASID): @tag as xl_tag() makes it. */
+static inline uint64_t *as_word(struct xl_cache *xc, uint64_t tag)
+{
+    return &xc->as_inv[hash_idx(tag & ((1ull << 36) - 1), AS_LOG2)];
+}
+
+/* Word of a StreamID: exact for SID_LOG2 consecutive StreamIDs. */
+static inline uint64_t *sid_word(struct xl_cache *xc, uint32_t sid)
+{
+    return &xc->sid_inv[sid & ((1u << SID_LOG2) - 1)];
+}
+
+static inline uint64_t max64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The stamps a TLB entry of @tag (xl_tag bits) must exceed to be live:
+ * *g for a global entry, *ng for a non-global one.  Any thread. */
+static inline void tlb_thr(struct xl_cache *xc, uint64_t tag, uint64_t *g, uint64_t *ng)
+{
+    unsigned r = xl_tag_regime(tag) & (NREG - 1);
+    uint64_t t = max64(LD(&xc->reg_inv[r]), LD(vm_word(xc, r, xl_tag_vmid(tag))));
+
+    *g = t;
+    *ng = max64(t, LD(as_word(xc, tag)));
+}
+
+/* The stamp a config entry of @sid must exceed to be live.  Any thread. */
+static inline uint64_t cfg_thr(struct xl_cache *xc, uint32_t sid)
+{
+    return max64(LD(&xc->cfg_inv), LD(sid_word(xc, sid)));
+}
+
+static void tlb_kill(struct tlb_ent *e);
+static void cfg_kill(struct cfg_ent *e);
+
+/* Remove every entry and reset every word (before the clock gets near
+ * wrapping: never in practice, but cheap to get right).  Lock held. */
+static void clock_rebase(struct xl_cache *xc)
+{
+    size_t nt = (size_t)WAYS << xc->tlb_sets_log2, nc = (size_t)WAYS << xc->cfg_sets_log2;
+
+    for (size_t i = 0; i < nt; i++)
+        if (xc->tlb[i].tag & VALID)
+            tlb_kill(&xc->tlb[i]);
+    for (size_t i = 0; i < nc; i++)
+        if (xc->cfg[i].key & VALID)
+            cfg_kill(&xc->cfg[i]);
+    for (unsigned i = 0; i < NREG; i++)
+        ST(&xc->reg_inv[i], 0);
+    ST(&xc->cfg_inv, 0);
+    for (size_t i = 0; i < (size_t)1 << VM_LOG2; i++)
+        ST(&xc->vm_inv[i], 0);
+    for (size_t i = 0; i < (size_t)1 << AS_LOG2; i++)
+        ST(&xc->as_inv[i], 0);
+    for (size_t i = 0; i < (size_t)1 << SID_LOG2; i++)
+        ST(&xc->sid_inv[i], 0);
+    xc->clock = 1;
+}
+
+/* Invalidate the scope of word @w: entries filled so far die.  Call
+ * clock_tick() once after the marks of one command. */
+static void mark(struct xl_cache *xc, uint64_t *w)
+{
+    ST(w, xc->clock);
+}
+
+static void clock_tick(struct xl_cache *xc)
+{
+    if (++xc->clock >= CLOCK_LIMIT)
+        clock_rebase(xc);
+}
+
+/* Credit for one invalidation command. */
+static void credit_add(struct xl_cache *xc)
+{
+    xc->credit += CREDIT_PER_CMD;
+    if (xc->credit > CREDIT_MAX)
+        xc->credit = CREDIT_MAX;
+}
+
+/* Spend @n set probes if there is that much credit (a few are free). */
+static bool credit_take(struct xl_cache *xc, uint64_t n)
+{
+    if (n <= FREE_PROBES)
+        return true;
+    if (n > xc->credit)
+        return false;
+    xc->credit -= n;
+    return true;
+}
 
 /* Invalidate one TLB entry (seqlock-protected against lock-free readers). */
 static void tlb_kill(struct tlb_ent *e)
@@ -179,14 +337,6 @@ static void tlb_kill(struct tlb_ent *e)
 static inline uint64_t cfg_key(uint32_t sid, uint32_t ssid)
 {
     return xl_cfg_key(sid, ssid);
-}
-
-/* Multiplicative hashing: the top bits of the product depend on every
- * input bit. */
-static inline size_t hash_idx(uint64_t x, unsigned log2)
-{
-    uint64_t h = x * 0x9E3779B97F4A7C15ull;
-    return log2 ? (size_t)(h >> (64 - log2)) : 0;
 }
 
 static inline struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
@@ -211,12 +361,23 @@ static uint64_t hot_pack(const struct xl_cfg *c)
     return v;
 }
 
+static inline uint32_t key_sid(uint64_t key)
+{
+    return (uint32_t)(key >> 21);
+}
+
+/* Under the lock: @e holds a configuration that is not invalidated. */
+static bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
+{
+    return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
+}
+
 const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
 {
     uint64_t key = cfg_key(sid, ssid);
     struct cfg_ent *set = cfg_set(xc, key);
     for (unsigned i = 0; i < WAYS; i++)
-        if (set[i].key == key) {
+        if (set[i].key == key && cfg_live(xc, &set[i])) {
             ST(&set[i].ref, 1);
             return full(xc, &set[i]);
         }
@@ -227,13 +388,16 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
 {
     uint64_t key = cfg_key(c->sid, c->ssid);
     struct cfg_ent *set = cfg_set(xc, key);
-    unsigned w = WAYS;
+    unsigned w = WAYS, dead = 0;
 
-    for (unsigned i = 0; i < WAYS; i++)
+    for (unsigned i = 0; i < WAYS; i++) {
         if (set[i].key == key)
             w = i;
+        if (!cfg_live(xc, &set[i]))
+            dead |= 1u << i;
+    }
     if (w == WAYS)
-        w = VICTIM(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], set, struct cfg_ent, key);
+        w = VICTIM(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], dead, set, struct cfg_ent);
     struct cfg_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->key, key);
@@ -241,6 +405,7 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
     ST(&e->tag, c->tag);
     ST(&e->shifts, 0);
     ST(&e->ref, 0);
+    ST(&e->stamp, xc->clock);
     *full(xc, e) = *c;
     wr_end(&e->seq);
 }
@@ -257,22 +422,50 @@ static void cfg_kill(struct cfg_ent *e)
     wr_end(&e->seq);
 }
 
+/* Kill the live configuration of @key if it uses CD @cd_index. */
+static unsigned cfg_kill_cd(struct xl_cache *xc, uint64_t key, uint32_t cd_index)
+{
+    struct cfg_ent *set = cfg_set(xc, key);
+    unsigned count = 0;
+
+    for (unsigned i = 0; i < WAYS; i++) {
+        const struct xl_cfg *f = full(xc, &set[i]);
+        if (set[i].key == key && cfg_live(xc, &set[i]) && f->cd_index >= 0 &&
+            (uint32_t)f->cd_index == cd_index) {
+            cfg_kill(&set[i]);
+            count++;
+        }
+    }
+    return count;
+}
+
 unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_only, uint32_t cd_index)
 {
     size_t n = (size_t)WAYS << xc->cfg_sets_log2;
     unsigned count = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct cfg_ent *e = &xc->cfg[i];
-        uint64_t esid;
-        if (!(e->key & VALID))
-            continue;
-        esid = full(xc, e)->sid;
-        if (num && (esid < sid || esid - sid >= num))
-            continue;
-        if (cd_only && (full(xc, e)->cd_index < 0 || (uint32_t)full(xc, e)->cd_index != cd_index))
-            continue;
-        cfg_kill(e);
-        count++;
+
+    credit_add(xc);
+    if (cd_only) {
+        /* Only (sid, cd_index) and (sid, no SubstreamID) can use that CD. */
+        count = cfg_kill_cd(xc, cfg_key((uint32_t)sid, cd_index), cd_index);
+        count += cfg_kill_cd(xc, cfg_key((uint32_t)sid, VSMMU_NO_SSID), cd_index);
+    } else if (num == 0 || num >= 1ull << 32 || (num > SID_DIRECT_MAX &&
+                                                 !credit_take(xc, n / WAYS))) {
+        mark(xc, &xc->cfg_inv);
+        clock_tick(xc);
+    } else if (num <= SID_DIRECT_MAX) {
+        for (uint64_t i = 0; i < num; i++)
+            mark(xc, sid_word(xc, (uint32_t)(sid + i)));
+        clock_tick(xc);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            struct cfg_ent *e = &xc->cfg[i];
+            uint64_t esid = key_sid(e->key);
+            if (!cfg_live(xc, e) || esid < sid || esid - sid >= num)
+                continue;
+            cfg_kill(e);
+            count++;
+        }
     }
     gen_bump(xc);
     return count;
@@ -283,7 +476,7 @@ unsigned xl_cfg_count(struct xl_cache *xc)
     size_t n = (size_t)WAYS << xc->cfg_sets_log2;
     unsigned count = 0;
     for (size_t i = 0; i < n; i++)
-        count += (xc->cfg[i].key & VALID) != 0;
+        count += cfg_live(xc, &xc->cfg[i]);
     return count;
 }
 
@@ -304,18 +497,45 @@ static bool tag_hit(uint64_t etag, uint64_t tag)
     return (etag & GLOBAL) || ((etag ^ tag) & XT_ASID_MASK) == 0;
 }
 
+/* Under the lock: @e holds a translation that is not invalidated. */
+static bool tlb_live(struct xl_cache *xc, const struct tlb_ent *e)
+{
+    uint64_t g, ng;
+
+    if (!(e->tag & VALID))
+        return false;
+    tlb_thr(xc, e->tag, &g, &ng);
+    return e->stamp > ((e->tag & GLOBAL) ? g : ng);
+}
+
 void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid)
 {
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
     struct tlb_ent *set = tlb_set(xc, te->tag, va, te->shift);
-    unsigned w = WAYS;
+    unsigned w = WAYS, dead = 0;
 
-    for (unsigned i = 0; i < WAYS; i++)
+    for (unsigned i = 0; i < WAYS; i++) {
         if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
             w = i;
+        if (!(set[i].tag & VALID))
+            dead |= 1u << i;
+    }
+    if (w == WAYS && !dead) {
+        /* No empty way: the invalidated ones (the scope words of the
+         * set's tags, read once per distinct tag). */
+        uint64_t last = 0, g = 0, ng = 0;
+        for (unsigned i = 0; i < WAYS; i++) {
+            uint64_t t = set[i].tag & ~(VALID | GLOBAL);
+            if (i == 0 || t != last)
+                tlb_thr(xc, t, &g, &ng);
+            last = t;
+            if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
+                dead |= 1u << i;
+        }
+    }
     if (w == WAYS)
-        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], set, struct tlb_ent, tag);
+        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->tag, tag);
@@ -324,6 +544,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     ST(&e->meta, (uint64_t)te->shift | (uint64_t)te->level << 8 | (uint64_t)te->gshift << 16);
     ST(&e->ipa, te->ipa);
     ST(&e->ref, 0);
+    ST(&e->stamp, xc->clock);
     wr_end(&e->seq);
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
@@ -338,7 +559,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     }
 }
 
-static bool tlbi_match(const struct tlb_ent *e, const struct xl_tlbi *p)
+static bool tlbi_match(struct xl_cache *xc, const struct tlb_ent *e, const struct xl_tlbi *p)
 {
     uint64_t t = e->tag;
     unsigned shift = (unsigned)(e->meta & 0xFF);
@@ -364,69 +585,103 @@ static bool tlbi_match(const struct tlb_ent *e, const struct xl_tlbi *p)
         if (hi < p->lo || lo > p->hi)
             return false;
     }
-    return true;
+    return tlb_live(xc, e);
 }
 
-static unsigned kill_if(struct tlb_ent *e, const struct xl_tlbi *p)
+static unsigned kill_if(struct xl_cache *xc, struct tlb_ent *e, const struct xl_tlbi *p)
 {
-    if (!tlbi_match(e, p))
+    if (!tlbi_match(xc, e, p))
         return 0;
     tlb_kill(e);
     return 1;
 }
 
-/* By-address invalidation of one regime and VMID over a small range:
- * probe only the sets the matching entries can live in (every size ever
- * inserted, every aligned block of that size in the range).  Returns
- * false when that would take more probes than scanning is worth. */
-#define TARGETED_MAX_PROBES 64
-static bool inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p, unsigned *count)
+/* Set probes a by-address invalidation of one regime and VMID takes (every
+ * size ever inserted, every aligned block of that size in the range), or
+ * UINT64_MAX when it must scan (several regimes, any VMID) or when that
+ * would be more than the sets in the TLB. */
+static uint64_t targeted_probes(struct xl_cache *xc, const struct xl_tlbi *p)
 {
-    uint64_t shifts = xc->shifts_seen, probes = 0, tag;
+    uint64_t sets = 1ull << xc->tlb_sets_log2, probes = 0;
 
-    if (!(p->by_addr || p->by_ipa) || !p->match_vmid || !p->regime_mask ||
-        (p->regime_mask & (p->regime_mask - 1)))
-        return false;
-    for (uint64_t m = shifts; m; m &= m - 1) {
+    if (!p->match_vmid || !p->regime_mask || (p->regime_mask & (p->regime_mask - 1)))
+        return UINT64_MAX;
+    for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         uint64_t n = (p->hi >> s) - (p->lo >> s);
-        if (n >= TARGETED_MAX_PROBES || (probes += n + 1) > TARGETED_MAX_PROBES)
-            return false;
+        if (n >= sets || (probes += n + 1) > sets)
+            return UINT64_MAX;
     }
-    tag = xl_tag((unsigned)__builtin_ctz(p->regime_mask), p->vmid, 0);
-    for (uint64_t m = shifts; m; m &= m - 1) {
+    return probes;
+}
+
+static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
+{
+    uint64_t tag = xl_tag((unsigned)__builtin_ctz(p->regime_mask), p->vmid, 0);
+    unsigned count = 0;
+
+    for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
             struct tlb_ent *set = tlb_set(xc, tag, a << s, s);
             for (unsigned i = 0; i < WAYS; i++)
-                *count += kill_if(&set[i], p);
+                count += kill_if(xc, &set[i], p);
+            if (a == UINT64_MAX >> s)
+                break;
         }
     }
-    return true;
+    return count;
+}
+
+/* The scope words of @p without its address and ASID: every regime of
+ * the mask, its VMID when it names one. */
+static void mark_vmids(struct xl_cache *xc, const struct xl_tlbi *p)
+{
+    for (unsigned r = 0; r < NREG; r++) {
+        if (!(p->regime_mask & (1u << r)))
+            continue;
+        mark(xc, p->match_vmid ? vm_word(xc, r, p->vmid) : &xc->reg_inv[r]);
+    }
 }
 
 unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
 {
     size_t n = (size_t)WAYS << xc->tlb_sets_log2;
     unsigned count = 0;
+    uint64_t probes;
 
-    if (!inval_targeted(xc, p, &count))
+    credit_add(xc);
+    if (!(p->by_addr || p->by_ipa)) {
+        /* Scope-wide: O(1) whatever the TLB holds. */
+        if (p->match_asid && p->keep_global && p->match_vmid) {
+            for (unsigned r = 0; r < NREG; r++)
+                if (p->regime_mask & (1u << r))
+                    mark(xc, as_word(xc, xl_tag(r, p->vmid, p->asid)));
+        } else {
+            mark_vmids(xc, p);
+        }
+        clock_tick(xc);
+    } else if ((probes = targeted_probes(xc, p)) != UINT64_MAX &&
+               credit_take(xc, probes)) {
+        count = inval_targeted(xc, p);
+    } else if (credit_take(xc, n / WAYS)) {
         for (size_t i = 0; i < n; i++)
-            count += kill_if(&xc->tlb[i], p);
+            count += kill_if(xc, &xc->tlb[i], p);
+    } else {
+        /* Out of credit: the whole regime and VMID (over-invalidation). */
+        mark_vmids(xc, p);
+        clock_tick(xc);
+    }
     gen_bump(xc);
     return count;
 }
 
 void xl_cache_flush(struct xl_cache *xc)
 {
-    size_t nt = (size_t)WAYS << xc->tlb_sets_log2, nc = (size_t)WAYS << xc->cfg_sets_log2;
-    for (size_t i = 0; i < nt; i++) {
-        if (xc->tlb[i].tag & VALID)
-            tlb_kill(&xc->tlb[i]);
-    }
-    for (size_t i = 0; i < nc; i++)
-        if (xc->cfg[i].key & VALID)
-            cfg_kill(&xc->cfg[i]);
+    for (unsigned r = 0; r < NREG; r++)
+        mark(xc, &xc->reg_inv[r]);
+    mark(xc, &xc->cfg_inv);
+    clock_tick(xc);
     gen_bump(xc);
 }
 
@@ -435,8 +690,14 @@ unsigned xl_tlb_count(struct xl_cache *xc)
     size_t n = (size_t)WAYS << xc->tlb_sets_log2;
     unsigned count = 0;
     for (size_t i = 0; i < n; i++)
-        count += (xc->tlb[i].tag & VALID) != 0;
+        count += tlb_live(xc, &xc->tlb[i]);
     return count;
+}
+
+void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
+{
+    if (clock > xc->clock)
+        xc->clock = clock;
 }
 
 /* ---- per-thread slots ------------------------------------------------- */
@@ -491,13 +752,13 @@ uint64_t *xl_cache_genp(struct xl_cache *xc)
 int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
             unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
-    uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k;
+    uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
     uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
-    /* The caller probed the micro-TLB (xl_utlb_hit); the slot is emptied
+    /* The caller probed the micro-TLB (utlb_fast in translate.c); the slot is emptied
      * and taken to this generation here, before the lookup. */
     if (sl && __builtin_expect(sl->gen != gen, 0)) {
         memset(sl->e, 0, sizeof(sl->e));
@@ -510,7 +771,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
         hot = sl->chot;
         tag = sl->ctag;
         shifts = sl->cshifts;
+        thr_g = sl->cthr_g;
+        thr_ng = sl->cthr_ng;
     } else {
+        uint64_t cthr = cfg_thr(xc, sid), stamp;
+
         cset = cfg_set(xc, key);
         for (i = 0; i < WAYS; i++) {
             struct cfg_ent *e = &cset[i];
@@ -522,7 +787,8 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
             hot = LD(&e->hot);
             tag = LD(&e->tag);
             shifts = LD(&e->shifts);
-            if (rd_retry(&e->seq, sq) || k != key)
+            stamp = LD(&e->stamp);
+            if (rd_retry(&e->seq, sq) || k != key || stamp <= cthr)
                 continue;
             if (!LD(&e->ref))
                 ST(&e->ref, 1);
@@ -530,11 +796,14 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
         }
         if (i == WAYS)
             return XF_MISS;
+        tlb_thr(xc, tag, &thr_g, &thr_ng);
         if (sl) {
             sl->ckey = key;
             sl->chot = hot;
             sl->ctag = tag;
             sl->cshifts = shifts;
+            sl->cthr_g = thr_g;
+            sl->cthr_ng = thr_ng;
         }
     }
     switch (hot & 0xFF) {
@@ -566,7 +835,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
         shifts &= shifts - 1;
         for (i = 0; i < WAYS; i++) {
             struct tlb_ent *e = &set[i];
-            uint64_t et, eva, oa, meta;
+            uint64_t et, eva, oa, meta, stamp;
             uint32_t sq;
 
             if ((LD(&e->va) ^ va) >> shift)
@@ -576,9 +845,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
             eva = LD(&e->va);
             oa = LD(&e->oa);
             meta = LD(&e->meta);
+            stamp = LD(&e->stamp);
             if (rd_retry(&e->seq, sq))
                 continue;
-            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift))
+            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift) ||
+                stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
                 continue;
             if ((oa & a.need) != a.need)
                 return XF_MISS;     /* the slow path reports the fault */
@@ -592,11 +863,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
              * read before the lookup). */
             if (sl) {
                 struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, in_va)];
-                ue->key = key;
+                uint64_t ovr = ((hot >> 16) & 3) | ((hot >> 24) & 3) << 2;
+                ue->key = key | ovr << XL_UTLB_OVR_SHIFT;
                 ue->va = in_va & ~((1ull << shift) - 1);
+                ue->off = (1ull << shift) - 1;
                 ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
-                ue->meta = (uint32_t)(shift | ((hot >> 16) & 0xFF) << 8 |
-                                      ((hot >> 24) & 0xFF) << 16);
             }
             return XF_HIT;
         }

@@ -375,13 +375,34 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     return 0;
 }
 
+/* A micro-TLB hit on an entry whose configuration has PRIVCFG/INSTCFG
+ * overrides: the access is classified with them first. */
+__attribute__((noinline, cold))
+static bool utlb_ovr_hit(struct xl_slot *sl, const struct xl_utlb_ent *ue, uint64_t iova,
+                         unsigned access, struct vsmmu_xlate_result *res)
+{
+    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
+    struct acc a;
+
+    classify(access, ovr & 3, ovr >> 2, &a);
+    if ((ue->oa & a.need) != a.need)
+        return false;
+    res->status = VSMMU_XLATE_OK;
+    res->event_type = 0;
+    res->recorded = false;
+    res->addr = (ue->oa & ~0xFFFull) | (iova & ue->off);
+    res->size = ue->off + 1;
+    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
+    xl_slot_count_hit(sl);
+    return true;
+}
+
 /* vsmmu_translate() into the library's own struct (@res is not NULL). */
 static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                      unsigned access, struct vsmmu_xlate_result *res)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
-    uint64_t gen;
     int rc;
 
     if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
@@ -397,11 +418,16 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     res->event_type = 0;
     res->recorded = false;
     xl = s->xl;
-    gen = __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE);
+    /* vsmmu_translate() has probed the micro-TLB (utlb_fast) except for
+     * entries made under PRIVCFG/INSTCFG overrides. */
     sl = xl_slot_get(xl->slots, xl_self());
-    if (__builtin_expect(sl != NULL, 1) && xl_utlb_hit(sl, gen, sid, ssid, iova, access, res)) {
-        xl_slot_count_hit(sl);
-        return 0;
+    if (sl) {
+        const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, iova)];
+        if (__builtin_expect((ue->key & XL_UTLB_OVR_MASK) != 0, 0) &&
+            sl->gen == __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE) &&
+            (ue->key & ~XL_UTLB_OVR_MASK) == xl_cfg_key(sid, ssid) &&
+            (iova & ~ue->off) == ue->va && utlb_ovr_hit(sl, ue, iova, access, res))
+            return 0;
     }
     rc = xl_fast(xl->cache, sl, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
@@ -416,8 +442,63 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
-int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                    unsigned access, struct vsmmu_xlate_result *res)
+/* The XP_* bits a plain access (READ/WRITE/EXEC/PRIV only) needs; 0 for
+ * one without READ, WRITE or EXEC (not a hit-path call). */
+static const uint8_t hit_need[16] = {
+    0, XP_UR, XP_UW, XP_UR | XP_UW, XP_UX, XP_UX, XP_UR | XP_UW, XP_UR | XP_UW,
+    0, XP_PR, XP_PW, XP_PR | XP_PW, XP_PX, XP_PX, XP_PR | XP_PW, XP_PR | XP_PW,
+};
+_Static_assert(VSMMU_ACC_PRIV == 8, "hit_need is indexed by the access bits");
+
+/*
+ * The micro-TLB hit on its own: a plain access by a thread that owns a
+ * slot, to a translation in that slot's micro-TLB filled under the
+ * current generation, made without PRIVCFG/INSTCFG overrides.  Returns
+ * false (nothing written) for anything else; the full path then decides.
+ * Kept small so that the common call needs no stack frame.
+ */
+static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                             unsigned access, struct vsmmu_xlate_result *res)
+{
+    const struct vsmmu_xlate *xl = s->xl;
+    struct xl_slots *ss = xl->slots;
+    const struct xl_utlb_ent *ue;
+    struct xl_slot *sl;
+    uintptr_t me;
+    unsigned idx;
+    uint64_t oa;
+    uint8_t need;
+
+    if (access > 0xFu || !(need = hit_need[access]) || !xl_ssid_ok(ssid))
+        return false;
+    me = xl_self();
+    idx = xl_slot_idx(me);
+    sl = &ss->slot[idx];
+    ue = &sl->e[xl_utlb_idx(sid, iova)];
+    if (__atomic_load_n(&ss->owner[idx], __ATOMIC_RELAXED) != me ||
+        !(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)) ||
+        sl->gen != __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE))
+        return false;
+    /* An entry made under overrides never equals the plain key (translate()
+     * answers it with utlb_ovr_hit). */
+    oa = ue->oa;
+    if (ue->key != xl_cfg_key(sid, ssid) || (iova & ~ue->off) != ue->va || (oa & need) != need)
+        return false;
+    res->status = VSMMU_XLATE_OK;
+    res->event_type = 0;
+    res->recorded = false;
+    res->addr = (oa & ~0xFFFull) | (iova & ue->off);
+    res->size = ue->off + 1;
+    res->perm = api_perm((uint8_t)(oa & 0x3F), (access & VSMMU_ACC_PRIV) != 0);
+    xl_slot_count_hit(sl);
+    return true;
+}
+
+/* Everything but utlb_fast(): out of line, so that the hit needs no
+ * stack frame. */
+__attribute__((noinline))
+static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                          unsigned access, struct vsmmu_xlate_result *res)
 {
     struct vsmmu_xlate_result own;
     int rc;
@@ -437,6 +518,15 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     if (rc)
         return rc;
     return vsmmu_abi_copy_out(res, &own, sizeof(own));
+}
+
+int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                    unsigned access, struct vsmmu_xlate_result *res)
+{
+    if (__builtin_expect(s && res && res->struct_size == sizeof(*res), 1) &&
+        utlb_fast(s, sid, ssid, iova, access, res))
+        return 0;
+    return translate_full(s, sid, ssid, iova, access, res);
 }
 
 uint64_t vsmmu_xlate_hits(struct vsmmu *s)
@@ -640,4 +730,9 @@ void vsmmu_xlate_forget_thread(struct vsmmu *s)
         memset(sl->e, 0, sizeof(sl->e));
         sl->ckey = 0;
     }
+}
+
+void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock)
+{
+    xl_cache_set_clock(s->xl->cache, clock);
 }

@@ -177,6 +177,8 @@ void xl_cache_flush(struct xl_cache *xc);
 /** Counts of valid entries (tests, bench). */
 unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
+/** Tests: move the invalidation clock forward to @clock (wrap safety). */
+void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
@@ -193,11 +195,16 @@ unsigned xl_cfg_count(struct xl_cache *xc);
 #define XL_SLOTS_LOG2 6
 #define XL_SLOTS (1u << XL_SLOTS_LOG2)
 struct xl_utlb_ent {
-    uint64_t key;       /* xl_cfg_key of (sid, ssid); 0 = empty */
+    uint64_t key;       /* xl_cfg_key of (sid, ssid) | overrides; 0 = empty */
     uint64_t va;        /* input address as presented, aligned to the size */
+    uint64_t off;       /* size - 1: the offset bits */
     uint64_t oa;        /* output base | XP_* perm (bits 5:0) */
-    uint32_t meta;      /* shift | privcfg << 8 | instcfg << 16 */
 };
+/* STE.PRIVCFG and INSTCFG of a micro-TLB entry, in key bits 56:53 (above
+ * xl_cfg_key's 53 bits, below its bit 63): an entry with overrides never
+ * equals a plain key. */
+#define XL_UTLB_OVR_SHIFT 53
+#define XL_UTLB_OVR_MASK (0xFull << XL_UTLB_OVR_SHIFT)
 struct xl_slot {
     uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
     uint64_t gen;       /* cache generation the entries were filled under */
@@ -205,6 +212,9 @@ struct xl_slot {
      * hint may lag behind inserts by other threads: the miss path drops
      * it, so it is reloaded after a miss. */
     uint64_t ckey, chot, ctag, cshifts;
+    /* ... and the stamps its global / non-global TLB entries must exceed
+     * (tlb.c: scope invalidation), read under the same generation. */
+    uint64_t cthr_g, cthr_ng;
     /* Direct-mapped micro-TLB of the translations the owner used last. */
     struct xl_utlb_ent e[XL_UTLB_N];
 } __attribute__((aligned(64)));
@@ -214,10 +224,20 @@ struct xl_slots {
     struct xl_slot slot[XL_SLOTS];
 };
 
-/** The calling thread's identity: never 0, unique among live threads. */
+/** The calling thread's identity: never 0, unique among live threads.
+ *  The thread pointer where the compiler reads it (one instruction, no
+ *  call), else pthread_self(). */
 static inline uintptr_t xl_self(void)
 {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    return (uintptr_t)__builtin_thread_pointer();
+#define XL_SELF_DONE
+#endif
+#endif
+#ifndef XL_SELF_DONE
     return (uintptr_t)pthread_self();
+#endif
 }
 
 /** The first of the two slots a thread may claim (the other: idx ^ 1). */
@@ -253,11 +273,18 @@ static inline void xl_slot_count_hit(struct xl_slot *sl)
                      __ATOMIC_RELAXED);
 }
 
-/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0). */
+/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0):
+ *  @ssid + 1 in the low 21 bits, so VSMMU_NO_SSID is 0 there (@ssid is
+ *  VSMMU_NO_SSID or at most 0xFFFFF: xl_ssid_ok). */
 static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
 {
-    return 1ull << 63 | (uint64_t)sid << 21 |
-           (ssid == VSMMU_NO_SSID ? 1ull << 20 : (ssid & 0xFFFFF));
+    return 1ull << 63 | (uint64_t)sid << 21 | (uint32_t)(ssid + 1);
+}
+
+/** @ssid is VSMMU_NO_SSID or a 20-bit SubstreamID. */
+static inline bool xl_ssid_ok(uint32_t ssid)
+{
+    return (uint32_t)(ssid + 1) <= 0x100000u;
 }
 
 static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
@@ -344,39 +371,6 @@ static inline uint64_t tlb_key(uint64_t va, bool s1, bool two_range, bool tbi0, 
     return (two_range && top) ? (va | 0xFF00000000000000ull) : (va & 0x00FFFFFFFFFFFFFFull);
 }
 
-/** Probe the micro-TLB of slot @sl (the caller's): true with @res filled
- *  on a hit.  @gen is the cache generation read (acquire) by the caller. */
-static inline bool xl_utlb_hit(const struct xl_slot *sl, uint64_t gen, uint32_t sid,
-                               uint32_t ssid, uint64_t va, unsigned access,
-                               struct vsmmu_xlate_result *res)
-{
-    const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, va)];
-    unsigned shift;
-    uint8_t need;
-    bool priv;
-
-    if (sl->gen != gen || ue->key != xl_cfg_key(sid, ssid) ||
-        ((va ^ ue->va) >> (ue->meta & 0xFF)))
-        return false;
-    shift = ue->meta & 0xFF;
-    if (ue->meta >> 8) {
-        struct acc a;
-        classify(access, (ue->meta >> 8) & 0xFF, (ue->meta >> 16) & 0xFF, &a);
-        need = a.need;
-        priv = a.priv;
-    } else {
-        need = access_need(access);
-        priv = (access & VSMMU_ACC_PRIV) != 0;
-    }
-    if ((ue->oa & need) != need)
-        return false;
-    res->status = VSMMU_XLATE_OK;
-    res->addr = (ue->oa & ~0xFFFull) | (va & ((1ull << shift) - 1));
-    res->size = 1ull << shift;
-    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), priv);
-    return true;
-}
-
 /* ---- translate.c: pieces shared with ats.c ---------------------- */
 static inline bool xl_beyond(uint64_t addr, unsigned bits)
 {
@@ -424,5 +418,7 @@ unsigned vsmmu_xlate_cfg_count(struct vsmmu *s);
 int vsmmu_xlate_thread_slot(struct vsmmu *s);
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s);
 void vsmmu_xlate_forget_thread(struct vsmmu *s);
+/** Tests: move the invalidation clock forward (xl_cache_set_clock). */
+void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock);
 
 #endif /* VSMMU_XLATE_H */
