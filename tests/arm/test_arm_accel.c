@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * make arm-check: accel mode on Linux's own arm-smmu-v3 driver.
+ *
+ * Runs in an arm64 Linux guest under QEMU (tests/arm/boot.sh) whose
+ * emulated SMMUv3 (stage=nested, x-fwb=on) really walks stage 1 and stage
+ * 2, with QEMU's edu PCI device bound to vfio-pci as the passthrough device.
+ * Each test plays a VMM that embeds vsmmu:
+ *   - opens /dev/iommu and the edu's VFIO cdev, binds it, allocates an IOAS
+ *     and maps one buffer of this process (the guest's RAM, the test bed's)
+ *     at the guest-physical addresses vsmmu's memory callbacks use, then a
+ *     nest-parent HWPT on it: the guest's stage 2;
+ *   - creates vsmmu in accel mode on the real transport; the Linux-style
+ *     test guest driver (tests/support/guest.c) brings it up in that RAM;
+ *   - attaches the device with vsmmu_accel_attach on its cdev.
+ * From there on only vsmmu acts on the kernel: the guest's STEs, CDs and
+ * page tables (in the shared RAM) drive real edu DMA through the host SMMU.
+ *
+ * Environment: ARM_VFIO_DEV (default /dev/vfio/devices/vfio0),
+ * ARM_EXPECT_FWB_OFF=1 (the control boot: only arm_fwb_off_refused runs
+ * meaningfully; the others are skipped).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "../test_xlate_util.h"
+#include "vsmmu_iommufd.h"
+
+#define VSID        0x21u     /* the guest's StreamID of the edu */
+#define EDU_BUF     0x40000u  /* edu's internal DMA buffer (device side) */
+#define IOVA_A      0x100000u /* edu DMA addresses are 28-bit */
+#define IOVA_B      0x101000u
+#define IOVA_HOLE   0x200000u
+#define ASID        7u
+
+struct vmm {
+    struct xt x;              /* test bed (guest RAM, vsmmu) + guest driver */
+    int iommufd, devfd;
+    uint32_t dev_id, ioas, s2;
+    uint64_t bar0, cfg;
+    vsmmu_iommufd_t *t;
+    struct vsmmu_iommufd_dev dev;
+    struct pt pt;             /* the guest's stage-1 tables */
+    uint64_t page_a, page_b, page_c; /* guest pages (IPA) */
+    uint64_t cdpa;
+};
+
+static bool fwb_off_boot(void)
+{
+    const char *e = getenv("ARM_EXPECT_FWB_OFF");
+    return e && *e == '1';
+}
+
+#define SKIP_ON_CONTROL() do { if (fwb_off_boot()) return; } while (0)
+
+/* ---- the edu device through VFIO ----------------------------------------- */
+static uint32_t edu_rd(struct vmm *v, uint64_t off)
+{
+    uint32_t val = 0;
+    CHECK_EQ(pread(v->devfd, &val, 4, (off_t)(v->bar0 + off)), 4);
+    return val;
+}
+
+static void edu_wr(struct vmm *v, uint64_t off, uint32_t val)
+{
+    CHECK_EQ(pwrite(v->devfd, &val, 4, (off_t)(v->bar0 + off)), 4);
+}
+
+#define EDU_TO_RAM 2u         /* DMA direction: edu buffer -> memory */
+
+/* One edu DMA (edu completes it from a 100 ms timer); waits for the end. */
+static void edu_dma(struct vmm *v, uint32_t src, uint32_t dst, uint32_t len, uint32_t dir)
+{
+    edu_wr(v, 0x80, src);
+    edu_wr(v, 0x88, dst);
+    edu_wr(v, 0x90, len);
+    edu_wr(v, 0x98, dir | 1u);
+    for (int i = 0; i < 400; i++) {
+        struct timespec ts = { 0, 5 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        if (!(edu_rd(v, 0x98) & 1u))
+            return;
+    }
+    CHECK_MSG(0, "edu DMA did not finish");
+}
+
+/* Memory -> edu buffer (a device read of @iova), then edu buffer -> @dst. */
+static void edu_copy(struct vmm *v, uint32_t iova_src, uint32_t iova_dst, uint32_t len)
+{
+    edu_dma(v, iova_src, EDU_BUF, len, 0);
+    edu_dma(v, EDU_BUF, iova_dst, len, EDU_TO_RAM);
+}
+
+/* ---- the VMM's own setup ------------------------------------------------- */
+static void vmm_config(struct vsmmu_config *c)
+{
+    vsmmu_config_default(c);
+    c->accel = true;
+    c->stage2 = false;
+    c->oas_bits = 44;         /* QEMU's SMMU: OAS 44, no SSIDs, no ATS */
+    c->ssidsize = 0;
+    c->sidsize = 16;
+    c->ats = false;
+    c->pri = false;
+}
+
+/* Everything up to a running guest driver; the device is not attached. */
+static void vmm_up(struct vmm *v, const struct guest_opts *go)
+{
+    struct vsmmu_config c;
+    const char *path = getenv("ARM_VFIO_DEV");
+
+    memset(v, 0, sizeof(*v));
+    v->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+    CHECK_MSG(v->iommufd >= 0, "/dev/iommu: %s", strerror(errno));
+    v->devfd = open(path ? path : "/dev/vfio/devices/vfio0", O_RDWR | O_CLOEXEC);
+    CHECK_MSG(v->devfd >= 0, "VFIO cdev: %s", strerror(errno));
+
+    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = v->iommufd };
+    CHECK_MSG(!ioctl(v->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind), "bind: %s", strerror(errno));
+    v->dev_id = bind.out_devid;
+
+    struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX };
+    CHECK(!ioctl(v->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    v->bar0 = ri.offset;
+    ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+    CHECK(!ioctl(v->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    v->cfg = ri.offset;
+    uint16_t cmd = 0;
+    CHECK_EQ(pread(v->devfd, &cmd, 2, (off_t)(v->cfg + 4)), 2);
+    cmd |= 0x6;               /* memory space + bus master */
+    CHECK_EQ(pwrite(v->devfd, &cmd, 2, (off_t)(v->cfg + 4)), 2);
+    CHECK_EQ(edu_rd(v, 0) & 0xff, 0xed);
+
+    /* The guest's RAM: the test bed's buffer, page aligned, mapped at the
+     * guest-physical addresses of the memory callbacks. */
+    vmm_config(&c);
+    tb_init(&v->x.tb, &c);
+    free(v->x.tb.ram);
+    v->x.tb.ram = mmap(NULL, TB_RAM_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(v->x.tb.ram != MAP_FAILED);
+
+    struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+    CHECK(!ioctl(v->iommufd, IOMMU_IOAS_ALLOC, &ia));
+    v->ioas = ia.out_ioas_id;
+    struct iommu_ioas_map map = {
+        .size = sizeof(map),
+        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+        .ioas_id = v->ioas, .user_va = (uintptr_t)v->x.tb.ram,
+        .length = TB_RAM_SIZE, .iova = TB_RAM_BASE,
+    };
+    CHECK_MSG(!ioctl(v->iommufd, IOMMU_IOAS_MAP, &map), "IOAS_MAP: %s", strerror(errno));
+    struct iommu_hwpt_alloc hp = {
+        .size = sizeof(hp), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
+        .dev_id = v->dev_id, .pt_id = v->ioas, .data_type = IOMMU_HWPT_DATA_NONE,
+    };
+    CHECK_MSG(!ioctl(v->iommufd, IOMMU_HWPT_ALLOC, &hp), "nest parent: %s", strerror(errno));
+    v->s2 = hp.out_hwpt_id;
+
+    CHECK_EQ(vsmmu_iommufd_wrap_fd(v->iommufd, &v->t), 0);
+    CHECK_EQ(vsmmu_accel_set_iommufd(v->x.tb.s, v->t), 0);
+    v->dev = (struct vsmmu_iommufd_dev){ .struct_size = sizeof(v->dev), .dev_id = v->dev_id,
+                                         .vfio_fd = v->devfd };
+    if (go)
+        guest_init(&v->x.g, &v->x.tb, go);
+}
+
+static int vmm_attach(struct vmm *v)
+{
+    return vsmmu_accel_attach(v->x.tb.s, VSID, &v->dev, v->s2);
+}
+
+static struct vsmmu_accel_objects vmm_objects(struct vmm *v)
+{
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
+    CHECK_EQ(vsmmu_accel_get_objects(v->x.tb.s, &o), 0);
+    return o;
+}
+
+/* Is iommufd object @id still there?  (IOMMU_DESTROY of a missing id is
+ * ENOENT; of a live one it destroys it, so only ask about freed ones.) */
+static bool gone(struct vmm *v, uint32_t id)
+{
+    struct iommu_destroy d = { .size = sizeof(d), .id = id };
+    return ioctl(v->iommufd, IOMMU_DESTROY, &d) && errno == ENOENT;
+}
+
+/* Tear down: vsmmu first (it destroys what it made), then the VMM's own
+ * objects; every one of them must go, and the device must be reusable. */
+static void vmm_down(struct vmm *v)
+{
+    vsmmu_destroy(v->x.tb.s);
+    v->x.tb.s = NULL;
+    vsmmu_iommufd_close(v->t);
+    /* Only the VMM's device attachment may pin the nest parent now. */
+    struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+    (void)ioctl(v->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt);
+    struct iommu_destroy d = { .size = sizeof(d), .id = v->s2 };
+    CHECK_MSG(!ioctl(v->iommufd, IOMMU_DESTROY, &d), "destroy nest parent: %s (still in use?)",
+              strerror(errno));
+    d.id = v->ioas;
+    CHECK_MSG(!ioctl(v->iommufd, IOMMU_DESTROY, &d), "destroy IOAS: %s", strerror(errno));
+    /* Objects ids are small integers: nothing but the device may remain. */
+    for (uint32_t id = 1; id < 64; id++)
+        if (id != v->dev_id)
+            CHECK_MSG(gone(v, id), "iommufd object %u left behind", id);
+    close(v->devfd);
+    close(v->iommufd);
+    munmap(v->x.tb.ram, TB_RAM_SIZE);
+    v->x.tb.ram = NULL;
+}
+
+/* The guest's stage 1: a CD with a 48-bit 4K table tree; IOVA_A -> page A,
+ * IOVA_B -> page B; the STE of VSID translates through it. */
+static void guest_s1(struct vmm *v)
+{
+    uint64_t cd[8], ste[8];
+
+    v->page_a = guest_alloc(&v->x.g, 4096, 4096);
+    v->page_b = guest_alloc(&v->x.g, 4096, 4096);
+    v->page_c = guest_alloc(&v->x.g, 4096, 4096);
+    pt_new(&v->pt, &v->x, 12, 0, 48, 0);
+    pt_set(&v->pt, IOVA_A, 3, s1_leaf(3, v->page_a, 0), 0);
+    pt_set(&v->pt, IOVA_B, 3, s1_leaf(3, v->page_b, 0), 0);
+    cd_make(cd, v->pt.root, 16, 0, ASID);
+    st_set(cd, CD_IPS, 4);    /* 44 bits, the host's OAS */
+    v->cdpa = guest_alloc(&v->x.g, 64, 64);
+    cd_write(&v->x, v->cdpa, cd);
+    ste_s1(ste, v->cdpa);
+    guest_write_ste(&v->x.g, VSID, ste);
+}
+
+static void fill(struct vmm *v, uint64_t pa, uint8_t seed, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        v->x.tb.ram[pa - TB_RAM_BASE + i] = (uint8_t)(seed + i * 7);
+}
+
+static bool same(struct vmm *v, uint64_t pa, uint8_t seed, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (v->x.tb.ram[pa - TB_RAM_BASE + i] != (uint8_t)(seed + i * 7))
+            return false;
+    return true;
+}
+
+static bool zero(struct vmm *v, uint64_t pa, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (v->x.tb.ram[pa - TB_RAM_BASE + i])
+            return false;
+    return true;
+}
+
+/* Deliver host events until @want records reached the guest (or 2 s). */
+static unsigned pump_events(struct vmm *v, unsigned want)
+{
+    unsigned got = 0;
+    for (int i = 0; i < 200 && got < want; i++) {
+        struct pollfd p = { .fd = vsmmu_accel_event_fd(v->x.tb.s), .events = POLLIN };
+        if (p.fd < 0)
+            break;
+        if (poll(&p, 1, 10) > 0) {
+            int n = vsmmu_accel_process_events(v->x.tb.s);
+            CHECK_MSG(n >= 0, "process_events: %d", n);
+            got += (unsigned)n;
+        }
+    }
+    return got;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+TEST(arm_s1_dma)
+{
+    struct vmm v;
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    /* cold plug: attached before the guest enables its queues */
+    CHECK_EQ(vmm_attach(&v), 0);
+    CHECK_EQ(vmm_objects(&v).veventq, 0);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    struct vsmmu_accel_objects o = vmm_objects(&v);
+    CHECK_EQ(o.viommu, 1);
+    CHECK_EQ(o.vdevice, 1);
+    CHECK_EQ(o.veventq, 1);
+    guest_s1(&v);
+    fill(&v, v.page_a, 0x11, 256);
+    edu_copy(&v, IOVA_A, IOVA_B + 0x800, 256);
+    CHECK(same(&v, v.page_b + 0x800, 0x11, 256));
+    CHECK(zero(&v, v.page_b, 0x800));
+    CHECK_EQ(guest_pending_events(&v.x.g), 0);
+    vmm_down(&v);
+}
+
+TEST(arm_fault_event_exact)
+{
+    struct vmm v;
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&v), 0);         /* hot plug: vEVENTQ now */
+    CHECK_EQ(vmm_objects(&v).veventq, 1);
+    guest_s1(&v);
+    tb_clear_irqs(&v.x.tb);
+    edu_dma(&v, IOVA_HOLE, EDU_BUF, 64, 0);   /* device reads unmapped IOVA */
+    CHECK_EQ(pump_events(&v, 16), 16);
+    CHECK_EQ(guest_pending_events(&v.x.g), 16);
+    CHECK(tb_count_irq(&v.x.tb, VSMMU_IRQ_EVENTQ) > 0);
+    for (unsigned i = 0; i < 16; i++) {
+        uint64_t rec[4], want[4] = { 0, 0, 0, 0 };
+        CHECK(guest_pop_event(&v.x.g, rec));
+        st_set(want, EVT_TYPE, EVT_F_TRANSLATION);
+        st_set(want, EVT_SID, VSID);
+        st_set(want, EVT_RNW, 1);
+        st_set(want, EVT_CLASS, EVT_CLASS_IN);
+        st_set(want, EVT_INPUTADDR, IOVA_HOLE + 4 * i);
+        for (unsigned w = 0; w < 4; w++)
+            CHECK_MSG(rec[w] == want[w], "event %u word %u: 0x%016llx, want 0x%016llx", i, w,
+                      (unsigned long long)rec[w], (unsigned long long)want[w]);
+    }
+    vmm_down(&v);
+}
+
+TEST(arm_inval_new_mapping)
+{
+    struct vmm v;
+    uint64_t cmd[2];
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&v), 0);
+    guest_s1(&v);
+    fill(&v, v.page_a, 0x21, 128);
+    fill(&v, v.page_c, 0x42, 128);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);      /* warms the host's TLB */
+    CHECK(same(&v, v.page_b, 0x21, 128));
+
+    /* IOVA_A -> page C; TLBI_NH_VA + SYNC: the next DMA reads page C. */
+    pt_set(&v.pt, IOVA_A, 3, s1_leaf(3, v.page_c, 0), 0);
+    memset(cmd, 0, sizeof(cmd));
+    st_set(cmd, CMD_OP, OP_TLBI_NH_VA);
+    st_set(cmd, CMD_ASID, ASID);
+    st_set(cmd, CMD_ADDR, IOVA_A >> 12);
+    st_set(cmd, CMD_LEAF, 1);
+    CHECK_EQ(guest_cmd_sync(&v.x.g, cmd), 0);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);
+    CHECK(same(&v, v.page_b, 0x42, 128));
+
+    /* back to page A; TLBI_NH_ASID */
+    pt_set(&v.pt, IOVA_A, 3, s1_leaf(3, v.page_a, 0), 0);
+    memset(cmd, 0, sizeof(cmd));
+    st_set(cmd, CMD_OP, OP_TLBI_NH_ASID);
+    st_set(cmd, CMD_ASID, ASID);
+    CHECK_EQ(guest_cmd_sync(&v.x.g, cmd), 0);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);
+    CHECK(same(&v, v.page_b, 0x21, 128));
+
+    /* A new table tree (the CD's TTB0 changes): CFGI_CD + TLBI_NH_ASID. */
+    struct pt p2;
+    uint64_t cd[8];
+    pt_new(&p2, &v.x, 12, 0, 48, 0);
+    pt_set(&p2, IOVA_A, 3, s1_leaf(3, v.page_c, 0), 0);
+    pt_set(&p2, IOVA_B, 3, s1_leaf(3, v.page_a, 0), 0);
+    cd_make(cd, p2.root, 16, 0, ASID);
+    st_set(cd, CD_IPS, 4);
+    cd_write(&v.x, v.cdpa, cd);
+    CHECK_EQ(guest_cfgi_cd(&v.x.g, VSID, 0), 0);
+    CHECK_EQ(guest_cmd_sync(&v.x.g, cmd), 0);
+    memset(v.x.tb.ram + (v.page_a - TB_RAM_BASE), 0, 4096);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);      /* page C -> page A */
+    CHECK(same(&v, v.page_a, 0x42, 128));
+    CHECK_EQ(guest_pending_events(&v.x.g), 0);
+    vmm_down(&v);
+}
+
+TEST(arm_abort_bypass_gbpa)
+{
+    struct vmm v;
+    uint64_t ste[8];
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&v), 0);
+    guest_s1(&v);
+    uint64_t ipa = v.page_c;                 /* < 2^28: edu reaches it as an IPA? */
+    (void)ipa;
+
+    /* STE abort: nothing moves, no event of the translation kind. */
+    memset(ste, 0, sizeof(ste));
+    st_set(ste, STE_V, 1);
+    st_set(ste, STE_CONFIG, STE_CFG_ABORT);
+    guest_write_ste(&v.x.g, VSID, ste);
+    fill(&v, v.page_a, 0x33, 64);
+    memset(v.x.tb.ram + (v.page_b - TB_RAM_BASE), 0, 4096);
+    edu_copy(&v, IOVA_A, IOVA_B, 64);
+    CHECK(zero(&v, v.page_b, 4096));
+
+    /* STE bypass: stage 2 only, so the device's addresses are IPAs; the
+     * guest RAM sits at 1 GiB, above edu's 28-bit reach: DMA to an IPA
+     * below it is outside stage 2 and must not land anywhere we map. */
+    st_set(ste, STE_CONFIG, STE_CFG_BYPASS);
+    guest_write_ste(&v.x.g, VSID, ste);
+    edu_copy(&v, IOVA_A, IOVA_B, 64);
+    CHECK(zero(&v, v.page_b, 4096));
+
+    /* back to S1: works again */
+    guest_s1(&v);
+    fill(&v, v.page_a, 0x34, 64);
+    edu_copy(&v, IOVA_A, IOVA_B, 64);
+    CHECK(same(&v, v.page_b, 0x34, 64));
+    vmm_down(&v);
+}
+
+TEST(arm_refused_commands_cerror_ill)
+{
+    struct vmm v;
+    uint64_t cmd[2], c2[2];
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&v), 0);
+    guest_s1(&v);
+    /* TLBI_NH_ASID (accepted), then CFGI_CD with SSID 1 (the kernel says EIO) */
+    memset(cmd, 0, sizeof(cmd));
+    st_set(cmd, CMD_OP, OP_TLBI_NH_ASID);
+    st_set(cmd, CMD_ASID, ASID);
+    uint32_t first = v.x.g.cmdq_prod;
+    CHECK_EQ(guest_cmd(&v.x.g, cmd), 0);
+    memset(c2, 0, sizeof(c2));
+    st_set(c2, CMD_OP, OP_CFGI_CD);
+    st_set(c2, CMD_SID, VSID);
+    st_set(c2, CMD_SSID, 1);
+    CHECK_EQ(guest_cmd(&v.x.g, c2), 0);
+    CHECK_EQ(guest_sync(&v.x.g), CERROR_ILL);
+    uint32_t cons = tb_readl(&v.x.tb, R_CMDQ_CONS);
+    unsigned mask = (1u << v.x.g.cmdq_log2) - 1;
+    CHECK_EQ(cons & mask, (first + 1) & mask);   /* CONS at the CFGI_CD */
+    vmm_down(&v);
+}
+
+TEST(arm_fwb_off_refused)
+{
+    struct vmm v;
+    if (!fwb_off_boot())
+        return;
+    vmm_up(&v, NULL);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    int rc = vmm_attach(&v);
+    CHECK_MSG(rc == -EOPNOTSUPP, "attach without FWB: %d", rc);
+    struct vsmmu_accel_objects o = vmm_objects(&v);
+    CHECK_EQ(o.viommu + o.hwpt + o.vdevice + o.veventq, 0);
+    vmm_down(&v);
+}
