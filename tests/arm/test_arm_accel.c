@@ -386,41 +386,132 @@ TEST(arm_inval_new_mapping)
     vmm_down(&v);
 }
 
+/* Stage-2-only DMA (STE bypass, GBPA bypass) uses IPAs, and the guest RAM
+ * at 1 GiB is beyond edu's 28-bit DMA reach: the VMM also maps 1 MiB of
+ * that RAM (at RAM + ALIAS_OFF) at the low IPA ALIAS_IPA, as a VMM maps a
+ * second RAM bank. */
+#define ALIAS_IPA 0x0f000000u
+#define ALIAS_OFF (32u << 20)
+
+static void vmm_alias(struct vmm *v)
+{
+    struct iommu_ioas_map map = {
+        .size = sizeof(map),
+        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+        .ioas_id = v->ioas, .user_va = (uintptr_t)(v->x.tb.ram + ALIAS_OFF),
+        .length = 1u << 20, .iova = ALIAS_IPA,
+    };
+    CHECK_MSG(!ioctl(v->iommufd, IOMMU_IOAS_MAP, &map), "alias map: %s", strerror(errno));
+}
+
+#define ALIAS_PA(off) (TB_RAM_BASE + ALIAS_OFF + (off))
+
+/* Copy 64 bytes alias+0 -> alias+0x800 with stage 2 only: did it happen? */
+static bool s2_only_copy(struct vmm *v, uint8_t seed)
+{
+    fill(v, ALIAS_PA(0), seed, 64);
+    memset(v->x.tb.ram + ALIAS_OFF + 0x800, 0, 64);
+    edu_copy(v, ALIAS_IPA, ALIAS_IPA + 0x800, 64);
+    if (same(v, ALIAS_PA(0x800), seed, 64))
+        return true;
+    CHECK(zero(v, ALIAS_PA(0x800), 64));
+    return false;
+}
+
+static void gbpa_set(struct vmm *v, bool abort)
+{
+    uint32_t g = tb_readl(&v->x.tb, R_GBPA);
+    g = (uint32_t)fld_set(g, GBPA_ABORT, abort);
+    tb_writel(&v->x.tb, R_GBPA, g | (uint32_t)fld_mask(GBPA_UPDATE));
+    CHECK_EQ(fld_get(tb_readl(&v->x.tb, R_GBPA), GBPA_UPDATE), 0);
+}
+
+static void smmuen_set(struct vmm *v, bool on)
+{
+    uint32_t cr0 = tb_readl(&v->x.tb, R_CR0);
+    cr0 = (uint32_t)fld_set(cr0, CR0_SMMUEN, on);
+    tb_writel(&v->x.tb, R_CR0, cr0);
+    CHECK_EQ(tb_readl(&v->x.tb, R_CR0ACK), cr0);
+}
+
 TEST(arm_abort_bypass_gbpa)
 {
     struct vmm v;
     uint64_t ste[8];
     SKIP_ON_CONTROL();
     vmm_up(&v, NULL);
+    vmm_alias(&v);
     guest_init(&v.x.g, &v.x.tb, NULL);
     CHECK_EQ(vmm_attach(&v), 0);
     guest_s1(&v);
-    uint64_t ipa = v.page_c;                 /* < 2^28: edu reaches it as an IPA? */
-    (void)ipa;
+    /* stage 1 does not map the alias IPAs: the device cannot reach them */
+    CHECK(!s2_only_copy(&v, 0x50));
+    CHECK_EQ(pump_events(&v, 32), 32);       /* 16 read + 16 write faults */
+    while (guest_pop_event(&v.x.g, ste))
+        ;
 
-    /* STE abort: nothing moves, no event of the translation kind. */
+    /* STE bypass: the device's addresses are IPAs, stage 2 only */
     memset(ste, 0, sizeof(ste));
     st_set(ste, STE_V, 1);
+    st_set(ste, STE_CONFIG, STE_CFG_BYPASS);
+    guest_write_ste(&v.x.g, VSID, ste);
+    CHECK(s2_only_copy(&v, 0x51));
+
+    /* STE abort: nothing moves, and the guest hears of nothing */
     st_set(ste, STE_CONFIG, STE_CFG_ABORT);
     guest_write_ste(&v.x.g, VSID, ste);
-    fill(&v, v.page_a, 0x33, 64);
+    CHECK(!s2_only_copy(&v, 0x52));
+    fill(&v, v.page_a, 0x53, 64);
     memset(v.x.tb.ram + (v.page_b - TB_RAM_BASE), 0, 4096);
     edu_copy(&v, IOVA_A, IOVA_B, 64);
     CHECK(zero(&v, v.page_b, 4096));
 
-    /* STE bypass: stage 2 only, so the device's addresses are IPAs; the
-     * guest RAM sits at 1 GiB, above edu's 28-bit reach: DMA to an IPA
-     * below it is outside stage 2 and must not land anywhere we map. */
-    st_set(ste, STE_CONFIG, STE_CFG_BYPASS);
-    guest_write_ste(&v.x.g, VSID, ste);
-    edu_copy(&v, IOVA_A, IOVA_B, 64);
-    CHECK(zero(&v, v.page_b, 4096));
+    /* SMMUEN = 0: GBPA decides.  Bypass: stage 2 only; abort: nothing. */
+    smmuen_set(&v, false);
+    gbpa_set(&v, false);
+    CHECK(s2_only_copy(&v, 0x54));
+    gbpa_set(&v, true);
+    CHECK(!s2_only_copy(&v, 0x55));
+    gbpa_set(&v, false);
+    CHECK(s2_only_copy(&v, 0x56));
 
-    /* back to S1: works again */
+    /* SMMUEN = 1 again with the S1 STE: translation is back */
+    smmuen_set(&v, true);
     guest_s1(&v);
-    fill(&v, v.page_a, 0x34, 64);
+    fill(&v, v.page_a, 0x57, 64);
     edu_copy(&v, IOVA_A, IOVA_B, 64);
-    CHECK(same(&v, v.page_b, 0x34, 64));
+    CHECK(same(&v, v.page_b, 0x57, 64));
+    CHECK_EQ(pump_events(&v, 1), 0);
+    CHECK_EQ(guest_pending_events(&v.x.g), 0);
+    vmm_down(&v);
+}
+
+/* A vEVENTQ as deep as the guest's event queue (8 records) and a burst of
+ * 16 faults: the kernel drops what does not fit and says so with a
+ * lost-events header; the guest sees the first records in order and
+ * EVENTQ_PROD.OVFLG. */
+TEST(arm_event_flood_overflow)
+{
+    struct vmm v;
+    struct guest_opts go = { .evtq_log2 = 3 };
+    SKIP_ON_CONTROL();
+    vmm_up(&v, &go);
+    CHECK_EQ(vmm_attach(&v), 0);
+    CHECK_EQ(vmm_objects(&v).veventq_depth, 8);
+    guest_s1(&v);
+    uint32_t ovf0 = (uint32_t)fld_get(tb_readl(&v.x.tb, R_EVENTQ_PROD), Q_OVFLG);
+    edu_dma(&v, IOVA_HOLE, EDU_BUF, 64, 0);
+    unsigned got = pump_events(&v, 16);
+    CHECK(got >= 1 && got <= 8);
+    CHECK_EQ(guest_pending_events(&v.x.g), got);
+    CHECK(fld_get(tb_readl(&v.x.tb, R_EVENTQ_PROD), Q_OVFLG) != ovf0);
+    for (unsigned i = 0; i < got; i++) {
+        uint64_t rec[4];
+        CHECK(guest_pop_event(&v.x.g, rec));
+        CHECK_EQ(fld_get(rec[0], EVT_TYPE), EVT_F_TRANSLATION);
+        CHECK_EQ(rec[0] >> 32, VSID);
+        CHECK_EQ(rec[2], IOVA_HOLE + 4 * i);
+    }
     vmm_down(&v);
 }
 
