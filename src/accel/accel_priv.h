@@ -37,6 +37,7 @@ struct vsmmu_accel {
 
     struct accel_dev *devs;
     unsigned ndevs, cap;
+    int last_fail;          /* -errno of the last accel_fail() */
 
     /* the vIOMMU and its proxy HWPTs: they exist exactly while ndevs > 0 */
     bool has_viommu;

@@ -168,6 +168,9 @@ static void vmm_up(struct vmm *v, const struct guest_opts *go)
     };
     CHECK_MSG(!ioctl(v->iommufd, IOMMU_HWPT_ALLOC, &hp), "nest parent: %s", strerror(errno));
     v->s2 = hp.out_hwpt_id;
+    struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = v->s2 };
+    CHECK_MSG(!ioctl(v->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), "attach s2: %s",
+              strerror(errno));
 
     CHECK_EQ(vsmmu_iommufd_wrap_fd(v->iommufd, &v->t), 0);
     CHECK_EQ(vsmmu_accel_set_iommufd(v->x.tb.s, v->t), 0);
@@ -512,6 +515,106 @@ TEST(arm_event_flood_overflow)
         CHECK_EQ(rec[0] >> 32, VSID);
         CHECK_EQ(rec[2], IOVA_HOLE + 4 * i);
     }
+    vmm_down(&v);
+}
+
+/* A second edu (vfio1) on the same iommufd and nest parent, as a VMM
+ * hot-plugs another device; switch the edu helpers to it with edu_use(). */
+struct edu2 {
+    int fd;
+    uint32_t dev_id;
+    uint64_t bar0;
+};
+
+static void edu2_open(struct vmm *v, struct edu2 *e)
+{
+    e->fd = open("/dev/vfio/devices/vfio1", O_RDWR | O_CLOEXEC);
+    CHECK_MSG(e->fd >= 0, "second edu: %s", strerror(errno));
+    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = v->iommufd };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+    e->dev_id = bind.out_devid;
+    struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    e->bar0 = ri.offset;
+    ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    uint16_t cmd = 0;
+    CHECK_EQ(pread(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
+    cmd |= 0x6;
+    CHECK_EQ(pwrite(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
+    struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = v->s2 };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
+}
+
+/* Swap the device the edu helpers drive (call again to swap back). */
+static void edu_swap(struct vmm *v, struct edu2 *e)
+{
+    int fd = v->devfd;
+    uint64_t bar0 = v->bar0;
+    v->devfd = e->fd;
+    v->bar0 = e->bar0;
+    e->fd = fd;
+    e->bar0 = bar0;
+}
+
+#define VSID2 0x22u
+
+TEST(arm_two_devices)
+{
+    struct vmm v;
+    struct edu2 e;
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    vmm_alias(&v);
+    guest_init(&v.x.g, &v.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&v), 0);
+    guest_s1(&v);
+    edu2_open(&v, &e);
+    struct vsmmu_iommufd_dev d2 = { .struct_size = sizeof(d2), .dev_id = e.dev_id,
+                                    .vfio_fd = e.fd };
+    struct vsmmu_accel_objects o0 = vmm_objects(&v);
+    /* refused: a vSID in use, a device attached twice; nothing changes */
+    CHECK_EQ(vsmmu_accel_attach(v.x.tb.s, VSID, &d2, v.s2), -EEXIST);
+    CHECK_EQ(vsmmu_accel_attach(v.x.tb.s, VSID2, &v.dev, v.s2), -EEXIST);
+    struct vsmmu_accel_objects o1 = vmm_objects(&v);
+    CHECK_EQ(o1.vdevice, o0.vdevice);
+    CHECK_EQ(o1.hwpt, o0.hwpt);
+    /* hot plug of the second device: the guest has no STE for VSID2 (SMMUEN
+     * is 1), so the device must not reach memory, not even by stage 2 */
+    CHECK_EQ(vsmmu_accel_attach(v.x.tb.s, VSID2, &d2, v.s2), 0);
+    CHECK_EQ(vmm_objects(&v).vdevice, 2);
+    edu_swap(&v, &e);
+    CHECK_MSG(!s2_only_copy(&v, 0x61), "hot-plugged device reached memory without an STE");
+    /* its own STE (same CD): DMA through the guest's stage 1 */
+    uint64_t ste[8];
+    ste_s1(ste, v.cdpa);
+    guest_write_ste(&v.x.g, VSID2, ste);
+    fill(&v, v.page_a, 0x62, 128);
+    memset(v.x.tb.ram + (v.page_b - TB_RAM_BASE), 0, 4096);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);
+    CHECK(same(&v, v.page_b, 0x62, 128));
+    edu_swap(&v, &e);
+    /* the first device still works, and its faults carry its own vSID */
+    fill(&v, v.page_a, 0x63, 128);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);
+    CHECK(same(&v, v.page_b, 0x63, 128));
+    while (guest_pop_event(&v.x.g, ste))
+        ;
+    edu_swap(&v, &e);
+    edu_dma(&v, IOVA_HOLE, EDU_BUF, 4, 0);
+    edu_swap(&v, &e);
+    CHECK_EQ(pump_events(&v, 1), 1);
+    CHECK(guest_pop_event(&v.x.g, ste));
+    CHECK_EQ(ste[0] >> 32, VSID2);
+    /* unplug the second: its vDEVICE goes, the first keeps working */
+    CHECK_EQ(vsmmu_accel_detach(v.x.tb.s, VSID2), 0);
+    CHECK_EQ(vmm_objects(&v).vdevice, 1);
+    struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
+    CHECK(!ioctl(e.fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt));
+    close(e.fd);
+    fill(&v, v.page_a, 0x64, 128);
+    edu_copy(&v, IOVA_A, IOVA_B, 128);
+    CHECK(same(&v, v.page_b, 0x64, 128));
     vmm_down(&v);
 }
 
