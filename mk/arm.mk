@@ -45,6 +45,7 @@ arm-prepare:
 	@bash tests/arm/arm-check.sh prepare '$(ARM_WORK)' '$(QEMU10_WORK)'
 
 arm-check: arm-prepare
+	@mkdir -p $(BUILDDIR)
 	@$(MAKE) --no-print-directory arm-tests >$(BUILDDIR)/arm-tests.log 2>&1 || \
 	    { tail -n 30 $(BUILDDIR)/arm-tests.log; echo "0 passed, 1 failed"; exit 1; }
 	@bash tests/arm/arm-check.sh run '$(ARM_WORK)' '$(QEMU10_WORK)' $(ARM_TEST_BINS)

@@ -3,6 +3,9 @@
 # configuration of our own under a work directory, so the system's apt
 # sources and state stay untouched; host tools are installed the usual way.
 #
+#   work_setup NAME DIR           make DIR (outside any git work tree), set
+#                                 $work and $logs, wait for DIR's lock; say
+#                                 then prints "[NAME +Ns] message"
 #   host_need PKG...              apt-get install the missing host packages
 #   private_apt DIR ARCH LINE...  write DIR/sources.list ("deb SUITE" or
 #                                 "deb-src SUITE" lines) and update it once
@@ -68,3 +71,19 @@ private_apt() {
     papt "$d" "$arch" update -q >"$d/update.log" 2>&1 || { cat "$d/update.log" >&2; return 1; }
     touch "$d/.updated"
 }
+
+work_setup() {
+    mkdir -p "$2"
+    work="$(cd "$2" && pwd)"
+    if git -C "$work" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        echo "$1: $work is inside a git work tree; use a directory outside the clone" >&2
+        exit 2
+    fi
+    logs="$work/logs"
+    mkdir -p "$logs"
+    exec 8>"$work/.lock"
+    flock 8
+    say_name=$1
+    say_t0=$(date +%s)
+}
+say() { echo "[$say_name +$(( $(date +%s) - say_t0 ))s] $*"; }

@@ -22,25 +22,14 @@
 set -euo pipefail
 (($# == 1)) || { echo "usage: $0 WORK" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mkdir -p "$1"
-work="$(cd "$1" && pwd)"
-if git -C "$work" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "build-guest.sh: $work is inside a git work tree; use a directory outside the clone" >&2
-    exit 2
-fi
+# shellcheck source=apt-private.sh
+. "$here/apt-private.sh"
+work_setup build-guest "$1"
 pkg="${KERNEL_SOURCE_PKG:-linux-source-7.3}"
 ksuite="${KERNEL_SUITE:-trixie-backports}"
 bsuite="${BUSYBOX_SUITE:-bookworm}"
 jobs="${JOBS:-2}"
 fragment="$here/guest.config"
-logs="$work/logs"
-mkdir -p "$logs"
-exec 8>"$work/.lock"
-flock 8
-t0=$(date +%s)
-say() { echo "[build-guest +$(( $(date +%s) - t0 ))s] $*"; }
-# shellcheck source=apt-private.sh
-. "$here/apt-private.sh"
 
 host_need make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison bc cpio gzip \
     xz-utils rsync ca-certificates debian-archive-keyring

@@ -23,23 +23,12 @@
 set -euo pipefail
 (($# == 1)) || { echo "usage: $0 WORK" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mkdir -p "$1"
-work="$(cd "$1" && pwd)"
-if git -C "$work" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "build-qemu.sh: $work is inside a git work tree; use a directory outside the clone" >&2
-    exit 2
-fi
+# shellcheck source=apt-private.sh
+. "$here/apt-private.sh"
+work_setup build-qemu "$1"
 suite="${QEMU_SUITE:-trixie}"
 jobs="${JOBS:-2}"
 patchfile="$here/qemu/smmuv3-x-fwb.patch"
-logs="$work/logs"
-mkdir -p "$logs"
-exec 8>"$work/.lock"
-flock 8
-t0=$(date +%s)
-say() { echo "[build-qemu +$(( $(date +%s) - t0 ))s] $*"; }
-# shellcheck source=apt-private.sh
-. "$here/apt-private.sh"
 
 host_need build-essential pkg-config ninja-build python3 python3-venv libglib2.0-dev \
     libpixman-1-dev libfdt-dev xz-utils bzip2 flex bison patch ca-certificates \

@@ -48,7 +48,7 @@ struct vmm {
     struct xt x;              /* test bed (guest RAM, vsmmu) + guest driver */
     int iommufd, devfd;
     uint32_t dev_id, ioas, s2;
-    uint64_t bar0, cfg;
+    uint64_t bar0;
     vsmmu_iommufd_t *t;
     struct vsmmu_iommufd_dev dev;
     struct pt pt;             /* the guest's stage-1 tables */
@@ -102,6 +102,39 @@ static void edu_copy(struct vmm *v, uint32_t iova_src, uint32_t iova_dst, uint32
     edu_dma(v, EDU_BUF, iova_dst, len, EDU_TO_RAM);
 }
 
+/* An edu bound to @iommufd through its VFIO cdev @path, with Bus Master
+ * Enable set through the VFIO config region. */
+struct edu {
+    int fd;
+    uint32_t dev_id;
+    uint64_t bar0;
+};
+
+static void edu_open(int iommufd, const char *path, struct edu *e)
+{
+    e->fd = open(path, O_RDWR | O_CLOEXEC);
+    CHECK_MSG(e->fd >= 0, "%s: %s", path, strerror(errno));
+    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = iommufd };
+    CHECK_MSG(!ioctl(e->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind), "bind: %s", strerror(errno));
+    e->dev_id = bind.out_devid;
+    struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    e->bar0 = ri.offset;
+    ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
+    uint16_t cmd = 0;
+    CHECK_EQ(pread(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
+    cmd |= 0x6;               /* memory space + bus master */
+    CHECK_EQ(pwrite(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
+}
+
+static void edu_attach_s2(int fd, uint32_t s2)
+{
+    struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = s2 };
+    CHECK_MSG(!ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), "attach to the nest parent: %s",
+              strerror(errno));
+}
+
 /* ---- the VMM's own setup ------------------------------------------------- */
 static void vmm_config(struct vsmmu_config *c)
 {
@@ -124,23 +157,11 @@ static void vmm_up(struct vmm *v, const struct guest_opts *go)
     memset(v, 0, sizeof(*v));
     v->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
     CHECK_MSG(v->iommufd >= 0, "/dev/iommu: %s", strerror(errno));
-    v->devfd = open(path ? path : "/dev/vfio/devices/vfio0", O_RDWR | O_CLOEXEC);
-    CHECK_MSG(v->devfd >= 0, "VFIO cdev: %s", strerror(errno));
-
-    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = v->iommufd };
-    CHECK_MSG(!ioctl(v->devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind), "bind: %s", strerror(errno));
-    v->dev_id = bind.out_devid;
-
-    struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX };
-    CHECK(!ioctl(v->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri));
-    v->bar0 = ri.offset;
-    ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
-    CHECK(!ioctl(v->devfd, VFIO_DEVICE_GET_REGION_INFO, &ri));
-    v->cfg = ri.offset;
-    uint16_t cmd = 0;
-    CHECK_EQ(pread(v->devfd, &cmd, 2, (off_t)(v->cfg + 4)), 2);
-    cmd |= 0x6;               /* memory space + bus master */
-    CHECK_EQ(pwrite(v->devfd, &cmd, 2, (off_t)(v->cfg + 4)), 2);
+    struct edu e;
+    edu_open(v->iommufd, path ? path : "/dev/vfio/devices/vfio0", &e);
+    v->devfd = e.fd;
+    v->dev_id = e.dev_id;
+    v->bar0 = e.bar0;
     CHECK_EQ(edu_rd(v, 0) & 0xff, 0xed);
 
     /* The guest's RAM: the test bed's buffer, page aligned, mapped at the
@@ -168,9 +189,7 @@ static void vmm_up(struct vmm *v, const struct guest_opts *go)
     };
     CHECK_MSG(!ioctl(v->iommufd, IOMMU_HWPT_ALLOC, &hp), "nest parent: %s", strerror(errno));
     v->s2 = hp.out_hwpt_id;
-    struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = v->s2 };
-    CHECK_MSG(!ioctl(v->devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), "attach s2: %s",
-              strerror(errno));
+    edu_attach_s2(v->devfd, v->s2);   /* as docs/accel.md asks */
 
     CHECK_EQ(vsmmu_iommufd_wrap_fd(v->iommufd, &v->t), 0);
     CHECK_EQ(vsmmu_accel_set_iommufd(v->x.tb.s, v->t), 0);
@@ -437,16 +456,23 @@ static void smmuen_set(struct vmm *v, bool on)
     CHECK_EQ(tb_readl(&v->x.tb, R_CR0ACK), cr0);
 }
 
+/* The usual start: the VMM with the alias, the guest up, the edu attached
+ * (hot plug) and translating through the guest's stage 1. */
+static void vmm_ready(struct vmm *v)
+{
+    vmm_up(v, NULL);
+    vmm_alias(v);
+    guest_init(&v->x.g, &v->x.tb, NULL);
+    CHECK_EQ(vmm_attach(v), 0);
+    guest_s1(v);
+}
+
 TEST(arm_abort_bypass_gbpa)
 {
     struct vmm v;
     uint64_t ste[8];
     SKIP_ON_CONTROL();
-    vmm_up(&v, NULL);
-    vmm_alias(&v);
-    guest_init(&v.x.g, &v.x.tb, NULL);
-    CHECK_EQ(vmm_attach(&v), 0);
-    guest_s1(&v);
+    vmm_ready(&v);
     /* stage 1 does not map the alias IPAs: the device cannot reach them */
     CHECK(!s2_only_copy(&v, 0x50));
     CHECK_EQ(pump_events(&v, 32), 32);       /* 16 read + 16 write faults */
@@ -518,36 +544,8 @@ TEST(arm_event_flood_overflow)
     vmm_down(&v);
 }
 
-/* A second edu (vfio1) on the same iommufd and nest parent, as a VMM
- * hot-plugs another device; switch the edu helpers to it with edu_use(). */
-struct edu2 {
-    int fd;
-    uint32_t dev_id;
-    uint64_t bar0;
-};
-
-static void edu2_open(struct vmm *v, struct edu2 *e)
-{
-    e->fd = open("/dev/vfio/devices/vfio1", O_RDWR | O_CLOEXEC);
-    CHECK_MSG(e->fd >= 0, "second edu: %s", strerror(errno));
-    struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = v->iommufd };
-    CHECK(!ioctl(e->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind));
-    e->dev_id = bind.out_devid;
-    struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_BAR0_REGION_INDEX };
-    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
-    e->bar0 = ri.offset;
-    ri = (struct vfio_region_info){ .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
-    CHECK(!ioctl(e->fd, VFIO_DEVICE_GET_REGION_INFO, &ri));
-    uint16_t cmd = 0;
-    CHECK_EQ(pread(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
-    cmd |= 0x6;
-    CHECK_EQ(pwrite(e->fd, &cmd, 2, (off_t)(ri.offset + 4)), 2);
-    struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = v->s2 };
-    CHECK(!ioctl(e->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at));
-}
-
 /* Swap the device the edu helpers drive (call again to swap back). */
-static void edu_swap(struct vmm *v, struct edu2 *e)
+static void edu_swap(struct vmm *v, struct edu *e)
 {
     int fd = v->devfd;
     uint64_t bar0 = v->bar0;
@@ -562,14 +560,11 @@ static void edu_swap(struct vmm *v, struct edu2 *e)
 TEST(arm_two_devices)
 {
     struct vmm v;
-    struct edu2 e;
+    struct edu e;
     SKIP_ON_CONTROL();
-    vmm_up(&v, NULL);
-    vmm_alias(&v);
-    guest_init(&v.x.g, &v.x.tb, NULL);
-    CHECK_EQ(vmm_attach(&v), 0);
-    guest_s1(&v);
-    edu2_open(&v, &e);
+    vmm_ready(&v);
+    edu_open(v.iommufd, "/dev/vfio/devices/vfio1", &e);   /* hot plug */
+    edu_attach_s2(e.fd, v.s2);
     struct vsmmu_iommufd_dev d2 = { .struct_size = sizeof(d2), .dev_id = e.dev_id,
                                     .vfio_fd = e.fd };
     struct vsmmu_accel_objects o0 = vmm_objects(&v);
@@ -623,10 +618,7 @@ TEST(arm_refused_commands_cerror_ill)
     struct vmm v;
     uint64_t cmd[2], c2[2];
     SKIP_ON_CONTROL();
-    vmm_up(&v, NULL);
-    guest_init(&v.x.g, &v.x.tb, NULL);
-    CHECK_EQ(vmm_attach(&v), 0);
-    guest_s1(&v);
+    vmm_ready(&v);
     /* TLBI_NH_ASID (accepted), then CFGI_CD with SSID 1 (the kernel says EIO) */
     memset(cmd, 0, sizeof(cmd));
     st_set(cmd, CMD_OP, OP_TLBI_NH_ASID);
