@@ -223,9 +223,10 @@ static bool gone(struct vmm *v, uint32_t id)
  * objects; every one of them must go, and the device must be reusable. */
 static void vmm_down(struct vmm *v)
 {
-    vsmmu_destroy(v->x.tb.s);
+    vsmmu_destroy(v->x.tb.s);   /* NULL: already destroyed */
     v->x.tb.s = NULL;
-    vsmmu_iommufd_close(v->t);
+    if (v->t)
+        vsmmu_iommufd_close(v->t);
     /* Only the VMM's device attachment may pin the nest parent now. */
     struct vfio_device_detach_iommufd_pt dt = { .argsz = sizeof(dt) };
     (void)ioctl(v->devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &dt);
@@ -610,6 +611,93 @@ TEST(arm_two_devices)
     fill(&v, v.page_a, 0x64, 128);
     edu_copy(&v, IOVA_A, IOVA_B, 128);
     CHECK(same(&v, v.page_b, 0x64, 128));
+    vmm_down(&v);
+}
+
+/* A VMM that carries vsmmu's iommufd calls itself (a custom transport that
+ * forwards each to the real one) and so learns the vIOMMU's id. */
+static uint32_t fw_viommu;
+#define FW(call) vsmmu_iommufd_##call
+static int fw_hw_info(void *p, uint32_t dev, void *d, uint32_t *l, uint32_t *t, uint64_t *c)
+{
+    return FW(get_hw_info)(p, dev, d, l, t, c);
+}
+static int fw_ioas(void *p, uint32_t *o) { return FW(ioas_alloc)(p, o); }
+static int fw_hwpt(void *p, uint32_t dev, uint32_t pt, uint32_t f, uint32_t ty, const void *d,
+                   uint32_t l, uint32_t *o)
+{
+    return FW(hwpt_alloc)(p, dev, pt, f, ty, d, l, o);
+}
+static int fw_inv(void *p, uint32_t id, uint32_t ty, const void *e, uint32_t l, uint32_t *n)
+{
+    return FW(hwpt_invalidate)(p, id, ty, e, l, n);
+}
+static int fw_viommu_alloc(void *p, uint32_t ty, uint32_t dev, uint32_t hwpt, uint32_t *o)
+{
+    int rc = FW(viommu_alloc)(p, ty, dev, hwpt, o);
+    if (!rc)
+        fw_viommu = *o;
+    return rc;
+}
+static int fw_vdev(void *p, uint32_t vi, uint32_t dev, uint64_t virt, uint32_t *o)
+{
+    return FW(vdevice_alloc)(p, vi, dev, virt, o);
+}
+static int fw_vevq(void *p, uint32_t vi, uint32_t ty, uint32_t depth, uint32_t *o, int *fd)
+{
+    return FW(veventq_alloc)(p, vi, ty, depth, o, fd);
+}
+static long fw_read(void *p, int fd, void *b, size_t l) { return FW(veventq_read)(p, fd, b, l); }
+static int fw_vclose(void *p, int fd) { return FW(veventq_close)(p, fd); }
+static int fw_attach(void *p, const struct vsmmu_iommufd_dev *d, uint32_t pt)
+{
+    return FW(attach)(p, d, pt);
+}
+static int fw_destroy(void *p, uint32_t id) { return FW(destroy)(p, id); }
+static void fw_close(void *p) { vsmmu_iommufd_close(p); }
+static const struct vsmmu_iommufd_ops fw_ops = {
+    .struct_size = sizeof(fw_ops), .get_hw_info = fw_hw_info, .ioas_alloc = fw_ioas,
+    .hwpt_alloc = fw_hwpt, .hwpt_invalidate = fw_inv, .viommu_alloc = fw_viommu_alloc,
+    .vdevice_alloc = fw_vdev, .veventq_alloc = fw_vevq, .veventq_read = fw_read,
+    .veventq_close = fw_vclose, .attach = fw_attach, .destroy = fw_destroy, .close = fw_close,
+};
+
+/* Cold plug, then the real kernel refuses vsmmu's vEVENTQ (the VMM took the
+ * vIOMMU's only slot first: EEXIST): the guest's CR0 write completes, no
+ * vEVENTQ is left half-made, and the next CR0 write with EVENTQEN=1 makes
+ * it once the slot is free; events then flow. */
+TEST(arm_veventq_refused_then_retried)
+{
+    struct vmm v;
+    vsmmu_iommufd_t *fw;
+    uint32_t mine;
+    int fd;
+    SKIP_ON_CONTROL();
+    vmm_up(&v, NULL);
+    CHECK_EQ(vsmmu_iommufd_custom(&fw_ops, v.t, &fw), 0);
+    CHECK_EQ(vsmmu_accel_set_iommufd(v.x.tb.s, fw), 0);
+    CHECK_EQ(vmm_attach(&v), 0);
+    CHECK(fw_viommu != 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(v.t, fw_viommu, VSMMU_VEVENTQ_TYPE_ARM_SMMUV3, 8,
+                                         &mine, &fd), 0);
+    guest_init(&v.x.g, &v.x.tb, NULL);        /* EVENTQEN=1: refused by the kernel */
+    CHECK(tb_log_contains(&v.x.tb, "IOMMU_VEVENTQ_ALLOC"));
+    CHECK_EQ(vmm_objects(&v).veventq, 0);
+    CHECK_EQ(vsmmu_accel_event_fd(v.x.tb.s), -1);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(v.t, fd), 0);
+    CHECK_EQ(vsmmu_iommufd_destroy(v.t, mine), 0);
+    tb_writel(&v.x.tb, R_CR0, tb_readl(&v.x.tb, R_CR0));   /* retried here */
+    CHECK_EQ(vmm_objects(&v).veventq, 1);
+    guest_s1(&v);
+    edu_dma(&v, IOVA_HOLE, EDU_BUF, 4, 0);
+    CHECK_EQ(pump_events(&v, 1), 1);
+    uint64_t rec[4];
+    CHECK(guest_pop_event(&v.x.g, rec));
+    CHECK_EQ(rec[0] >> 32, VSID);
+    vsmmu_destroy(v.x.tb.s);
+    v.x.tb.s = NULL;
+    vsmmu_iommufd_close(fw);                 /* closes v.t through fw_close */
+    v.t = NULL;
     vmm_down(&v);
 }
 
