@@ -503,3 +503,24 @@ TEST(accel_attach_refuses_device_of_other_host_smmu)
     CHECK_EQ(at_attached(&x, 1), x.s2[1]);
     at_fini(&x);
 }
+
+/* The simulated kernel as Linux's arm-smmu-v3 driver (make arm-check's
+ * x-fwb=off control): a host SMMU with nesting but without S2FWB offers no
+ * vIOMMU (EOPNOTSUPP), and vsmmu's attach fails leaving nothing behind. */
+TEST(accel_attach_host_without_s2fwb_refused)
+{
+    struct at x;
+    uint32_t idr[6];
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
+
+    at_init(&x, NULL, 0);
+    at_host_idr_like(&x, idr);
+    idr[3] = (uint32_t)fld_set(idr[3], IDR3_FWB, 0);
+    at_add_device(&x, 0, idr);
+    CHECK_EQ(at_attach(&x, 0, 1), -EOPNOTSUPP);
+    CHECK(tb_log_contains(&x.tb, "IOMMU_VIOMMU_ALLOC"));
+    CHECK_EQ(vsmmu_accel_get_objects(x.tb.s, &o), 0);
+    CHECK(!o.viommu && !o.hwpt && !o.vdevice && !o.veventq);
+    CHECK_EQ(at_attached(&x, 0), x.s2[0]);
+    at_fini(&x);
+}
