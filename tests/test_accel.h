@@ -330,6 +330,8 @@ static inline void at_host_idr_like(struct at *x, uint32_t idr[6])
         idr[i] = tb_readl(&x->tb, R_IDR0 + 4 * i);
     idr[0] = (uint32_t)fld_set(idr[0], IDR0_S1P, 1);
     idr[0] = (uint32_t)fld_set(idr[0], IDR0_S2P, 1);
+    /* S2FWB: Linux offers the SMMUv3 vIOMMU only with it (or CANWBS) */
+    idr[3] = (uint32_t)fld_set(idr[3], IDR3_FWB, 1);
 }
 
 /** Add simulated host device @i behind a host SMMU with ID registers @idr

@@ -103,7 +103,10 @@ TEST(accel_first_attach_with_gbpa_abort_uses_abort_proxy)
     at_fini(&x);
 }
 
-TEST(accel_later_attach_checks_host_and_keeps_attachment)
+/* A later attach follows the guest's configuration at once (here SMMUEN=0
+ * and GBPA bypass: the bypass proxy), never the device's S2 HWPT alone:
+ * make arm-check found a hot-plugged device doing stage-2-only DMA there. */
+TEST(accel_later_attach_checks_host_and_follows_guest)
 {
     struct at x;
     unsigned n;
@@ -112,13 +115,14 @@ TEST(accel_later_attach_checks_host_and_keeps_attachment)
     CHECK_EQ(at_attach(&x, 0, 1), 0);
     n = ac_log.n;
     CHECK_EQ(at_attach(&x, 1, 2), 0);
-    /* Only the compatibility check and the device's own vDEVICE. */
-    CHECK_EQ(ac_log.n - n, 2);
+    /* The compatibility check, the device's own vDEVICE, its attachment. */
+    CHECK_EQ(ac_log.n - n, 3);
     CHECK_EQ(ac_log.calls[n].kind, AC_HW_INFO);
     CHECK_EQ(ac_log.calls[n + 1].kind, AC_VDEV);
     CHECK_EQ(ac_log.calls[n + 1].d0, 2);
+    CHECK_EQ(ac_log.calls[n + 2].kind, AC_ATTACH);
     CHECK_EQ(ac_count(AC_VIOMMU), 1);
-    CHECK_EQ(at_attached(&x, 1), x.s2[1]);
+    CHECK_EQ(at_attached(&x, 1), AC_BYPASS_PROXY);
     at_fini(&x);
 }
 
@@ -247,7 +251,7 @@ static const struct { enum vsmmu_sim_op op; unsigned nth; const char *what; } at
     { VSMMU_SIM_HWPT_ALLOC, 2, "bypass proxy" },
     { VSMMU_SIM_VEVENTQ_ALLOC, 1, "IOMMU_VEVENTQ_ALLOC" },
     { VSMMU_SIM_VDEVICE_ALLOC, 1, "IOMMU_VDEVICE_ALLOC" },
-    { VSMMU_SIM_ATTACH, 1, "GBPA bypass proxy" },
+    { VSMMU_SIM_ATTACH, 1, "abort proxy HWPT" },  /* SMMUEN=1, no STE */
 };
 
 /* docs/accel.md rule 7 and the leak rule: any failing backend call of a first attach
@@ -498,5 +502,26 @@ TEST(accel_attach_refuses_device_of_other_host_smmu)
     CHECK(tb_log_contains(&x.tb, "another host SMMU"));
     CHECK_EQ(vsmmu_sim_count(x.sim, "all"), objs);
     CHECK_EQ(at_attached(&x, 1), x.s2[1]);
+    at_fini(&x);
+}
+
+/* The simulated kernel as Linux's arm-smmu-v3 driver (make arm-check's
+ * x-fwb=off control): a host SMMU with nesting but without S2FWB offers no
+ * vIOMMU (EOPNOTSUPP), and vsmmu's attach fails leaving nothing behind. */
+TEST(accel_attach_host_without_s2fwb_refused)
+{
+    struct at x;
+    uint32_t idr[6];
+    struct vsmmu_accel_objects o = VSMMU_STRUCT_INIT(o);
+
+    at_init(&x, NULL, 0);
+    at_host_idr_like(&x, idr);
+    idr[3] = (uint32_t)fld_set(idr[3], IDR3_FWB, 0);
+    at_add_device(&x, 0, idr);
+    CHECK_EQ(at_attach(&x, 0, 1), -EOPNOTSUPP);
+    CHECK(tb_log_contains(&x.tb, "IOMMU_VIOMMU_ALLOC"));
+    CHECK_EQ(vsmmu_accel_get_objects(x.tb.s, &o), 0);
+    CHECK(!o.viommu && !o.hwpt && !o.vdevice && !o.veventq);
+    CHECK_EQ(at_attached(&x, 0), x.s2[0]);
     at_fini(&x);
 }

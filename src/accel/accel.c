@@ -22,6 +22,8 @@ void accel_fail(struct vsmmu *s, int rc, const char *fmt, ...)
     va_list ap;
     int e = rc < 0 ? -rc : rc;
 
+    if (s->accel)
+        s->accel->last_fail = -e;
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
@@ -314,6 +316,24 @@ int vsmmu_accel_set_iommufd(vsmmu_t *s, vsmmu_iommufd_t *t)
     return rc;
 }
 
+/* Attach a new device where the guest's configuration puts it: with
+ * SMMUEN=1 its STE (abort without a usable one), with SMMUEN=0 the GBPA
+ * proxy.  0, or -errno when the kernel refused an attach or the vSTE (then
+ * the device is still on its S2 HWPT and has no nested HWPT). */
+static int attach_install(struct vsmmu *s, struct accel_dev *d)
+{
+    int r;
+
+    s->accel->last_fail = 0;
+    r = accel_install_ste(s, d, true);
+    if (d->cur_pt != d->s2_hwpt)
+        return 0;
+    if (r == CERROR_ILL)    /* a failed attach or a refused vSTE: reported */
+        return s->accel->last_fail ? s->accel->last_fail : -EIO;
+    /* a vSTE vsmmu does not forward (EATS): abort, as at SMMUEN 0->1 */
+    return accel_dev_move(s, d, s->accel->abort_hwpt, "attach");
+}
+
 static int attach_locked(struct vsmmu *s, uint32_t vsid,
                          const struct vsmmu_iommufd_dev *dev, uint32_t s2_hwpt)
 {
@@ -385,17 +405,17 @@ static int attach_locked(struct vsmmu *s, uint32_t vsid,
     }
     d.has_vdev = true;
     vsmmu_tr(s, VSMMU_TRACE_ACCEL_NEW, VSMMU_TRACE_OBJ_VDEVICE, d.vdev_id);
-    if (created) {
-        uint32_t pt = accel_gbpa_proxy(s);
-        rc = vsmmu_iommufd_attach(a->t, dev, pt);
-        if (rc) {
-            accel_fail(s, rc, "attach of vSID 0x%x to the GBPA %s proxy HWPT", vsid,
-                       pt == a->abort_hwpt ? "abort" : "bypass");
-            accel_destroy(s, VSMMU_TRACE_OBJ_VDEVICE, d.vdev_id, "a vDEVICE");
-            goto fail;
-        }
-        d.cur_pt = pt;
-        vsmmu_tr(s, VSMMU_TRACE_ACCEL_ATTACH, vsid, pt);
+    /* From now on the device follows the guest's configuration (its STE, or
+     * GBPA while SMMUEN=0), never its S2 HWPT alone: the guest did not allow
+     * stage-2-only DMA for a device it has not configured yet. */
+    rc = accel_state_pending(a, vsid)
+             /* a loaded state decides (accel_state_reattach below); until
+              * then the device does no DMA */
+             ? accel_dev_move(s, &d, a->abort_hwpt, "attach (state load)")
+             : attach_install(s, &d);
+    if (rc) {
+        accel_destroy(s, VSMMU_TRACE_OBJ_VDEVICE, d.vdev_id, "a vDEVICE");
+        goto fail;
     }
     a->devs[a->ndevs++] = d;
     vsmmu_trace(s, "accel: vSID 0x%x attached (dev_id %u)", vsid, dev->dev_id);

@@ -38,6 +38,7 @@ struct vsmmu_accel {
 
     struct accel_dev *devs;
     unsigned ndevs, cap;
+    int last_fail;          /* -errno of the last accel_fail() */
 
     /* the vIOMMU and its proxy HWPTs: they exist exactly while ndevs > 0 */
     bool has_viommu;
@@ -121,6 +122,8 @@ int accel_install_nested_words(struct vsmmu *s, struct accel_dev *d, const uint6
 /** After @d was attached (and is in a->devs): if the loaded state records
  *  its vSID, attach it to what it was attached to.  0 or -errno. */
 int accel_state_reattach(struct vsmmu *s, struct accel_dev *d);
+/** Whether a loaded state records where the device with @vsid goes. */
+bool accel_state_pending(const struct vsmmu_accel *a, uint32_t vsid);
 /** Forget the loaded state's pending devices (reset, destroy). */
 void accel_state_forget(struct vsmmu_accel *a);
 

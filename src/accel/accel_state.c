@@ -144,6 +144,14 @@ int vsmmu_accel_state_parse(struct vsmmu *s, struct st_in *in, struct accel_rest
 }
 #undef REFUSE
 
+bool accel_state_pending(const struct vsmmu_accel *a, uint32_t vsid)
+{
+    for (unsigned i = 0; a->restore && i < a->restore->n; i++)
+        if (a->restore->devs[i].vsid == vsid)
+            return true;
+    return false;
+}
+
 void accel_state_forget(struct vsmmu_accel *a)
 {
     vsmmu_accel_state_free(a->restore);

@@ -120,7 +120,7 @@ void sim_default_idr(uint32_t idr[6])
     v = fld_set(v, IDR1_EVENTQS, 19);
     v = fld_set(v, IDR1_CMDQS, 19);
     idr[1] = (uint32_t)v;
-    idr[3] = (uint32_t)fld_set(0, IDR3_RIL, 1);
+    idr[3] = (uint32_t)(fld_set(0, IDR3_RIL, 1) | fld_set(0, IDR3_FWB, 1));
     v = 0;
     v = fld_set(v, IDR5_OAS, 5);   /* 48 bits */
     v = fld_set(v, IDR5_GRAN4K, 1);
@@ -159,6 +159,15 @@ bool sim_is_smmuv3(const struct vsmmu_sim *sim, const struct sim_obj *o)
 static bool smmu_nesting(const struct sim_iommu *mmu)
 {
     return fld_get(mmu->idr[0], IDR0_S1P) && fld_get(mmu->idr[0], IDR0_S2P);
+}
+
+/* The SMMUv3 vIOMMU also needs stage-2 forced write-back (Linux 7.3 offers
+ * it otherwise only to CANWBS masters, an ACPI IORT flag the simulated
+ * devices never have): make arm-check's x-fwb=off control on the real
+ * driver gets EOPNOTSUPP from IOMMU_VIOMMU_ALLOC. */
+static bool smmu_viommu_capable(const struct sim_iommu *mmu)
+{
+    return smmu_nesting(mmu) && fld_get(mmu->idr[3], IDR3_FWB);
 }
 
 static bool smmu_dirty_capable(const struct sim_iommu *mmu)
@@ -511,8 +520,8 @@ int sim_do_viommu_alloc(struct vsmmu_sim *sim, uint32_t type, uint32_t dev_id,
     const struct sim_iommu *mmu = &sim->iommus[dev->iommu];
     uint32_t supported = mmu->smmuv3 ? VSMMU_VIOMMU_TYPE_ARM_SMMUV3
                                      : VSMMU_VIOMMU_TYPE_SELFTEST;
-    /* an SMMU without nesting (S1 and S2) offers no vIOMMU */
-    if (type != supported || (mmu->smmuv3 && !smmu_nesting(mmu)))
+    /* an SMMU without nesting (S1 and S2) or without S2FWB offers no vIOMMU */
+    if (type != supported || (mmu->smmuv3 && !smmu_viommu_capable(mmu)))
         return -EOPNOTSUPP;
     struct sim_obj *hw = sim_get(sim, hwpt_id, SIM_HWPT_PAGING);
     if (!hw)

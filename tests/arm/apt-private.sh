@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: MIT
+# Sourced by tests/arm/build-*.sh.  Downloads Debian packages through an apt
+# configuration of our own under a work directory, so the system's apt
+# sources and state stay untouched; host tools are installed the usual way.
+#
+#   work_setup NAME DIR           make DIR (outside any git work tree), set
+#                                 $work and $logs, wait for DIR's lock; say
+#                                 then prints "[NAME +Ns] message"
+#   host_need PKG...              apt-get install the missing host packages
+#   private_apt DIR ARCH LINE...  write DIR/sources.list ("deb SUITE" or
+#                                 "deb-src SUITE" lines) and update it once
+#   papt DIR ARCH apt-get-args    apt-get on that configuration
+#   pcache DIR ARCH apt-cache-args
+# The archive is DEBIAN_MIRROR, or the first Debian main archive (a URI
+# ending in /debian) of the system's own sources.
+
+host_need() {
+    local p missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed ||
+            missing+=("$p")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    echo "apt-get install ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            "${missing[@]}" >/dev/null
+}
+
+archive_uri() {
+    if [[ -n "${DEBIAN_MIRROR:-}" ]]; then echo "${DEBIAN_MIRROR%/}"; return 0; fi
+    local u
+    for u in $( { grep -hE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+                      sed -E 's/^[[:space:]]*URIs://'
+                  grep -hE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list \
+                       /etc/apt/sources.list.d/*.list 2>/dev/null |
+                      sed -E 's/\[[^]]*\]//; s/^[[:space:]]*deb[[:space:]]+([^[:space:]]+).*/\1/'
+                } ); do
+        [[ "$u" =~ ^https?://.*/debian/?$ ]] && { echo "${u%/}"; return 0; }
+    done
+    echo "no Debian archive in the apt sources; set DEBIAN_MIRROR" >&2
+    return 1
+}
+
+papt_opts() {
+    local d=$1 arch=$2
+    printf '%s\n' -o "Dir::Etc::SourceList=$d/sources.list" -o "Dir::Etc::SourceParts=$d/parts" \
+        -o "Dir::Etc::Preferences=$d/preferences" -o "Dir::Etc::PreferencesParts=$d/prefs" \
+        -o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o "APT::Sandbox::User=root" \
+        -o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
+}
+papt()   { local o; mapfile -t o < <(papt_opts "$1" "$2"); shift 2; apt-get "${o[@]}" "$@"; }
+pcache() { local o; mapfile -t o < <(papt_opts "$1" "$2"); shift 2; apt-cache "${o[@]}" "$@"; }
+
+private_apt() {
+    local d=$1 arch=$2 uri line kind suite
+    shift 2
+    uri=$(archive_uri) || return 1
+    mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts" "$d/prefs"
+    : >"$d/sources.new"
+    for line in "$@"; do
+        read -r kind suite <<<"$line"
+        echo "$kind [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+            >>"$d/sources.new"
+    done
+    if [[ -f "$d/.updated" ]] && cmp -s "$d/sources.new" "$d/sources.list"; then
+        rm -f "$d/sources.new"
+        return 0
+    fi
+    mv "$d/sources.new" "$d/sources.list"
+    papt "$d" "$arch" update -q >"$d/update.log" 2>&1 || { cat "$d/update.log" >&2; return 1; }
+    touch "$d/.updated"
+}
+
+work_setup() {
+    mkdir -p "$2"
+    work="$(cd "$2" && pwd)"
+    if git -C "$work" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        echo "$1: $work is inside a git work tree; use a directory outside the clone" >&2
+        exit 2
+    fi
+    logs="$work/logs"
+    mkdir -p "$logs"
+    exec 8>"$work/.lock"
+    flock 8
+    say_name=$1
+    say_t0=$(date +%s)
+}
+say() { echo "[$say_name +$(( $(date +%s) - say_t0 ))s] $*"; }
