@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Build the Linux guest that `make guest-check` boots: Debian's arm64 kernel
 # (unmodified, arm-smmu-v3 built in), a static busybox, tests/guest/init.sh
-# as /init in a gzip'd newc initramfs, and a 16 MiB disk image whose content
+# as /init in a gzip'd newc initramfs, and a 64 MiB disk image whose content
 # is known (its md5 is passed to the guest).
 #
 #   build-guest.sh WORK        WORK: a directory outside the repository
@@ -88,12 +88,14 @@ printf '%s\n' "${load_order[@]}" >"$IR/modules/order"
 (cd "$IR" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -9n) >"$OUT/initramfs.cpio.gz"
 say "kernel $KVER, initramfs $(du -k "$OUT/initramfs.cpio.gz" | cut -f1) KiB, modules: ${load_order[*]:-none}"
 
-# disk image: sector N holds "vsmmu-guest N" then bytes (N*31 + i) & 0xff
-if [ ! -f "$OUT/disk.md5" ]; then
-    python3 - "$OUT/disk.img" <<'PY'
+# disk image (DISK_MIB, default 64): sector N holds "vsmmu-guest N" then
+# bytes (N*31 + i) & 0xff
+DISK_MIB=${DISK_MIB:-64}
+if [ ! -f "$OUT/disk.md5" ] || [ "$(stat -c %s "$OUT/disk.img")" != $((DISK_MIB << 20)) ]; then
+    python3 - "$OUT/disk.img" "$DISK_MIB" <<'PY'
 import sys
 with open(sys.argv[1], "wb") as f:
-    for n in range(16 * 2048):
+    for n in range(int(sys.argv[2]) * 2048):
         tag = b"vsmmu-guest %07d\n" % n
         f.write(tag + bytes((n * 31 + i) & 0xff for i in range(512 - len(tag))))
 PY

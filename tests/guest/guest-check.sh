@@ -82,7 +82,7 @@ fault=$(grep -a '^vsmmu-fault:' "$V" | head -n1)
 # 3. performance side by side
 perf() { grep -a "PERF" "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -n1; }
 echo "guest-check: performance (TCG, 1 vCPU):"
-printf '  %-8s %12s %14s %14s %16s %14s %12s\n' iommu boot_wall_ms init_uptime_s disk_read_ms read_MiB/s translations xlate_ns
+printf '  %-8s %12s %14s %14s %16s %14s %12s\n' iommu run_wall_ms boot_to_init_s disk_read_ms read_MiB/s translations xlate_ns_total
 for i in smmuv3 vsmmu; do
     l=${LOG[$i]} b=$(perf "${LOG[$i]}" disk_bytes) r=$(perf "${LOG[$i]}" disk_read_ms)
     tr=- tn=-
