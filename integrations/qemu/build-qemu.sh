@@ -38,7 +38,12 @@ if [ ! -f "$SRC/.fetched" ]; then
         QEMU_VERSION=$(apt_private_cache showsrc qemu | sed -n 's/^Version: //p' | sort -V | tail -n1)
     fi
     say "downloading Debian's qemu $QEMU_VERSION source"
-    (cd "$SRC" && apt_private source -q --download-only "qemu=$QEMU_VERSION" >/dev/null)
+    if ! (cd "$SRC" && apt_private source -q --download-only "qemu=$QEMU_VERSION" >/dev/null); then
+        # the suite may have moved to a newer point release: take its newest
+        QEMU_VERSION=$(apt_private_cache showsrc qemu | sed -n 's/^Version: //p' | sort -V | tail -n1)
+        say "not available; downloading qemu $QEMU_VERSION instead"
+        (cd "$SRC" && apt_private source -q --download-only "qemu=$QEMU_VERSION" >/dev/null)
+    fi
     touch "$SRC/.fetched"
 fi
 ORIG=$(ls "$SRC"/qemu_*.orig.tar.* | head -n1)
