@@ -7,7 +7,7 @@
 #
 #   VSMMU_QEMU_WORK   QEMU work directory outside the clone (default
 #                     /var/tmp/vsmmu-qemu, ~1 GB; the first build takes
-#                     about 20 minutes, later runs seconds)
+#                     10-30 minutes, later runs seconds)
 #   VSMMU_GUEST_WORK  guest work directory (default /var/tmp/vsmmu-guest)
 
 .PHONY: guest-check
