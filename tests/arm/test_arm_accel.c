@@ -36,6 +36,7 @@
 
 #include "../test_xlate_util.h"
 #include "vsmmu_iommufd.h"
+#include "vsmmu_state.h"
 
 #define VSID        0x21u     /* the guest's StreamID of the edu */
 #define EDU_BUF     0x40000u  /* edu's internal DMA buffer (device side) */
@@ -805,4 +806,139 @@ TEST(arm_viommu_needs_fwb)
         CHECK_EQ(o.viommu, 1);
     }
     vmm_down(&v);
+}
+
+/* Pop @n events from the guest's queue: each must be, byte for byte, the
+ * F_TRANSLATION record of a 4-byte edu read at @iova + 4 * i. */
+static void check_read_faults(struct vmm *v, uint64_t iova, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t rec[4], want[4] = { 0, 0, 0, 0 };
+        CHECK(guest_pop_event(&v->x.g, rec));
+        st_set(want, EVT_TYPE, EVT_F_TRANSLATION);
+        st_set(want, EVT_SID, VSID);
+        st_set(want, EVT_RNW, 1);
+        st_set(want, EVT_CLASS, EVT_CLASS_IN);
+        st_set(want, EVT_INPUTADDR, iova + 4 * i);
+        for (unsigned w = 0; w < 4; w++)
+            CHECK_MSG(rec[w] == want[w], "event %u word %u: 0x%016llx, want 0x%016llx", i, w,
+                      (unsigned long long)rec[w], (unsigned long long)want[w]);
+    }
+}
+
+/* Issue #12 on the real kernel: save with the edu attached through a nested
+ * (Config S1) STE, the vEVENTQ live and 16 host events delivered to the
+ * guest's queue but not consumed; tear the source down completely; bring up
+ * a destination on a new /dev/iommu context (new IOAS, S2, the other edu
+ * bound), load, re-attach; the host objects, registers and the guest's
+ * queue are the source's, and new faults and good DMA work through the
+ * rebuilt nested HWPT. */
+TEST(arm_state_save_load)
+{
+    static struct vmm src, dst;   /* large: keep them off the stack */
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
+    size_t need = 0, len = 0;
+
+    vmm_up(&src, NULL);
+    guest_init(&src.x.g, &src.x.tb, NULL);
+    CHECK_EQ(vmm_attach(&src), 0);
+    guest_s1(&src);
+    fill(&src, src.page_a, 0x71, 128);
+    edu_copy(&src, IOVA_A, IOVA_B, 128);
+    CHECK(same(&src, src.page_b, 0x71, 128));
+    /* a real fault: 16 host events; the VMM's last drain (docs/state.md,
+     * step 2) writes them to the guest's queue, which does not consume them */
+    edu_dma(&src, IOVA_HOLE, EDU_BUF, 64, 0);
+    CHECK_EQ(pump_events(&src, 16), 16);
+    CHECK_EQ(guest_pending_events(&src.x.g), 16);
+    uint32_t prod = tb_readl(&src.x.tb, R_EVENTQ_PROD);
+    uint32_t cons = tb_readl(&src.x.tb, R_EVENTQ_CONS);
+    uint32_t cr0 = tb_readl(&src.x.tb, R_CR0);
+    uint32_t gerror = tb_readl(&src.x.tb, R_GERROR);
+
+    CHECK_EQ(vsmmu_state_save(src.x.tb.s, NULL, 0, &need), -ENOSPC);
+    CHECK(need > 0);
+    uint8_t *blob = malloc(need);
+    CHECK(blob != NULL);
+    CHECK_EQ(vsmmu_state_save(src.x.tb.s, blob, need, &len), 0);
+    CHECK_EQ(len, need);
+    /* everything was drained: nothing lost, no overflow signalled */
+    CHECK_EQ(tb_readl(&src.x.tb, R_EVENTQ_PROD), prod);
+    CHECK_EQ(vsmmu_get_stats(src.x.tb.s, &st), 0);
+    CHECK_EQ(st.host_lost, 0);
+    CHECK_EQ(st.delivered, 16);
+    struct vsmmu_accel_objects so = vmm_objects(&src);
+    CHECK_EQ(so.viommu, 1);
+    CHECK_EQ(so.vdevice, 1);
+    CHECK_EQ(so.veventq, 1);
+    CHECK(so.hwpt >= 1);
+
+    /* guest RAM and the guest driver's own state go to the destination */
+    uint8_t *ram = malloc(TB_RAM_SIZE);
+    CHECK(ram != NULL);
+    memcpy(ram, src.x.tb.ram, TB_RAM_SIZE);
+    struct guest g = src.x.g;
+    struct pt pt = src.pt;
+    uint64_t page_a = src.page_a, page_b = src.page_b, page_c = src.page_c, cdpa = src.cdpa;
+    vmm_down(&src);   /* vsmmu_destroy, then every iommufd object must be gone */
+
+    /* the destination: a new iommufd context, IOAS, S2 and binding, of the
+     * other edu (another device on another host); an unrelated IOAS first,
+     * so that vsmmu's host objects get other ids than on the source */
+    const char *env = getenv("ARM_VFIO_DEV");
+    char *keep = env ? strdup(env) : NULL;
+    setenv("ARM_VFIO_DEV", "/dev/vfio/devices/vfio1", 1);
+    vmm_up(&dst, NULL);
+    if (keep)
+        setenv("ARM_VFIO_DEV", keep, 1);
+    else
+        unsetenv("ARM_VFIO_DEV");
+    free(keep);
+    struct iommu_ioas_alloc other = { .size = sizeof(other) };
+    CHECK(!ioctl(dst.iommufd, IOMMU_IOAS_ALLOC, &other));
+    memcpy(dst.x.tb.ram, ram, TB_RAM_SIZE);
+    free(ram);
+    dst.x.g = g;
+    dst.x.g.tb = &dst.x.tb;
+    dst.pt = pt;
+    dst.pt.x = &dst.x;
+    dst.page_a = page_a;
+    dst.page_b = page_b;
+    dst.page_c = page_c;
+    dst.cdpa = cdpa;
+    CHECK_EQ(vsmmu_state_load(dst.x.tb.s, blob, len), 0);
+    free(blob);
+    CHECK_EQ(vmm_objects(&dst).viommu, 0);    /* nothing until the attach */
+    CHECK_EQ(vmm_attach(&dst), 0);
+    struct vsmmu_accel_objects doo = vmm_objects(&dst);
+    CHECK_EQ(doo.viommu, so.viommu);
+    CHECK_EQ(doo.hwpt, so.hwpt);
+    CHECK_EQ(doo.vdevice, so.vdevice);
+    CHECK_EQ(doo.veventq, so.veventq);
+    CHECK_EQ(doo.veventq_depth, so.veventq_depth);
+    CHECK_EQ(tb_readl(&dst.x.tb, R_EVENTQ_PROD), prod);
+    CHECK_EQ(tb_readl(&dst.x.tb, R_EVENTQ_CONS), cons);
+    CHECK_EQ(tb_readl(&dst.x.tb, R_CR0), cr0);
+    CHECK_EQ(tb_readl(&dst.x.tb, R_GERROR), gerror);
+    struct vsmmu_stats dst_st = VSMMU_STRUCT_INIT(dst_st);
+    CHECK_EQ(vsmmu_get_stats(dst.x.tb.s, &dst_st), 0);
+    CHECK_EQ(dst_st.delivered, 16);
+
+    /* good DMA through the guest's stage 1 (the rebuilt nested HWPT) */
+    fill(&dst, dst.page_a, 0x72, 128);
+    memset(dst.x.tb.ram + (dst.page_b - TB_RAM_BASE), 0, 4096);
+    edu_copy(&dst, IOVA_A, IOVA_B, 128);
+    CHECK(same(&dst, dst.page_b, 0x72, 128));
+    CHECK_EQ(guest_pending_events(&dst.x.g), 16);
+
+    /* a new real fault on the destination lands after the source's events */
+    edu_dma(&dst, IOVA_HOLE + 0x1000, EDU_BUF, 64, 0);
+    CHECK_EQ(pump_events(&dst, 16), 16);
+    CHECK_EQ(guest_pending_events(&dst.x.g), 32);
+    check_read_faults(&dst, IOVA_HOLE, 16);          /* the source's */
+    check_read_faults(&dst, IOVA_HOLE + 0x1000, 16); /* the destination's */
+    CHECK_EQ(guest_pending_events(&dst.x.g), 0);
+    struct iommu_destroy d = { .size = sizeof(d), .id = other.out_ioas_id };
+    CHECK(!ioctl(dst.iommufd, IOMMU_DESTROY, &d));
+    vmm_down(&dst);
 }
