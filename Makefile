@@ -259,7 +259,7 @@ abi-check:
 	echo "abi-check: PASS ($(ABI_LIB) matches $(ABI_BASELINE))"
 abi-baseline:
 	$(MAKE) VARIANT=plain lib
-	abidw --headers-dir include --drop-private-types --no-corpus-path \
+	abidw --headers-dir include --drop-private-types --no-corpus-path --no-comp-dir-path \
 	    --out-file $(ABI_BASELINE) $(ABI_LIB)
 
 # Rust smoke test: bindgen over the headers `make install` puts in a scratch
