@@ -11,8 +11,10 @@
 #                                 "deb-src SUITE" lines) and update it once
 #   papt DIR ARCH apt-get-args    apt-get on that configuration
 #   pcache DIR ARCH apt-cache-args
-# The archive is DEBIAN_MIRROR, or the first Debian main archive (a URI
-# ending in /debian) of the system's own sources.
+# The archive is debian_mirror's (tests/lib/debian-mirror.sh).
+
+# shellcheck source=../lib/debian-mirror.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-mirror.sh"
 
 host_need() {
     local p missing=()
@@ -25,21 +27,6 @@ host_need() {
     DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
             "${missing[@]}" >/dev/null
-}
-
-archive_uri() {
-    if [[ -n "${DEBIAN_MIRROR:-}" ]]; then echo "${DEBIAN_MIRROR%/}"; return 0; fi
-    local u
-    for u in $( { grep -hE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-                      sed -E 's/^[[:space:]]*URIs://'
-                  grep -hE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list \
-                       /etc/apt/sources.list.d/*.list 2>/dev/null |
-                      sed -E 's/\[[^]]*\]//; s/^[[:space:]]*deb[[:space:]]+([^[:space:]]+).*/\1/'
-                } ); do
-        [[ "$u" =~ ^https?://.*/debian/?$ ]] && { echo "${u%/}"; return 0; }
-    done
-    echo "no Debian archive in the apt sources; set DEBIAN_MIRROR" >&2
-    return 1
 }
 
 papt_opts() {
@@ -55,7 +42,7 @@ pcache() { local o; mapfile -t o < <(papt_opts "$1" "$2"); shift 2; apt-cache "$
 private_apt() {
     local d=$1 arch=$2 uri line kind suite
     shift 2
-    uri=$(archive_uri) || return 1
+    uri=$(debian_mirror) || return 1
     mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts" "$d/prefs"
     : >"$d/sources.new"
     for line in "$@"; do

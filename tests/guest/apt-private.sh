@@ -8,20 +8,10 @@
 #   apt_private_cache ...  apt-cache on that configuration
 #   host_pkgs PKG...       install the missing host packages (host apt)
 #
-# The archive comes from $DEBIAN_MIRROR or from the host's own sources (the
-# first URI whose path ends in /debian).
+# The archive is debian_mirror's (tests/lib/debian-mirror.sh).
 
-apt_private_mirror() {
-    if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return 0; fi
-    local u
-    for u in $(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-                   /etc/apt/sources.list.d/*.sources 2>/dev/null |
-               grep -oE 'https?://[^ ]+' ); do
-        case "$u" in */debian|*/debian/) echo "${u%/}"; return 0 ;; esac
-    done
-    echo "apt-private: no Debian mirror in the host's apt sources; set DEBIAN_MIRROR" >&2
-    return 1
-}
+# shellcheck source=../lib/debian-mirror.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/debian-mirror.sh"
 
 apt_private_opts() {
     APT_PRIVATE_OPTS=(-o "Dir::Etc::SourceList=$APT_DIR/sources.list"
@@ -38,7 +28,7 @@ apt_private_cache() { apt_private_opts; apt-cache "${APT_PRIVATE_OPTS[@]}" "$@";
 
 apt_private_init() {
     local mirror line kind arch suite key=/usr/share/keyrings/debian-archive-keyring.gpg
-    mirror=$(apt_private_mirror) || return 1
+    mirror=$(debian_mirror) || return 1
     mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/parts"
     for line in "$@"; do
         read -r kind arch suite <<<"$line"

@@ -33,6 +33,8 @@ if (($# != 1)); then
     exit 2
 fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/debian-mirror.sh
+. "$here/../lib/debian-mirror.sh"
 mkdir -p "$1"
 work="$(cd "$1" && pwd)"
 pkg="${KERNEL_SOURCE_PKG:-linux-source-7.3}"
@@ -69,35 +71,12 @@ fi
 
 # --- 2. Kernel source: the linux-source package, fetched with a private apt
 # configuration so that adding the suite does not change the system. -------
-debian_mirror() {
-    if [[ -n "${DEBIAN_MIRROR:-}" ]]; then
-        echo "${DEBIAN_MIRROR%/}"
-        return 0
-    fi
-    # The URIs of deb822 (.sources) and one-line (.list) entries; keep the
-    # first that is the main archive (ends in /debian: not -security).
-    local u
-    for u in $( { grep -hE '^[[:space:]]*URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-                      sed -E 's/^[[:space:]]*URIs://'
-                  grep -hE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list \
-                          /etc/apt/sources.list.d/*.list 2>/dev/null |
-                      sed -E 's/\[[^]]*\]//; s/^[[:space:]]*deb[[:space:]]+([^[:space:]]+).*/\1/'
-                } ); do
-        if [[ "$u" =~ ^https?://.*/debian/?$ ]]; then
-            echo "${u%/}"
-            return 0
-        fi
-    done
-    return 1
-}
-
 find_source() {
     find "$work/src" -mindepth 1 -maxdepth 1 -type d -name 'linux-source-*' 2>/dev/null | head -n 1
 }
 src="$(find_source || true)"
 if [[ -z "$src" || ! -f "$src/Makefile" ]]; then
-    mirror="$(debian_mirror)" ||
-        { echo "build-kernel.sh: no Debian archive in the apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
+    mirror="$(debian_mirror)" || exit 1
     apt_dir="$work/apt"
     mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" \
              "$apt_dir/prefs" "$work/deb"
