@@ -21,7 +21,8 @@
 #
 # WORK/qemu-src/qemu-VER     unpacked, patched source (+ our device files)
 # WORK/qemu-build/           the build; qemu-system-aarch64 is the result
-# WORK/vsmmu/                libvsmmu as `make install` puts it (static only)
+# WORK/vsmmu/                libvsmmu as `make install` puts it (static only;
+#                            files are replaced only when their content changed)
 # WORK/pydeps/               meson >= 1.5 and pycotap from trixie's .debs
 #                            (Debian 12 has meson 1.0 and no pycotap)
 # WORK/apt-qemu/, WORK/logs/ the private apt configuration, download logs
@@ -103,10 +104,18 @@ fi
 export PYTHONPATH=$PY/usr/lib/python3/dist-packages${PYTHONPATH:+:$PYTHONPATH}
 
 # the library from this tree, static only, so QEMU needs no runtime path
-LIB=$WORK/vsmmu
+LIB=$WORK/vsmmu STAGE=$WORK/vsmmu-stage
 say "libvsmmu from $ROOT"
-make -s -C "$ROOT" -j"$JOBS" install PREFIX="$LIB" >/dev/null
-rm -f "$LIB"/lib/libvsmmu.so*
+rm -rf "$STAGE"
+make -s -C "$ROOT" -j"$JOBS" install PREFIX="$LIB" DESTDIR="$STAGE" >/dev/null
+rm -f "$STAGE$LIB"/lib/libvsmmu.so*
+# copy only what changed: an unchanged header keeps its time, so ninja
+# does not recompile the device on every run
+(cd "$STAGE$LIB" && find . -type f) | while read -r f; do
+    cmp -s "$STAGE$LIB/$f" "$LIB/$f" ||
+        { mkdir -p "$(dirname "$LIB/$f")" && cp "$STAGE$LIB/$f" "$LIB/$f"; }
+done
+rm -rf "$STAGE"
 B=$WORK/qemu-build; mkdir -p "$B"
 if [ ! -f "$B/build.ninja" ]; then
     say "configure (log $B/configure.log)"

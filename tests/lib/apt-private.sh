@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Sourced (bash) by every script that fetches Debian packages for a test
 # harness: tests/kernel/build-kernel.sh, tests/arm/build-guest.sh,
 # tests/guest/build-guest.sh and integrations/qemu/build-qemu.sh.  Packages

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Sourced (bash) by apt-private.sh, the helper of every build script that
 # downloads Debian packages through an apt configuration of its own
 # (tests/kernel, tests/arm, tests/guest and integrations/qemu).
