@@ -53,7 +53,7 @@ boot() {    # boot LABEL ENV... -- runs the tests, counts PASS/FAIL lines
     shift
     out=$(env "$@" bash "$here/boot.sh" "$qemu" "$work/Image" "$work/busybox" "${tests[@]}" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | grep -E '^(PASS |FAIL |ARM-EXIT |edu |arm-smmu-v3 features|arm guest|boot\.sh|  [^ ]*\.c:[0-9]+)' |
+    printf '%s\n' "$out" | grep -E '^(PASS |FAIL |# |ARM-EXIT |edu |arm-smmu-v3 features|arm guest|boot\.sh|  [^ ]*\.c:[0-9]+)' |
         sed "s|^|[arm $label] |"
     p=$(printf '%s\n' "$out" | grep -c '^PASS ')
     f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
