@@ -434,6 +434,18 @@ int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned
     return 0;
 }
 
+int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v)
+{
+    uint8_t buf[8];
+
+    if (vsmmu_dma_read(s, addr, buf, sizeof(buf))) {
+        *v = 0;
+        return -EIO;
+    }
+    *v = vsmmu_le64(buf);
+    return 0;
+}
+
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n)
 {
     uint8_t buf[64];

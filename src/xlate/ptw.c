@@ -24,11 +24,12 @@ static uint64_t bswap64(uint64_t v)
     return __builtin_bswap64(v);
 }
 
-/* Read one descriptor at PA @pa; returns false on an external abort. */
+/* Read one descriptor at PA @pa as one little-endian (@be: big-endian)
+ * word; returns false on an external abort. */
 static bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
 {
     uint64_t v;
-    if (vsmmu_dma_read_dwords(s, pa, &v, 1))
+    if (vsmmu_dma_read_u64(s, pa, &v))
         return false;
     *d = be ? bswap64(v) : v;
     return true;
@@ -60,7 +61,27 @@ static bool block_allowed(const struct vsmmu *s, unsigned level, unsigned gshift
 
 static unsigned level_shift(unsigned level, unsigned gshift)
 {
-    return gshift + (3 - level) * (gshift - 3);
+    return xl_level_shift(level, gshift);
+}
+
+/* Table restrictions accumulated down a stage-1 walk, packed for the walk
+ * cache: APTable in bits 1:0, PXNTable bit 2, UXNTable bit 3. */
+#define ATTR_PXNT (1u << 2)
+#define ATTR_UXNT (1u << 3)
+#define ATTR_APT_MASK 3u
+
+/* The walk-cache key of a walk of @t (see struct xl_wc_key). */
+static void wc_key(const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
+                   struct xl_wc_key *k)
+{
+    k->tag = st2 ? xl_tag(XR_S2ONLY, c->vmid, 0) : c->tag;
+    k->ttb = t->ttb;
+    k->gshift = t->gshift;
+    k->start = t->start;
+    k->params = (uint32_t)t->gshift | (uint32_t)t->start << XL_WC_START_SHIFT |
+                (uint32_t)t->ia_bits << XL_WC_IA_SHIFT | (uint32_t)t->oa_bits << XL_WC_OA_SHIFT |
+                (t->be ? XL_WC_BE : 0) | (t->had ? XL_WC_HAD : 0) |
+                (nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0);
 }
 
 /* Stage-2 permissions (XP_*) of a leaf descriptor. */
@@ -136,13 +157,21 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 bool nested, uint64_t ia, unsigned class_, struct xl_walk *w,
                 struct xl_fault *f)
 {
-    unsigned g = t->gshift, stride = g - 3, level = t->start;
-    unsigned aptable = 0;
-    bool pxnt = false, uxnt = false;
-    uint64_t table = t->ttb;
+    unsigned g = t->gshift, stride = g - 3, level, attrs;
+    unsigned aptable;
+    bool pxnt, uxnt;
+    uint64_t table;
     uint64_t fipa = st2 ? ia : 0;
+    struct xl_cache *xc = xl_cache_of(s);
+    struct xl_wc_key k;
 
     memset(w, 0, sizeof(*w));
+    /* Start below the deepest table descriptor the walk cache holds. */
+    wc_key(c, t, st2, nested, &k);
+    level = xl_wc_lookup(xc, &k, ia, &table, &attrs);
+    aptable = attrs & ATTR_APT_MASK;
+    pxnt = (attrs & ATTR_PXNT) != 0;
+    uxnt = (attrs & ATTR_UXNT) != 0;
     for (;;) {
         unsigned shift = level_shift(level, g);
         unsigned nbits = level == t->start ? t->ia_bits - shift : stride;
@@ -171,6 +200,8 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 pxnt |= fld_get(d, PTE_PXNTABLE) != 0;
                 uxnt |= fld_get(d, PTE_UXNTABLE) != 0;
             }
+            xl_wc_insert(xc, &k, level, ia, next,
+                         aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0));
             table = next;
             level++;
             continue;

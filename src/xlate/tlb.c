@@ -107,6 +107,7 @@ struct xl_cache {
     uint8_t *tlb_hand;
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
+    struct xl_wc *wc;   /* the walk cache (walkcache.c) */
 };
 
 /* ---- sequence counters ----------------------------------------------- */
@@ -164,10 +165,11 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->vm_inv = calloc((size_t)1 << VM_LOG2, sizeof(uint64_t));
     c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
     c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
+    c->wc = xl_wc_new();
     c->clock = 1;
     c->credit = CREDIT_MAX;
     if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
-        !c->as_inv || !c->sid_inv) {
+        !c->as_inv || !c->sid_inv || !c->wc) {
         xl_cache_free(c);
         return NULL;
     }
@@ -188,6 +190,7 @@ void xl_cache_free(struct xl_cache *c)
     free(c->vm_inv);
     free(c->as_inv);
     free(c->sid_inv);
+    xl_wc_free(c->wc);
     free(c);
 }
 
@@ -289,6 +292,7 @@ static void clock_rebase(struct xl_cache *xc)
         ST(&xc->as_inv[i], 0);
     for (size_t i = 0; i < (size_t)1 << SID_LOG2; i++)
         ST(&xc->sid_inv[i], 0);
+    xl_wc_clear(xc->wc);
     xc->clock = 1;
 }
 
@@ -650,6 +654,7 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     unsigned count = 0;
     uint64_t probes;
 
+    xl_wc_inval(xc, p);
     credit_add(xc);
     if (!(p->by_addr || p->by_ipa)) {
         /* Scope-wide: O(1) whatever the TLB holds. */
@@ -698,6 +703,29 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
 {
     if (clock > xc->clock)
         xc->clock = clock;
+}
+
+struct xl_wc *xl_cache_wc(struct xl_cache *xc)
+{
+    return xc->wc;
+}
+
+uint64_t xl_cache_clock(const struct xl_cache *xc)
+{
+    return xc->clock;
+}
+
+void xl_cache_tick(struct xl_cache *xc)
+{
+    clock_tick(xc);
+}
+
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag)
+{
+    uint64_t g, ng;
+
+    tlb_thr(xc, tag, &g, &ng);
+    return ng;
 }
 
 /* ---- per-thread slots ------------------------------------------------- */

@@ -132,6 +132,51 @@ int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsi
 /** Start level for stage 1 from the input size and granule. */
 unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
 
+/** log2 of the input range a descriptor at @level maps (granule 2^@gshift). */
+static inline unsigned xl_level_shift(unsigned level, unsigned gshift)
+{
+    return gshift + (3 - level) * (gshift - 3);
+}
+
+/* ---- walkcache.c ----------------------------------------------------- */
+/* What a walk's cached table descriptors are valid for: the TLB tag (stage
+ * 1: the configuration's; stage 2: XR_S2ONLY and the VMID), the start
+ * table, and the parameters that shape the walk (XL_WC_*). */
+struct xl_wc_key {
+    uint64_t tag;
+    uint64_t ttb;
+    uint32_t params;
+    uint8_t gshift, start;
+};
+#define XL_WC_START_SHIFT 5     /* params: gshift in bits 4:0, start 6:5 */
+#define XL_WC_IA_SHIFT 7        /* ia_bits 13:7 */
+#define XL_WC_OA_SHIFT 14       /* oa_bits 20:14 */
+#define XL_WC_BE (1u << 21)
+#define XL_WC_HAD (1u << 22)
+#define XL_WC_NESTED (1u << 23) /* stage 1 with table addresses as IPAs */
+#define XL_WC_STAGE2 (1u << 24)
+#define XL_WC_LEVEL_SHIFT 30    /* the entry's level, 31:30 */
+struct xl_wc;
+struct xl_cache;
+struct xl_wc *xl_wc_new(void);
+void xl_wc_free(struct xl_wc *wc);
+/** Empty it and reset its scope words (the TLB's clock restarted). */
+void xl_wc_clear(struct xl_wc *wc);
+/** Under the lock: the deepest cached table for @ia under @k.  Returns the
+ *  level to read next with its table in *table and the accumulated table
+ *  restrictions in *attrs (k->start, k->ttb and 0 without a hit). */
+unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t ia,
+                      uint64_t *table, unsigned *attrs);
+/** Under the lock: the table descriptor at @level for @ia points at @next,
+ *  with @attrs accumulated down to it. */
+void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
+                  uint64_t next, unsigned attrs);
+struct xl_tlbi;
+/** Under the lock: the walk-cache part of a TLBI (xl_tlb_inval calls it). */
+void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p);
+/** Live entries (tests). */
+unsigned xl_wc_count(struct xl_cache *xc);
+
 /* ---- tlb.c ----------------------------------------------------------- */
 struct xl_cache;
 struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries);
@@ -179,6 +224,13 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 /** Tests: move the invalidation clock forward to @clock (wrap safety). */
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
+/** The walk cache of @xc, the invalidation clock (stamp of new entries),
+ *  advancing it after marking scope words with its value, and the stamp a
+ *  non-global entry of @tag must exceed to be live.  Under the lock. */
+struct xl_wc *xl_cache_wc(struct xl_cache *xc);
+uint64_t xl_cache_clock(const struct xl_cache *xc);
+void xl_cache_tick(struct xl_cache *xc);
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
