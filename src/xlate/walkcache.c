@@ -49,6 +49,11 @@ struct xl_wc {
     uint64_t reg_inv[WC_NREG];          /* own scope words (see file comment) */
     uint64_t vm_inv[1u << WC_VM_LOG2];
     uint64_t shifts_seen;               /* entry shifts ever inserted */
+    /* The last threshold computed (wc_thr): valid while the clock has not
+     * moved, as every scope word is marked with the clock's value and the
+     * clock then advanced (a word only changes with the clock). */
+    uint64_t memo_tag, memo_clock, memo_thr;
+    bool off;                           /* tests: every walk reads every level */
 };
 
 struct xl_wc *xl_wc_new(void)
@@ -63,7 +68,10 @@ void xl_wc_free(struct xl_wc *wc)
 
 void xl_wc_clear(struct xl_wc *wc)
 {
+    bool off = wc->off;
+
     memset(wc, 0, sizeof(*wc));
+    wc->off = off;
 }
 
 static inline uint64_t wc_vm_of(uint64_t tag)
@@ -90,13 +98,20 @@ static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint
 /* The stamp an entry of @tag must exceed to be live. */
 static uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 {
-    uint64_t t = xl_cache_thr(xc, tag);
-    uint64_t r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
-    uint64_t v = *vm_word(wc, wc_vm_of(tag));
+    uint64_t clock = xl_cache_clock(xc), t, r, v;
 
+    if (wc->memo_clock == clock && wc->memo_tag == tag)
+        return wc->memo_thr;
+    t = xl_cache_thr(xc, tag);
+    r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
+    v = *vm_word(wc, wc_vm_of(tag));
     if (r > t)
         t = r;
-    return v > t ? v : t;
+    t = v > t ? v : t;
+    wc->memo_tag = tag;
+    wc->memo_clock = clock;
+    wc->memo_thr = t;
+    return t;
 }
 
 unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t ia,
@@ -106,6 +121,8 @@ unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t i
     uint64_t tag = WC_VALID | k->tag, rv = wc_vm_of(k->tag), thr = 0;
     bool thr_known = false;
 
+    if (wc->off)
+        goto none;
     /* The deepest level first: its hit skips the most reads. */
     for (int level = 2; level >= (int)k->start; level--) {
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
@@ -132,6 +149,7 @@ unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t i
             return (unsigned)level + 1;
         }
     }
+none:
     *table = k->ttb;
     *attrs = 0;
     return k->start;
@@ -145,6 +163,8 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     uint64_t blk = ia >> shift, rv = wc_vm_of(k->tag);
     struct wc_ent *set = wc_set(wc, rv, blk, shift);
 
+    if (wc->off)
+        return;
     for (unsigned i = 0; i < WC_WAYS && w == WC_WAYS; i++)
         if (!set[i].tag)
             w = i;
@@ -234,6 +254,11 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     }
     if (marked)
         xl_cache_tick(xc);
+}
+
+void xl_wc_disable(struct xl_cache *xc)
+{
+    xl_cache_wc(xc)->off = true;
 }
 
 unsigned xl_wc_count(struct xl_cache *xc)

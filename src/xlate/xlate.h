@@ -174,8 +174,9 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
 struct xl_tlbi;
 /** Under the lock: the walk-cache part of a TLBI (xl_tlb_inval calls it). */
 void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p);
-/** Live entries (tests). */
+/** Tests: live entries; turning the walk cache off for good. */
 unsigned xl_wc_count(struct xl_cache *xc);
+void xl_wc_disable(struct xl_cache *xc);
 
 /* ---- tlb.c ----------------------------------------------------------- */
 struct xl_cache;
