@@ -95,13 +95,24 @@ static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint
     return &wc->ent[(h >> (64 - WC_SETS_LOG2)) * WC_WAYS];
 }
 
+static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
+                            uint64_t clock);
+
 /* The stamp an entry of @tag must exceed to be live. */
-static uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+static inline uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 {
-    uint64_t clock = xl_cache_clock(xc), t, r, v;
+    uint64_t clock = xl_cache_clock(xc);
 
     if (wc->memo_clock == clock && wc->memo_tag == tag)
         return wc->memo_thr;
+    return wc_thr_slow(xc, wc, tag, clock);
+}
+
+__attribute__((noinline))
+static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock)
+{
+    uint64_t t, r, v;
+
     t = xl_cache_thr(xc, tag);
     r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
     v = *vm_word(wc, wc_vm_of(tag));
@@ -162,12 +173,22 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     unsigned shift = xl_level_shift(level, k->gshift), w = WC_WAYS;
     uint64_t blk = ia >> shift, rv = wc_vm_of(k->tag);
     struct wc_ent *set = wc_set(wc, rv, blk, shift);
+    uint32_t params = k->params | (uint32_t)level << XL_WC_LEVEL_SHIFT;
 
     if (wc->off)
         return;
-    for (unsigned i = 0; i < WC_WAYS && w == WC_WAYS; i++)
-        if (!set[i].tag)
+    /* The same key (an entry invalidated since: the same walk again), else
+     * an empty way. */
+    for (unsigned i = 0; i < WC_WAYS; i++) {
+        const struct wc_ent *e = &set[i];
+        if (e->blk == blk && e->tag == (WC_VALID | k->tag) && e->params == params &&
+            e->ttb == k->ttb && e->shift == shift) {
             w = i;
+            break;
+        }
+        if (!e->tag && w == WC_WAYS)
+            w = i;
+    }
     if (w == WC_WAYS) {
         /* Full: the first dead entry, else round robin. */
         for (unsigned i = 0; i < WC_WAYS && w == WC_WAYS; i++)
@@ -181,7 +202,7 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     }
     set[w] = (struct wc_ent){
         .tag = WC_VALID | k->tag, .ttb = k->ttb, .blk = blk, .next = next,
-        .stamp = xl_cache_clock(xc), .params = k->params | (uint32_t)level << XL_WC_LEVEL_SHIFT,
+        .stamp = xl_cache_clock(xc), .params = params,
         .shift = (uint8_t)shift, .attrs = (uint8_t)attrs,
     };
     wc->shifts_seen |= 1ull << shift;
