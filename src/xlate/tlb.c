@@ -108,6 +108,7 @@ struct xl_cache {
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
     struct xl_wc *wc;   /* the walk cache (walkcache.c) */
+    struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
 };
 
 /* ---- sequence counters ----------------------------------------------- */
@@ -165,8 +166,8 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->vm_inv = calloc((size_t)1 << VM_LOG2, sizeof(uint64_t));
     c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
     c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
-    c->wc = xl_wc_new();
     c->clock = 1;
+    c->wc = xl_wc_new(&c->clock);
     c->credit = CREDIT_MAX;
     if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
         !c->as_inv || !c->sid_inv || !c->wc) {
@@ -553,13 +554,22 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
         xc->shifts_seen |= 1ull << te->shift;
-    /* Size hint for the configuration that made it. */
+    /* Size hint for the configuration that made it (at most one entry
+     * holds a key; the one found last is tried first). */
     {
-        uint64_t key = cfg_key(sid, ssid);
-        struct cfg_ent *cs = cfg_set(xc, key);
-        for (unsigned i = 0; i < WAYS; i++)
-            if (cs[i].key == key)
-                __atomic_fetch_or(&cs[i].shifts, 1ull << te->shift, __ATOMIC_RELAXED);
+        uint64_t key = cfg_key(sid, ssid), bit = 1ull << te->shift;
+        struct cfg_ent *ce = xc->hint_ent;
+
+        if (!ce || ce->key != key) {
+            struct cfg_ent *cs = cfg_set(xc, key);
+            ce = NULL;
+            for (unsigned i = 0; i < WAYS && !ce; i++)
+                if (cs[i].key == key)
+                    ce = &cs[i];
+            xc->hint_ent = ce;
+        }
+        if (ce && !(LD(&ce->shifts) & bit))
+            __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);
     }
 }
 

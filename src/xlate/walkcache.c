@@ -54,11 +54,16 @@ struct xl_wc {
      * clock then advanced (a word only changes with the clock). */
     uint64_t memo_tag, memo_clock, memo_thr;
     bool off;                           /* tests: every walk reads every level */
+    const uint64_t *clock;              /* the TLB's invalidation clock */
 };
 
-struct xl_wc *xl_wc_new(void)
+struct xl_wc *xl_wc_new(const uint64_t *clock)
 {
-    return calloc(1, sizeof(struct xl_wc));
+    struct xl_wc *wc = calloc(1, sizeof(struct xl_wc));
+
+    if (wc)
+        wc->clock = clock;
+    return wc;
 }
 
 void xl_wc_free(struct xl_wc *wc)
@@ -69,9 +74,11 @@ void xl_wc_free(struct xl_wc *wc)
 void xl_wc_clear(struct xl_wc *wc)
 {
     bool off = wc->off;
+    const uint64_t *clock = wc->clock;
 
     memset(wc, 0, sizeof(*wc));
     wc->off = off;
+    wc->clock = clock;
 }
 
 static inline uint64_t wc_vm_of(uint64_t tag)
@@ -101,7 +108,7 @@ static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
 /* The stamp an entry of @tag must exceed to be live. */
 static inline uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 {
-    uint64_t clock = xl_cache_clock(xc);
+    uint64_t clock = *wc->clock;
 
     if (wc->memo_clock == clock && wc->memo_tag == tag)
         return wc->memo_thr;
@@ -202,7 +209,7 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     }
     set[w] = (struct wc_ent){
         .tag = WC_VALID | k->tag, .ttb = k->ttb, .blk = blk, .next = next,
-        .stamp = xl_cache_clock(xc), .params = params,
+        .stamp = *wc->clock, .params = params,
         .shift = (uint8_t)shift, .attrs = (uint8_t)attrs,
     };
     wc->shifts_seen |= 1ull << shift;

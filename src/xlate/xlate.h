@@ -158,7 +158,8 @@ struct xl_wc_key {
 #define XL_WC_LEVEL_SHIFT 30    /* the entry's level, 31:30 */
 struct xl_wc;
 struct xl_cache;
-struct xl_wc *xl_wc_new(void);
+/** A walk cache whose entries are stamped with *@clock (the TLB's). */
+struct xl_wc *xl_wc_new(const uint64_t *clock);
 void xl_wc_free(struct xl_wc *wc);
 /** Empty it and reset its scope words (the TLB's clock restarted). */
 void xl_wc_clear(struct xl_wc *wc);
