@@ -4,6 +4,7 @@
  * every table access translated by stage 2 (nested).  Walks are bounded by
  * the four levels, so hostile (self-referencing) tables cannot loop.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "xlate/xlate.h"
@@ -71,17 +72,17 @@ static unsigned level_shift(unsigned level, unsigned gshift)
 #define ATTR_APT_MASK 3u
 
 /* The walk-cache key of a walk of @t (see struct xl_wc_key). */
+_Static_assert(offsetof(struct xl_tt, ttb) == sizeof(uint64_t),
+               "the walk parameters of struct xl_tt fill one word before ttb");
 static void wc_key(const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
                    struct xl_wc_key *k)
 {
     k->tag = st2 ? xl_tag(XR_S2ONLY, c->vmid, 0) : c->tag;
     k->ttb = t->ttb;
+    memcpy(&k->params, t, sizeof(k->params));
+    k->flags = (uint8_t)((nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0));
     k->gshift = t->gshift;
     k->start = t->start;
-    k->params = (uint32_t)t->gshift | (uint32_t)t->start << XL_WC_START_SHIFT |
-                (uint32_t)t->ia_bits << XL_WC_IA_SHIFT | (uint32_t)t->oa_bits << XL_WC_OA_SHIFT |
-                (t->be ? XL_WC_BE : 0) | (t->had ? XL_WC_HAD : 0) |
-                (nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0);
 }
 
 /* Stage-2 permissions (XP_*) of a leaf descriptor. */

@@ -38,7 +38,8 @@ struct wc_ent {
     uint64_t blk;       /* input address >> shift */
     uint64_t next;      /* table the descriptor points at */
     uint64_t stamp;     /* invalidation clock when filled */
-    uint32_t params;    /* walk parameters and level (xl_wc_key.params) */
+    uint64_t params;    /* walk parameters (xl_wc_key.params) */
+    uint8_t flags;      /* xl_wc_key.flags | level << XL_WC_LEVEL_SHIFT */
     uint8_t shift;      /* log2 of the input range of the descriptor */
     uint8_t attrs;      /* accumulated APTable / PXNTable / UXNTable */
 };
@@ -144,7 +145,7 @@ unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t i
     /* The deepest level first: its hit skips the most reads. */
     for (int level = 2; level >= (int)k->start; level--) {
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
-        uint32_t params = k->params | (uint32_t)level << XL_WC_LEVEL_SHIFT;
+        uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
         uint64_t blk = ia >> shift;
         struct wc_ent *set;
 
@@ -153,8 +154,8 @@ unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t i
         set = wc_set(wc, rv, blk, shift);
         for (unsigned i = 0; i < WC_WAYS; i++) {
             struct wc_ent *e = &set[i];
-            if (e->blk != blk || e->tag != tag || e->params != params || e->ttb != k->ttb ||
-                e->shift != shift)
+            if (e->blk != blk || e->tag != tag || e->params != k->params || e->ttb != k->ttb ||
+                e->flags != flags || e->shift != shift)
                 continue;
             if (!thr_known) {
                 thr = wc_thr(xc, wc, k->tag);
@@ -180,7 +181,7 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     unsigned shift = xl_level_shift(level, k->gshift), w = WC_WAYS;
     uint64_t blk = ia >> shift, rv = wc_vm_of(k->tag);
     struct wc_ent *set = wc_set(wc, rv, blk, shift);
-    uint32_t params = k->params | (uint32_t)level << XL_WC_LEVEL_SHIFT;
+    uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
 
     if (wc->off)
         return;
@@ -188,8 +189,8 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
      * an empty way. */
     for (unsigned i = 0; i < WC_WAYS; i++) {
         const struct wc_ent *e = &set[i];
-        if (e->blk == blk && e->tag == (WC_VALID | k->tag) && e->params == params &&
-            e->ttb == k->ttb && e->shift == shift) {
+        if (e->blk == blk && e->tag == (WC_VALID | k->tag) && e->params == k->params &&
+            e->ttb == k->ttb && e->flags == flags && e->shift == shift) {
             w = i;
             break;
         }
@@ -209,7 +210,7 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
     }
     set[w] = (struct wc_ent){
         .tag = WC_VALID | k->tag, .ttb = k->ttb, .blk = blk, .next = next,
-        .stamp = *wc->clock, .params = params,
+        .stamp = *wc->clock, .params = k->params, .flags = flags,
         .shift = (uint8_t)shift, .attrs = (uint8_t)attrs,
     };
     wc->shifts_seen |= 1ull << shift;

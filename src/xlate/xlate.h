@@ -141,21 +141,18 @@ static inline unsigned xl_level_shift(unsigned level, unsigned gshift)
 /* ---- walkcache.c ----------------------------------------------------- */
 /* What a walk's cached table descriptors are valid for: the TLB tag (stage
  * 1: the configuration's; stage 2: XR_S2ONLY and the VMID), the start
- * table, and the parameters that shape the walk (XL_WC_*). */
+ * table, the parameters that shape the walk (the struct xl_tt fields
+ * before ttb, as one word) and the kind of walk (XL_WC_*). */
 struct xl_wc_key {
     uint64_t tag;
     uint64_t ttb;
-    uint32_t params;
+    uint64_t params;
+    uint8_t flags;
     uint8_t gshift, start;
 };
-#define XL_WC_START_SHIFT 5     /* params: gshift in bits 4:0, start 6:5 */
-#define XL_WC_IA_SHIFT 7        /* ia_bits 13:7 */
-#define XL_WC_OA_SHIFT 14       /* oa_bits 20:14 */
-#define XL_WC_BE (1u << 21)
-#define XL_WC_HAD (1u << 22)
-#define XL_WC_NESTED (1u << 23) /* stage 1 with table addresses as IPAs */
-#define XL_WC_STAGE2 (1u << 24)
-#define XL_WC_LEVEL_SHIFT 30    /* the entry's level, 31:30 */
+#define XL_WC_NESTED 1u         /* stage 1 with table addresses as IPAs */
+#define XL_WC_STAGE2 2u
+#define XL_WC_LEVEL_SHIFT 2     /* an entry's flags: the level above these */
 struct xl_wc;
 struct xl_cache;
 /** A walk cache whose entries are stamped with *@clock (the TLB's). */
