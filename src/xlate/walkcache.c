@@ -50,10 +50,10 @@ struct xl_wc {
     uint64_t reg_inv[WC_NREG];          /* own scope words (see file comment) */
     uint64_t vm_inv[1u << WC_VM_LOG2];
     uint64_t shifts_seen;               /* entry shifts ever inserted */
-    /* The last threshold computed (wc_thr): valid while the clock has not
-     * moved, as every scope word is marked with the clock's value and the
+    /* The last threshold computed (wc_thr) for a stage-1 and for a
+     * stage-2 tag: valid while the clock has not moved, as every scope word is marked with the clock's value and the
      * clock then advanced (a word only changes with the clock). */
-    uint64_t memo_tag, memo_clock, memo_thr;
+    struct { uint64_t tag, clock, thr; } memo[2];   /* [1]: stage-2 tags */
     bool off;                           /* tests: every walk reads every level */
     const uint64_t *clock;              /* the TLB's invalidation clock */
 };
@@ -110,9 +110,10 @@ static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
 static inline uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 {
     uint64_t clock = *wc->clock;
+    unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
 
-    if (wc->memo_clock == clock && wc->memo_tag == tag)
-        return wc->memo_thr;
+    if (wc->memo[m].clock == clock && wc->memo[m].tag == tag)
+        return wc->memo[m].thr;
     return wc_thr_slow(xc, wc, tag, clock);
 }
 
@@ -120,6 +121,7 @@ __attribute__((noinline))
 static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock)
 {
     uint64_t t, r, v;
+    unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
 
     t = xl_cache_thr(xc, tag);
     r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
@@ -127,19 +129,20 @@ static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
     if (r > t)
         t = r;
     t = v > t ? v : t;
-    wc->memo_tag = tag;
-    wc->memo_clock = clock;
-    wc->memo_thr = t;
+    wc->memo[m].tag = tag;
+    wc->memo[m].clock = clock;
+    wc->memo[m].thr = t;
     return t;
 }
 
-unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t ia,
+unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs)
 {
     struct xl_wc *wc = xl_cache_wc(xc);
-    uint64_t tag = WC_VALID | k->tag, rv = wc_vm_of(k->tag), thr = 0;
-    bool thr_known = false;
+    uint64_t tag = WC_VALID | k->tag, rv = wc_vm_of(k->tag);
 
+    for (unsigned l = 0; l < 3; l++)
+        k->set[l] = k->way[l] = NULL;
     if (wc->off)
         goto none;
     /* The deepest level first: its hit skips the most reads. */
@@ -147,26 +150,31 @@ unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t i
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
         uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
         uint64_t blk = ia >> shift;
-        struct wc_ent *set;
+        struct wc_ent *set, *way = NULL;
 
         if (!(wc->shifts_seen & (1ull << shift)))
             continue;
         set = wc_set(wc, rv, blk, shift);
+        /* A set holds at most one entry of a key (the insert refills the
+         * entry of its key, found here). */
         for (unsigned i = 0; i < WC_WAYS; i++) {
             struct wc_ent *e = &set[i];
             if (e->blk != blk || e->tag != tag || e->params != k->params || e->ttb != k->ttb ||
-                e->flags != flags || e->shift != shift)
+                e->flags != flags || e->shift != shift) {
+                if (!e->tag && !way)
+                    way = e;
                 continue;
-            if (!thr_known) {
-                thr = wc_thr(xc, wc, k->tag);
-                thr_known = true;
             }
-            if (e->stamp <= thr)
-                continue;
-            *table = e->next;
-            *attrs = e->attrs;
-            return (unsigned)level + 1;
+            if (e->stamp > wc_thr(xc, wc, k->tag)) {
+                *table = e->next;
+                *attrs = e->attrs;
+                return (unsigned)level + 1;
+            }
+            way = e;
+            break;
         }
+        k->set[level] = set;
+        k->way[level] = way;
     }
 none:
     *table = k->ttb;
@@ -178,39 +186,30 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
                   uint64_t next, unsigned attrs)
 {
     struct xl_wc *wc = xl_cache_wc(xc);
-    unsigned shift = xl_level_shift(level, k->gshift), w = WC_WAYS;
-    uint64_t blk = ia >> shift, rv = wc_vm_of(k->tag);
-    struct wc_ent *set = wc_set(wc, rv, blk, shift);
-    uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
+    unsigned shift = xl_level_shift(level, k->gshift);
+    uint64_t blk = ia >> shift;
+    struct wc_ent *e = k->way[level], *set = k->set[level];
 
     if (wc->off)
         return;
-    /* The same key (an entry invalidated since: the same walk again), else
-     * an empty way. */
-    for (unsigned i = 0; i < WC_WAYS; i++) {
-        const struct wc_ent *e = &set[i];
-        if (e->blk == blk && e->tag == (WC_VALID | k->tag) && e->params == k->params &&
-            e->ttb == k->ttb && e->flags == flags && e->shift == shift) {
-            w = i;
-            break;
-        }
-        if (!e->tag && w == WC_WAYS)
-            w = i;
+    /* The way the lookup chose, unless a nested walk's stage-2 walks have
+     * filled it since (an eviction either way: only a matter of which
+     * entry goes), else round robin in the set. */
+    if (e && e->tag && e->blk != blk)
+        e = NULL;
+    if (!e) {
+        uint8_t *hand;
+
+        if (!set)
+            set = wc_set(wc, wc_vm_of(k->tag), blk, shift);
+        hand = &wc->hand[(size_t)(set - wc->ent) / WC_WAYS];
+        e = &set[*hand % WC_WAYS];
+        *hand = (uint8_t)(*hand + 1);
     }
-    if (w == WC_WAYS) {
-        /* Full: the first dead entry, else round robin. */
-        for (unsigned i = 0; i < WC_WAYS && w == WC_WAYS; i++)
-            if (set[i].stamp <= wc_thr(xc, wc, set[i].tag & ~WC_VALID))
-                w = i;
-        if (w == WC_WAYS) {
-            uint8_t *hand = &wc->hand[(size_t)(set - wc->ent) / WC_WAYS];
-            w = *hand % WC_WAYS;
-            *hand = (uint8_t)(w + 1);
-        }
-    }
-    set[w] = (struct wc_ent){
+    *e = (struct wc_ent){
         .tag = WC_VALID | k->tag, .ttb = k->ttb, .blk = blk, .next = next,
-        .stamp = *wc->clock, .params = k->params, .flags = flags,
+        .stamp = *wc->clock, .params = k->params,
+        .flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT),
         .shift = (uint8_t)shift, .attrs = (uint8_t)attrs,
     };
     wc->shifts_seen |= 1ull << shift;

@@ -149,11 +149,17 @@ struct xl_wc_key {
     uint64_t params;
     uint8_t flags;
     uint8_t gshift, start;
+    /* Filled by xl_wc_lookup() for the xl_wc_insert() of the same walk:
+     * per level, the set it probed (NULL: none) and the way to fill (the
+     * entry of this key, invalidated since, else an empty way; NULL:
+     * round robin). */
+    struct wc_ent *set[3], *way[3];
 };
 #define XL_WC_NESTED 1u         /* stage 1 with table addresses as IPAs */
 #define XL_WC_STAGE2 2u
 #define XL_WC_LEVEL_SHIFT 2     /* an entry's flags: the level above these */
 struct xl_wc;
+struct wc_ent;
 struct xl_cache;
 /** A walk cache whose entries are stamped with *@clock (the TLB's). */
 struct xl_wc *xl_wc_new(const uint64_t *clock);
@@ -163,10 +169,11 @@ void xl_wc_clear(struct xl_wc *wc);
 /** Under the lock: the deepest cached table for @ia under @k.  Returns the
  *  level to read next with its table in *table and the accumulated table
  *  restrictions in *attrs (k->start, k->ttb and 0 without a hit). */
-unsigned xl_wc_lookup(struct xl_cache *xc, const struct xl_wc_key *k, uint64_t ia,
+unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs);
 /** Under the lock: the table descriptor at @level for @ia points at @next,
- *  with @attrs accumulated down to it. */
+ *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
+ *  the same walk (nothing else may have invalidated in between). */
 void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
                   uint64_t next, unsigned attrs);
 struct xl_tlbi;
