@@ -110,20 +110,13 @@ static uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
     return p;
 }
 
-/* Stage-1 permissions (XP_*) of a leaf, with the table restrictions. */
-static uint8_t s1_perm(const struct xl_cfg *c, uint64_t d, unsigned aptable, bool pxnt,
-                       bool uxnt)
+/* Stage-1 permissions (XP_*) of a leaf with AP[2:1] = @ap (table
+ * restrictions applied) and the effective PXN, UXN. */
+static uint8_t s1_perm(const struct xl_cfg *c, unsigned ap, bool pxn, bool uxn)
 {
-    unsigned ap = (unsigned)fld_get(d, PTE_AP);
-    bool pxn = fld_get(d, PTE_PXN) || pxnt;
-    bool uxn = fld_get(d, PTE_UXN) || uxnt;
     bool pr, pw, ur, uw, px, ux;
     uint8_t p = 0;
 
-    if (aptable & 1)
-        ap &= ~1u;      /* no unprivileged access below */
-    if (aptable & 2)
-        ap |= 2u;       /* no write below */
     if (c->regime == XR_EL2) {
         /* One range: AP[1] as 1, every access privileged, bit 54 is XN. */
         pr = true;
@@ -147,6 +140,25 @@ static uint8_t s1_perm(const struct xl_cfg *c, uint64_t d, unsigned aptable, boo
     if (uw) p |= XP_UW;
     if (ux) p |= XP_UX;
     return p;
+}
+
+void xl_s1_perm_table(struct xl_cfg *c)
+{
+    for (unsigned i = 0; i < sizeof(c->s1perm); i++)
+        c->s1perm[i] = s1_perm(c, i & XL_S1P_AP_MASK, (i & XL_S1P_PXN) != 0, (i & XL_S1P_UXN) != 0);
+}
+
+/* The index of c->s1perm for leaf @d under the table restrictions. */
+static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
+{
+    unsigned ap = (unsigned)fld_get(d, PTE_AP);
+
+    if (aptable & 1)
+        ap &= ~1u;      /* no unprivileged access below */
+    if (aptable & 2)
+        ap |= 2u;       /* no write below */
+    return ap | (fld_get(d, PTE_PXN) || pxnt ? XL_S1P_PXN : 0) |
+           (fld_get(d, PTE_UXN) || uxnt ? XL_S1P_UXN : 0);
 }
 
 /*
@@ -243,7 +255,7 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 w->device = fld_get(d, 5, 4) == 0;
                 w->global = true;
             } else {
-                w->perm = s1_perm(c, d, aptable, pxnt, uxnt);
+                w->perm = c->s1perm[s1_perm_idx(d, aptable, pxnt, uxnt)];
                 w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
             }
             return 0;

@@ -55,6 +55,8 @@ struct xl_cfg {
     struct xl_tt tt[2];
     bool affd, ha, wxn, pan, rec, abort_term;
     uint16_t asid;
+    /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
+    uint8_t s1perm[16];
     /* stage 2 */
     struct xl_tt st2;
     uint16_t vmid;
@@ -129,6 +131,13 @@ int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned c
  *  Returns 0 with *pa, or a fault type (CLASS = @class_). */
 int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
                      bool write, uint64_t *pa, struct xl_fault *f);
+/** Fill @c->s1perm from the regime, WXN and PAN: the permissions of a
+ *  stage-1 leaf for each index XL_S1P_AP(AP[2:1] with the APTable
+ *  restrictions applied) | XL_S1P_PXN | XL_S1P_UXN. */
+void xl_s1_perm_table(struct xl_cfg *c);
+#define XL_S1P_AP_MASK 3u
+#define XL_S1P_PXN 4u
+#define XL_S1P_UXN 8u
 /** Start level for stage 1 from the input size and granule. */
 unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
 
