@@ -213,8 +213,9 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 pxnt |= fld_get(d, PTE_PXNTABLE) != 0;
                 uxnt |= fld_get(d, PTE_UXNTABLE) != 0;
             }
-            xl_wc_insert(xc, &k, level, ia, next,
-                         aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0));
+            if (level >= xl_wc_min_level(k.flags))
+                xl_wc_insert(xc, &k, level, ia, next,
+                             aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0));
             table = next;
             level++;
             continue;

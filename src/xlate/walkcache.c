@@ -146,7 +146,9 @@ unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
     if (wc->off)
         goto none;
     /* The deepest level first: its hit skips the most reads. */
-    for (int level = 2; level >= (int)k->start; level--) {
+    int low = (int)(k->start > xl_wc_min_level(k->flags) ? k->start : xl_wc_min_level(k->flags));
+
+    for (int level = 2; level >= low; level--) {
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
         uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
         uint64_t blk = ia >> shift;

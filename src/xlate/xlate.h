@@ -167,6 +167,14 @@ struct xl_wc_key {
 #define XL_WC_NESTED 1u         /* stage 1 with table addresses as IPAs */
 #define XL_WC_STAGE2 2u
 #define XL_WC_LEVEL_SHIFT 2     /* an entry's flags: the level above these */
+/* The lowest level cached: 1 for stage 1, 0 for stage 2.  A level-0
+ * descriptor maps 512 GB or more; its hit saves one read, about what
+ * probing and filling its entry costs on every cold walk, except when the
+ * walk ends in a level-1 block, as stage 2 often maps (1 GB blocks). */
+static inline unsigned xl_wc_min_level(uint8_t flags)
+{
+    return (flags & XL_WC_STAGE2) ? 0 : 1;
+}
 struct xl_wc;
 struct wc_ent;
 struct xl_cache;
