@@ -372,7 +372,7 @@ static inline uint32_t key_sid(uint64_t key)
 }
 
 /* Under the lock: @e holds a configuration that is not invalidated. */
-static bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
+static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
 {
     return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
 }

@@ -214,19 +214,6 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
-{
-    bool two = c->regime != XR_EL2;
-    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
-    const struct xl_tt *t = &c->tt[h];
-    unsigned top = t->tbi ? 55 : 63;
-    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
-
-    *half = h;
-    return t->en && t->ia_bits <= top && hi == want;
-}
-
 /* The configuration of (sid, ssid) from the config cache, else fetched,
  * decoded and cached (into @own).  NULL after a fault (terminated). */
 __attribute__((noinline))

@@ -475,7 +475,18 @@ int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c
 /** The instance's translation cache. */
 struct xl_cache *xl_cache_of(struct vsmmu *s);
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
+static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
+{
+    bool two = c->regime != XR_EL2;
+    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
+    const struct xl_tt *t = &c->tt[h];
+    unsigned top = t->tbi ? 55 : 63;
+    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
+    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+
+    *half = h;
+    return t->en && t->ia_bits <= top && hi == want;
+}
 
 /* ---- ats.c ------------------------------------------------------------- */
 /** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
