@@ -184,7 +184,8 @@ TEST(walkcache_neighbour_reads_last_level)
 
     world_init(&w, M_S1, 12, false);
     for (unsigned i = 0; i < 4; i++)
-        pt_set(&w.p, 0x7000000000ull + 0x1000ull * i, 3, s1_leaf(3, 0x90000000ull + 0x1000ull * i, 0), 0);
+        pt_set(&w.p, 0x7000000000ull + 0x1000ull * i, 3,
+               s1_leaf(3, 0x90000000ull + 0x1000ull * i, 0), 0);
     CHECK_OK(xt_tr(&w.x, 1, VSMMU_NO_SSID, 0x7000000000ull, VSMMU_ACC_READ), 0x90000000ull, 0x1000);
     before = w.x.tb.mem_reads;
     r = xt_tr(&w.x, 1, VSMMU_NO_SSID, 0x7000001000ull, VSMMU_ACC_READ);
@@ -195,7 +196,8 @@ TEST(walkcache_neighbour_reads_last_level)
 
     world_init(&w, M_S2, 12, false);
     for (unsigned i = 0; i < 4; i++)
-        pt_set(&w.p, 0x7000000000ull + 0x1000ull * i, 3, s2_leaf(3, 0x90000000ull + 0x1000ull * i, 0), 0);
+        pt_set(&w.p, 0x7000000000ull + 0x1000ull * i, 3,
+               s2_leaf(3, 0x90000000ull + 0x1000ull * i, 0), 0);
     CHECK_OK(xt_tr(&w.x, 1, VSMMU_NO_SSID, 0x7000000000ull, VSMMU_ACC_READ), 0x90000000ull, 0x1000);
     before = w.x.tb.mem_reads;
     CHECK_OK(xt_tr(&w.x, 1, VSMMU_NO_SSID, 0x7000002000ull, VSMMU_ACC_READ), 0x90002000ull, 0x1000);

@@ -145,7 +145,8 @@ static uint8_t s1_perm(const struct xl_cfg *c, unsigned ap, bool pxn, bool uxn)
 void xl_s1_perm_table(struct xl_cfg *c)
 {
     for (unsigned i = 0; i < sizeof(c->s1perm); i++)
-        c->s1perm[i] = s1_perm(c, i & XL_S1P_AP_MASK, (i & XL_S1P_PXN) != 0, (i & XL_S1P_UXN) != 0);
+        c->s1perm[i] = s1_perm(c, i & XL_S1P_AP_MASK, (i & XL_S1P_PXN) != 0,
+                               (i & XL_S1P_UXN) != 0);
 }
 
 /* The index of c->s1perm for leaf @d under the table restrictions. */

@@ -51,8 +51,9 @@ struct xl_wc {
     uint64_t vm_inv[1u << WC_VM_LOG2];
     uint64_t shifts_seen;               /* entry shifts ever inserted */
     /* The last threshold computed (wc_thr) for a stage-1 and for a
-     * stage-2 tag: valid while the clock has not moved, as every scope word is marked with the clock's value and the
-     * clock then advanced (a word only changes with the clock). */
+     * stage-2 tag: valid while the clock has not moved, as every scope
+     * word is marked with the clock's value and the clock then advanced
+     * (a word only changes with the clock). */
     struct { uint64_t tag, clock, thr; } memo[2];   /* [1]: stage-2 tags */
     bool off;                           /* tests: every walk reads every level */
     const uint64_t *clock;              /* the TLB's invalidation clock */
@@ -140,14 +141,14 @@ unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
 {
     struct xl_wc *wc = xl_cache_wc(xc);
     uint64_t tag = WC_VALID | k->tag, rv = wc_vm_of(k->tag);
+    unsigned min = xl_wc_min_level(k->flags);
+    int low = (int)(k->start > min ? k->start : min);
 
     for (unsigned l = 0; l < 3; l++)
         k->set[l] = k->way[l] = NULL;
     if (wc->off)
         goto none;
     /* The deepest level first: its hit skips the most reads. */
-    int low = (int)(k->start > xl_wc_min_level(k->flags) ? k->start : xl_wc_min_level(k->flags));
-
     for (int level = 2; level >= low; level--) {
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
         uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
