@@ -426,3 +426,44 @@ TEST(walkcache_hostile_tables_differential)
     xt_fini(&on.x);
     xt_fini(&off.x);
 }
+
+/* Nested, stage 2 from level 0 with 1 GB blocks at level 1: the stage-2
+ * level-0 entry is the walk cache's.  The guest points it at a new level-1
+ * table that moves the output block; TLBI_S2_IPA of the output address
+ * (and TLBI_NH_ALL for the combined TLB entry) must make the next
+ * translation use it. */
+TEST(walkcache_nested_stage2_table_change)
+{
+    struct xt x;
+    struct pt s1, s2;
+    uint64_t cd[8], ste[8], cdpa, t1, c[2];
+
+    xt_init(&x, NULL, NULL);
+    pt_new(&s2, &x, 12, 0, 48, 0);
+    pt_set(&s2, OFF + RAM, 1, s2_leaf(1, RAM, 0), 0);
+    pt_set(&s2, S2OUT, 1, s2_leaf(1, 0xC0000000ull, 0), 0);
+    pt_new(&s1, &x, 12, 0, 48, OFF);
+    pt_set(&s1, VA0, 3, s1_leaf(3, S2OUT + 0x5000, 0), 0);
+    cd_make(cd, s1.root + OFF, 16, 0, 5);
+    cdpa = guest_alloc(&x.g, 64, 64);
+    cd_write(&x, cdpa, cd);
+    ste_s1(ste, cdpa + OFF);
+    st_set(ste, STE_CONFIG, STE_CFG_NESTED);
+    ste_s2(ste, 4, 16, 2, 0, s2.root);
+    guest_write_ste(&x.g, 1, ste);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, VA0, VSMMU_ACC_READ), 0xC0005000ull, 0x1000);
+
+    t1 = guest_alloc(&x.g, 0x1000, 0x1000);
+    tb_w64(&x.tb, t1 + (((OFF + RAM) >> 30) & 511) * 8, s2_leaf(1, RAM, 0));
+    tb_w64(&x.tb, t1 + ((S2OUT >> 30) & 511) * 8, s2_leaf(1, 0x100000000ull, 0));
+    tb_w64(&x.tb, s2.root, t1 | 3);
+    guest_cmd_op(c, OP_TLBI_S2_IPA);
+    st_set(c, CMD_VMID, 4);
+    c[1] |= (S2OUT + 0x5000) & fld_mask(51, 12);
+    xt_cmd(&x, c);
+    guest_cmd_op(c, OP_TLBI_NH_ALL);
+    st_set(c, CMD_VMID, 4);
+    xt_cmd(&x, c);
+    CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, VA0, VSMMU_ACC_READ), 0x100005000ull, 0x1000);
+    xt_fini(&x);
+}
