@@ -9,6 +9,9 @@
  *   hit1       one page (the thread's micro-TLB)
  *   miss       cold 4-level 4K stage-1 walk: batches of 256 fresh pages,
  *              the TLB emptied by TLBI_NH_ALL (untimed) before each batch
+ *              (the walk cache keeps the upper levels between neighbours)
+ *   missfar    the same with 256 pages 512 GB apart: every level read,
+ *              no walk-cache hit (the full walk)
  *   cycle4096  4096 pages cycled through the default TLB (miss % reported)
  *   nested     nested miss (S1 4-level, every table access through S2)
  *   threads    hit256 from 1 and from 2 threads
@@ -184,6 +187,18 @@ static uint64_t miss_va(unsigned i)
     return MISS_VA + ((uint64_t)(i % NPAGES) << 12) + ((i * 8) & 0xFF8);
 }
 
+/* Page @i (< 256) of the missfar case: its own level-0 entry. */
+#define FAR_SHIFT 39
+static uint64_t far_va(unsigned i)
+{
+    return ((uint64_t)(1 + (i & 255)) << FAR_SHIFT) + ((i * 8) & 0xFF8);
+}
+
+static uint64_t far_oa(unsigned i)
+{
+    return 0xA0000000ull + ((uint64_t)(i & 255) << 12);
+}
+
 /* ---- translation cases ---------------------------------------------------- */
 
 struct s1bed {
@@ -205,6 +220,8 @@ static void s1bed_init(struct s1bed *b)
         map4k(&b->g, root, 0, HIT_VA + ((uint64_t)i << 12), 0x80000000ull + ((uint64_t)i << 12));
     for (unsigned i = 0; i < NPAGES; i++)
         map4k(&b->g, root, 0, MISS_VA + ((uint64_t)i << 12), 0x90000000ull + ((uint64_t)i << 12));
+    for (unsigned i = 0; i < 256; i++)
+        map4k(&b->g, root, 0, far_va(i) & ~0xFFFull, far_oa(i));
     s1_stream(&b->g, 1, root);
 }
 
@@ -234,6 +251,19 @@ static __attribute__((noinline)) uint64_t run_miss(vsmmu_t *s, unsigned first, u
     must(r.status == VSMMU_XLATE_OK &&
          r.addr == 0x90000000ull + ((uint64_t)((first + n - 1) % NPAGES) << 12) +
                    (((first + n - 1) * 8) & 0xFF8), "miss translation");
+    return sum;
+}
+
+static __attribute__((noinline)) uint64_t run_far(vsmmu_t *s)
+{
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < 256; i++) {
+        vsmmu_translate(s, 1, VSMMU_NO_SSID, far_va(i), VSMMU_ACC_READ, &r);
+        sum += r.addr;
+    }
+    must(r.status == VSMMU_XLATE_OK && r.addr == (far_oa(255) | (far_va(255) & 0xFFF)),
+         "far miss translation");
     return sum;
 }
 
@@ -282,6 +312,24 @@ static void case_miss(struct s1bed *b, struct meas *m)
         printf("note: the miss case counted %lu TLB misses for %lu calls\n", misses,
                (unsigned long)reps * batches * 256);
     meas_done(m, "miss");
+}
+
+static void case_far(struct s1bed *b, struct meas *m)
+{
+    unsigned batches = (unsigned)(64 * scale) + 1;
+
+    for (unsigned r = 0; r < reps; r++) {
+        double w = 0, c = 0;
+        for (unsigned k = 0; k < batches; k++) {
+            tlbi_all(&b->g);
+            double w0 = now(), c0 = cpu();
+            sink += run_far(b->tb.s);
+            c += cpu() - c0;
+            w += now() - w0;
+        }
+        meas_add(m, w * 1e9 / (batches * 256.0), c * 1e9 / (batches * 256.0));
+    }
+    meas_done(m, "missfar");
 }
 
 static double case_cycle(struct s1bed *b, struct meas *m)
@@ -782,6 +830,13 @@ static void callgrind_mode(void)
     }
     CALLGRIND_DUMP_STATS_AT("case=miss calls=256");
 
+    for (unsigned k = 0; k < 4; k++) {
+        tlbi_all(&b.g);
+        CALLGRIND_ZERO_STATS;
+        run_far(b.tb.s);
+    }
+    CALLGRIND_DUMP_STATS_AT("case=missfar calls=256");
+
     run_miss(b.tb.s, 0, 4096);
     CALLGRIND_ZERO_STATS;
     run_miss(b.tb.s, 0, 8192);
@@ -909,7 +964,7 @@ int main(int argc, char **argv)
 {
     static struct s1bed b, n;
     static struct abed a;
-    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, cyc = {0}, nest = {0}, t1 = {0},
+    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, cyc = {0}, nest = {0}, t1 = {0},
                 t2 = {0}, ev1 = {0}, ev64 = {0};
     double miss_pct, tp1, tp2;
     bool quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
@@ -948,6 +1003,7 @@ int main(int argc, char **argv)
         return 0;
     }
     case_miss(&b, &miss);
+    case_far(&b, &far);
     miss_pct = case_cycle(&b, &cyc);
     case_threads(b.tb.s, &t1, 1, &tp1);
     case_threads(b.tb.s, &t2, 2, &tp2);
@@ -968,6 +1024,7 @@ int main(int argc, char **argv)
     row("hit, 256 pages resident", &hit256, "<10 ns", yn(hit256.cmin < 10));
     row("hit, one page (micro-TLB)", &hit1, "", "");
     row("miss, cold 4-level 4K walk", &miss, "<100 ns", yn(miss.cmin < 100));
+    row("miss, cold walk, no walk-cache hit", &far, "", "");
     {
         char name[64];
         snprintf(name, sizeof(name), "4096 pages cycled (%.1f%% misses)", miss_pct);

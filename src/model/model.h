@@ -117,9 +117,19 @@ struct vsmmu {
 };
 
 /* ---- the instance lock ------------------------------------------------- */
+/* The calling thread's identity, never 0: the thread pointer where the
+ * compiler reads it (one instruction, no call), else pthread_self(). */
 static inline uintptr_t vsmmu_self(void)
 {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    return (uintptr_t)__builtin_thread_pointer();
+#define VSMMU_SELF_DONE
+#endif
+#endif
+#ifndef VSMMU_SELF_DONE
     return (uintptr_t)pthread_self();
+#endif
 }
 /** Whether the calling thread holds the instance lock (it is inside a host
  *  callback when it asks from an entry point). */
@@ -198,6 +208,8 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+/** Read one little-endian dword (a table descriptor: one access). */
+int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v);
 /** Whether [addr, addr + len) touches the instance's own register frame
  *  (vsmmu_set_mmio_base(); never when unknown): such an access aborts. */
 bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len);

@@ -107,6 +107,8 @@ struct xl_cache {
     uint8_t *tlb_hand;
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
+    struct xl_wc *wc;   /* the walk cache (walkcache.c) */
+    struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
 };
 
 /* ---- sequence counters ----------------------------------------------- */
@@ -165,9 +167,10 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
     c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
     c->clock = 1;
+    c->wc = xl_wc_new(&c->clock);
     c->credit = CREDIT_MAX;
     if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
-        !c->as_inv || !c->sid_inv) {
+        !c->as_inv || !c->sid_inv || !c->wc) {
         xl_cache_free(c);
         return NULL;
     }
@@ -188,6 +191,7 @@ void xl_cache_free(struct xl_cache *c)
     free(c->vm_inv);
     free(c->as_inv);
     free(c->sid_inv);
+    xl_wc_free(c->wc);
     free(c);
 }
 
@@ -289,6 +293,7 @@ static void clock_rebase(struct xl_cache *xc)
         ST(&xc->as_inv[i], 0);
     for (size_t i = 0; i < (size_t)1 << SID_LOG2; i++)
         ST(&xc->sid_inv[i], 0);
+    xl_wc_clear(xc->wc);
     xc->clock = 1;
 }
 
@@ -367,7 +372,7 @@ static inline uint32_t key_sid(uint64_t key)
 }
 
 /* Under the lock: @e holds a configuration that is not invalidated. */
-static bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
+static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
 {
     return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
 }
@@ -549,13 +554,22 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
         xc->shifts_seen |= 1ull << te->shift;
-    /* Size hint for the configuration that made it. */
+    /* Size hint for the configuration that made it (at most one entry
+     * holds a key; the one found last is tried first). */
     {
-        uint64_t key = cfg_key(sid, ssid);
-        struct cfg_ent *cs = cfg_set(xc, key);
-        for (unsigned i = 0; i < WAYS; i++)
-            if (cs[i].key == key)
-                __atomic_fetch_or(&cs[i].shifts, 1ull << te->shift, __ATOMIC_RELAXED);
+        uint64_t key = cfg_key(sid, ssid), bit = 1ull << te->shift;
+        struct cfg_ent *ce = xc->hint_ent;
+
+        if (!ce || ce->key != key) {
+            struct cfg_ent *cs = cfg_set(xc, key);
+            ce = NULL;
+            for (unsigned i = 0; i < WAYS && !ce; i++)
+                if (cs[i].key == key)
+                    ce = &cs[i];
+            xc->hint_ent = ce;
+        }
+        if (ce && !(LD(&ce->shifts) & bit))
+            __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);
     }
 }
 
@@ -650,6 +664,7 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     unsigned count = 0;
     uint64_t probes;
 
+    xl_wc_inval(xc, p);
     credit_add(xc);
     if (!(p->by_addr || p->by_ipa)) {
         /* Scope-wide: O(1) whatever the TLB holds. */
@@ -698,6 +713,29 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
 {
     if (clock > xc->clock)
         xc->clock = clock;
+}
+
+struct xl_wc *xl_cache_wc(struct xl_cache *xc)
+{
+    return xc->wc;
+}
+
+uint64_t xl_cache_clock(const struct xl_cache *xc)
+{
+    return xc->clock;
+}
+
+void xl_cache_tick(struct xl_cache *xc)
+{
+    clock_tick(xc);
+}
+
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag)
+{
+    uint64_t g, ng;
+
+    tlb_thr(xc, tag, &g, &ng);
+    return ng;
 }
 
 /* ---- per-thread slots ------------------------------------------------- */

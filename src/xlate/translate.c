@@ -214,133 +214,161 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
-{
-    bool two = c->regime != XR_EL2;
-    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
-    const struct xl_tt *t = &c->tt[h];
-    unsigned top = t->tbi ? 55 : 63;
-    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
-
-    *half = h;
-    return t->en && t->ia_bits <= top && hi == want;
-}
-
+/* The configuration of (sid, ssid) from the config cache, else fetched,
+ * decoded and cached (into @own).  NULL after a fault (terminated). */
 __attribute__((noinline))
-static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
-                      unsigned access, struct vsmmu_xlate_result *res)
+static const struct xl_cfg *miss_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                                     unsigned access, struct xl_cfg *own,
+                                     struct vsmmu_xlate_result *res)
 {
-    struct xl_cache *xc = s->xl->cache;
-    const struct xl_cfg *cp;
-    struct xl_cfg c;
     struct xl_fault f;
-    struct xl_walk w1, w2;
     struct acc a;
-    uint64_t ipa, key;
     int rc;
 
-    memset(&c, 0, sizeof(c));
-    memset(&w1, 0, sizeof(w1));
-    memset(&w2, 0, sizeof(w2));
-    classify(access, 0, 0, &a);
-    cp = xl_cfg_lookup(xc, sid, ssid);
-    if (cp) {
-        c = *cp;
-    } else {
-        rc = load_cfg(s, sid, ssid, &c, &f);
-        if (rc) {
-            if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
-                classify(access, c.privcfg, c.instcfg, &a);
-            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        xl_cfg_insert(xc, &c);
+    memset(own, 0, sizeof(*own));
+    rc = load_cfg(s, sid, ssid, own, &f);
+    if (rc) {
+        if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
+            classify(access, own->privcfg, own->instcfg, &a);
+        else
+            classify(access, 0, 0, &a);
+        xl_terminate(s, own, false, sid, ssid, va, &a, &f, res);
+        return NULL;
     }
-    classify(access, c.privcfg, c.instcfg, &a);
+    xl_cfg_insert(s->xl->cache, own);
+    return own;
+}
 
-    if (c.kind == XK_ABORT) {
+/* Terminate the miss with fault @f, the access classified with the
+ * configuration's overrides.  Returns 0 (nothing inserted). */
+__attribute__((noinline, cold))
+static unsigned miss_fault(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
+                           uint32_t ssid, uint64_t va, unsigned access, const struct xl_fault *f,
+                           struct vsmmu_xlate_result *res)
+{
+    struct acc a;
+
+    classify(access, c->privcfg, c->instcfg, &a);
+    xl_terminate(s, c, cd_known, sid, ssid, va, &a, f, res);
+    return 0;
+}
+
+/* The same for a fault of @type with CLASS = IN and no other field. */
+__attribute__((noinline, cold))
+static unsigned miss_fault_in(struct vsmmu *s, const struct xl_cfg *c, bool cd_known,
+                              uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
+                              uint8_t type, struct vsmmu_xlate_result *res)
+{
+    struct xl_fault f;
+
+    simple_fault(&f, type);
+    f.class_ = EVT_CLASS_IN;
+    return miss_fault(s, c, cd_known, sid, ssid, va, access, &f, res);
+}
+
+/* A configuration that does not translate: abort, or bypass (with the
+ * input range check). */
+__attribute__((noinline, cold))
+static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint32_t sid,
+                                  uint32_t ssid, uint64_t va, unsigned access,
+                                  struct vsmmu_xlate_result *res)
+{
+    if (c->kind == XK_ABORT) {
         res->status = VSMMU_XLATE_FAULT;
-        return;
+        return 0;
     }
-    if (c.kind == XK_BYPASS) {
-        if (beyond(va, c.s1 || c.cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s))) {
-            simple_fault(&f, EVT_F_ADDR_SIZE);
-            f.class_ = EVT_CLASS_IN;
-            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        xl_set_bypass(s, va, res);
-        return;
+    if (beyond(va, c->s1 || c->cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s)))
+        return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
+    xl_set_bypass(s, va, res);
+    return 0;
+}
+
+/* Returns the log2 size of the translation put in the TLB, 0 for none. */
+__attribute__((noinline))
+static unsigned slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                          unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct xl_cache *xc = s->xl->cache;
+    const struct xl_cfg *c;
+    struct xl_cfg own;
+    struct xl_fault f;
+    struct xl_walk w1, w2;
+    struct xl_tlbe e;
+    unsigned half = 0, shift;
+    uint64_t ipa, key, oa;
+    uint8_t need, perm;
+    bool priv;
+    int rc;
+
+    /* The cached configuration is read in place: nothing below changes the
+     * config cache (the lock is held; host callbacks cannot re-enter). */
+    c = xl_cfg_lookup(xc, sid, ssid);
+    if (!c && !(c = miss_cfg(s, sid, ssid, va, access, &own, res)))
+        return 0;
+    if (c->kind != XK_XLATE)
+        return miss_untranslated(s, c, sid, ssid, va, access, res);
+    if (c->privcfg || c->instcfg) {
+        struct acc a;
+        classify(access, c->privcfg, c->instcfg, &a);
+        need = a.need;
+        priv = a.priv;
+    } else {
+        need = access_need(access);
+        priv = (access & VSMMU_ACC_PRIV) != 0;
     }
 
     /* Stage 1. */
-    key = tlb_key(va, c.s1, c.regime != XR_EL2, c.tt[0].tbi, c.tt[1].tbi);
+    key = tlb_key(va, c->s1, c->regime != XR_EL2, c->tt[0].tbi, c->tt[1].tbi);
     ipa = va;
-    if (c.s1) {
-        unsigned half;
-
-        if (!xl_s1_input_ok(&c, va, &half)) {
-            simple_fault(&f, EVT_F_TRANSLATION);
-            f.class_ = EVT_CLASS_IN;
-            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        rc = xl_walk_s1(s, &c, half, key, &w1, &f);
-        if (!rc && (w1.perm & a.need) != a.need) {
-            simple_fault(&f, EVT_F_PERMISSION);
-            f.class_ = EVT_CLASS_IN;
-            rc = f.type;
-        }
-        if (rc) {
-            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
-            return;
-        }
+    shift = 64;
+    perm = XP_ALL;
+    if (c->s1) {
+        if (!xl_s1_input_ok(c, va, &half))
+            return miss_fault_in(s, c, true, sid, ssid, va, access, EVT_F_TRANSLATION, res);
+        rc = xl_walk_s1(s, c, half, key, &w1, &f);
+        if (rc)
+            return miss_fault(s, c, true, sid, ssid, va, access, &f, res);
+        if ((w1.perm & need) != need)
+            return miss_fault_in(s, c, true, sid, ssid, va, access, EVT_F_PERMISSION, res);
         ipa = w1.oa;
+        shift = w1.shift;
+        perm = w1.perm;
     } else if (beyond(va, xl_ias_bits(s))) {
-        simple_fault(&f, EVT_F_ADDR_SIZE);
-        f.class_ = EVT_CLASS_IN;
-        xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-        return;
+        return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
     }
 
     /* Stage 2. */
-    if (c.s2) {
-        rc = xl_s2_input(s, &c, ipa, a.need, &w2, &f);
-        if (rc) {
-            xl_terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
-            return;
-        }
+    oa = ipa;
+    if (c->s2) {
+        rc = xl_s2_input(s, c, ipa, need, &w2, &f);
+        if (rc)
+            return miss_fault(s, c, c->s1, sid, ssid, va, access, &f, res);
+        oa = w2.oa;
+        if (w2.shift < shift)
+            shift = w2.shift;
+        perm &= w2.perm;
     }
 
-    {
-        struct xl_tlbe e;
-        unsigned shift;
-        uint64_t oa = c.s2 ? w2.oa : w1.oa;
+    e = (struct xl_tlbe){
+        .tag = c->tag,
+        .global = c->s1 && w1.global,
+        .va = key & ~((1ull << shift) - 1),
+        .oa = oa & ~((1ull << shift) - 1),
+        .ipa = ipa & ~((1ull << shift) - 1),
+        .shift = (uint8_t)shift,
+        .level = c->s1 ? w1.level : w2.level,
+        .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
+        .perm = perm,
+    };
+    xl_tlb_insert(xc, &e, sid, ssid);
+    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
+             e.va, e.oa, 1ull << shift, api_perm(perm, priv));
 
-        if (c.s1 && c.s2)
-            shift = w1.shift < w2.shift ? w1.shift : w2.shift;
-        else
-            shift = c.s1 ? w1.shift : w2.shift;
-        memset(&e, 0, sizeof(e));
-        e.tag = c.tag;
-        e.global = c.s1 ? w1.global : false;
-        e.va = key & ~((1ull << shift) - 1);
-        e.oa = oa & ~((1ull << shift) - 1);
-        e.ipa = ipa & ~((1ull << shift) - 1);
-        e.shift = (uint8_t)shift;
-        e.level = c.s1 ? w1.level : w2.level;
-        e.gshift = c.s1 ? c.tt[c.regime != XR_EL2 ? (va >> 55) & 1 : 0].gshift : c.st2.gshift;
-        e.perm = (uint8_t)((c.s1 ? w1.perm : XP_ALL) & (c.s2 ? w2.perm : XP_ALL));
-        xl_tlb_insert(xc, &e, sid, ssid);
-        vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
-                 e.va, e.oa, 1ull << shift, api_perm(e.perm, a.priv));
-
-        res->status = VSMMU_XLATE_OK;
-        res->addr = oa;
-        res->size = 1ull << shift;
-        res->perm = api_perm(e.perm, a.priv);
-    }
+    res->status = VSMMU_XLATE_OK;
+    res->addr = oa;
+    res->size = 1ull << shift;
+    res->perm = api_perm(perm, priv);
+    return shift;
 }
 
 /* ---- translate ------------------------------------------------------------------ */
@@ -364,14 +392,19 @@ __attribute__((noinline))
 static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
                           uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
+    unsigned shift;
+
     memset(res, 0, sizeof(*res));
-    if (sl)
-        sl->ckey = 0;       /* reload the configuration memo after a miss */
     if (vsmmu_lock(s))
         return -EDEADLK;
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
-    slow_path(s, sid, ssid, iova, access, res);
+    shift = slow_path(s, sid, ssid, iova, access, res);
     vsmmu_unlock(s);
+    /* The configuration memo's size hint learns the size just inserted (the
+     * memo stays: it is emptied when the generation moves).  A size another
+     * thread inserted is learnt the same way, on this thread's own miss. */
+    if (sl && shift)
+        sl->cshifts |= 1ull << shift;
     return 0;
 }
 

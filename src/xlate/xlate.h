@@ -55,6 +55,8 @@ struct xl_cfg {
     struct xl_tt tt[2];
     bool affd, ha, wxn, pan, rec, abort_term;
     uint16_t asid;
+    /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
+    uint8_t s1perm[16];
     /* stage 2 */
     struct xl_tt st2;
     uint16_t vmid;
@@ -129,8 +131,74 @@ int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned c
  *  Returns 0 with *pa, or a fault type (CLASS = @class_). */
 int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
                      bool write, uint64_t *pa, struct xl_fault *f);
+/** Fill @c->s1perm from the regime, WXN and PAN: the permissions of a
+ *  stage-1 leaf for each index XL_S1P_AP(AP[2:1] with the APTable
+ *  restrictions applied) | XL_S1P_PXN | XL_S1P_UXN. */
+void xl_s1_perm_table(struct xl_cfg *c);
+#define XL_S1P_AP_MASK 3u
+#define XL_S1P_PXN 4u
+#define XL_S1P_UXN 8u
 /** Start level for stage 1 from the input size and granule. */
 unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
+
+/** log2 of the input range a descriptor at @level maps (granule 2^@gshift). */
+static inline unsigned xl_level_shift(unsigned level, unsigned gshift)
+{
+    return gshift + (3 - level) * (gshift - 3);
+}
+
+/* ---- walkcache.c ----------------------------------------------------- */
+/* What a walk's cached table descriptors are valid for: the TLB tag (stage
+ * 1: the configuration's; stage 2: XR_S2ONLY and the VMID), the start
+ * table, the parameters that shape the walk (the struct xl_tt fields
+ * before ttb, as one word) and the kind of walk (XL_WC_*). */
+struct xl_wc_key {
+    uint64_t tag;
+    uint64_t ttb;
+    uint64_t params;
+    uint8_t flags;
+    uint8_t gshift, start;
+    /* Filled by xl_wc_lookup() for the xl_wc_insert() of the same walk:
+     * per level, the set it probed (NULL: none) and the way to fill (the
+     * entry of this key, invalidated since, else an empty way; NULL:
+     * round robin). */
+    struct wc_ent *set[3], *way[3];
+};
+#define XL_WC_NESTED 1u         /* stage 1 with table addresses as IPAs */
+#define XL_WC_STAGE2 2u
+#define XL_WC_LEVEL_SHIFT 2     /* an entry's flags: the level above these */
+/* The lowest level cached: 1 for stage 1, 0 for stage 2.  A level-0
+ * descriptor maps 512 GB or more; its hit saves one read, about what
+ * probing and filling its entry costs on every cold walk, except when the
+ * walk ends in a level-1 block, as stage 2 often maps (1 GB blocks). */
+static inline unsigned xl_wc_min_level(uint8_t flags)
+{
+    return (flags & XL_WC_STAGE2) ? 0 : 1;
+}
+struct xl_wc;
+struct wc_ent;
+struct xl_cache;
+/** A walk cache whose entries are stamped with *@clock (the TLB's). */
+struct xl_wc *xl_wc_new(const uint64_t *clock);
+void xl_wc_free(struct xl_wc *wc);
+/** Empty it and reset its scope words (the TLB's clock restarted). */
+void xl_wc_clear(struct xl_wc *wc);
+/** Under the lock: the deepest cached table for @ia under @k.  Returns the
+ *  level to read next with its table in *table and the accumulated table
+ *  restrictions in *attrs (k->start, k->ttb and 0 without a hit). */
+unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
+                      uint64_t *table, unsigned *attrs);
+/** Under the lock: the table descriptor at @level for @ia points at @next,
+ *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
+ *  the same walk (nothing else may have invalidated in between). */
+void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
+                  uint64_t next, unsigned attrs);
+struct xl_tlbi;
+/** Under the lock: the walk-cache part of a TLBI (xl_tlb_inval calls it). */
+void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p);
+/** Tests: live entries; turning the walk cache off for good. */
+unsigned xl_wc_count(struct xl_cache *xc);
+void xl_wc_disable(struct xl_cache *xc);
 
 /* ---- tlb.c ----------------------------------------------------------- */
 struct xl_cache;
@@ -179,6 +247,13 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 /** Tests: move the invalidation clock forward to @clock (wrap safety). */
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
+/** The walk cache of @xc, the invalidation clock (stamp of new entries),
+ *  advancing it after marking scope words with its value, and the stamp a
+ *  non-global entry of @tag must exceed to be live.  Under the lock. */
+struct xl_wc *xl_cache_wc(struct xl_cache *xc);
+uint64_t xl_cache_clock(const struct xl_cache *xc);
+void xl_cache_tick(struct xl_cache *xc);
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
@@ -400,7 +475,18 @@ int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c
 /** The instance's translation cache. */
 struct xl_cache *xl_cache_of(struct vsmmu *s);
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
+static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
+{
+    bool two = c->regime != XR_EL2;
+    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
+    const struct xl_tt *t = &c->tt[h];
+    unsigned top = t->tbi ? 55 : 63;
+    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
+    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+
+    *half = h;
+    return t->en && t->ia_bits <= top && hi == want;
+}
 
 /* ---- ats.c ------------------------------------------------------------- */
 /** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
