@@ -314,6 +314,8 @@ int vsmmu_xlate_init(struct vsmmu *s);
 void vsmmu_xlate_fini(struct vsmmu *s);
 /** Drop every cached structure and translation (reset).  Lock held. */
 void vsmmu_xlate_reset(struct vsmmu *s);
+/** Under the lock: CR0.SMMUEN changed (translate.c). */
+void vsmmu_xlate_smmuen_changed(struct vsmmu *s);
 /**
  * Cache effects of a validated CFGI_* / TLBI_* command (and the
  * invalidation notifier).  Lock held.

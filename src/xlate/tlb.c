@@ -11,13 +11,13 @@
  * sees an odd or changed counter treats the probe as a miss.
  *
  * In front of the TLB the cache holds per-thread slots (struct xl_slots in
- * xlate.h): a thread claims one with a CAS on first use and keeps it; in it
- * a tiny direct-mapped micro-TLB of the translations that thread used
- * last, a memo of the hot part of the configuration it used last, and its
- * hit counter.  Every invalidation bumps the cache's generation; a slot
- * filled under another generation is emptied before use.  Slots live and
- * die with the cache, so nothing outlives an instance and nothing is
- * shared between instances: there is no thread-local or global state.
+ * xlate.h, slots.c): a thread claims one with a CAS on first use and keeps
+ * it; in it a direct-mapped front cache of the translations that thread
+ * used, a memo of the hot part of the configuration it used last, and its
+ * hit counter.  Every invalidation bumps the cache's generation; front
+ * cache entries and memos filled under another generation are dead.  Slots
+ * live and die with the cache, so nothing outlives an instance and nothing
+ * is shared between instances: there is no thread-local or global state.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -86,13 +86,12 @@ struct tlb_ent {
 #define SID_DIRECT_MAX 64u
 
 struct xl_cache {
-    /* Per-thread slots (first: the allocation is cache-line aligned). */
+    /* Per-thread slots and the generation (first: the allocation is
+     * cache-line aligned).  The generation is bumped (release) by every
+     * invalidation: slot contents filled under an older value are dead. */
     struct xl_slots slots;
-    /* Read by every hit: the generation and the table geometry.  The
-     * generation is bumped (release) by every invalidation: slots filled
-     * under an older value are emptied before their next use. */
-    uint64_t gen __attribute__((aligned(64)));
-    struct tlb_ent *tlb;
+    /* Read by every shared-TLB hit: the table geometry. */
+    struct tlb_ent *tlb __attribute__((aligned(64)));
     unsigned tlb_sets_log2;
     struct cfg_ent *cfg;
     unsigned cfg_sets_log2;
@@ -166,6 +165,8 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
     c->clock = 1;
     c->credit = CREDIT_MAX;
+    c->slots.gen = 1;   /* never the 0 of an unfilled memo */
+    xl_slots_init(&c->slots);
     if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
         !c->as_inv || !c->sid_inv) {
         xl_cache_free(c);
@@ -180,6 +181,7 @@ void xl_cache_free(struct xl_cache *c)
 {
     if (!c)
         return;
+    xl_slots_fini(&c->slots);
     free(c->tlb);
     free(c->cfg);
     free(c->cfg_full);
@@ -412,7 +414,7 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
 
 static void gen_bump(struct xl_cache *xc)
 {
-    __atomic_store_n(&xc->gen, xc->gen + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&xc->slots.gen, xc->slots.gen + 1, __ATOMIC_RELEASE);
 }
 
 static void cfg_kill(struct cfg_ent *e)
@@ -700,68 +702,37 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
         xc->clock = clock;
 }
 
-/* ---- per-thread slots ------------------------------------------------- */
+/* ---- per-thread slots (slots.c) ------------------------------------- */
 
 struct xl_slots *xl_cache_slots(struct xl_cache *xc)
 {
     return &xc->slots;
 }
 
-struct xl_slot *xl_slot_find(struct xl_slots *ss, uintptr_t me)
+void xl_cache_gen_bump(struct xl_cache *xc)
 {
-    unsigned idx = xl_slot_idx(me);
-
-    for (unsigned k = 0; k < 2; k++)
-        if (LD(&ss->owner[idx ^ k]) == me)
-            return &ss->slot[idx ^ k];
-    return NULL;
+    gen_bump(xc);
 }
 
-struct xl_slot *xl_slot_claim(struct xl_slots *ss, uintptr_t me)
+void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen)
 {
-    unsigned idx = xl_slot_idx(me);
-
-    for (unsigned k = 0; k < 2; k++) {
-        uintptr_t owner = LD(&ss->owner[idx ^ k]), zero = 0;
-        if (owner == me)
-            return &ss->slot[idx ^ k];
-        /* A slot is claimed once and kept: a new owner finds the zeroes of
-         * the allocation (no entries, no memo, no hits). */
-        if (!owner && __atomic_compare_exchange_n(&ss->owner[idx ^ k], &zero, me, false,
-                                                  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            return &ss->slot[idx ^ k];
-    }
-    return NULL;
-}
-
-uint64_t xl_slot_hits(const struct xl_slots *ss)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < XL_SLOTS; i++)
-        n += LD(&ss->slot[i].hits);
-    return n;
+    __atomic_store_n(&xc->slots.gen, gen, __ATOMIC_RELEASE);
 }
 
 /* ---- the hit path ------------------------------------------------------ */
 
-uint64_t *xl_cache_genp(struct xl_cache *xc)
-{
-    return &xc->gen;
-}
-
-int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
-            unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
+int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
+            uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
-    uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
+    uint64_t in_va = va;
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
-    /* The caller probed the micro-TLB (utlb_fast in translate.c); the slot is emptied
-     * and taken to this generation here, before the lookup. */
+    /* The caller probed the front cache; the memo is dropped and taken to
+     * this generation here, before the lookup. */
     if (sl && __builtin_expect(sl->gen != gen, 0)) {
-        memset(sl->e, 0, sizeof(sl->e));
         sl->ckey = 0;
         sl->gen = gen;
     }
@@ -859,16 +830,12 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
             res->addr = (oa & ~0xFFFull & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
             res->size = 1ull << shift;
             res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
-            /* Keep it in this thread's micro-TLB (under generation @gen,
-             * read before the lookup). */
-            if (sl) {
-                struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, in_va)];
-                uint64_t ovr = ((hot >> 16) & 3) | ((hot >> 24) & 3) << 2;
-                ue->key = key | ovr << XL_UTLB_OVR_SHIFT;
-                ue->va = in_va & ~((1ull << shift) - 1);
-                ue->off = (1ull << shift) - 1;
-                ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
-            }
+            /* Keep it in this thread's front cache (under generation
+             * @gen, read before the lookup). */
+            if (sl)
+                xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, gen, in_va, shift,
+                           res->addr, (unsigned)(oa & 0x3F), (unsigned)(hot >> 16) & 0xFF,
+                           (unsigned)(hot >> 24) & 0xFF);
             return XF_HIT;
         }
     }
