@@ -484,11 +484,61 @@ unsigned xl_cfg_count(struct xl_cache *xc)
 
 /* ---- TLB ------------------------------------------------------------------ */
 
-static inline struct tlb_ent *tlb_set(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift)
+/*
+ * The two sets a translation may live in ("two choices": an insert takes
+ * one with room, so an irregular working set of half the TLB fits; with one
+ * set per page about 14% of 2048 scattered pages collide in a 4096-entry
+ * TLB).  set[0]: the page number with its upper bits folded onto the index
+ * bits, so consecutive pages fill the sets evenly, XOR a hash of the
+ * regime, VMID and size; set[1]: a multiplicative hash of the same.  The
+ * ASID is not hashed, so global entries are found with any ASID.  Returns
+ * how many distinct sets there are (1 or 2).
+ */
+static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
+                                struct tlb_ent *set[2])
 {
-    /* The ASID is not hashed, so global entries are found with any ASID. */
-    uint64_t x = (va >> shift) ^ ((tag >> XT_VMID_SHIFT) << 44) ^ ((uint64_t)shift << 58);
-    return &xc->tlb[hash_idx(x ^ (x >> 37), xc->tlb_sets_log2) * WAYS];
+    unsigned l = xc->tlb_sets_log2;
+    uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) ^ (uint64_t)shift << 40;
+    uint64_t x = page, y = page ^ scope << 20;
+
+    for (unsigned k = l; l && k < 64; k *= 2)
+        x ^= x >> k;
+    x = (x ^ hash_idx(scope, l)) & (((uint64_t)1 << l) - 1);
+    set[0] = &xc->tlb[x * WAYS];
+    set[1] = &xc->tlb[hash_idx(y ^ (y >> 37), l) * WAYS];
+    return set[0] == set[1] ? 1 : 2;
+}
+
+/* Bit i set when way i of @set is empty or invalidated (under the lock). */
+static unsigned tlb_dead(struct xl_cache *xc, const struct tlb_ent *set)
+{
+    uint64_t last = 0, g = 0, ng = 0;
+    unsigned dead = 0;
+
+    for (unsigned i = 0; i < WAYS; i++)
+        if (!(set[i].tag & VALID))
+            dead |= 1u << i;
+    if (dead)
+        return dead;
+    /* The scope words of the set's tags, read once per distinct tag. */
+    for (unsigned i = 0; i < WAYS; i++) {
+        uint64_t t = set[i].tag & ~(VALID | GLOBAL);
+        if (i == 0 || t != last)
+            tlb_thr(xc, t, &g, &ng);
+        last = t;
+        if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
+            dead |= 1u << i;
+    }
+    return dead;
+}
+
+/* Referenced ways of @set (the clock's bits). */
+static unsigned tlb_refs(const struct tlb_ent *set)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < WAYS; i++)
+        n += LD(&set[i].ref) != 0;
+    return n;
 }
 
 static bool tag_hit(uint64_t etag, uint64_t tag)
@@ -514,30 +564,25 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 {
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
-    struct tlb_ent *set = tlb_set(xc, te->tag, va, te->shift);
-    unsigned w = WAYS, dead = 0;
+    struct tlb_ent *sets[2], *set = NULL;
+    unsigned ns = tlb_sets(xc, te->tag, va, te->shift, sets), w = WAYS, dead = 0;
 
-    for (unsigned i = 0; i < WAYS; i++) {
-        if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
-            w = i;
-        if (!(set[i].tag & VALID))
-            dead |= 1u << i;
-    }
-    if (w == WAYS && !dead) {
-        /* No empty way: the invalidated ones (the scope words of the
-         * set's tags, read once per distinct tag). */
-        uint64_t last = 0, g = 0, ng = 0;
-        for (unsigned i = 0; i < WAYS; i++) {
-            uint64_t t = set[i].tag & ~(VALID | GLOBAL);
-            if (i == 0 || t != last)
-                tlb_thr(xc, t, &g, &ng);
-            last = t;
-            if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
-                dead |= 1u << i;
-        }
-    }
-    if (w == WAYS)
+    /* The same translation in either set, else a dead way in the first
+     * set that has one, else the clock of the set with fewer referenced
+     * ways. */
+    for (unsigned k = 0; k < ns && w == WAYS; k++)
+        for (unsigned i = 0; i < WAYS; i++)
+            if (sets[k][i].tag == tag && sets[k][i].va == va &&
+                (sets[k][i].meta & 0xFF) == te->shift)
+                set = sets[k], w = i;
+    for (unsigned k = 0; k < ns && w == WAYS && !dead; k++)
+        if ((dead = tlb_dead(xc, sets[k])) != 0)
+            set = sets[k];
+    if (w == WAYS) {
+        if (!dead)
+            set = ns > 1 && tlb_refs(sets[1]) < tlb_refs(sets[0]) ? sets[1] : sets[0];
         w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
+    }
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->tag, tag);
@@ -611,7 +656,7 @@ static uint64_t targeted_probes(struct xl_cache *xc, const struct xl_tlbi *p)
     for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         uint64_t n = (p->hi >> s) - (p->lo >> s);
-        if (n >= sets || (probes += n + 1) > sets)
+        if (n >= sets || (probes += 2 * (n + 1)) > sets)     /* two sets a page */
             return UINT64_MAX;
     }
     return probes;
@@ -625,9 +670,11 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
     for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
-            struct tlb_ent *set = tlb_set(xc, tag, a << s, s);
-            for (unsigned i = 0; i < WAYS; i++)
-                count += kill_if(xc, &set[i], p);
+            struct tlb_ent *sets[2];
+            unsigned ns = tlb_sets(xc, tag, a << s, s, sets);
+            for (unsigned k = 0; k < ns; k++)
+                for (unsigned i = 0; i < WAYS; i++)
+                    count += kill_if(xc, &sets[k][i], p);
             if (a == UINT64_MAX >> s)
                 break;
         }
@@ -802,10 +849,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
     while (shifts) {
         unsigned shift = (unsigned)__builtin_ctzll(shifts);
-        struct tlb_ent *set = tlb_set(xc, tag, va, shift);
+        struct tlb_ent *sets[2];
+        unsigned ns = tlb_sets(xc, tag, va, shift, sets);
         shifts &= shifts - 1;
-        for (i = 0; i < WAYS; i++) {
-            struct tlb_ent *e = &set[i];
+        for (i = 0; i < ns * WAYS; i++) {
+            struct tlb_ent *e = &sets[i / WAYS][i % WAYS];
             uint64_t et, eva, oa, meta, stamp;
             uint32_t sq;
 
