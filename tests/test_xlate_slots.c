@@ -301,7 +301,7 @@ TEST(two_instances_used_alternately_stay_apart)
         CHECK_OK(xt_tr(&b, 1, VSMMU_NO_SSID, 0x1000 + off, VSMMU_ACC_READ), 0x9000 + off, 0x1000);
         CHECK_OK(xt_tr(&a, 1, VSMMU_NO_SSID, 0x1000 + off, VSMMU_ACC_WRITE), 0x5000 + off, 0x1000);
     }
-    /* B's page is read-only whatever A's micro-TLB holds. */
+    /* B's page is read-only whatever A's front cache holds. */
     CHECK_FAULT(xt_tr(&b, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_WRITE), EVT_F_PERMISSION);
     /* The same thread, the same slot index in both: separate slots. */
     CHECK(vsmmu_xlate_thread_slot(a.tb.s) >= 0);
