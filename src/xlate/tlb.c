@@ -104,6 +104,8 @@ struct xl_cache {
     uint64_t clock;     /* stamp of new entries; > every scope word */
     uint64_t credit;    /* set probes by-address invalidation may spend */
     uint8_t *tlb_hand;
+    uint8_t *tlb_ovf;   /* per set: a page whose first set it is went to its
+                           second set (read by hits too; never cleared) */
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
 };
@@ -159,6 +161,7 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->cfg = aligned_alloc(64, ((nc * sizeof(struct cfg_ent)) + 63) & ~(size_t)63);
     c->cfg_full = calloc(nc, sizeof(struct xl_cfg));
     c->tlb_hand = calloc((size_t)1 << c->tlb_sets_log2, 1);
+    c->tlb_ovf = calloc((size_t)1 << c->tlb_sets_log2, 1);
     c->cfg_hand = calloc((size_t)1 << c->cfg_sets_log2, 1);
     c->vm_inv = calloc((size_t)1 << VM_LOG2, sizeof(uint64_t));
     c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
@@ -167,7 +170,7 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->credit = CREDIT_MAX;
     c->slots.gen = 1;   /* never the 0 of an unfilled memo */
     xl_slots_init(&c->slots);
-    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
+    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->tlb_ovf || !c->cfg_hand || !c->vm_inv ||
         !c->as_inv || !c->sid_inv) {
         xl_cache_free(c);
         return NULL;
@@ -186,6 +189,7 @@ void xl_cache_free(struct xl_cache *c)
     free(c->cfg);
     free(c->cfg_full);
     free(c->tlb_hand);
+    free(c->tlb_ovf);
     free(c->cfg_hand);
     free(c->vm_inv);
     free(c->as_inv);
@@ -492,10 +496,12 @@ unsigned xl_cfg_count(struct xl_cache *xc)
  * bits, so consecutive pages fill the sets evenly, XOR a hash of the
  * regime, VMID and size; set[1]: a multiplicative hash of the same.  The
  * ASID is not hashed, so global entries are found with any ASID.  Returns
- * how many distinct sets there are (1 or 2).
+ * how many distinct sets there are (1 or 2); without @both, 1 as long as
+ * no page of set[0] ever went to its second set (tlb_ovf), so lookups of
+ * pages that fit probe one set.
  */
 static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
-                                struct tlb_ent *set[2])
+                                struct tlb_ent *set[2], bool both)
 {
     unsigned l = xc->tlb_sets_log2;
     uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) ^ (uint64_t)shift << 40;
@@ -505,6 +511,8 @@ static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, 
         x ^= x >> k;
     x = (x ^ hash_idx(scope, l)) & (((uint64_t)1 << l) - 1);
     set[0] = &xc->tlb[x * WAYS];
+    if (!both && !LD(&xc->tlb_ovf[x]))
+        return 1;
     set[1] = &xc->tlb[hash_idx(y ^ (y >> 37), l) * WAYS];
     return set[0] == set[1] ? 1 : 2;
 }
@@ -565,12 +573,13 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
     struct tlb_ent *sets[2], *set = NULL;
-    unsigned ns = tlb_sets(xc, te->tag, va, te->shift, sets), w = WAYS, dead = 0;
+    unsigned ns = tlb_sets(xc, te->tag, va, te->shift, sets, true), w = WAYS, dead = 0;
+    uint8_t *ovf = &xc->tlb_ovf[(size_t)(sets[0] - xc->tlb) / WAYS];
 
-    /* The same translation in either set, else a dead way in the first
-     * set that has one, else the clock of the set with fewer referenced
-     * ways. */
-    for (unsigned k = 0; k < ns && w == WAYS; k++)
+    /* The same translation in either set (the second only after an
+     * overflow), else a dead way in the first set that has one, else the
+     * clock of the set with fewer referenced ways. */
+    for (unsigned k = 0; k < (*ovf ? ns : 1) && w == WAYS; k++)
         for (unsigned i = 0; i < WAYS; i++)
             if (sets[k][i].tag == tag && sets[k][i].va == va &&
                 (sets[k][i].meta & 0xFF) == te->shift)
@@ -583,6 +592,8 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
             set = ns > 1 && tlb_refs(sets[1]) < tlb_refs(sets[0]) ? sets[1] : sets[0];
         w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
     }
+    if (set != sets[0] && !*ovf)
+        ST(ovf, 1);     /* before the entry is written (its sequence counter) */
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->tag, tag);
@@ -671,7 +682,7 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
             struct tlb_ent *sets[2];
-            unsigned ns = tlb_sets(xc, tag, a << s, s, sets);
+            unsigned ns = tlb_sets(xc, tag, a << s, s, sets, false);
             for (unsigned k = 0; k < ns; k++)
                 for (unsigned i = 0; i < WAYS; i++)
                     count += kill_if(xc, &sets[k][i], p);
@@ -850,7 +861,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     while (shifts) {
         unsigned shift = (unsigned)__builtin_ctzll(shifts);
         struct tlb_ent *sets[2];
-        unsigned ns = tlb_sets(xc, tag, va, shift, sets);
+        unsigned ns = tlb_sets(xc, tag, va, shift, sets, false);
         shifts &= shifts - 1;
         for (i = 0; i < ns * WAYS; i++) {
             struct tlb_ent *e = &sets[i / WAYS][i % WAYS];
