@@ -104,37 +104,23 @@ uint64_t xl_slot_hits(const struct xl_slots *ss)
 #define OK(p, a) (((p) & NEED(a)) == NEED(a) ? 1u << (a) : 0u)
 #define ALLOW8(p) (OK(p, 1) | OK(p, 2) | OK(p, 3) | OK(p, 4) | OK(p, 5) | OK(p, 6) | OK(p, 7))
 /* Bit a (a = 1..7) set when the permissions p (VSMMU_PERM_*) allow a. */
-static const uint8_t allow8[8] = {
+const uint8_t xl_allow8[8] = {
     ALLOW8(0), ALLOW8(1), ALLOW8(2), ALLOW8(3), ALLOW8(4), ALLOW8(5), ALLOW8(6), ALLOW8(7),
 };
 
-void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, uint64_t gen, uint64_t va,
-                unsigned shift, uint64_t pa, unsigned xp, unsigned privcfg, unsigned instcfg)
+void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg)
 {
-    uint64_t off = (1ull << shift) - 1;
     unsigned allow = 0;
 
-    if (!privcfg && !instcfg) {
-        allow = allow8[xp >> 3 & 7] | allow8[xp & 7] << 8;
-        e->perm[0] = (uint8_t)api_perm((uint8_t)xp, false);
-        e->perm[1] = (uint8_t)api_perm((uint8_t)xp, true);
-    } else {
-        for (unsigned a = 1; a < 16; a++) {
-            struct acc c;
-            if (!(a & 7))
-                continue;
-            classify(a, privcfg, instcfg, &c);
-            if ((xp & c.need) == c.need)
-                allow |= 1u << a;
-            if (a == 1 || a == (1 | VSMMU_ACC_PRIV))
-                e->perm[a == 1 ? 0 : 1] = (uint8_t)api_perm((uint8_t)xp, c.priv);
-        }
+    for (unsigned a = 1; a < 16; a++) {
+        struct acc c;
+        if (!(a & 7))
+            continue;
+        classify(a, privcfg, instcfg, &c);
+        if ((xp & c.need) == c.need)
+            allow |= 1u << a;
+        if (a == 1 || a == (1 | VSMMU_ACC_PRIV))
+            e->perm[a == 1 ? 0 : 1] = (uint8_t)api_perm((uint8_t)xp, c.priv);
     }
-    e->sid = sid;
-    e->ssid = ssid;
-    e->gen = gen;
-    e->vaoff = va | off;
-    e->off = off;
-    e->pa = pa & ~off;
     e->allow = (uint16_t)allow;
 }

@@ -425,12 +425,16 @@ static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32
     return true;
 }
 
-/* vsmmu_translate() into the library's own struct (@res is not NULL). */
+/* vsmmu_translate() into the library's own struct (@res is not NULL).
+ * @probed: vsmmu_translate() has probed the front cache of the thread's
+ * first candidate slot. */
 static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                     unsigned access, struct vsmmu_xlate_result *res)
+                     unsigned access, struct vsmmu_xlate_result *res, bool probed)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
+    uintptr_t me;
+    unsigned idx;
     uint64_t gen;
     int rc;
 
@@ -451,11 +455,15 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    /* vsmmu_translate() has probed the front cache of the thread's first
-     * candidate slot; this is the second one, or a caller with another
-     * struct size. */
-    sl = xl_slot_get(xl->slots, xl_self());
-    if (sl && fc_hit(sl, gen, sid, ssid, iova, access, res))
+    me = xl_self();
+    idx = xl_slot_idx(me);
+    if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
+        sl = (struct xl_slot *)xl->slots->slot[idx];
+    } else {
+        sl = xl_slot_claim(xl->slots, me);
+        probed = false;     /* the second candidate, or a new slot */
+    }
+    if (sl && !probed && fc_hit(sl, gen, sid, ssid, iova, access, res))
         return 0;
     rc = xl_fast(xl->cache, sl, gen, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
@@ -482,7 +490,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     /* A caller compiled with this library's struct: straight into it (the
      * translation may overwrite struct_size; it is put back). */
     if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
-        rc = translate(s, sid, ssid, iova, access, res);
+        rc = translate(s, sid, ssid, iova, access, res, true);
         res->struct_size = sizeof(*res);
         return rc;
     }
@@ -490,7 +498,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     if (!res || !vsmmu_abi_size_ok(res))
         return -EINVAL;
     memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own);
+    rc = translate(s, sid, ssid, iova, access, &own, false);
     if (rc)
         return rc;
     return vsmmu_abi_copy_out(res, &own, sizeof(own));

@@ -285,15 +285,6 @@ int xl_slot_index(struct xl_slots *ss, uintptr_t me);
 /** Sum of the slots' hit counters. */
 uint64_t xl_slot_hits(const struct xl_slots *ss);
 
-/** The slot the calling thread @me owns, else xl_slot_claim(). */
-static inline struct xl_slot *xl_slot_get(struct xl_slots *ss, uintptr_t me)
-{
-    unsigned i = xl_slot_idx(me);
-    if (__builtin_expect(__atomic_load_n(&ss->owner[i], __ATOMIC_RELAXED) == me, 1))
-        return (struct xl_slot *)ss->slot[i];
-    return xl_slot_claim(ss, me);
-}
-
 /** Count a hit in the owner's slot (a plain increment made atomic for the
  *  reader in vsmmu_get_stats: the owner is the only writer). */
 static inline void xl_slot_count_hit(struct xl_slot *sl)
@@ -308,11 +299,6 @@ static inline unsigned xl_fc_idx(uint32_t sid, uint64_t va)
     return (unsigned)((va >> 12) ^ sid) & (XL_FC_N - 1);
 }
 
-/** Fill front cache entry @e: @va (any address in it), 2^@shift bytes at
- *  output @pa, XP_* bits @xp, STE.PRIVCFG/INSTCFG @privcfg/@instcfg, under
- *  generation @gen. */
-void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, uint64_t gen, uint64_t va,
-                unsigned shift, uint64_t pa, unsigned xp, unsigned privcfg, unsigned instcfg);
 
 /** Key of (sid, ssid) in the config cache and the slot memo (never 0):
  *  @ssid + 1 in the low 21 bits, so VSMMU_NO_SSID is 0 there (@ssid is
@@ -383,6 +369,39 @@ _Static_assert((unsigned)XP_PR == (unsigned)VSMMU_PERM_R &&
 static inline unsigned api_perm(uint8_t p, bool priv)
 {
     return (priv ? p : p >> 3) & 7u;
+}
+
+/* ---- slots.c: filling a front cache entry ------------------------------ */
+/** Bit a (a = 1..7: READ, WRITE, EXEC bits) set when VSMMU_PERM_* bits p
+ *  permit that access without STE overrides. */
+extern const uint8_t xl_allow8[8];
+/** The allow mask and permissions of @e under PRIVCFG/INSTCFG overrides. */
+void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
+
+/** Fill front cache entry @e: @va (any address in it), 2^@shift bytes at
+ *  output @pa, XP_* bits @xp, STE.PRIVCFG/INSTCFG @privcfg/@instcfg, under
+ *  generation @gen. */
+static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, uint64_t gen,
+                              uint64_t va, unsigned shift, uint64_t pa, unsigned xp,
+                              unsigned privcfg, unsigned instcfg)
+{
+    uint64_t off = (1ull << shift) - 1;
+
+    if (__builtin_expect(privcfg | instcfg, 0)) {
+        xl_fc_perms_ovr(e, xp, privcfg, instcfg);
+    } else {
+        /* Unprivileged accesses (bits 0-7) need the XP_U* bits, privileged
+         * ones (PRIV, bits 8-15) the XP_P* bits. */
+        e->allow = (uint16_t)(xl_allow8[xp >> 3 & 7] | xl_allow8[xp & 7] << 8);
+        e->perm[0] = (uint8_t)api_perm((uint8_t)xp, false);
+        e->perm[1] = (uint8_t)api_perm((uint8_t)xp, true);
+    }
+    e->sid = sid;
+    e->ssid = ssid;
+    e->gen = gen;
+    e->vaoff = va | off;
+    e->off = off;
+    e->pa = pa & ~off;
 }
 
 /* The permission bits @access needs without STE overrides (classify()
