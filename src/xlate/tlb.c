@@ -504,12 +504,15 @@ static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, 
                                 struct tlb_ent *set[2], bool both)
 {
     unsigned l = xc->tlb_sets_log2;
-    uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) ^ (uint64_t)shift << 40;
-    uint64_t x = page, y = page ^ scope << 20;
+    /* (regime, VMID: 20 bits; size: 6 bits) */
+    uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
+    uint64_t y = page ^ scope << 20;
+    /* Within each aligned block of 2^(2l) pages, (page ^ page >> l) maps
+     * every aligned run of 2^l pages onto all 2^l sets; the hash moves
+     * each block and each scope elsewhere.  (l <= 30, so 2l < 64.) */
+    uint64_t x = (page ^ (page >> l) ^ hash_idx((page >> 2 * l) ^ scope << 38, l)) &
+                 (((uint64_t)1 << l) - 1);
 
-    for (unsigned k = l; l && k < 64; k *= 2)
-        x ^= x >> k;
-    x = (x ^ hash_idx(scope, l)) & (((uint64_t)1 << l) - 1);
     set[0] = &xc->tlb[x * WAYS];
     if (!both && !LD(&xc->tlb_ovf[x]))
         return 1;
@@ -864,7 +867,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         unsigned ns = tlb_sets(xc, tag, va, shift, sets, false);
         shifts &= shifts - 1;
         for (i = 0; i < ns * WAYS; i++) {
-            struct tlb_ent *e = &sets[i / WAYS][i % WAYS];
+            struct tlb_ent *e = sets[i >= WAYS] + (i & (WAYS - 1));
             uint64_t et, eva, oa, meta, stamp;
             uint32_t sq;
 
