@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The per-thread front cache (src/xlate/slots.c): every invalidation scope
- * and SMMUEN kill its entries, the generation may wrap, an entry's allow
- * mask and reported permissions are what classify() says for every access,
+ * and SMMUEN kill its entries, the generation may wrap, an entry's access
+ * table (permitted, permissions reported) is what classify() says for every
+ * access,
  * and a working set of hundreds of pages is answered from it. */
 #include <stdint.h>
 
@@ -165,10 +166,10 @@ TEST(front_generation_wraps)
     xt_fini(&b.x);
 }
 
-/* An entry's allow mask and reported permissions equal the full path's
+/* An entry's access table (permitted, permissions reported) equals the full path's
  * classification for every permission set, PRIVCFG, INSTCFG and access
  * value; no entry allows an access without READ, WRITE or EXEC. */
-TEST(front_allow_mask_matches_classify)
+TEST(front_access_table_matches_classify)
 {
     struct xl_fc_ent e;
 
@@ -183,10 +184,10 @@ TEST(front_allow_mask_matches_classify)
                     bool ok;
                     classify(a, pc, ic, &c);
                     ok = (a & 7) && (xp & c.need) == c.need;
-                    CHECK_MSG(((e.allow >> a) & 1) == ok, "xp %u privcfg %u instcfg %u access %u",
+                    CHECK_MSG((e.acc[a] != 0) == ok, "xp %u privcfg %u instcfg %u access %u",
                               xp, pc, ic, a);
                     if (ok)
-                        CHECK_EQ(e.perm[a >> 3], api_perm((uint8_t)xp, c.priv));
+                        CHECK_EQ(e.acc[a], XL_FC_OK | api_perm((uint8_t)xp, c.priv));
                 }
             }
 }

@@ -7,10 +7,10 @@
  * A slot is allocated by the thread that claims its index, right after the
  * CAS on the owner word, and freed with the cache (xl_cache_free).  The
  * front cache inside it is direct-mapped (XL_FC_N entries of 48 bytes,
- * about 24 KB per slot); an entry holds everything a hit returns, computed
- * when it is filled: the output base, the size, a mask of the access
- * values it permits (STE.PRIVCFG/INSTCFG applied) and the permissions to
- * report for unprivileged and privileged accesses.  It is valid only under
+ * 32 KB per slot); an entry holds everything a hit returns, computed
+ * when it is filled: the output base, the size, and per access value
+ * whether it is permitted (STE.PRIVCFG/INSTCFG applied) and the
+ * permissions to report.  It is valid only under
  * the cache generation it was filled under, so every invalidation kills
  * every front cache entry of every thread without touching them.
  */
@@ -103,24 +103,20 @@ uint64_t xl_slot_hits(const struct xl_slots *ss)
                  : (a) & VSMMU_ACC_EXEC ? XP_PX : (a) & VSMMU_ACC_READ ? XP_PR : 0)
 #define OK(p, a) (((p) & NEED(a)) == NEED(a) ? 1u << (a) : 0u)
 #define ALLOW8(p) (OK(p, 1) | OK(p, 2) | OK(p, 3) | OK(p, 4) | OK(p, 5) | OK(p, 6) | OK(p, 7))
-/* Bit a (a = 1..7) set when the permissions p (VSMMU_PERM_*) allow a. */
-const uint8_t xl_allow8[8] = {
-    ALLOW8(0), ALLOW8(1), ALLOW8(2), ALLOW8(3), ALLOW8(4), ALLOW8(5), ALLOW8(6), ALLOW8(7),
+/* Byte a (a = 1..7) 0xFF when the permissions p (VSMMU_PERM_*) allow a. */
+#define BYTE(p, a) ((ALLOW8(p) >> (a) & 1) * (0xFFull << 8 * (a)))
+#define MASK8(p) (BYTE(p, 1) | BYTE(p, 2) | BYTE(p, 3) | BYTE(p, 4) | BYTE(p, 5) | \
+                  BYTE(p, 6) | BYTE(p, 7))
+const uint64_t xl_allow8[8] = {
+    MASK8(0), MASK8(1), MASK8(2), MASK8(3), MASK8(4), MASK8(5), MASK8(6), MASK8(7),
 };
 
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg)
 {
-    unsigned allow = 0;
-
-    for (unsigned a = 1; a < 16; a++) {
+    for (unsigned a = 0; a < 16; a++) {
         struct acc c;
-        if (!(a & 7))
-            continue;
         classify(a, privcfg, instcfg, &c);
-        if ((xp & c.need) == c.need)
-            allow |= 1u << a;
-        if (a == 1 || a == (1 | VSMMU_ACC_PRIV))
-            e->perm[a == 1 ? 0 : 1] = (uint8_t)api_perm((uint8_t)xp, c.priv);
+        e->acc[a] = (a & 7) && (xp & c.need) == c.need
+                    ? (uint8_t)(XL_FC_OK | api_perm((uint8_t)xp, c.priv)) : 0;
     }
-    e->allow = (uint16_t)allow;
 }

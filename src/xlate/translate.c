@@ -27,6 +27,7 @@
  * slot) plus every slot's counter.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,7 +411,7 @@ static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32
     uint64_t perm;
 
     if (e->gen != gen || e->sid != sid || e->ssid != ssid || (iova | e->off) != e->vaoff ||
-        !((e->allow >> access) & 1))
+        !e->acc[access])
         return false;
     /* (Reload the entry's fields rather than keep them in registers: no
      * stack frame in vsmmu_translate.) */
@@ -418,12 +419,25 @@ static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32
     res->status = VSMMU_XLATE_OK;
     res->addr = e->pa | (iova & e->off);
     res->size = e->off + 1;
+    perm = e->acc[access] & ~XL_FC_OK;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* perm, then event_type and recorded (0, false) in one store. */
-    perm = e->perm[access >> 3];
     memcpy(&res->perm, &perm, sizeof(perm));
+#else
+    res->perm = (unsigned)perm;
+    res->event_type = 0;
+    res->recorded = false;
+#endif
     xl_slot_count_hit(sl);
     return true;
 }
+
+_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
+               offsetof(struct vsmmu_xlate_result, recorded) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
+               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
+               "fc_hit stores perm, event_type and recorded as one 64-bit word");
 
 /* vsmmu_translate() into the library's own struct (@res is not NULL).
  * @probed: vsmmu_translate() has probed the front cache of the thread's
@@ -507,7 +521,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
 /*
  * The hit path: a plain access (no ATS bits) by a thread that owns its
  * first candidate slot, answered by that slot's front cache.  Entries
- * exist only for valid SubstreamIDs, the allow mask of an entry never
+ * exist only for valid SubstreamIDs, the access table of an entry never
  * permits an access without READ, WRITE or EXEC, and no entry is of the
  * current generation while SMMUEN is 0 (translate(), fill_front()), so
  * the checks of translate() hold for every hit.

@@ -209,12 +209,13 @@ struct xl_fc_ent {
     uint64_t vaoff;         /* input address | off (compared as iova | off) */
     uint64_t off;           /* size - 1: the offset bits                   */
     uint64_t pa;            /* output base (offset bits 0)                 */
-    uint16_t allow;         /* bit a: access value a (READ, WRITE, EXEC,
-                               PRIV bits) is permitted; 0: empty           */
-    uint8_t perm[2];        /* VSMMU_PERM_* reported: [unprivileged access,
-                               privileged access]                          */
-    uint32_t pad[5];        /* (a power of two: the index is one shift)    */
+    /* Per access value a (READ, WRITE, EXEC, PRIV bits): 0 when a is not
+     * permitted (always for a without READ, WRITE or EXEC; everywhere in
+     * an empty entry), else XL_FC_OK | the VSMMU_PERM_* to report. */
+    uint8_t acc[16];
+    uint64_t pad;           /* (a power of two: the index is one shift)    */
 };
+#define XL_FC_OK 0x80u
 _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
 
 /* The head of a slot: what the hit path reads before it knows the slot is
@@ -372,10 +373,10 @@ static inline unsigned api_perm(uint8_t p, bool priv)
 }
 
 /* ---- slots.c: filling a front cache entry ------------------------------ */
-/** Bit a (a = 1..7: READ, WRITE, EXEC bits) set when VSMMU_PERM_* bits p
- *  permit that access without STE overrides. */
-extern const uint8_t xl_allow8[8];
-/** The allow mask and permissions of @e under PRIVCFG/INSTCFG overrides. */
+/** Byte a (a = 1..7: READ, WRITE, EXEC bits) 0xFF when VSMMU_PERM_* bits
+ *  p permit that access without STE overrides, else 0. */
+extern const uint64_t xl_allow8[8];
+/** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
 
 /** Fill front cache entry @e: @va (any address in it), 2^@shift bytes at
@@ -390,11 +391,14 @@ static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, 
     if (__builtin_expect(privcfg | instcfg, 0)) {
         xl_fc_perms_ovr(e, xp, privcfg, instcfg);
     } else {
-        /* Unprivileged accesses (bits 0-7) need the XP_U* bits, privileged
-         * ones (PRIV, bits 8-15) the XP_P* bits. */
-        e->allow = (uint16_t)(xl_allow8[xp >> 3 & 7] | xl_allow8[xp & 7] << 8);
-        e->perm[0] = (uint8_t)api_perm((uint8_t)xp, false);
-        e->perm[1] = (uint8_t)api_perm((uint8_t)xp, true);
+        /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
+         * (PRIV: 8-15) the XP_P* bits. */
+        const uint64_t bytes = 0x0101010101010101ull;    /* one in each byte */
+        uint64_t u = xl_allow8[xp >> 3 & 7] & (XL_FC_OK | api_perm((uint8_t)xp, false)) * bytes;
+        uint64_t p = xl_allow8[xp & 7] & (XL_FC_OK | api_perm((uint8_t)xp, true)) * bytes;
+        /* (byte a of the words is acc[a]) */
+        vsmmu_put_le64(&e->acc[0], u);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], p);
     }
     e->sid = sid;
     e->ssid = ssid;
