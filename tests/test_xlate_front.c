@@ -222,3 +222,24 @@ TEST(front_cache_holds_256_pages)
     CHECK_EQ(vsmmu_xlate_thread_hits(x.tb.s) - h0, 1024);
     xt_fini(&x);
 }
+
+/* Any aligned run of XL_FC_N consecutive 4K, 16K or 64K pages or 2 MB
+ * blocks of one stream takes XL_FC_N distinct front cache entries (so the
+ * front cache holds such a working set whatever the granule). */
+TEST(front_index_spreads_every_granule)
+{
+    static const unsigned shifts[] = { 12, 14, 16, 21 };
+
+    for (unsigned k = 0; k < sizeof(shifts) / sizeof(shifts[0]); k++)
+        for (uint64_t base = 0; base < 3; base++) {
+            uint8_t seen[XL_FC_N] = {0};
+            unsigned distinct = 0;
+            for (uint64_t i = 0; i < XL_FC_N; i++) {
+                unsigned idx = xl_fc_idx(7, ((base * XL_FC_N + i) << shifts[k]) + 0x123);
+                distinct += !seen[idx];
+                seen[idx] = 1;
+            }
+            CHECK_MSG(distinct == XL_FC_N, "size 2^%u, block %llu: %u distinct entries",
+                      shifts[k], (unsigned long long)base, distinct);
+        }
+}

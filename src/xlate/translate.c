@@ -53,6 +53,7 @@ int vsmmu_xlate_init(struct vsmmu *s)
     }
     xl->slots = xl_cache_slots(xl->cache);
     s->xl = xl;
+    s->xl_slots = xl->slots;
     return 0;
 }
 
@@ -63,6 +64,7 @@ void vsmmu_xlate_fini(struct vsmmu *s)
     xl_cache_free(s->xl->cache);
     free(s->xl);
     s->xl = NULL;
+    s->xl_slots = NULL;
 }
 
 void vsmmu_xlate_reset(struct vsmmu *s)
@@ -530,7 +532,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
 {
     if (__builtin_expect(s && res && res->struct_size == sizeof(*res) && access <= 0xFu, 1)) {
-        struct xl_slots *ss = s->xl->slots;
+        struct xl_slots *ss = s->xl_slots;
         uintptr_t me = xl_self();
         struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
 

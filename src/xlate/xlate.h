@@ -294,10 +294,12 @@ static inline void xl_slot_count_hit(struct xl_slot *sl)
                      __ATOMIC_RELAXED);
 }
 
-/** Front cache index of (@sid, @va). */
+/** Front cache index of (@sid, @va): the 4K page number with the bits of
+ *  the 2 MB block number folded in, so that any aligned run of XL_FC_N
+ *  consecutive 4K, 16K, 64K pages or 2 MB blocks takes distinct entries. */
 static inline unsigned xl_fc_idx(uint32_t sid, uint64_t va)
 {
-    return (unsigned)((va >> 12) ^ sid) & (XL_FC_N - 1);
+    return (unsigned)(((va ^ (va >> XL_FC_LOG2)) >> 12) ^ sid) & (XL_FC_N - 1);
 }
 
 
