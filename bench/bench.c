@@ -1032,7 +1032,7 @@ int main(int argc, char **argv)
            "cpu min", "cpu med", "target", "");
     line();
     row("hit, 256 pages resident", &hit256, "<10 ns", yn(hit256.cmin < 10));
-    row("hit, one page (micro-TLB)", &hit1, "", "");
+    row("hit, one page", &hit1, "", "");
     row("miss, cold 4-level 4K walk", &miss, "<100 ns", yn(miss.cmin < 100));
     {
         char name[64];
