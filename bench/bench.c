@@ -13,6 +13,8 @@
  *   missfar    the same with 256 pages 512 GB apart: every level read,
  *              no walk-cache hit (the full walk)
  *   cycle4096  4096 pages cycled through the default TLB (miss % reported)
+ *   cycle2048  2048 pages cycled (half the default TLB: conflict misses)
+ *   scatter2048  2048 pages spread over 64 MB, cycled (the same, irregular)
  *   nested     nested miss (S1 4-level, every table access through S2)
  *   threads    hit256 from 1 and from 2 threads
  * Command queue: one CMDQ_PROD write publishing a full queue (2^19 commands)
@@ -332,24 +334,71 @@ static void case_far(struct s1bed *b, struct meas *m)
     meas_done(m, "missfar");
 }
 
-static double case_cycle(struct s1bed *b, struct meas *m)
+/* @n of the NPAGES pages at MISS_VA, spread pseudo-randomly (a shuffle by
+ * xorshift, fixed seed): a working set without the regularity of
+ * consecutive pages, which the set index spreads perfectly. */
+#define SCATTER_N 2048u
+static uint64_t scatter_va[SCATTER_N];
+
+static void scatter_init(void)
+{
+    static uint32_t perm[NPAGES];
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (unsigned i = 0; i < NPAGES; i++)
+        perm[i] = i;
+    for (unsigned i = 0; i < SCATTER_N; i++) {
+        unsigned j;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        j = i + (unsigned)(x % (NPAGES - i));
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        scatter_va[i] = MISS_VA + ((uint64_t)perm[i] << 12) + ((i * 8) & 0xFF8);
+    }
+}
+
+static __attribute__((noinline)) uint64_t run_scatter(vsmmu_t *s, unsigned n)
+{
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < n; i++) {
+        vsmmu_translate(s, 1, VSMMU_NO_SSID, scatter_va[i], VSMMU_ACC_READ, &r);
+        sum += r.addr;
+    }
+    must(r.status == VSMMU_XLATE_OK, "scattered translation");
+    return sum;
+}
+
+/* One pass over the working set of a cycle case: @pages consecutive pages
+ * from MISS_VA, or (@scattered) the first @pages of scatter_va. */
+static uint64_t cycle_pass(vsmmu_t *s, unsigned pages, bool scattered)
+{
+    return scattered ? run_scatter(s, pages) : run_miss(s, 0, pages);
+}
+
+/* @pages cycled @reps times; returns the miss rate (%) after a first pass. */
+static double case_cycle(struct s1bed *b, struct meas *m, unsigned pages, bool scattered,
+                         const char *id)
 {
     unsigned long n = (unsigned long)(400000 * scale), hits = 0, misses = 0;
     struct vsmmu_stats st0 = VSMMU_STRUCT_INIT(st0), st1 = VSMMU_STRUCT_INIT(st1);
 
-    sink += run_miss(b->tb.s, 0, 4096);
+    tlbi_all(&b->g);
+    sink += cycle_pass(b->tb.s, pages, scattered);
     for (unsigned r = 0; r < reps; r++) {
         vsmmu_get_stats(b->tb.s, &st0);
         double w = now(), c = cpu();
-        for (unsigned long done = 0; done < n; done += 4096)
-            sink += run_miss(b->tb.s, 0, 4096);
-        double calls = (double)((n + 4095) / 4096 * 4096);
+        for (unsigned long done = 0; done < n; done += pages)
+            sink += cycle_pass(b->tb.s, pages, scattered);
+        double calls = (double)((n + pages - 1) / pages * pages);
         meas_add(m, (now() - w) * 1e9 / calls, (cpu() - c) * 1e9 / calls);
         vsmmu_get_stats(b->tb.s, &st1);
         hits += st1.tlb_hits - st0.tlb_hits;
         misses += st1.tlb_misses - st0.tlb_misses;
     }
-    meas_done(m, "cycle4096");
+    meas_done(m, id);
     return hits + misses ? 100.0 * (double)misses / (double)(hits + misses) : 0;
 }
 
@@ -841,6 +890,20 @@ static void callgrind_mode(void)
     CALLGRIND_ZERO_STATS;
     run_miss(b.tb.s, 0, 8192);
     CALLGRIND_DUMP_STATS_AT("case=cycle4096 calls=8192");
+
+    tlbi_all(&b.g);
+    run_miss(b.tb.s, 0, 2048);
+    CALLGRIND_ZERO_STATS;
+    run_miss(b.tb.s, 0, 2048);
+    run_miss(b.tb.s, 0, 2048);
+    CALLGRIND_DUMP_STATS_AT("case=cycle2048 calls=4096");
+
+    tlbi_all(&b.g);
+    run_scatter(b.tb.s, SCATTER_N);
+    CALLGRIND_ZERO_STATS;
+    run_scatter(b.tb.s, SCATTER_N);
+    run_scatter(b.tb.s, SCATTER_N);
+    CALLGRIND_DUMP_STATS_AT("case=scatter2048 calls=4096");
     tb_fini(&b.tb);
 
     nested_bed(&n);
@@ -964,9 +1027,9 @@ int main(int argc, char **argv)
 {
     static struct s1bed b, n;
     static struct abed a;
-    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, cyc = {0}, nest = {0}, t1 = {0},
-                t2 = {0}, ev1 = {0}, ev64 = {0};
-    double miss_pct, tp1, tp2;
+    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, cyc = {0}, cyc2 = {0},
+                scat = {0}, nest = {0}, t1 = {0}, t2 = {0}, ev1 = {0}, ev64 = {0};
+    double miss_pct, miss2_pct, scat_pct, tp1, tp2;
     bool quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
     const char *mode = argc > 1 ? argv[1] : "all";
 
@@ -984,6 +1047,7 @@ int main(int argc, char **argv)
     if (getenv("BENCH_QUEUE_MS"))
         queue_ms = atof(getenv("BENCH_QUEUE_MS"));
 
+    scatter_init();
     if (!strcmp(mode, "callgrind")) {
 #ifdef HAVE_CALLGRIND
         callgrind_mode();
@@ -1004,7 +1068,9 @@ int main(int argc, char **argv)
     }
     case_miss(&b, &miss);
     case_far(&b, &far);
-    miss_pct = case_cycle(&b, &cyc);
+    miss_pct = case_cycle(&b, &cyc, 4096, false, "cycle4096");
+    miss2_pct = case_cycle(&b, &cyc2, 2048, false, "cycle2048");
+    scat_pct = case_cycle(&b, &scat, SCATTER_N, true, "scatter2048");
     case_threads(b.tb.s, &t1, 1, &tp1);
     case_threads(b.tb.s, &t2, 2, &tp2);
     nested_bed(&n);
@@ -1022,13 +1088,17 @@ int main(int argc, char **argv)
            "cpu min", "cpu med", "target", "");
     line();
     row("hit, 256 pages resident", &hit256, "<10 ns", yn(hit256.cmin < 10));
-    row("hit, one page (micro-TLB)", &hit1, "", "");
+    row("hit, one page", &hit1, "", "");
     row("miss, cold 4-level 4K walk", &miss, "<100 ns", yn(miss.cmin < 100));
     row("miss, cold walk, no walk-cache hit", &far, "", "");
     {
         char name[64];
         snprintf(name, sizeof(name), "4096 pages cycled (%.1f%% misses)", miss_pct);
         row(name, &cyc, "", "");
+        snprintf(name, sizeof(name), "2048 pages cycled (%.2f%% misses)", miss2_pct);
+        row(name, &cyc2, "<1% misses", yn(miss2_pct < 1));
+        snprintf(name, sizeof(name), "2048 scattered pages (%.2f%% misses)", scat_pct);
+        row(name, &scat, "<1% misses", yn(scat_pct < 1));
     }
     row("hit256, 1 thread (per call)", &t1, "", "");
     row("hit256, 2 threads (per call, per thread)", &t2, "", "");
@@ -1043,6 +1113,8 @@ int main(int argc, char **argv)
            1e3 / ev64.cmin);
     printf("@ ratio_threads %.3f %.3f\n", tp2 / tp1, 2 * t1.cmed / t2.cmed);
     printf("@ miss_pct_cycle4096 %.2f\n", miss_pct);
+    printf("@ miss_pct_cycle2048 %.2f\n", miss2_pct);
+    printf("@ miss_pct_scatter2048 %.2f\n", scat_pct);
     printf("(targets are checked on thread CPU time, min; instructions per call: bench/run.sh)\n");
     fflush(stdout);
     tb_fini(&b.tb);

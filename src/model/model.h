@@ -25,6 +25,7 @@
 #include "arch/arch_fields.h"
 
 struct vsmmu_xlate;  /* translation state: translate.c */
+struct xl_slots;     /* per-thread slots: src/xlate/xlate.h */
 
 /*
  * Rate limiting of log messages (core.c).  Each vsmmu_log() call site has
@@ -105,6 +106,8 @@ struct vsmmu {
     void *inval_opaque;
 
     struct vsmmu_xlate *xl;
+    struct xl_slots *xl_slots;  /* xl's per-thread slots (the hit path's
+                                   one pointer; translate.c) */
     struct vsmmu_accel *accel;
 
     /* trace callback (trace.c): set and used under the lock */
@@ -326,6 +329,8 @@ int vsmmu_xlate_init(struct vsmmu *s);
 void vsmmu_xlate_fini(struct vsmmu *s);
 /** Drop every cached structure and translation (reset).  Lock held. */
 void vsmmu_xlate_reset(struct vsmmu *s);
+/** Under the lock: CR0.SMMUEN changed (translate.c). */
+void vsmmu_xlate_smmuen_changed(struct vsmmu *s);
 /**
  * Cache effects of a validated CFGI_* / TLBI_* command (and the
  * invalidation notifier).  Lock held.

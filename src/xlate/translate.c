@@ -20,13 +20,14 @@
  *    them); any translation starting after the CMD_SYNC sees the new state.
  *
  * All state is the instance's: each thread that translates claims one of
- * the cache's per-thread slots (micro-TLB, configuration memo and its own
- * hit counter; see tlb.c) and keeps it for the instance's lifetime.  A
+ * the cache's per-thread slots (front cache, configuration memo and its own
+ * hit counter; see slots.c) and keeps it for the instance's lifetime.  A
  * thread that finds its candidate slots taken uses the shared TLB only.
  * stats.tlb_hits is exact: the shared counter (hits of threads without a
  * slot) plus every slot's counter.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,8 @@
 #include "xlate/xlate.h"
 
 struct vsmmu_xlate {
+    struct xl_slots *slots; /* the cache's per-thread slots and generation */
     struct xl_cache *cache;
-    uint64_t *gen;          /* the cache's generation */
-    struct xl_slots *slots; /* the cache's per-thread slots */
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
@@ -51,9 +51,9 @@ int vsmmu_xlate_init(struct vsmmu *s)
         free(xl);
         return -ENOMEM;
     }
-    xl->gen = xl_cache_genp(xl->cache);
     xl->slots = xl_cache_slots(xl->cache);
     s->xl = xl;
+    s->xl_slots = xl->slots;
     return 0;
 }
 
@@ -64,12 +64,21 @@ void vsmmu_xlate_fini(struct vsmmu *s)
     xl_cache_free(s->xl->cache);
     free(s->xl);
     s->xl = NULL;
+    s->xl_slots = NULL;
 }
 
 void vsmmu_xlate_reset(struct vsmmu *s)
 {
     if (s->xl)
         xl_cache_flush(s->xl->cache);
+}
+
+void vsmmu_xlate_smmuen_changed(struct vsmmu *s)
+{
+    /* Front caches are probed without reading CR0: SMMUEN 0 must find
+     * none of their entries alive. */
+    if (s->xl)
+        xl_cache_gen_bump(s->xl->cache);
 }
 
 static bool beyond(uint64_t addr, unsigned bits)
@@ -212,6 +221,21 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     int rc = xl_load_ste(s, sid, ssid, ste, c, f);
 
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
+}
+
+/* After a miss filled the TLB with @e: the same translation in the calling
+ * thread's front cache (under the lock, so under the current generation). */
+static void fill_front(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                       const struct xl_tlbe *e, const struct xl_cfg *c)
+{
+    struct xl_slot *sl = xl_slot_find(s->xl->slots, xl_self());
+
+    /* (SMMUEN may have been cleared since translate() looked: then the
+     * generation is already the new one.) */
+    if (sl && vsmmu_cr0(s, CR0_SMMUEN))
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid,
+                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, e->shift, e->oa,
+                   e->perm, c->privcfg, c->instcfg);
 }
 
 /* The configuration of (sid, ssid) from the config cache, else fetched,
@@ -361,6 +385,7 @@ static unsigned slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t
         .perm = perm,
     };
     xl_tlb_insert(xc, &e, sid, ssid);
+    fill_front(s, sid, ssid, va, &e, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
              e.va, e.oa, 1ull << shift, api_perm(perm, priv));
 
@@ -408,34 +433,58 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     return 0;
 }
 
-/* A micro-TLB hit on an entry whose configuration has PRIVCFG/INSTCFG
- * overrides: the access is classified with them first. */
-__attribute__((noinline, cold))
-static bool utlb_ovr_hit(struct xl_slot *sl, const struct xl_utlb_ent *ue, uint64_t iova,
-                         unsigned access, struct vsmmu_xlate_result *res)
+/*
+ * A hit in the front cache of slot @sl: an entry of (@sid, @ssid) covering
+ * @iova, filled under the current generation @gen, that permits @access
+ * (at most 0xF: READ, WRITE, EXEC, PRIV).  Fills @res and counts the hit;
+ * false (nothing written) otherwise.
+ */
+static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
+                          uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
-    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
-    struct acc a;
+    const struct xl_fc_ent *e = &sl->fc[xl_fc_idx(sid, iova)];
+    uint64_t perm;
 
-    classify(access, ovr & 3, ovr >> 2, &a);
-    if ((ue->oa & a.need) != a.need)
+    if (e->gen != gen || e->sid != sid || e->ssid != ssid || (iova | e->off) != e->vaoff ||
+        !e->acc[access])
         return false;
+    /* (Reload the entry's fields rather than keep them in registers: no
+     * stack frame in vsmmu_translate.) */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     res->status = VSMMU_XLATE_OK;
+    res->addr = e->pa | (iova & e->off);
+    res->size = e->off + 1;
+    perm = e->acc[access] & ~XL_FC_OK;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* perm, then event_type and recorded (0, false) in one store. */
+    memcpy(&res->perm, &perm, sizeof(perm));
+#else
+    res->perm = (unsigned)perm;
     res->event_type = 0;
     res->recorded = false;
-    res->addr = (ue->oa & ~0xFFFull) | (iova & ue->off);
-    res->size = ue->off + 1;
-    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
+#endif
     xl_slot_count_hit(sl);
     return true;
 }
 
-/* vsmmu_translate() into the library's own struct (@res is not NULL). */
+_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
+               offsetof(struct vsmmu_xlate_result, recorded) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
+               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
+               "fc_hit stores perm, event_type and recorded as one 64-bit word");
+
+/* vsmmu_translate() into the library's own struct (@res is not NULL).
+ * @probed: vsmmu_translate() has probed the front cache of the thread's
+ * first candidate slot. */
 static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                     unsigned access, struct vsmmu_xlate_result *res)
+                     unsigned access, struct vsmmu_xlate_result *res, bool probed)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
+    uintptr_t me;
+    unsigned idx;
+    uint64_t gen;
     int rc;
 
     if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
@@ -444,25 +493,28 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         return xl_translate_ats(s, sid, ssid, iova, access, res);
     if (!(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
+    /* The generation before CR0: an entry filled under it was filled while
+     * SMMUEN was 1, as clearing SMMUEN bumps the generation (see
+     * vsmmu_xlate_smmuen_changed). */
+    xl = s->xl;
+    gen = __atomic_load_n(&xl->slots->gen, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
 
     /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    xl = s->xl;
-    /* vsmmu_translate() has probed the micro-TLB (utlb_fast) except for
-     * entries made under PRIVCFG/INSTCFG overrides. */
-    sl = xl_slot_get(xl->slots, xl_self());
-    if (sl) {
-        const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, iova)];
-        if (__builtin_expect((ue->key & XL_UTLB_OVR_MASK) != 0, 0) &&
-            sl->gen == __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE) &&
-            (ue->key & ~XL_UTLB_OVR_MASK) == xl_cfg_key(sid, ssid) &&
-            (iova & ~ue->off) == ue->va && utlb_ovr_hit(sl, ue, iova, access, res))
-            return 0;
+    me = xl_self();
+    idx = xl_slot_idx(me);
+    if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
+        sl = (struct xl_slot *)xl->slots->slot[idx];
+    } else {
+        sl = xl_slot_claim(xl->slots, me);
+        probed = false;     /* the second candidate, or a new slot */
     }
-    rc = xl_fast(xl->cache, sl, sid, ssid, iova, access, s->cfg.oas_bits, res);
+    if (sl && !probed && fc_hit(sl, gen, sid, ssid, iova, access, res))
+        return 0;
+    rc = xl_fast(xl->cache, sl, gen, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
         if (sl)
             xl_slot_count_hit(sl);
@@ -475,60 +527,8 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
-/* The XP_* bits a plain access (READ/WRITE/EXEC/PRIV only) needs; 0 for
- * one without READ, WRITE or EXEC (not a hit-path call). */
-static const uint8_t hit_need[16] = {
-    0, XP_UR, XP_UW, XP_UR | XP_UW, XP_UX, XP_UX, XP_UR | XP_UW, XP_UR | XP_UW,
-    0, XP_PR, XP_PW, XP_PR | XP_PW, XP_PX, XP_PX, XP_PR | XP_PW, XP_PR | XP_PW,
-};
-_Static_assert(VSMMU_ACC_PRIV == 8, "hit_need is indexed by the access bits");
-
-/*
- * The micro-TLB hit on its own: a plain access by a thread that owns a
- * slot, to a translation in that slot's micro-TLB filled under the
- * current generation, made without PRIVCFG/INSTCFG overrides.  Returns
- * false (nothing written) for anything else; the full path then decides.
- * Kept small so that the common call needs no stack frame.
- */
-static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                             unsigned access, struct vsmmu_xlate_result *res)
-{
-    const struct vsmmu_xlate *xl = s->xl;
-    struct xl_slots *ss = xl->slots;
-    const struct xl_utlb_ent *ue;
-    struct xl_slot *sl;
-    uintptr_t me;
-    unsigned idx;
-    uint64_t oa;
-    uint8_t need;
-
-    if (access > 0xFu || !(need = hit_need[access]) || !xl_ssid_ok(ssid))
-        return false;
-    me = xl_self();
-    idx = xl_slot_idx(me);
-    sl = &ss->slot[idx];
-    ue = &sl->e[xl_utlb_idx(sid, iova)];
-    if (__atomic_load_n(&ss->owner[idx], __ATOMIC_RELAXED) != me ||
-        !(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)) ||
-        sl->gen != __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE))
-        return false;
-    /* An entry made under overrides never equals the plain key (translate()
-     * answers it with utlb_ovr_hit). */
-    oa = ue->oa;
-    if (ue->key != xl_cfg_key(sid, ssid) || (iova & ~ue->off) != ue->va || (oa & need) != need)
-        return false;
-    res->status = VSMMU_XLATE_OK;
-    res->event_type = 0;
-    res->recorded = false;
-    res->addr = (oa & ~0xFFFull) | (iova & ue->off);
-    res->size = ue->off + 1;
-    res->perm = api_perm((uint8_t)(oa & 0x3F), (access & VSMMU_ACC_PRIV) != 0);
-    xl_slot_count_hit(sl);
-    return true;
-}
-
-/* Everything but utlb_fast(): out of line, so that the hit needs no
- * stack frame. */
+/* Everything but the front cache probe of the first candidate slot: out
+ * of line, so that the hit needs no stack frame. */
 __attribute__((noinline))
 static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                           unsigned access, struct vsmmu_xlate_result *res)
@@ -539,7 +539,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     /* A caller compiled with this library's struct: straight into it (the
      * translation may overwrite struct_size; it is put back). */
     if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
-        rc = translate(s, sid, ssid, iova, access, res);
+        rc = translate(s, sid, ssid, iova, access, res, true);
         res->struct_size = sizeof(*res);
         return rc;
     }
@@ -547,18 +547,33 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     if (!res || !vsmmu_abi_size_ok(res))
         return -EINVAL;
     memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own);
+    rc = translate(s, sid, ssid, iova, access, &own, false);
     if (rc)
         return rc;
     return vsmmu_abi_copy_out(res, &own, sizeof(own));
 }
 
+/*
+ * The hit path: a plain access (no ATS bits) by a thread that owns its
+ * first candidate slot, answered by that slot's front cache.  Entries
+ * exist only for valid SubstreamIDs, the access table of an entry never
+ * permits an access without READ, WRITE or EXEC, and no entry is of the
+ * current generation while SMMUEN is 0 (translate(), fill_front()), so
+ * the checks of translate() hold for every hit.
+ */
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
 {
-    if (__builtin_expect(s && res && res->struct_size == sizeof(*res), 1) &&
-        utlb_fast(s, sid, ssid, iova, access, res))
-        return 0;
+    if (__builtin_expect(s && res && res->struct_size == sizeof(*res) && access <= 0xFu, 1)) {
+        struct xl_slots *ss = s->xl_slots;
+        uintptr_t me = xl_self();
+        struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
+
+        if (h->owner == me &&
+            fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid, ssid,
+                   iova, access, res))
+            return 0;
+    }
     return translate_full(s, sid, ssid, iova, access, res);
 }
 
@@ -746,21 +761,20 @@ static struct xl_slot *own_slot(struct vsmmu *s)
 
 int vsmmu_xlate_thread_slot(struct vsmmu *s)
 {
-    struct xl_slot *sl = own_slot(s);
-    return sl ? (int)(sl - s->xl->slots->slot) : -1;
+    return xl_slot_index(s->xl->slots, xl_self());
 }
 
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s)
 {
     struct xl_slot *sl = own_slot(s);
-    return sl ? __atomic_load_n(&sl->hits, __ATOMIC_RELAXED) : 0;
+    return sl ? __atomic_load_n(&sl->h.hits, __ATOMIC_RELAXED) : 0;
 }
 
 void vsmmu_xlate_forget_thread(struct vsmmu *s)
 {
     struct xl_slot *sl = own_slot(s);
     if (sl) {
-        memset(sl->e, 0, sizeof(sl->e));
+        memset(sl->fc, 0, sizeof(sl->fc));
         sl->ckey = 0;
     }
 }
@@ -768,4 +782,9 @@ void vsmmu_xlate_forget_thread(struct vsmmu *s)
 void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock)
 {
     xl_cache_set_clock(s->xl->cache, clock);
+}
+
+void vsmmu_xlate_set_gen(struct vsmmu *s, uint64_t gen)
+{
+    xl_cache_set_gen(s->xl->cache, gen);
 }
