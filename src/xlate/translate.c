@@ -307,7 +307,7 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 }
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
- * @sl: the calling thread's slot, or NULL. */
+ * @sl: the calling thread's slot (with the probe of this miss), or NULL. */
 __attribute__((noinline))
 static unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
                           uint64_t va, unsigned access, struct vsmmu_xlate_result *res)
@@ -384,7 +384,7 @@ static unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
         .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
         .perm = perm,
     };
-    xl_tlb_insert(xc, &e, sid, ssid);
+    xl_tlb_insert(xc, &e, sid, ssid, sl ? &sl->probe : NULL);
     fill_front(s, sl, sid, ssid, va, &e, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
              e.va, e.oa, 1ull << shift, api_perm(perm, priv));
