@@ -167,9 +167,9 @@ static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
  * stage 2.  Faults are filled as stage @st2 faults with CLASS @class_ and
  * IPA @ipa_for_fault.
  */
-static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2,
-                bool nested, uint64_t ia, unsigned class_, struct xl_walk *w,
-                struct xl_fault *f)
+static inline __attribute__((always_inline))
+int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
+         uint64_t ia, unsigned class_, struct xl_walk *w, struct xl_fault *f)
 {
     unsigned g = t->gshift, stride = g - 3, level, attrs;
     unsigned aptable;
@@ -290,8 +290,25 @@ int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsi
     return 0;
 }
 
+/* The walks in their three kinds, each compiled with its constants. */
+__attribute__((noinline))
+static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
+                         uint64_t va, struct xl_walk *w, struct xl_fault *f)
+{
+    return walk(s, c, t, false, false, va, EVT_CLASS_IN, w, f);
+}
+
+__attribute__((noinline))
+static int walk_s1_nested(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
+                          uint64_t va, struct xl_walk *w, struct xl_fault *f)
+{
+    return walk(s, c, t, false, true, va, EVT_CLASS_IN, w, f);
+}
+
 int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
                struct xl_walk *w, struct xl_fault *f)
 {
-    return walk(s, c, &c->tt[half], false, c->s2, va, EVT_CLASS_IN, w, f);
+    if (c->s2)
+        return walk_s1_nested(s, c, &c->tt[half], va, w, f);
+    return walk_s1_plain(s, c, &c->tt[half], va, w, f);
 }
