@@ -150,7 +150,7 @@ void xl_s1_perm_table(struct xl_cfg *c)
 }
 
 /* The index of c->s1perm for leaf @d under the table restrictions. */
-static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
+static inline unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
 {
     unsigned ap = (unsigned)fld_get(d, PTE_AP);
 
