@@ -569,13 +569,13 @@ static bool tlb_live(struct xl_cache *xc, const struct tlb_ent *e)
 
 /* One pass over @set for xl_tlb_insert(): the way holding the same
  * translation (@tag, @va, @shift) in *same (left alone: none), and the dead
- * ways (empty or invalidated) as bits.  The scope words are read once per
- * distinct tag of the live ways. */
+ * ways (empty or invalidated) as bits.  *@last: a tag (xl_tag bits; 0:
+ * none) whose stamps *@g and *@ng, for global and non-global entries, are
+ * known; the scope words of other tags are read (and remembered there). */
 static inline __attribute__((always_inline))
 unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, uint64_t va,
-                  unsigned shift, unsigned *same)
+                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng)
 {
-    uint64_t last = 0, g = 0, ng = 0;
     unsigned dead = 0;
 
     for (unsigned i = 0; i < WAYS; i++) {
@@ -587,11 +587,11 @@ unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, 
         }
         if (et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
             *same = i;
-        if (t != last) {    /* (a live tag is never 0: its regime is not) */
-            tlb_thr(xc, t, &g, &ng);
-            last = t;
+        if (t != *last) {   /* (a live tag is never 0: its regime is not) */
+            tlb_thr(xc, t, g, ng);
+            *last = t;
         }
-        if (set[i].stamp <= ((et & GLOBAL) ? g : ng))
+        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng))
             dead |= 1u << i;
     }
     return dead;
@@ -602,8 +602,13 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 {
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
-    size_t x0 = pr && pr->ok && pr->shift == te->shift && pr->page == va >> te->shift &&
-                pr->tag == te->tag ? pr->set0 : tlb_set0(xc, te->tag, va, te->shift);
+    bool hit = pr && pr->ok && pr->shift == te->shift && pr->page == va >> te->shift &&
+               pr->tag == te->tag;
+    size_t x0 = hit ? pr->set0 : tlb_set0(xc, te->tag, va, te->shift);
+    /* The stamps entries of the tag must exceed, as the probe read them:
+     * they only choose the victim (a stale value makes a worse choice,
+     * never a wrong translation). */
+    uint64_t last = hit ? te->tag : 0, g = hit ? pr->thr_g : 0, ng = hit ? pr->thr_ng : 0;
     struct tlb_ent *set0 = &xc->tlb[x0 * WAYS], *set1 = NULL, *set;
     uint8_t *ovf = &xc->tlb_ovf[x0];
     unsigned w = WAYS, dead, dead1 = 0;
@@ -613,7 +618,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
      * clock of the set with fewer referenced ways.  The second set is
      * computed only when needed. */
     set = set0;
-    dead = tlb_scan(xc, set0, tag, va, te->shift, &w);
+    dead = tlb_scan(xc, set0, tag, va, te->shift, &w, &last, &g, &ng);
     if (w == WAYS && (*ovf || !dead)) {
         set1 = &xc->tlb[tlb_set1(xc, te->tag, va, te->shift) * WAYS];
         if (set1 == set0) {
@@ -621,7 +626,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
         } else {
             unsigned w1 = WAYS;
 
-            dead1 = tlb_scan(xc, set1, tag, va, te->shift, &w1);
+            dead1 = tlb_scan(xc, set1, tag, va, te->shift, &w1, &last, &g, &ng);
             if (w1 != WAYS && *ovf)
                 set = set1, w = w1;
         }
@@ -987,6 +992,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     if (sl && sets[0])
         sl->probe = (struct xl_probe){ .ok = true, .shift = (uint8_t)shift, .tag = tag,
                                        .page = va >> shift,
-                                       .set0 = (size_t)(sets[0] - xc->tlb) / WAYS };
+                                       .set0 = (size_t)(sets[0] - xc->tlb) / WAYS,
+                                       .thr_g = thr_g, .thr_ng = thr_ng };
     return XF_MISS;
 }

@@ -300,13 +300,15 @@ _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
  * after the walk can use: the first set of (tag, page, size) for the last
  * (largest) size it probed, usually the only one.  A pure function of those
  * and the TLB's fixed geometry, so it stays right whatever happened in
- * between. */
+ * between; and the tag's scope stamps as they were then (a hint for the
+ * choice of victim only). */
 struct xl_probe {
     bool ok;            /* the fields below are filled */
     uint8_t shift;
     uint64_t tag;       /* xl_tag bits */
     uint64_t page;      /* TLB key address >> shift */
     size_t set0;        /* index of the first set */
+    uint64_t thr_g, thr_ng; /* the stamps live entries of the tag exceeded */
 };
 
 /* The head of a slot: what the hit path reads before it knows the slot is
