@@ -150,7 +150,7 @@ void xl_s1_perm_table(struct xl_cfg *c)
 }
 
 /* The index of c->s1perm for leaf @d under the table restrictions. */
-static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
+static inline unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
 {
     unsigned ap = (unsigned)fld_get(d, PTE_AP);
 
@@ -162,30 +162,75 @@ static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
            (fld_get(d, PTE_UXN) || uxnt ? XL_S1P_UXN : 0);
 }
 
-/*
- * The common walk.  @nested: stage-1 walk whose table accesses go through
- * stage 2.  Faults are filled as stage @st2 faults with CLASS @class_ and
- * IPA @ipa_for_fault.
- */
-static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2,
-                bool nested, uint64_t ia, unsigned class_, struct xl_walk *w,
-                struct xl_fault *f)
+/* A leaf descriptor @d at @level (mapping 2^@shift bytes), read from
+ * @daddr (PA @pa), with the table restrictions @attrs (ATTR_*): the
+ * output, Access flag and permission checks of walk(). */
+static inline __attribute__((always_inline))
+int leaf(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
+         uint64_t ia, unsigned class_, unsigned level, unsigned shift, uint64_t d,
+         uint64_t daddr, uint64_t pa, unsigned attrs, struct xl_walk *w, struct xl_fault *f)
 {
-    unsigned g = t->gshift, stride = g - 3, level, attrs;
-    unsigned aptable;
-    bool pxnt, uxnt;
-    uint64_t table;
+    uint64_t base = desc_oa(d, t->gshift, t->oa_bits, shift);
+    uint64_t fipa = st2 ? ia : 0;
+    bool af_hw = st2 ? c->s2ha : c->ha;
+    bool affd = st2 ? c->s2affd : c->affd;
+    int rc;
+
+    if (t->oa_bits < 64 && (base >> t->oa_bits))
+        return fault(f, EVT_F_ADDR_SIZE, st2, class_, fipa);
+    if (!fld_get(d, PTE_AF)) {
+        if (af_hw) {
+            /* Hardware Access flag update. */
+            if (nested) {
+                rc = xl_s2_fetch_addr(s, c, daddr, EVT_CLASS_TT, true, &pa, f);
+                if (rc)
+                    return rc;
+            }
+            if (!write_desc(s, pa, t->be, d | fld_mask(PTE_AF))) {
+                fault(f, EVT_F_WALK_EABT, st2, st2 ? class_ : EVT_CLASS_TT, fipa);
+                f->fetch_addr = pa;
+                return f->type;
+            }
+        } else if (!affd) {
+            return fault(f, EVT_F_ACCESS, st2, class_, fipa);
+        }
+    }
+    w->shift = (uint8_t)shift;
+    w->level = (uint8_t)level;
+    w->oa = base | (ia & ((1ull << shift) - 1));
+    if (st2) {
+        w->perm = s2_perm(s, d);
+        w->device = fld_get(d, 5, 4) == 0;
+        w->global = true;
+    } else {
+        w->perm = c->s1perm[s1_perm_idx(d, attrs & ATTR_APT_MASK, (attrs & ATTR_PXNT) != 0,
+                                        (attrs & ATTR_UXNT) != 0)];
+        w->device = false;
+        w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
+    }
+    return 0;
+}
+
+/*
+ * The common walk from @level, whose table is at @table, with the table
+ * restrictions @attrs accumulated above it (ATTR_*); @k: the walk-cache
+ * key as xl_wc_lookup() left it.  @nested: stage-1 walk whose table
+ * accesses go through stage 2.  Faults are filled as stage @st2 faults
+ * with CLASS @class_ (and for stage 2 IPA @ia).
+ */
+static inline __attribute__((always_inline))
+int walk_from(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2,
+              bool nested, uint64_t ia, unsigned class_, const struct xl_wc_key *k,
+              unsigned level, uint64_t table, unsigned attrs, struct xl_walk *w,
+              struct xl_fault *f)
+{
+    unsigned g = t->gshift, stride = g - 3;
+    unsigned aptable = attrs & ATTR_APT_MASK;
+    bool pxnt = (attrs & ATTR_PXNT) != 0, uxnt = (attrs & ATTR_UXNT) != 0;
     uint64_t fipa = st2 ? ia : 0;
     struct xl_cache *xc = xl_cache_of(s);
-    struct xl_wc_key k;
 
     memset(w, 0, sizeof(*w));
-    /* Start below the deepest table descriptor the walk cache holds. */
-    wc_key(c, t, st2, nested, &k);
-    level = xl_wc_lookup(xc, &k, ia, &table, &attrs);
-    aptable = attrs & ATTR_APT_MASK;
-    pxnt = (attrs & ATTR_PXNT) != 0;
-    uxnt = (attrs & ATTR_UXNT) != 0;
     for (;;) {
         unsigned shift = level_shift(level, g);
         unsigned nbits = level == t->start ? t->ia_bits - shift : stride;
@@ -214,8 +259,8 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 pxnt |= fld_get(d, PTE_PXNTABLE) != 0;
                 uxnt |= fld_get(d, PTE_UXNTABLE) != 0;
             }
-            if (level >= xl_wc_min_level(k.flags))
-                xl_wc_insert(xc, &k, level, ia, next,
+            if (level >= xl_wc_min_level(k->flags))
+                xl_wc_insert(xc, k, level, ia, next,
                              aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0));
             table = next;
             level++;
@@ -224,45 +269,24 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
         if (level == 3 ? !fld_get(d, PTE_TYPE) : !block_allowed(s, level, g))
             return fault(f, EVT_F_TRANSLATION, st2, class_, fipa);
 
-        /* Leaf. */
-        {
-            uint64_t base = desc_oa(d, g, t->oa_bits, shift);
-            bool af_hw = st2 ? c->s2ha : c->ha;
-            bool affd = st2 ? c->s2affd : c->affd;
-
-            if (t->oa_bits < 64 && (base >> t->oa_bits))
-                return fault(f, EVT_F_ADDR_SIZE, st2, class_, fipa);
-            if (!fld_get(d, PTE_AF)) {
-                if (af_hw) {
-                    /* Hardware Access flag update. */
-                    if (nested) {
-                        rc = xl_s2_fetch_addr(s, c, daddr, EVT_CLASS_TT, true, &pa, f);
-                        if (rc)
-                            return rc;
-                    }
-                    if (!write_desc(s, pa, t->be, d | fld_mask(PTE_AF))) {
-                        fault(f, EVT_F_WALK_EABT, st2, st2 ? class_ : EVT_CLASS_TT, fipa);
-                        f->fetch_addr = pa;
-                        return f->type;
-                    }
-                } else if (!affd) {
-                    return fault(f, EVT_F_ACCESS, st2, class_, fipa);
-                }
-            }
-            w->shift = (uint8_t)shift;
-            w->level = (uint8_t)level;
-            w->oa = base | (ia & ((1ull << shift) - 1));
-            if (st2) {
-                w->perm = s2_perm(s, d);
-                w->device = fld_get(d, 5, 4) == 0;
-                w->global = true;
-            } else {
-                w->perm = c->s1perm[s1_perm_idx(d, aptable, pxnt, uxnt)];
-                w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
-            }
-            return 0;
-        }
+        return leaf(s, c, t, st2, nested, ia, class_, level, shift, d, daddr, pa,
+                    aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0), w, f);
     }
+}
+
+/* The walk of @ia: from below the deepest table descriptor the walk cache
+ * holds, else from the start table. */
+static inline __attribute__((always_inline))
+int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
+         uint64_t ia, unsigned class_, struct xl_walk *w, struct xl_fault *f)
+{
+    struct xl_wc_key k;
+    uint64_t table;
+    unsigned level, attrs;
+
+    wc_key(c, t, st2, nested, &k);
+    level = xl_wc_lookup(xl_cache_of(s), &k, ia, &table, &attrs);
+    return walk_from(s, c, t, st2, nested, ia, class_, &k, level, table, attrs, w, f);
 }
 
 int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
@@ -290,8 +314,53 @@ int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsi
     return 0;
 }
 
+/* The stage-1 walks in their two kinds, each compiled with its constants. */
+__attribute__((noinline))
+static int walk_s1_nested(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
+                          uint64_t va, struct xl_walk *w, struct xl_fault *f)
+{
+    return walk(s, c, t, false, true, va, EVT_CLASS_IN, w, f);
+}
+
+/* The last level of a stage-1 4K walk (not nested) whose level-2 table
+ * descriptor the walk cache held: walk_from() at level 3, in a function
+ * small enough to keep its values in registers. */
+__attribute__((noinline))
+static int s1_page(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, uint64_t va,
+                   uint64_t table, unsigned attrs, struct xl_walk *w, struct xl_fault *f)
+{
+    uint64_t daddr = table + ((va >> 12) & 511) * 8, d;
+
+    if (!read_desc(s, daddr, t->be, &d)) {
+        fault(f, EVT_F_WALK_EABT, false, EVT_CLASS_TT, 0);
+        f->fetch_addr = daddr;
+        return f->type;
+    }
+    if (!(d & 1) || !fld_get(d, PTE_TYPE))
+        return fault(f, EVT_F_TRANSLATION, false, EVT_CLASS_IN, 0);
+    return leaf(s, c, t, false, false, va, EVT_CLASS_IN, 3, 12, d, daddr, daddr, attrs, w, f);
+}
+
+__attribute__((noinline))
+static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
+                         uint64_t va, struct xl_walk *w, struct xl_fault *f)
+{
+    struct xl_wc_key k;
+    uint64_t table;
+    unsigned level, attrs;
+
+    wc_key(c, t, false, false, &k);
+    level = xl_wc_lookup(xl_cache_of(s), &k, va, &table, &attrs);
+    /* (A level-3 start table has fewer index bits: not here.) */
+    if (level == 3 && t->gshift == 12 && t->start < 3)
+        return s1_page(s, c, t, va, table, attrs, w, f);
+    return walk_from(s, c, t, false, false, va, EVT_CLASS_IN, &k, level, table, attrs, w, f);
+}
+
 int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
                struct xl_walk *w, struct xl_fault *f)
 {
-    return walk(s, c, &c->tt[half], false, c->s2, va, EVT_CLASS_IN, w, f);
+    if (c->s2)
+        return walk_s1_nested(s, c, &c->tt[half], va, w, f);
+    return walk_s1_plain(s, c, &c->tt[half], va, w, f);
 }

@@ -505,47 +505,38 @@ unsigned xl_cfg_count(struct xl_cache *xc)
  * no page of set[0] ever went to its second set (tlb_ovf), so lookups of
  * pages that fit probe one set.
  */
-static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
-                                struct tlb_ent *set[2], bool both)
+static inline size_t tlb_set0(const struct xl_cache *xc, uint64_t tag, uint64_t va,
+                              unsigned shift)
 {
     unsigned l = xc->tlb_sets_log2;
     /* (regime, VMID: 20 bits; size: 6 bits) */
     uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
-    uint64_t y = page ^ scope << 20;
     /* Within each aligned block of 2^(2l) pages, (page ^ page >> l) maps
      * every aligned run of 2^l pages onto all 2^l sets; the hash moves
      * each block and each scope elsewhere.  (l <= 30, so 2l < 64.) */
-    uint64_t x = (page ^ (page >> l) ^ hash_idx((page >> 2 * l) ^ scope << 38, l)) &
-                 (((uint64_t)1 << l) - 1);
+    return (size_t)((page ^ (page >> l) ^ hash_idx((page >> 2 * l) ^ scope << 38, l)) &
+                    (((uint64_t)1 << l) - 1));
+}
+
+static inline size_t tlb_set1(const struct xl_cache *xc, uint64_t tag, uint64_t va,
+                              unsigned shift)
+{
+    uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
+    uint64_t y = page ^ scope << 20;
+
+    return hash_idx(y ^ (y >> 37), xc->tlb_sets_log2);
+}
+
+static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
+                                struct tlb_ent *set[2], bool both)
+{
+    size_t x = tlb_set0(xc, tag, va, shift);
 
     set[0] = &xc->tlb[x * WAYS];
     if (!both && !LD(&xc->tlb_ovf[x]))
         return 1;
-    set[1] = &xc->tlb[hash_idx(y ^ (y >> 37), l) * WAYS];
+    set[1] = &xc->tlb[tlb_set1(xc, tag, va, shift) * WAYS];
     return set[0] == set[1] ? 1 : 2;
-}
-
-/* Bit i set when way i of @set is empty or invalidated (under the lock). */
-static unsigned tlb_dead(struct xl_cache *xc, const struct tlb_ent *set)
-{
-    uint64_t last = 0, g = 0, ng = 0;
-    unsigned dead = 0;
-
-    for (unsigned i = 0; i < WAYS; i++)
-        if (!(set[i].tag & VALID))
-            dead |= 1u << i;
-    if (dead)
-        return dead;
-    /* The scope words of the set's tags, read once per distinct tag. */
-    for (unsigned i = 0; i < WAYS; i++) {
-        uint64_t t = set[i].tag & ~(VALID | GLOBAL);
-        if (i == 0 || t != last)
-            tlb_thr(xc, t, &g, &ng);
-        last = t;
-        if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
-            dead |= 1u << i;
-    }
-    return dead;
 }
 
 /* Referenced ways of @set (the clock's bits). */
@@ -576,31 +567,80 @@ static bool tlb_live(struct xl_cache *xc, const struct tlb_ent *e)
     return e->stamp > ((e->tag & GLOBAL) ? g : ng);
 }
 
-void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid)
+/* One pass over @set for xl_tlb_insert(): the way holding the same
+ * translation (@tag, @va, @shift) in *same (left alone: none), and the dead
+ * ways (empty or invalidated) as bits.  *@last: a tag (xl_tag bits; 0:
+ * none) whose stamps *@g and *@ng, for global and non-global entries, are
+ * known; the scope words of other tags are read (and remembered there). */
+static inline __attribute__((always_inline))
+unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, uint64_t va,
+                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng)
+{
+    unsigned dead = 0;
+
+    for (unsigned i = 0; i < WAYS; i++) {
+        uint64_t et = set[i].tag, t = et & ~(VALID | GLOBAL);
+
+        if (!(et & VALID)) {
+            dead |= 1u << i;
+            continue;
+        }
+        if (et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
+            *same = i;
+        if (t != *last) {   /* (a live tag is never 0: its regime is not) */
+            tlb_thr(xc, t, g, ng);
+            *last = t;
+        }
+        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng))
+            dead |= 1u << i;
+    }
+    return dead;
+}
+
+void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid,
+                   const struct xl_probe *pr)
 {
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
-    struct tlb_ent *sets[2], *set = NULL;
-    unsigned ns = tlb_sets(xc, te->tag, va, te->shift, sets, true), w = WAYS, dead = 0;
-    uint8_t *ovf = &xc->tlb_ovf[(size_t)(sets[0] - xc->tlb) / WAYS];
+    bool hit = pr && pr->ok && pr->shift == te->shift && pr->page == va >> te->shift &&
+               pr->tag == te->tag;
+    size_t x0 = hit ? pr->set0 : tlb_set0(xc, te->tag, va, te->shift);
+    /* The stamps entries of the tag must exceed, as the probe read them:
+     * they only choose the victim (a stale value makes a worse choice,
+     * never a wrong translation). */
+    uint64_t last = hit ? te->tag : 0, g = hit ? pr->thr_g : 0, ng = hit ? pr->thr_ng : 0;
+    struct tlb_ent *set0 = &xc->tlb[x0 * WAYS], *set1 = NULL, *set;
+    uint8_t *ovf = &xc->tlb_ovf[x0];
+    unsigned w = WAYS, dead, dead1 = 0;
 
     /* The same translation in either set (the second only after an
      * overflow), else a dead way in the first set that has one, else the
-     * clock of the set with fewer referenced ways. */
-    for (unsigned k = 0; k < (*ovf ? ns : 1) && w == WAYS; k++)
-        for (unsigned i = 0; i < WAYS; i++)
-            if (sets[k][i].tag == tag && sets[k][i].va == va &&
-                (sets[k][i].meta & 0xFF) == te->shift)
-                set = sets[k], w = i;
-    for (unsigned k = 0; k < ns && w == WAYS && !dead; k++)
-        if ((dead = tlb_dead(xc, sets[k])) != 0)
-            set = sets[k];
+     * clock of the set with fewer referenced ways.  The second set is
+     * computed only when needed. */
+    set = set0;
+    dead = tlb_scan(xc, set0, tag, va, te->shift, &w, &last, &g, &ng);
+    if (w == WAYS && (*ovf || !dead)) {
+        set1 = &xc->tlb[tlb_set1(xc, te->tag, va, te->shift) * WAYS];
+        if (set1 == set0) {
+            set1 = NULL;
+        } else {
+            unsigned w1 = WAYS;
+
+            dead1 = tlb_scan(xc, set1, tag, va, te->shift, &w1, &last, &g, &ng);
+            if (w1 != WAYS && *ovf)
+                set = set1, w = w1;
+        }
+    }
     if (w == WAYS) {
-        if (!dead)
-            set = ns > 1 && tlb_refs(sets[1]) < tlb_refs(sets[0]) ? sets[1] : sets[0];
+        if (!dead && dead1) {
+            set = set1;
+            dead = dead1;
+        } else if (!dead && set1 && tlb_refs(set1) < tlb_refs(set0)) {
+            set = set1;
+        }
         w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
     }
-    if (set != sets[0] && !*ovf)
+    if (set != set0 && !*ovf)
         ST(ovf, 1);     /* before the entry is written (its sequence counter) */
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
@@ -825,6 +865,8 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
     uint64_t in_va = va;
+    struct tlb_ent *sets[2] = { NULL, NULL };
+    unsigned shift = 0;
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
@@ -900,15 +942,21 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     else
         a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
     while (shifts) {
-        unsigned shift = (unsigned)__builtin_ctzll(shifts);
-        struct tlb_ent *sets[2];
-        unsigned ns = tlb_sets(xc, tag, va, shift, sets, false);
+        unsigned ns;
+
+        shift = (unsigned)__builtin_ctzll(shifts);
+        ns = tlb_sets(xc, tag, va, shift, sets, false);
         shifts &= shifts - 1;
-        for (i = 0; i < ns * WAYS; i++) {
-            struct tlb_ent *e = sets[i >= WAYS] + (i & (WAYS - 1));
+        for (struct tlb_ent *e = sets[0], *end = e + WAYS;; e++) {
             uint64_t et, eva, oa, meta, stamp;
             uint32_t sq;
 
+            if (e == end) {
+                if (--ns == 0)
+                    break;
+                e = sets[1];
+                end = e + WAYS;
+            }
             if ((LD(&e->va) ^ va) >> shift)
                 continue;
             sq = rd_begin(&e->seq);
@@ -939,5 +987,12 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
             return XF_HIT;
         }
     }
+    /* The last (largest) size probed: usually the only one, the 4K page;
+     * the insert after the miss can use its set. */
+    if (sl && sets[0])
+        sl->probe = (struct xl_probe){ .ok = true, .shift = (uint8_t)shift, .tag = tag,
+                                       .page = va >> shift,
+                                       .set0 = (size_t)(sets[0] - xc->tlb) / WAYS,
+                                       .thr_g = thr_g, .thr_ng = thr_ng };
     return XF_MISS;
 }

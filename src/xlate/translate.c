@@ -223,13 +223,12 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-/* After a miss filled the TLB with @e: the same translation in the calling
- * thread's front cache (under the lock, so under the current generation). */
-static void fill_front(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
-                       const struct xl_tlbe *e, const struct xl_cfg *c)
+/* After a miss filled the TLB with @e: the same translation in the front
+ * cache of @sl, the calling thread's slot (NULL: none), under the lock, so
+ * under the current generation. */
+static void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                       uint64_t va, const struct xl_tlbe *e, const struct xl_cfg *c)
 {
-    struct xl_slot *sl = xl_slot_find(s->xl->slots, xl_self());
-
     /* (SMMUEN may have been cleared since translate() looked: then the
      * generation is already the new one.) */
     if (sl && vsmmu_cr0(s, CR0_SMMUEN))
@@ -307,10 +306,11 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
     return 0;
 }
 
-/* Returns the log2 size of the translation put in the TLB, 0 for none. */
+/* Returns the log2 size of the translation put in the TLB, 0 for none.
+ * @sl: the calling thread's slot (with the probe of this miss), or NULL. */
 __attribute__((noinline))
-static unsigned slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
-                          unsigned access, struct vsmmu_xlate_result *res)
+static unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                          uint64_t va, unsigned access, struct vsmmu_xlate_result *res)
 {
     struct xl_cache *xc = s->xl->cache;
     const struct xl_cfg *c;
@@ -384,8 +384,8 @@ static unsigned slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t
         .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
         .perm = perm,
     };
-    xl_tlb_insert(xc, &e, sid, ssid);
-    fill_front(s, sid, ssid, va, &e, c);
+    xl_tlb_insert(xc, &e, sid, ssid, sl ? &sl->probe : NULL);
+    fill_front(s, sl, sid, ssid, va, &e, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
              e.va, e.oa, 1ull << shift, api_perm(perm, priv));
 
@@ -423,7 +423,7 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     if (vsmmu_lock(s))
         return -EDEADLK;
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
-    shift = slow_path(s, sid, ssid, iova, access, res);
+    shift = slow_path(s, sl, sid, ssid, iova, access, res);
     vsmmu_unlock(s);
     /* The configuration memo's size hint learns the size just inserted (the
      * memo stays: it is emptied when the generation moves).  A size another

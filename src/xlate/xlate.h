@@ -222,9 +222,12 @@ struct xl_tlbe {
     uint64_t ipa;       /* nested / stage 2: IPA of the base (or 0)      */
     uint8_t shift, level, gshift, perm;
 };
+struct xl_probe;
 /** Under the lock: insert; also records the size in the config hint of
- *  (sid, ssid). */
-void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *e, uint32_t sid, uint32_t ssid);
+ *  (sid, ssid).  @pr: the calling thread's record of its probe for this
+ *  miss (xl_fast), or NULL. */
+void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *e, uint32_t sid, uint32_t ssid,
+                   const struct xl_probe *pr);
 
 /* Invalidation predicate. */
 struct xl_tlbi {
@@ -293,6 +296,21 @@ struct xl_fc_ent {
 #define XL_FC_OK 0x80u
 _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
 
+/* What the lock-free probe of a miss (xl_fast) computed that the insert
+ * after the walk can use: the first set of (tag, page, size) for the last
+ * (largest) size it probed, usually the only one.  A pure function of those
+ * and the TLB's fixed geometry, so it stays right whatever happened in
+ * between; and the tag's scope stamps as they were then (a hint for the
+ * choice of victim only). */
+struct xl_probe {
+    bool ok;            /* the fields below are filled */
+    uint8_t shift;
+    uint64_t tag;       /* xl_tag bits */
+    uint64_t page;      /* TLB key address >> shift */
+    size_t set0;        /* index of the first set */
+    uint64_t thr_g, thr_ng; /* the stamps live entries of the tag exceeded */
+};
+
 /* The head of a slot: what the hit path reads before it knows the slot is
  * the caller's. */
 struct xl_slot_hdr {
@@ -309,6 +327,8 @@ struct xl_slot {
     /* ... and the stamps its global / non-global TLB entries must exceed
      * (tlb.c: scope invalidation), read under the same generation. */
     uint64_t cthr_g, cthr_ng;
+    /* What the owner's last shared-TLB probe that missed computed. */
+    struct xl_probe probe;
     /* The front cache. */
     struct xl_fc_ent fc[XL_FC_N];
 } __attribute__((aligned(64)));
@@ -402,10 +422,10 @@ enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
 /** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
  *  abort or bypass configuration); XF_MISS: take the slow path.  @gen: the
  *  cache generation, read before CR0 was checked.  @sl: the
- *  calling thread's slot (memo and front cache), or NULL. */
+ *  calling thread's slot (memo and front cache), or NULL; on XF_MISS its
+ *  probe record is what the insert after the walk may use. */
 int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
-            uint64_t va,
-            unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
+            uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
 
 /* ---- access classification ------------------------------------------------ */
 
