@@ -14,11 +14,7 @@ static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-    uint64_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return t_xorshift(&rng_state);
 }
 
 enum mode { M_S1, M_S2, M_NESTED };

@@ -40,6 +40,17 @@ void t_fail(const char *file, int line, const char *fmt, ...)
                    #a, #b, a_, b_);                                         \
     } while (0)
 
+/* xorshift64: a fixed pseudo-random sequence from a non-zero seed, so a
+ * randomized test fails the same way every run. */
+static inline uint64_t t_xorshift(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 #define CHECK_MSG(cond, ...)                                                \
     do { if (!(cond)) t_fail(__FILE__, __LINE__, __VA_ARGS__); } while (0)
 
