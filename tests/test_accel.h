@@ -255,7 +255,7 @@ static const struct vsmmu_iommufd_ops ac_ops = {
 
 /* ---- fixture --------------------------------------------------------------- */
 
-#define AT_MAX_DEVS 8
+#define AT_MAX_DEVS 16
 
 struct at {
     struct testbed tb;
