@@ -175,11 +175,15 @@ static void fill_tlb(vsmmu_t *s, unsigned entries)
 {
     static const uint8_t shifts[] = { 12, 16, 21, 30 };
     struct xl_cache *xc = xl_cache_of(s);
+    unsigned nsh = getenv("QSTALL_SIZES") ? (unsigned)atoi(getenv("QSTALL_SIZES")) : 4;
+
+    if (nsh < 1 || nsh > 4)
+        nsh = 4;
 
     vsmmu_lock(s);
     for (unsigned i = 0; i < 2 * entries; i++) {
         struct xl_tlbe te = { 0 };
-        te.shift = shifts[i % 4];
+        te.shift = shifts[i % nsh];
         te.tag = xl_tag(XR_NSEL1, 0, 1 + i % 2);
         te.global = i % 8 == 7;
         te.va = rnd_page(i * 7 + 3) & ~((1ull << te.shift) - 1);

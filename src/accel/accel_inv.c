@@ -43,6 +43,9 @@ void accel_inv_discard(struct vsmmu_accel *a)
 {
     a->nbatch = 0;
     a->batch_failed = false;
+    for (unsigned i = 0; i < a->ndevs; i++)
+        a->devs[i].cfgi_pending = false;
+    a->ncfgi = 0;
 }
 
 /* SCALE as the host reads it: bit 25 exists only with IDR5.DS. */
@@ -211,20 +214,34 @@ int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
     return 0;
 }
 
-int vsmmu_accel_flush(struct vsmmu *s, uint32_t *fail_idx)
+bool vsmmu_accel_pending(const struct vsmmu *s)
+{
+    const struct vsmmu_accel *a = s->accel;
+    return a && (a->nbatch || a->batch_failed || a->ncfgi);
+}
+
+int vsmmu_accel_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, uint32_t *fail_idx)
 {
     struct vsmmu_accel *a = s->accel;
+    bool failed = false;
+    uint32_t fail = 0;
 
     if (!a)
         return 0;
     if (a->batch_failed) {
-        *fail_idx = a->batch_fail_idx;
-        accel_inv_discard(a);
-        return CERROR_ILL;
+        fail = a->batch_fail_idx;
+        failed = true;
+        a->nbatch = 0;
+        a->batch_failed = false;
+    } else if (a->nbatch) {
+        failed = send_batch(s, &fail) != 0;
     }
-    if (!a->nbatch)
+    if (a->ncfgi)
+        failed = accel_cfgi_flush(s, start, wrmask, failed, &fail);
+    if (!failed)
         return 0;
-    return send_batch(s, fail_idx);
+    *fail_idx = fail;
+    return CERROR_ILL;
 }
 
 int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
@@ -237,7 +254,7 @@ int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
     switch (op) {
     case OP_CFGI_STE:
     case OP_CFGI_STE_RANGE:
-        return accel_cfgi_ste(s, cmd);
+        return accel_cfgi_ste(s, cmd, idx);
     case OP_TLBI_S12_VMALL:
     case OP_TLBI_S2_IPA:
     case OP_TLBI_EL2_ALL:

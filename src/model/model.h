@@ -346,8 +346,16 @@ bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op);
  * effect).  Batchable commands are queued.  Returns 0 or a CERROR code.
  */
 int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
-/** Send queued commands.  Returns 0, or CERROR_ILL with *fail_idx set to
- *  the queue index of the command the host rejected. */
-int vsmmu_accel_flush(struct vsmmu *s, uint32_t *fail_idx);
+/** Whether deferred work (forwarded invalidations, STE re-installs) is
+ *  pending: a CMD_SYNC waits for vsmmu_accel_flush(). */
+bool vsmmu_accel_pending(const struct vsmmu *s);
+/**
+ * Do the deferred work of the commands since queue index @start (indices
+ * compared modulo @wrmask + 1): send the queued invalidations, re-install
+ * the devices CFGI_STE* named.  Returns 0, or CERROR_ILL with *fail_idx set
+ * to the queue index of the earliest command whose work failed (the work
+ * of every command before it is done).
+ */
+int vsmmu_accel_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, uint32_t *fail_idx);
 
 #endif /* VSMMU_INTERNAL_H */
