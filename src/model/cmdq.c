@@ -230,7 +230,7 @@ static const char *check_command(const struct vsmmu *s, const uint64_t cmd[2])
 static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64_t *cmd,
                        const char *why)
 {
-    s->cmdq.cons = (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code);
+    VSMMU_STORE(s->cmdq.cons, (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code));
     vsmmu_tr(s, VSMMU_TRACE_CMD_EXEC, cmd ? cmd[0] & 0xff : 0, rd, code, cmd ? cmd[0] : 0,
              cmd ? cmd[1] : 0);
     if (cmd)
@@ -245,7 +245,7 @@ static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64
 
 static void publish_cons(struct vsmmu *s, uint32_t rd)
 {
-    s->cmdq.cons = (s->cmdq.cons & (uint32_t)fld_mask(CMDQ_CONS_ERR)) | rd;
+    VSMMU_STORE(s->cmdq.cons, (s->cmdq.cons & (uint32_t)fld_mask(CMDQ_CONS_ERR)) | rd);
 }
 
 /* CMD_SYNC completion, after CONS has passed it. */
@@ -380,7 +380,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     cons = s->cmdq.cons & q_wrmask(log2);
     /* The SMMU owns CONS: bits above the wrap bit read as 0 from now on,
      * and ERR (meaningful only while CMDQ_ERR is active) is cleared. */
-    s->cmdq.cons = cons;
+    VSMMU_STORE(s->cmdq.cons, cons);
     b.start = cons;
     b.n = b.nsync = 0;
     f.n = 0;
