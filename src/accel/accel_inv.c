@@ -220,11 +220,16 @@ bool vsmmu_accel_pending(const struct vsmmu *s)
     return a && (a->nbatch || a->batch_failed || a->ncfgi);
 }
 
+/*
+ * The end of a batch: first the devices CFGI_STE* named are re-installed,
+ * then the invalidations queued before the earliest failing command are
+ * sent (none after it: the guest re-issues those after the error).
+ */
 int vsmmu_accel_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, uint32_t *fail_idx)
 {
     struct vsmmu_accel *a = s->accel;
     bool failed = false;
-    uint32_t fail = 0;
+    uint32_t fail = 0, sent_fail = 0;
 
     if (!a)
         return 0;
@@ -233,11 +238,24 @@ int vsmmu_accel_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, uint32_t
         failed = true;
         a->nbatch = 0;
         a->batch_failed = false;
-    } else if (a->nbatch) {
-        failed = send_batch(s, &fail) != 0;
     }
     if (a->ncfgi)
         failed = accel_cfgi_flush(s, start, wrmask, failed, &fail);
+    if (failed) {
+        unsigned k = 0;
+        for (unsigned i = 0; i < a->nbatch; i++) {
+            if (((a->batch_idx[i] - start) & wrmask) >= ((fail - start) & wrmask))
+                continue;
+            a->batch[k][0] = a->batch[i][0];
+            a->batch[k][1] = a->batch[i][1];
+            a->batch_idx[k++] = a->batch_idx[i];
+        }
+        a->nbatch = k;
+    }
+    if (a->nbatch && send_batch(s, &sent_fail)) {
+        failed = true;
+        fail = sent_fail;   /* before any failure above: only those were sent */
+    }
     if (!failed)
         return 0;
     *fail_idx = fail;
