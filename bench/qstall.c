@@ -352,6 +352,7 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     struct bg b = { 0 };
     double t0, c0, wall;
     uint32_t cons;
+    struct rusage ru0, ru1;
 
     vsmmu_config_default(&cfg);
     cfg.tlb_entries = tlb_entries;
@@ -394,10 +395,12 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         pthread_create(&th[0], NULL, reader, &b);
         pthread_create(&th[1], NULL, xlater, &b);
     }
+    getrusage(RUSAGE_THREAD, &ru0);
     t0 = now();
     c0 = cpu();
     tb_writel(tbp, R_CMDQ_PROD, 1u << QLOG2);
     c0 = cpu() - c0;
+    getrusage(RUSAGE_THREAD, &ru1);
     /* Wait until every command is consumed (processing may continue
      * outside the PROD write if it is ever made asynchronous). */
     while ((cons = tb_readl(tbp, R_CMDQ_CONS)) != (1u << QLOG2)) {
@@ -413,9 +416,15 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         pthread_join(th[1], NULL);
         char w1[80], w2[80];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
-               "%s, translate miss %s (%lu reads, %lu misses)\n",
+               "%s, translate miss %s (%lu reads, %lu misses); processing: preempted %ld "
+               "times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), %llu hand-offs, "
+               "%llu not taken in time\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3, wait_str(&b.read, w1, sizeof(w1)),
-               wait_str(&b.xlate, w2, sizeof(w2)), b.reads, b.xlates);
+               wait_str(&b.xlate, w2, sizeof(w2)), b.reads, b.xlates,
+               ru1.ru_nivcsw - ru0.ru_nivcsw, (double)tbp->s->cmdq_hold_max_ns * 1e-6,
+               (double)tbp->s->cmdq_hold_max_cpu_ns * 1e-6,
+               (unsigned long long)tbp->s->cmdq_yields,
+               (unsigned long long)tbp->s->cmdq_handoff_missed);
     } else {
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU (no other threads)\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3);

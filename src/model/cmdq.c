@@ -288,14 +288,17 @@ static bool cmdq_yield(struct vsmmu *s)
 {
     uint32_t epoch = s->cmdq_epoch;
     uint32_t seen = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE);
+    bool missed;
 
     vsmmu_unlock(s);
     for (unsigned i = 0; i < CMDQ_YIELD_MAX &&
                          __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
                          __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++)
         sched_yield();
+    missed = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen;
     /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
     pthread_mutex_lock(&s->lock);
+    s->cmdq_handoff_missed += missed;
     __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
     s->cmdq_yields++;
     return s->cmdq_epoch == epoch;
@@ -350,18 +353,35 @@ static bool batch_end(struct vsmmu *s, struct cmdq_batch *b, uint32_t cons, unsi
     return true;
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_ns(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* A hand-off @t0 (wall) / @c0 (thread CPU) after a waiter was first seen:
+ * record the longest. */
+static void hold_note(struct vsmmu *s, uint64_t t0, uint64_t c0)
+{
+    uint64_t d = now_ns() - t0;
+
+    if (d > s->cmdq_hold_max_ns) {
+        s->cmdq_hold_max_ns = d;
+        s->cmdq_hold_max_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    }
 }
 
 void vsmmu_cmdq_process(struct vsmmu *s)
 {
     unsigned log2, since_yield = 0;
     uint32_t prod, cons, budget;
-    uint64_t base, chunk_t0;
+    uint64_t base, chunk_t0, seen_t0 = 0, seen_c0 = 0;
     struct cmdq_batch b;
     struct cmdq_fetch f;
 
@@ -395,35 +415,43 @@ void vsmmu_cmdq_process(struct vsmmu *s)
         if (b.n >= CMDQ_CHUNK && !batch_end(s, &b, cons, log2))
             goto out;
         if (++since_yield % CMDQ_POLL == 0 &&
-            __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED) &&
-            (since_yield >= CMDQ_CHUNK || now_ns() - chunk_t0 >= CMDQ_CHUNK_NS)) {
-            /* Between chunks: the batch ends, others get the lock, and
-             * everything is read again from the registers they may have
-             * written. */
-            if (!batch_end(s, &b, cons, log2))
-                goto out;
-            if (!cmdq_yield(s))
-                return;
-            since_yield = 0;
-            chunk_t0 = now_ns();
-            if (!cmdq_runnable(s))
-                goto out;
-            if (s->cmdq_kick) {
-                /* A PROD write returned while we held the queue: its
-                 * share of work is done here. */
-                s->cmdq_kick = false;
-                budget = 1u << log2;
+            __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED)) {
+            uint64_t t = now_ns();
+            if (!seen_t0) {
+                seen_t0 = t;
+                seen_c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
             }
-            log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
-            base = q_addr(s->cmdq.base, log2, CMD_SIZE);
-            prod = s->cmdq.prod & q_wrmask(log2);
-            cons = s->cmdq.cons & q_wrmask(log2);
-            b.start = cons;
-            f.n = 0;
-            if (budget > 1u << log2)
-                budget = 1u << log2;
-            if (q_empty(prod, cons, log2))
-                break;
+            if (since_yield >= CMDQ_CHUNK || t - chunk_t0 >= CMDQ_CHUNK_NS) {
+                /* Between chunks: the batch ends, others get the lock, and
+                 * everything is read again from the registers they may
+                 * have written. */
+                if (!batch_end(s, &b, cons, log2))
+                    goto out;
+                hold_note(s, seen_t0, seen_c0);
+                seen_t0 = 0;
+                if (!cmdq_yield(s))
+                    return;
+                since_yield = 0;
+                chunk_t0 = now_ns();
+                if (!cmdq_runnable(s))
+                    goto out;
+                if (s->cmdq_kick) {
+                    /* A PROD write returned while we held the queue: its
+                     * share of work is done here. */
+                    s->cmdq_kick = false;
+                    budget = 1u << log2;
+                }
+                log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
+                base = q_addr(s->cmdq.base, log2, CMD_SIZE);
+                prod = s->cmdq.prod & q_wrmask(log2);
+                cons = s->cmdq.cons & q_wrmask(log2);
+                b.start = cons;
+                f.n = 0;
+                if (budget > 1u << log2)
+                    budget = 1u << log2;
+                if (q_empty(prod, cons, log2))
+                    break;
+            }
         }
         if (cmdq_fetch(s, &f, base, cons, prod, log2, cmd)) {
             if (batch_end(s, &b, cons, log2))

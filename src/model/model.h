@@ -98,6 +98,12 @@ struct vsmmu {
     uint32_t lock_waiters;
     uint32_t lock_epoch;
     uint64_t cmdq_yields;   /* times processing let them in (tests) */
+    /* Measurements for bench/qstall.c: the longest time from command
+     * processing first seeing a thread wait for the lock to letting it in,
+     * wall-clock and thread CPU ns (wall far above CPU: the processing
+     * thread was preempted meanwhile), and hand-offs after which no waiter
+     * got the lock within the yields allowed (it was not scheduled). */
+    uint64_t cmdq_hold_max_ns, cmdq_hold_max_cpu_ns, cmdq_handoff_missed;
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
