@@ -352,6 +352,81 @@ TEST(coalesce_accel_cfgi_all_then_cfgi_cd_other_device)
     at_fini(&x);
 }
 
+static void put_va(struct at *x, uint32_t asid, uint64_t va)
+{
+    uint64_t c[2];
+    guest_cmd_op(c, OP_TLBI_NH_VA);
+    st_set(c, CMD_ASID, asid);
+    st_set(c, CMD_ADDR, va >> 12);
+    CHECK_EQ(guest_cmd(&x->g, c), 0);
+}
+
+/* Forwarded TLBIs are coalesced: a repeat of the last one is not sent
+ * again, and TLBI_NH_ALL covers the stage-1 TLBIs before it (not the
+ * CFGI_CD between them, nor the TLBI after it). */
+TEST(coalesce_accel_nh_all_covers_earlier_tlbis)
+{
+    struct at x;
+
+    accel_setup(&x);
+    q_hold(&x.tb);
+    put_va(&x, 1, 0x5000);
+    put_va(&x, 1, 0x5000);
+    q_put(&x.g, OP_CFGI_CD, 0x10);
+    put_asid(&x, 3, false);
+    q_put(&x.g, OP_TLBI_NH_ALL, 0);
+    put_va(&x, 1, 0x6000);
+    put_va(&x, 1, 0x6000);
+    put_sync(&x, 4);
+    q_release(&x.tb);
+    CHECK_EQ(tb_readl(&x.tb, R_CMDQ_CONS), x.g.cmdq_prod);
+    CHECK_EQ(ac_count(AC_INVAL), 1);
+    CHECK_EQ(ac_log.ninv, 3);
+    CHECK_EQ(st_get(ac_log.inv[0], CMD_OP), OP_CFGI_CD);
+    CHECK_EQ(st_get(ac_log.inv[1], CMD_OP), OP_TLBI_NH_ALL);
+    CHECK_EQ(st_get(ac_log.inv[2], CMD_OP), OP_TLBI_NH_VA);
+    CHECK_EQ(st_get(ac_log.inv[2], CMD_ADDR), 0x6000 >> 12);
+    CHECK_EQ(tb_r32(&x.tb, MSI_TARGET), 4);
+    at_fini(&x);
+}
+
+/* The host fails the entry at position 1 of a call (handled: 1). */
+static int reject_second(const void *entries, uint32_t *entry_num)
+{
+    (void)entries;
+    if (*entry_num > 1) {
+        *entry_num = 1;
+        return -EIO;
+    }
+    return 0;
+}
+
+/* If the host fails a TLBI_NH_ALL that covered earlier TLBIs, the error
+ * lands on the earliest covered command: every command before the one
+ * reported is done, as without coalescing; the CMD_SYNC does not complete. */
+TEST(coalesce_accel_failed_cover_reported_at_first_covered)
+{
+    struct at x;
+    uint32_t start, cons;
+
+    accel_setup(&x);
+    q_hold(&x.tb);
+    start = x.g.cmdq_prod;
+    put_asid(&x, 1, false);              /* start + 0: covered */
+    q_put(&x.g, OP_CFGI_CD, 0x10);      /* + 1 */
+    put_asid(&x, 2, false);              /* + 2: covered */
+    q_put(&x.g, OP_TLBI_NH_ALL, 0);     /* + 3: sent, rejected */
+    put_sync(&x, 5);                     /* + 4 */
+    ac_log.inval_override = reject_second;
+    q_release(&x.tb);
+    ac_log.inval_override = NULL;
+    cons = tb_readl(&x.tb, R_CMDQ_CONS);
+    CHECK_EQ(cons & q_wrmask(x.g.cmdq_log2), start & q_wrmask(x.g.cmdq_log2));
+    CHECK_EQ(fld_get(cons, CMDQ_CONS_ERR), CERROR_ILL);
+    CHECK(tb_r32(&x.tb, MSI_TARGET) != 5);
+    at_fini(&x);
+}
+
 /* ---- reads without the lock --------------------------------------------- */
 
 struct lf {

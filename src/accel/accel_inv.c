@@ -171,17 +171,66 @@ static int send_batch(struct vsmmu *s, uint32_t *fail_idx)
                    "of the batch, opcode 0x%02x at command-queue index 0x%x, which gets "
                    "CERROR_ILL)", n, k, (unsigned)st_get(a->batch[k], CMD_OP),
                    a->batch_idx[k]);
-        *fail_idx = a->batch_idx[k];
+        *fail_idx = a->batch_from[k];
         ret = CERROR_ILL;
         n = k;
     }
     return ret;
 }
 
+/* Stage-1 TLBIs: the host sets the vIOMMU's VMID in each (TLBI_NSNH_ALL
+ * becomes TLBI_NH_ALL of it) and they pass or fail on their content alone,
+ * which host_refuses() has checked. */
+static bool s1_tlbi(uint8_t op)
+{
+    return op == OP_TLBI_NH_ALL || op == OP_TLBI_NH_ASID || op == OP_TLBI_NH_VA ||
+           op == OP_TLBI_NH_VAA || op == OP_TLBI_NSNH_ALL;
+}
+
+/*
+ * Coalescing inside a batch (between two sends, across CMD_SYNCs, which wait
+ * for the send): a command equal to the last one queued adds nothing, and
+ * a TLBI_NH_ALL or TLBI_NSNH_ALL covers every stage-1 TLBI queued before it,
+ * which are dropped.  CFGI_CD* and ATC_INV are never touched (the host looks
+ * their vSID up).  If the host then fails the covering command, the
+ * failure is reported at the earliest command it covered (*@from): every
+ * command before that one is done, as without coalescing.  Returns true
+ * when @cmd itself needs no entry.
+ */
+static bool coalesce(struct vsmmu_accel *a, const uint64_t cmd[2], uint32_t *from)
+{
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    unsigned k = 0, dropped = 0;
+
+    if (!s1_tlbi(op))
+        return false;
+    if (a->nbatch && a->batch[a->nbatch - 1][0] == cmd[0] &&
+        a->batch[a->nbatch - 1][1] == cmd[1])
+        return true;
+    if (op != OP_TLBI_NH_ALL && op != OP_TLBI_NSNH_ALL)
+        return false;
+    for (unsigned i = 0; i < a->nbatch; i++) {
+        if (s1_tlbi((uint8_t)st_get(a->batch[i], CMD_OP))) {
+            /* The first one dropped is the earliest: one dropped later
+             * either is a plain TLBI after it or covered it already. */
+            if (!dropped++)
+                *from = a->batch_from[i];
+            continue;
+        }
+        a->batch[k][0] = a->batch[i][0];
+        a->batch[k][1] = a->batch[i][1];
+        a->batch_idx[k] = a->batch_idx[i];
+        a->batch_from[k++] = a->batch_from[i];
+    }
+    a->nbatch = k;
+    return false;
+}
+
 int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
 {
     struct vsmmu_accel *a = s->accel;
     uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    uint32_t from;
     const char *why;
 
     if (a->batch_failed)
@@ -203,6 +252,9 @@ int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
         if (!d || !d->has_vdev)
             return 0;
     }
+    from = idx;
+    if (coalesce(a, cmd, &from))
+        return 0;
     if (a->nbatch == ACCEL_BATCH_MAX && send_batch(s, &a->batch_fail_idx)) {
         a->batch_failed = true;
         return 0;
@@ -210,6 +262,7 @@ int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
     a->batch[a->nbatch][0] = cmd[0];
     a->batch[a->nbatch][1] = cmd[1];
     a->batch_idx[a->nbatch] = idx;
+    a->batch_from[a->nbatch] = from;
     a->nbatch++;
     return 0;
 }

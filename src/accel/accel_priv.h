@@ -58,6 +58,9 @@ struct vsmmu_accel {
     /* forwarded invalidations not sent yet */
     uint64_t batch[ACCEL_BATCH_MAX][2];
     uint32_t batch_idx[ACCEL_BATCH_MAX];
+    /* the command to fail if an entry fails: its own, or the earliest one
+     * it absorbed (coalescing, accel_inv.c) */
+    uint32_t batch_from[ACCEL_BATCH_MAX];
     unsigned nbatch;
     bool batch_failed;      /* a send failed: reported by the next flush */
     uint32_t batch_fail_idx;
