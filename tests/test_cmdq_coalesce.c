@@ -361,8 +361,8 @@ static void put_va(struct at *x, uint32_t asid, uint64_t va)
     CHECK_EQ(guest_cmd(&x->g, c), 0);
 }
 
-/* Forwarded TLBIs are coalesced: a repeat of the last one is not sent
- * again, and TLBI_NH_ALL covers the stage-1 TLBIs before it (not the
+/* Forwarded commands are coalesced: a repeat of one queued already is not
+ * sent again, and TLBI_NH_ALL covers the stage-1 TLBIs before it (not the
  * CFGI_CD between them, nor the TLBI after it). */
 TEST(coalesce_accel_nh_all_covers_earlier_tlbis)
 {
@@ -376,6 +376,7 @@ TEST(coalesce_accel_nh_all_covers_earlier_tlbis)
     put_asid(&x, 3, false);
     q_put(&x.g, OP_TLBI_NH_ALL, 0);
     put_va(&x, 1, 0x6000);
+    q_put(&x.g, OP_CFGI_CD, 0x10);      /* a repeat, not adjacent */
     put_va(&x, 1, 0x6000);
     put_sync(&x, 4);
     q_release(&x.tb);

@@ -187,25 +187,41 @@ static bool s1_tlbi(uint8_t op)
            op == OP_TLBI_NH_VAA || op == OP_TLBI_NSNH_ALL;
 }
 
+static unsigned entry_hash(const uint64_t cmd[2])
+{
+    uint64_t h = (cmd[0] ^ (cmd[1] * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+    return (unsigned)(h >> 58) & (2 * ACCEL_BATCH_MAX - 1);
+}
+
+static void hash_add(struct vsmmu_accel *a, unsigned pos)
+{
+    a->batch_hash[entry_hash(a->batch[pos])] = (uint8_t)(pos + 1);
+}
+
 /*
- * Coalescing inside a batch (between two sends, across CMD_SYNCs, which wait
- * for the send): a command equal to the last one queued adds nothing, and
- * a TLBI_NH_ALL or TLBI_NSNH_ALL covers every stage-1 TLBI queued before it,
- * which are dropped.  CFGI_CD* and ATC_INV are never touched (the host looks
- * their vSID up).  If the host then fails the covering command, the
- * failure is reported at the earliest command it covered (*@from): every
- * command before that one is done, as without coalescing.  Returns true
- * when @cmd itself needs no entry.
+ * Coalescing inside a batch (the entries not sent yet; a batch spans
+ * CMD_SYNCs, which wait for it to be sent):
+ *  - a command equal to one queued already adds nothing: its host outcome
+ *    is the same (same words, and nothing the host looks up can change
+ *    before the send), and the host runs it after every guest write the
+ *    later copy followed;
+ *  - a TLBI_NH_ALL or TLBI_NSNH_ALL (which the host turns into
+ *    TLBI_NH_ALL of the vIOMMU's VMID) covers every stage-1 TLBI queued
+ *    before it: those are dropped.  Stage-1 TLBIs pass or fail at the host
+ *    on their content alone, which host_refuses() has checked; CFGI_CD*
+ *    and ATC_INV (vSID lookups) are never dropped for another command.
+ * If the host then fails a covering command, the failure is reported at
+ * the earliest command it covered (*@from): every command before the one
+ * reported is done, as without coalescing.  Returns true when @cmd itself
+ * needs no entry.
  */
 static bool coalesce(struct vsmmu_accel *a, const uint64_t cmd[2], uint32_t *from)
 {
     uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
-    unsigned k = 0, dropped = 0;
+    unsigned k = 0, dropped = 0, pos = a->batch_hash[entry_hash(cmd)];
 
-    if (!s1_tlbi(op))
-        return false;
-    if (a->nbatch && a->batch[a->nbatch - 1][0] == cmd[0] &&
-        a->batch[a->nbatch - 1][1] == cmd[1])
+    if (pos && pos <= a->nbatch && a->batch[pos - 1][0] == cmd[0] &&
+        a->batch[pos - 1][1] == cmd[1])
         return true;
     if (op != OP_TLBI_NH_ALL && op != OP_TLBI_NSNH_ALL)
         return false;
@@ -220,7 +236,8 @@ static bool coalesce(struct vsmmu_accel *a, const uint64_t cmd[2], uint32_t *fro
         a->batch[k][0] = a->batch[i][0];
         a->batch[k][1] = a->batch[i][1];
         a->batch_idx[k] = a->batch_idx[i];
-        a->batch_from[k++] = a->batch_from[i];
+        a->batch_from[k] = a->batch_from[i];
+        hash_add(a, k++);
     }
     a->nbatch = k;
     return false;
@@ -263,7 +280,7 @@ int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
     a->batch[a->nbatch][1] = cmd[1];
     a->batch_idx[a->nbatch] = idx;
     a->batch_from[a->nbatch] = from;
-    a->nbatch++;
+    hash_add(a, a->nbatch++);
     return 0;
 }
 

@@ -61,6 +61,9 @@ struct vsmmu_accel {
     /* the command to fail if an entry fails: its own, or the earliest one
      * it absorbed (coalescing, accel_inv.c) */
     uint32_t batch_from[ACCEL_BATCH_MAX];
+    /* positions + 1 of queued entries by hash of their words (a hint:
+     * checked against the entry, so a stale slot only misses a repeat) */
+    uint8_t batch_hash[2 * ACCEL_BATCH_MAX];
     unsigned nbatch;
     bool batch_failed;      /* a send failed: reported by the next flush */
     uint32_t batch_fail_idx;

@@ -118,6 +118,7 @@ struct xl_cache {
     /* Used under the lock only. */
     uint64_t shifts_seen __attribute__((aligned(64)));   /* sizes ever inserted */
     uint64_t clock;     /* stamp of new entries; > every scope word */
+    uint64_t last_fill; /* stamp of the newest entry (0: none yet) */
     uint64_t credit;    /* cost units by-address invalidation may spend */
     unsigned probe_cost;    /* units of one random set probe */
     uint8_t *tlb_hand;
@@ -318,6 +319,7 @@ static void clock_rebase(struct xl_cache *xc)
     for (size_t i = 0; i < (size_t)1 << SID_LOG2; i++)
         ST(&xc->sid_inv[i], 0);
     xc->clock = 1;
+    xc->last_fill = 0;
 }
 
 /* Invalidate the scope of word @w: entries filled so far die.  Call
@@ -574,6 +576,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     ST(&e->ref, 0);
     ST(&e->stamp, xc->clock);
     wr_end(&e->seq);
+    xc->last_fill = xc->clock;
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
         xc->shifts_seen |= 1ull << te->shift;
@@ -675,6 +678,23 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
     return count;
 }
 
+/* Whether nothing @p could match is live: the words of its regimes (and
+ * VMID) are at or above the stamp of the newest entry, so every entry of
+ * that scope is dead already (after a scope-wide invalidation or a
+ * fallback, until a walk fills the TLB again).  Then a by-address
+ * invalidation has nothing to probe. */
+static bool scope_dead(struct xl_cache *xc, const struct xl_tlbi *p)
+{
+    for (unsigned r = 0; r < NREG; r++) {
+        if (!(p->regime_mask & (1u << r)))
+            continue;
+        if (xc->reg_inv[r] < xc->last_fill &&
+            (!p->match_vmid || *vm_word(xc, r, p->vmid) < xc->last_fill))
+            return false;
+    }
+    return true;
+}
+
 /* The scope words of @p without its address and ASID: every regime of
  * the mask, its VMID when it names one. */
 static void mark_vmids(struct xl_cache *xc, const struct xl_tlbi *p)
@@ -703,6 +723,8 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
             mark_vmids(xc, p);
         }
         clock_tick(xc);
+    } else if (scope_dead(xc, p)) {
+        /* Nothing to probe (the generation is still bumped below). */
     } else if ((probes = targeted_probes(xc, p)) != UINT64_MAX &&
                probes <= CREDIT_MAX && credit_take(xc, probes * xc->probe_cost)) {
         count = inval_targeted(xc, p);
