@@ -282,11 +282,12 @@ void vsmmu_reset(vsmmu_t *s);
  *  - Register reads of the ID registers, CR0, CR0ACK, CR2, GBPA, GERROR,
  *    STRTAB_BASE(_CFG) and CMDQ_CONS take no lock and never wait for
  *    command processing; other register accesses and translation misses
- *    take the instance lock.  Processing lets a thread waiting for the
- *    lock in within 256 commands or 100 us of its own running time,
- *    whichever comes first (measured: at most 0.1 ms of CPU from seeing
- *    the waiter to letting it in).  A longer wait means the processing
- *    thread was descheduled while holding the lock (an overloaded host).
+ *    take the instance lock.  Processing looks for a waiting thread every
+ *    16 commands and lets it in once 256 commands or 100 us (wall clock)
+ *    have passed since it last did (measured: at most 0.1 ms of CPU from
+ *    seeing the waiter to letting it in).  A longer wait means the
+ *    processing thread was descheduled while it held the lock (an
+ *    overloaded host).
  *  - A CMDQ_PROD write made while another thread is consuming the queue
  *    returns at once; that thread consumes the new commands too.
  */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accel mode: invalidation forwarding (docs/accel.md rules 32-36): the raw
- * commands in batches that end at CMD_SYNC or a full buffer, SID-based
+ * commands in batches that span CMD_SYNCs and end with the command batch or
+ * a full buffer, SID-based
  * commands skipped without a vDEVICE, what is never forwarded, and the
  * exact command that gets CERROR_ILL when the host rejects one.
  */

@@ -8,8 +8,9 @@
  * consumes commands while the queue is enabled, non-empty and CMDQ_ERR is
  * inactive, at most one queue's worth (2^LOG2SIZE commands) per call, so a
  * hostile PROD can never make one MMIO write run unbounded.  Commands are
- * always fetched from guest memory (nothing is cached), so after an error
- * the faulting slot is re-read when processing resumes.
+ * read from guest memory up to CMDQ_FETCH at a time, within PROD, and the
+ * read-ahead is dropped whenever processing stops or lets others in, so
+ * after an error the faulting slot is re-read when processing resumes.
  *
  * Batches (struct cmdq_batch): the local effect of each command (TLB and
  * configuration cache invalidation, src/xlate/) is immediate and CONS is
