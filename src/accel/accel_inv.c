@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Accelerated mode: the command-queue hooks.  Invalidations the host must
- * see (TLBI_NH_*, TLBI_NSNH_ALL, CFGI_CD*, ATC_INV) are queued and sent in
- * one IOMMU_HWPT_INVALIDATE on the vIOMMU per batch; a batch ends at each
- * non-batchable command (CMD_SYNC among them), at the end of a processing
- * run, or when the buffer is full.  Commands the host kernel would refuse
- * are failed locally with CERROR_ILL instead of being forwarded.
+ * see (TLBI_NH_*, TLBI_NSNH_ALL, CFGI_CD*, ATC_INV) are queued, coalesced
+ * (coalesce()) and sent in one IOMMU_HWPT_INVALIDATE on the vIOMMU at the
+ * end of the command batch (src/model/cmdq.c: CMD_SYNCs wait for it) or
+ * when the buffer is full.  Commands the host kernel would refuse are
+ * failed locally with CERROR_ILL instead of being forwarded.
  */
 #include <errno.h>
 #include <string.h>
@@ -34,11 +34,6 @@ static bool sid_based(uint8_t op)
     return op == OP_CFGI_CD || op == OP_CFGI_CD_ALL || op == OP_ATC_INV;
 }
 
-bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op)
-{
-    return s->accel && s->accel->has_viommu && forwarded_op(op);
-}
-
 void accel_inv_discard(struct vsmmu_accel *a)
 {
     a->nbatch = 0;
@@ -56,23 +51,16 @@ static void allow(uint64_t m[2], unsigned hi, unsigned lo)
     m[lo / 64] |= fld_mask(hi % 64, lo % 64);
 }
 
-/*
- * Mirror of the host kernel's acceptance rules for forwarded commands
- * (docs/iommufd.md §6.3, per opcode: only the fields it knows, ASIDs
- * within the advertised width, range fields only with RIL and in a valid
- * combination, ATC_INV only with ATS and Size <= 52, SubstreamIDs only with
- * SSIDSIZE), judged with the vSMMU's ID registers, which the host's are at
- * least equal to (the attach-time check).  What it would refuse is never
- * sent.  Returns a reason, or NULL if the command may be forwarded.
- */
-static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
+/* The fields the host accepts in forwarded command @op (ID registers only,
+ * so the same for every command of the instance): into @ok.  False when
+ * the host takes no such command. */
+static bool host_fields(const struct vsmmu *s, uint8_t op, uint64_t ok[2])
 {
-    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
     bool ril = fld_get(s->idr[3], IDR3_RIL), ds = fld_get(s->idr[5], IDR5_DS);
     bool ssids = fld_get(s->idr[1], IDR1_SSIDSIZE) != 0;
     unsigned asid_bits = fld_get(s->idr[0], IDR0_ASID16) ? 16 : 8;
-    uint64_t ok[2] = { 0, 0 };
 
+    ok[0] = ok[1] = 0;
     allow(ok, CMD_OP);
     switch (op) {
     case OP_TLBI_NSNH_ALL:
@@ -82,14 +70,6 @@ static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
         /* fall through */
     case OP_TLBI_NH_VAA:
         if (ril) {
-            uint64_t tg = st_get(cmd, CMD_TG), ttl = st_get(cmd, CMD_TTL);
-            bool range = st_get(cmd, CMD_NUM) || st_get(cmd, CMD_SCALE_DS);
-            if (!tg && (range || ttl))
-                return "range fields without a granule";
-            if (tg == 2 && ttl == 1 && !ds)
-                return "16K granule with TTL 1 without IDR5.DS";
-            if (tg && !range && !ttl)
-                return "a granule without range or TTL (reserved)";
             allow(ok, CMD_NUM);
             if (ds)
                 allow(ok, CMD_SCALE_DS);
@@ -109,10 +89,6 @@ static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
         allow(ok, CMD_VMID);
         break;
     case OP_ATC_INV:
-        if (!s->cfg.ats)
-            return "ATC_INV without ATS";
-        if (st_get(cmd, CMD_ATC_SIZE) > 52)
-            return "ATC_INV Size above 52";
         if (ssids) {
             allow(ok, CMD_SSV);
             allow(ok, CMD_SSID);
@@ -131,7 +107,64 @@ static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
         allow(ok, CMD_SID);
         break;
     default:
+        return false;
+    }
+    return true;
+}
+
+/* Slot of forwarded opcode @op in the cache of host_fields() masks. */
+static int host_slot(uint8_t op)
+{
+    switch (op) {
+    case OP_CFGI_CD: return 0;
+    case OP_CFGI_CD_ALL: return 1;
+    case OP_TLBI_NH_ALL: return 2;
+    case OP_TLBI_NH_ASID: return 3;
+    case OP_TLBI_NH_VA: return 4;
+    case OP_TLBI_NH_VAA: return 5;
+    case OP_TLBI_NSNH_ALL: return 6;
+    case OP_ATC_INV: return 7;
+    default: return -1;
+    }
+}
+
+/*
+ * Mirror of the host kernel's acceptance rules for forwarded commands
+ * (docs/iommufd.md §6.3, per opcode: only the fields it knows, ASIDs
+ * within the advertised width, range fields only with RIL and in a valid
+ * combination, ATC_INV only with ATS and Size <= 52, SubstreamIDs only with
+ * SSIDSIZE), judged with the vSMMU's ID registers, which the host's are at
+ * least equal to (the attach-time check).  What it would refuse is never
+ * sent.  Returns a reason, or NULL if the command may be forwarded.
+ */
+static const char *host_refuses(const struct vsmmu *s, const uint64_t cmd[2])
+{
+    struct vsmmu_accel *a = s->accel;
+    uint8_t op = (uint8_t)st_get(cmd, CMD_OP);
+    int k = host_slot(op);
+    const uint64_t *ok;
+
+    if (k < 0)
         return "not an invalidation the host takes";
+    if (!(a->host_ok_set & (1u << k))) {
+        (void)host_fields(s, op, a->host_ok[k]);
+        a->host_ok_set |= (uint8_t)(1u << k);
+    }
+    ok = a->host_ok[k];
+    if ((op == OP_TLBI_NH_VA || op == OP_TLBI_NH_VAA) && fld_get(s->idr[3], IDR3_RIL)) {
+        uint64_t tg = st_get(cmd, CMD_TG), ttl = st_get(cmd, CMD_TTL);
+        bool range = st_get(cmd, CMD_NUM) || st_get(cmd, CMD_SCALE_DS);
+        if (!tg && (range || ttl))
+            return "range fields without a granule";
+        if (tg == 2 && ttl == 1 && !fld_get(s->idr[5], IDR5_DS))
+            return "16K granule with TTL 1 without IDR5.DS";
+        if (tg && !range && !ttl)
+            return "a granule without range or TTL (reserved)";
+    } else if (op == OP_ATC_INV) {
+        if (!s->cfg.ats)
+            return "ATC_INV without ATS";
+        if (st_get(cmd, CMD_ATC_SIZE) > 52)
+            return "ATC_INV Size above 52";
     }
     if ((cmd[0] & ~ok[0]) || (cmd[1] & ~ok[1]))
         return "fields the host does not accept are set";

@@ -64,6 +64,9 @@ struct vsmmu_accel {
     /* positions + 1 of queued entries by hash of their words (a hint:
      * checked against the entry, so a stale slot only misses a repeat) */
     uint8_t batch_hash[2 * ACCEL_BATCH_MAX];
+    /* the fields the host accepts per forwarded opcode (accel_inv.c) */
+    uint64_t host_ok[8][2];
+    uint8_t host_ok_set;
     unsigned nbatch;
     bool batch_failed;      /* a send failed: reported by the next flush */
     uint32_t batch_fail_idx;

@@ -67,7 +67,7 @@
 #define CMDQ_CHUNK 256u
 #define CMDQ_CHUNK_NS 100000u
 #define CMDQ_POLL 16u
-#define CMDQ_SYNC_MAX 32u
+#define CMDQ_SYNC_MAX 64u
 #define CMDQ_YIELD_MAX 64u
 /* Commands read from guest memory in one access. */
 #define CMDQ_FETCH 16u

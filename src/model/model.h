@@ -345,8 +345,6 @@ void vsmmu_accel_reset(struct vsmmu *s);
 void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0);
 /** After a GBPA update.  Lock held. */
 void vsmmu_accel_gbpa_written(struct vsmmu *s);
-/** Whether command @op is forwarded to the host in a batch. */
-bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op);
 /**
  * Accel effect of a validated command at queue index @idx (after its local
  * effect).  Batchable commands are queued.  Returns 0 or a CERROR code.
