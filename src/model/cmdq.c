@@ -337,10 +337,14 @@ static bool batch_end(struct vsmmu *s, struct cmdq_batch *b, uint32_t cons, unsi
     uint32_t fail = 0, end = cons;
     int rc = vsmmu_accel_flush(s, b->start, q_wrmask(log2), &fail);
 
-    if (rc && batch_off(b, fail & q_wrmask(log2), log2) < b->n)
+    if (rc) {
         end = fail & q_wrmask(log2);
-    else
-        rc = 0;     /* never a command outside the batch */
+        /* The work flushed is the batch's: an index outside it cannot
+         * happen; should it, the batch's first command takes the error
+         * (never a command after the ones done). */
+        if (batch_off(b, end, log2) >= b->n)
+            end = b->start;
+    }
     publish_cons(s, end);
     for (unsigned i = 0; i < b->nsync && batch_off(b, b->sync_rd[i], log2) < batch_off(b, end, log2); i++)
         sync_complete(s, b->sync[i]);
