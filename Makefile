@@ -9,6 +9,8 @@
 #   make fuzz          libFuzzer targets: MMIO sequences, translations, state
 #                      loads (clang; FUZZ_SECONDS per target)
 #   make kernel-check  iommufd backend tests on a real Linux kernel under QEMU
+#   make arm-check     accel mode on Linux's arm-smmu-v3 driver (arm64 guest)
+#   make guest-check   Linux's arm-smmu-v3 driver on vsmmu inside QEMU
 #   make install       library, product headers, vsmmu.pc, the tool, its man page
 #   make install-sim   the test doubles: vsmmu_sim.h, libvsmmu-sim.a, vsmmu-sim.pc
 #   make uninstall, make uninstall-sim   remove exactly what those installed
@@ -18,6 +20,15 @@
 # (added after the project's own flags); WERROR=1 adds -Werror (make check
 # and CI set it; off by default so a newer compiler's warnings never break a
 # packager's build).
+# Work directories outside the clone, reused between runs: VSMMU_WORK_ROOT
+# (default /var/tmp) holds them all, so one variable gives a cold run:
+#   KERNEL_WORK       $(VSMMU_WORK_ROOT)/vsmmu-kernel  kernel-check's kernel
+#   ARM_WORK          $(VSMMU_WORK_ROOT)/vsmmu-arm     arm-check's guest kernel
+#   VSMMU_GUEST_WORK  $(VSMMU_WORK_ROOT)/vsmmu-guest   guest-check's guest
+#   VSMMU_QEMU_WORK   $(VSMMU_WORK_ROOT)/vsmmu-qemu    the QEMU 10 build that
+#                     arm-check and guest-check share
+#   VSMMU_QEMU72_DIR  $(VSMMU_WORK_ROOT)/vsmmu-qemu72  bench-qemu's QEMU 7.2
+# Each of those variables, when set, overrides its default.
 
 CC ?= cc
 VARIANT ?= plain
@@ -29,6 +40,12 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 WERROR ?= 0
 OBJCOPY ?= objcopy
+VSMMU_WORK_ROOT ?= /var/tmp
+ifdef QEMU10_WORK
+# the old name of arm-check's QEMU directory, from before the shared build
+VSMMU_QEMU_WORK ?= $(QEMU10_WORK)
+endif
+VSMMU_QEMU_WORK ?= $(VSMMU_WORK_ROOT)/vsmmu-qemu
 
 # The version is the one include/vsmmu.h declares (VSMMU_VERSION_*).
 version_part = $(shell sed -n 's/^\#define VSMMU_VERSION_$(1) \([0-9]*\)$$/\1/p' include/vsmmu.h)
@@ -284,9 +301,9 @@ bench: $(BENCH)
 # QEMU 7.2's SMMUv3 side by side (bench/qemu72/: builds QEMU's two SMMU
 # files from Debian's source in $(VSMMU_QEMU72_DIR), outside the tree).
 .PHONY: bench-qemu
-VSMMU_QEMU72_DIR ?= /var/tmp/vsmmu-qemu72
+VSMMU_QEMU72_DIR ?= $(VSMMU_WORK_ROOT)/vsmmu-qemu72
 bench-qemu: $(BENCH)
-	VSMMU_QEMU72_DIR=$(VSMMU_QEMU72_DIR) sh bench/compare-qemu.sh $(BENCH)
+	VSMMU_QEMU72_DIR='$(VSMMU_QEMU72_DIR)' sh bench/compare-qemu.sh $(BENCH)
 
 # Worst-case command queues (full 2^19 queue per PROD write): reports only.
 QSTALL := $(O)/bench/qstall

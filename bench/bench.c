@@ -9,7 +9,12 @@
  *   hit1       one page (the thread's micro-TLB)
  *   miss       cold 4-level 4K stage-1 walk: batches of 256 fresh pages,
  *              the TLB emptied by TLBI_NH_ALL (untimed) before each batch
+ *              (the walk cache keeps the upper levels between neighbours)
+ *   missfar    the same with 256 pages 512 GB apart: every level read,
+ *              no walk-cache hit (the full walk)
  *   cycle4096  4096 pages cycled through the default TLB (miss % reported)
+ *   cycle2048  2048 pages cycled (half the default TLB: conflict misses)
+ *   scatter2048  2048 pages spread over 64 MB, cycled (the same, irregular)
  *   nested     nested miss (S1 4-level, every table access through S2)
  *   threads    hit256 from 1 and from 2 threads
  * Command queue: one CMDQ_PROD write publishing a full queue (2^19 commands)
@@ -184,6 +189,18 @@ static uint64_t miss_va(unsigned i)
     return MISS_VA + ((uint64_t)(i % NPAGES) << 12) + ((i * 8) & 0xFF8);
 }
 
+/* Page @i (< 256) of the missfar case: its own level-0 entry. */
+#define FAR_SHIFT 39
+static uint64_t far_va(unsigned i)
+{
+    return ((uint64_t)(1 + (i & 255)) << FAR_SHIFT) + ((i * 8) & 0xFF8);
+}
+
+static uint64_t far_oa(unsigned i)
+{
+    return 0xA0000000ull + ((uint64_t)(i & 255) << 12);
+}
+
 /* ---- translation cases ---------------------------------------------------- */
 
 struct s1bed {
@@ -205,6 +222,8 @@ static void s1bed_init(struct s1bed *b)
         map4k(&b->g, root, 0, HIT_VA + ((uint64_t)i << 12), 0x80000000ull + ((uint64_t)i << 12));
     for (unsigned i = 0; i < NPAGES; i++)
         map4k(&b->g, root, 0, MISS_VA + ((uint64_t)i << 12), 0x90000000ull + ((uint64_t)i << 12));
+    for (unsigned i = 0; i < 256; i++)
+        map4k(&b->g, root, 0, far_va(i) & ~0xFFFull, far_oa(i));
     s1_stream(&b->g, 1, root);
 }
 
@@ -234,6 +253,19 @@ static __attribute__((noinline)) uint64_t run_miss(vsmmu_t *s, unsigned first, u
     must(r.status == VSMMU_XLATE_OK &&
          r.addr == 0x90000000ull + ((uint64_t)((first + n - 1) % NPAGES) << 12) +
                    (((first + n - 1) * 8) & 0xFF8), "miss translation");
+    return sum;
+}
+
+static __attribute__((noinline)) uint64_t run_far(vsmmu_t *s)
+{
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < 256; i++) {
+        vsmmu_translate(s, 1, VSMMU_NO_SSID, far_va(i), VSMMU_ACC_READ, &r);
+        sum += r.addr;
+    }
+    must(r.status == VSMMU_XLATE_OK && r.addr == (far_oa(255) | (far_va(255) & 0xFFF)),
+         "far miss translation");
     return sum;
 }
 
@@ -284,24 +316,89 @@ static void case_miss(struct s1bed *b, struct meas *m)
     meas_done(m, "miss");
 }
 
-static double case_cycle(struct s1bed *b, struct meas *m)
+static void case_far(struct s1bed *b, struct meas *m)
+{
+    unsigned batches = (unsigned)(64 * scale) + 1;
+
+    for (unsigned r = 0; r < reps; r++) {
+        double w = 0, c = 0;
+        for (unsigned k = 0; k < batches; k++) {
+            tlbi_all(&b->g);
+            double w0 = now(), c0 = cpu();
+            sink += run_far(b->tb.s);
+            c += cpu() - c0;
+            w += now() - w0;
+        }
+        meas_add(m, w * 1e9 / (batches * 256.0), c * 1e9 / (batches * 256.0));
+    }
+    meas_done(m, "missfar");
+}
+
+/* @n of the NPAGES pages at MISS_VA, spread pseudo-randomly (a shuffle by
+ * xorshift, fixed seed): a working set without the regularity of
+ * consecutive pages, which the set index spreads perfectly. */
+#define SCATTER_N 2048u
+static uint64_t scatter_va[SCATTER_N];
+
+static void scatter_init(void)
+{
+    static uint32_t perm[NPAGES];
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (unsigned i = 0; i < NPAGES; i++)
+        perm[i] = i;
+    for (unsigned i = 0; i < SCATTER_N; i++) {
+        unsigned j;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        j = i + (unsigned)(x % (NPAGES - i));
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        scatter_va[i] = MISS_VA + ((uint64_t)perm[i] << 12) + ((i * 8) & 0xFF8);
+    }
+}
+
+static __attribute__((noinline)) uint64_t run_scatter(vsmmu_t *s, unsigned n)
+{
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < n; i++) {
+        vsmmu_translate(s, 1, VSMMU_NO_SSID, scatter_va[i], VSMMU_ACC_READ, &r);
+        sum += r.addr;
+    }
+    must(r.status == VSMMU_XLATE_OK, "scattered translation");
+    return sum;
+}
+
+/* One pass over the working set of a cycle case: @pages consecutive pages
+ * from MISS_VA, or (@scattered) the first @pages of scatter_va. */
+static uint64_t cycle_pass(vsmmu_t *s, unsigned pages, bool scattered)
+{
+    return scattered ? run_scatter(s, pages) : run_miss(s, 0, pages);
+}
+
+/* @pages cycled @reps times; returns the miss rate (%) after a first pass. */
+static double case_cycle(struct s1bed *b, struct meas *m, unsigned pages, bool scattered,
+                         const char *id)
 {
     unsigned long n = (unsigned long)(400000 * scale), hits = 0, misses = 0;
     struct vsmmu_stats st0 = VSMMU_STRUCT_INIT(st0), st1 = VSMMU_STRUCT_INIT(st1);
 
-    sink += run_miss(b->tb.s, 0, 4096);
+    tlbi_all(&b->g);
+    sink += cycle_pass(b->tb.s, pages, scattered);
     for (unsigned r = 0; r < reps; r++) {
         vsmmu_get_stats(b->tb.s, &st0);
         double w = now(), c = cpu();
-        for (unsigned long done = 0; done < n; done += 4096)
-            sink += run_miss(b->tb.s, 0, 4096);
-        double calls = (double)((n + 4095) / 4096 * 4096);
+        for (unsigned long done = 0; done < n; done += pages)
+            sink += cycle_pass(b->tb.s, pages, scattered);
+        double calls = (double)((n + pages - 1) / pages * pages);
         meas_add(m, (now() - w) * 1e9 / calls, (cpu() - c) * 1e9 / calls);
         vsmmu_get_stats(b->tb.s, &st1);
         hits += st1.tlb_hits - st0.tlb_hits;
         misses += st1.tlb_misses - st0.tlb_misses;
     }
-    meas_done(m, "cycle4096");
+    meas_done(m, id);
     return hits + misses ? 100.0 * (double)misses / (double)(hits + misses) : 0;
 }
 
@@ -782,10 +879,31 @@ static void callgrind_mode(void)
     }
     CALLGRIND_DUMP_STATS_AT("case=miss calls=256");
 
+    for (unsigned k = 0; k < 4; k++) {
+        tlbi_all(&b.g);
+        CALLGRIND_ZERO_STATS;
+        run_far(b.tb.s);
+    }
+    CALLGRIND_DUMP_STATS_AT("case=missfar calls=256");
+
     run_miss(b.tb.s, 0, 4096);
     CALLGRIND_ZERO_STATS;
     run_miss(b.tb.s, 0, 8192);
     CALLGRIND_DUMP_STATS_AT("case=cycle4096 calls=8192");
+
+    tlbi_all(&b.g);
+    run_miss(b.tb.s, 0, 2048);
+    CALLGRIND_ZERO_STATS;
+    run_miss(b.tb.s, 0, 2048);
+    run_miss(b.tb.s, 0, 2048);
+    CALLGRIND_DUMP_STATS_AT("case=cycle2048 calls=4096");
+
+    tlbi_all(&b.g);
+    run_scatter(b.tb.s, SCATTER_N);
+    CALLGRIND_ZERO_STATS;
+    run_scatter(b.tb.s, SCATTER_N);
+    run_scatter(b.tb.s, SCATTER_N);
+    CALLGRIND_DUMP_STATS_AT("case=scatter2048 calls=4096");
     tb_fini(&b.tb);
 
     nested_bed(&n);
@@ -909,9 +1027,9 @@ int main(int argc, char **argv)
 {
     static struct s1bed b, n;
     static struct abed a;
-    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, cyc = {0}, nest = {0}, t1 = {0},
-                t2 = {0}, ev1 = {0}, ev64 = {0};
-    double miss_pct, tp1, tp2;
+    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, cyc = {0}, cyc2 = {0},
+                scat = {0}, nest = {0}, t1 = {0}, t2 = {0}, ev1 = {0}, ev64 = {0};
+    double miss_pct, miss2_pct, scat_pct, tp1, tp2;
     bool quick = getenv("BENCH_QUICK") && atoi(getenv("BENCH_QUICK"));
     const char *mode = argc > 1 ? argv[1] : "all";
 
@@ -929,6 +1047,7 @@ int main(int argc, char **argv)
     if (getenv("BENCH_QUEUE_MS"))
         queue_ms = atof(getenv("BENCH_QUEUE_MS"));
 
+    scatter_init();
     if (!strcmp(mode, "callgrind")) {
 #ifdef HAVE_CALLGRIND
         callgrind_mode();
@@ -948,7 +1067,10 @@ int main(int argc, char **argv)
         return 0;
     }
     case_miss(&b, &miss);
-    miss_pct = case_cycle(&b, &cyc);
+    case_far(&b, &far);
+    miss_pct = case_cycle(&b, &cyc, 4096, false, "cycle4096");
+    miss2_pct = case_cycle(&b, &cyc2, 2048, false, "cycle2048");
+    scat_pct = case_cycle(&b, &scat, SCATTER_N, true, "scatter2048");
     case_threads(b.tb.s, &t1, 1, &tp1);
     case_threads(b.tb.s, &t2, 2, &tp2);
     nested_bed(&n);
@@ -966,12 +1088,17 @@ int main(int argc, char **argv)
            "cpu min", "cpu med", "target", "");
     line();
     row("hit, 256 pages resident", &hit256, "<10 ns", yn(hit256.cmin < 10));
-    row("hit, one page (micro-TLB)", &hit1, "", "");
+    row("hit, one page", &hit1, "", "");
     row("miss, cold 4-level 4K walk", &miss, "<100 ns", yn(miss.cmin < 100));
+    row("miss, cold walk, no walk-cache hit", &far, "", "");
     {
         char name[64];
         snprintf(name, sizeof(name), "4096 pages cycled (%.1f%% misses)", miss_pct);
         row(name, &cyc, "", "");
+        snprintf(name, sizeof(name), "2048 pages cycled (%.2f%% misses)", miss2_pct);
+        row(name, &cyc2, "<1% misses", yn(miss2_pct < 1));
+        snprintf(name, sizeof(name), "2048 scattered pages (%.2f%% misses)", scat_pct);
+        row(name, &scat, "<1% misses", yn(scat_pct < 1));
     }
     row("hit256, 1 thread (per call)", &t1, "", "");
     row("hit256, 2 threads (per call, per thread)", &t2, "", "");
@@ -986,6 +1113,8 @@ int main(int argc, char **argv)
            1e3 / ev64.cmin);
     printf("@ ratio_threads %.3f %.3f\n", tp2 / tp1, 2 * t1.cmed / t2.cmed);
     printf("@ miss_pct_cycle4096 %.2f\n", miss_pct);
+    printf("@ miss_pct_cycle2048 %.2f\n", miss2_pct);
+    printf("@ miss_pct_scatter2048 %.2f\n", scat_pct);
     printf("(targets are checked on thread CPU time, min; instructions per call: bench/run.sh)\n");
     fflush(stdout);
     tb_fini(&b.tb);

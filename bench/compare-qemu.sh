@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make bench-qemu: build QEMU 7.2's SMMUv3 benchmark (bench/qemu72/build.sh,
-# work directory VSMMU_QEMU72_DIR, default /var/tmp/vsmmu-qemu72), run the
-# translate cases of both models in this invocation, alternately, in
-# BENCH_ROUNDS rounds (default 2; each round runs both binaries once), and
-# print them side by side with ratios QEMU / vsmmu (thread CPU time and wall
-# time; per case the lowest min and the lowest median over the rounds, the
-# least disturbed on a shared machine; callgrind instructions per call when
-# valgrind is installed, counted once).
+# work directory VSMMU_QEMU72_DIR, default $VSMMU_WORK_ROOT/vsmmu-qemu72 =
+# /var/tmp/vsmmu-qemu72), run the translate cases of both models in this
+# invocation, alternately, in BENCH_ROUNDS rounds (default 2; each round
+# runs both binaries once), and print them side by side with ratios
+# QEMU / vsmmu (thread CPU time and wall time; per case the lowest min and
+# the lowest median over the rounds, the least disturbed on a shared
+# machine; callgrind instructions per call when valgrind is installed,
+# counted once).
 #   bench/compare-qemu.sh VSMMU_BENCH_BINARY
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +28,7 @@ while [ "$r" -le "$rounds" ]; do
     r=$((r + 1))
 done
 head -1 "$dir/qemu.1"
-echo "Debian source package: qemu $(cat "${VSMMU_QEMU72_DIR:-/var/tmp/vsmmu-qemu72}/qemu-version" 2>/dev/null)"
+echo "Debian source package: qemu $(cat "${VSMMU_QEMU72_DIR:-${VSMMU_WORK_ROOT:-/var/tmp}/vsmmu-qemu72}/qemu-version" 2>/dev/null)"
 awk '
 FNR == 1 { f = (f == 1) ? 2 : 1 }
 /^@ instr / { ins[f, $3] = $4; next }

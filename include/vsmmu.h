@@ -128,7 +128,12 @@ struct vsmmu_host_ops {
     int (*mem_read)(void *opaque, uint64_t addr, void *buf, size_t len);
     /** Write guest memory; non-zero return is an external abort. */
     int (*mem_write)(void *opaque, uint64_t addr, const void *buf, size_t len);
-    /** Pulse a wired interrupt line (edge).  Optional. */
+    /**
+     * Pulse a wired interrupt line (edge).  Optional.  The line is pulsed
+     * whenever its source fires, whether or not an MSI is also sent for it
+     * (an SMMU with both outputs; docs/spec-notes.md section 5.3): leave
+     * this NULL for an MSI-only SMMU.
+     */
     void (*irq)(void *opaque, enum vsmmu_irq line);
     /**
      * Perform an MSI: a 32-bit write of @data to guest physical @addr.

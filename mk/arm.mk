@@ -5,16 +5,18 @@
 # vfio-pci is the passthrough device; tests/arm/test_*.c, cross-compiled
 # static for aarch64 with libvsmmu, play the VMM.  See docs/real-kernel.md.
 #
-#   ARM_WORK      guest kernel work directory (default /var/tmp/vsmmu-arm)
-#   QEMU10_WORK   the QEMU 10 build directory (default /var/tmp/vsmmu-qemu10),
-#                 shared by the aarch64 harnesses
-#   ARM_CC        cross compiler (default aarch64-linux-gnu-gcc)
+#   ARM_WORK         guest kernel work directory (default
+#                    $(VSMMU_WORK_ROOT)/vsmmu-arm = /var/tmp/vsmmu-arm)
+#   VSMMU_QEMU_WORK  the QEMU 10 build, shared with make guest-check
+#                    (integrations/qemu/build-qemu.sh; default
+#                    $(VSMMU_WORK_ROOT)/vsmmu-qemu = /var/tmp/vsmmu-qemu;
+#                    the old name QEMU10_WORK is still read)
+#   ARM_CC           cross compiler (default aarch64-linux-gnu-gcc)
 # Both directories are outside the clone and reused: the first build takes
-# about 20-25 minutes on 2 cores (QEMU and the kernel build concurrently),
-# a later run about a minute.
+# about 20-25 minutes on 2 cores (QEMU and the kernel build concurrently;
+# QEMU only if guest-check has not built it yet), a later run about a minute.
 
-ARM_WORK ?= /var/tmp/vsmmu-arm
-QEMU10_WORK ?= /var/tmp/vsmmu-qemu10
+ARM_WORK ?= $(VSMMU_WORK_ROOT)/vsmmu-arm
 ARM_CC ?= aarch64-linux-gnu-gcc
 
 AB := $(BUILDDIR)/arm
@@ -42,10 +44,10 @@ arm-tests: $(ARM_TEST_BINS)
 
 # The guest (its uAPI headers) must exist before the tests compile.
 arm-prepare:
-	@bash tests/arm/arm-check.sh prepare '$(ARM_WORK)' '$(QEMU10_WORK)'
+	@bash tests/arm/arm-check.sh prepare '$(ARM_WORK)' '$(VSMMU_QEMU_WORK)'
 
 arm-check: arm-prepare
 	@mkdir -p $(BUILDDIR)
 	@$(MAKE) --no-print-directory arm-tests >$(BUILDDIR)/arm-tests.log 2>&1 || \
 	    { tail -n 30 $(BUILDDIR)/arm-tests.log; echo "0 passed, 1 failed"; exit 1; }
-	@bash tests/arm/arm-check.sh run '$(ARM_WORK)' '$(QEMU10_WORK)' $(ARM_TEST_BINS)
+	@bash tests/arm/arm-check.sh run '$(ARM_WORK)' '$(VSMMU_QEMU_WORK)' $(ARM_TEST_BINS)

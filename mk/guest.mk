@@ -5,11 +5,17 @@
 # on vsmmu, checks the guest's results and vsmmu's counters.  See
 # docs/qemu.md.  Ends with "N passed, N failed".
 #
-#   VSMMU_QEMU_WORK   QEMU work directory outside the clone (default
-#                     /var/tmp/vsmmu-qemu, ~1 GB; the first build takes
-#                     10-30 minutes, later runs seconds)
-#   VSMMU_GUEST_WORK  guest work directory (default /var/tmp/vsmmu-guest)
+#   VSMMU_QEMU_WORK   the QEMU 10 build, shared with make arm-check
+#                     (integrations/qemu/build-qemu.sh; default
+#                     $(VSMMU_WORK_ROOT)/vsmmu-qemu = /var/tmp/vsmmu-qemu,
+#                     ~1 GB; the first build takes 10-30 minutes, later runs
+#                     seconds)
+#   VSMMU_GUEST_WORK  guest work directory (default
+#                     $(VSMMU_WORK_ROOT)/vsmmu-guest = /var/tmp/vsmmu-guest)
+
+VSMMU_GUEST_WORK ?= $(VSMMU_WORK_ROOT)/vsmmu-guest
 
 .PHONY: guest-check
 guest-check:
-	tests/guest/guest-check.sh
+	VSMMU_QEMU_WORK='$(VSMMU_QEMU_WORK)' VSMMU_GUEST_WORK='$(VSMMU_GUEST_WORK)' \
+	    tests/guest/guest-check.sh

@@ -4,8 +4,9 @@
 # QEMU (TCG: no KVM, no SMMU needed).  See docs/real-kernel.md.
 #
 #   KERNEL_WORK     kernel work directory, outside the clone, reused between
-#                   runs (default /var/tmp/vsmmu-kernel; ~2 GB; the first
-#                   build takes 7-15 minutes, later runs reuse it)
+#                   runs (default $(VSMMU_WORK_ROOT)/vsmmu-kernel =
+#                   /var/tmp/vsmmu-kernel; ~2 GB; the first build takes
+#                   7-15 minutes, later runs reuse it)
 #   KERNEL_CC       compiler for the static test programs (default gcc)
 #
 # tests/kernel/build-kernel.sh builds the kernel; tests/kernel/boot.sh boots
@@ -14,7 +15,7 @@
 # booted once with VSMMU_IOMMUFD=real so it uses /dev/iommu.  The last line
 # is "N passed, N failed"; the exit status is non-zero on any failure.
 
-KERNEL_WORK ?= /var/tmp/vsmmu-kernel
+KERNEL_WORK ?= $(VSMMU_WORK_ROOT)/vsmmu-kernel
 KERNEL_CC ?= gcc
 
 KB := $(BUILDDIR)/kernel

@@ -274,8 +274,8 @@ TEST(linux_style_cd_updates)
 }
 
 /* A new instance (possibly at a freed one's address) never sees the
- * translations this thread's micro-TLB held for the old one. */
-TEST(micro_tlb_does_not_outlive_instance)
+ * translations this thread's front cache held for the old one. */
+TEST(front_cache_does_not_outlive_instance)
 {
     for (unsigned round = 0; round < 4; round++) {
         struct xt x;
@@ -293,9 +293,9 @@ TEST(micro_tlb_does_not_outlive_instance)
     }
 }
 
-/* The micro-TLB keeps the permission check: a read fills it, a write to
+/* The front cache keeps the permission check: a read fills it, a write to
  * the read-only page still faults. */
-TEST(micro_tlb_checks_permissions)
+TEST(front_cache_checks_permissions)
 {
     struct xt x;
     struct pt p;

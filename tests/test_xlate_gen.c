@@ -165,8 +165,8 @@ TEST(gen_credit_exhausted_over_invalidates)
 
 /* STE.PRIVCFG = privileged: an unprivileged access to a privileged-only
  * page is allowed, on the walk and on every later hit from the thread's
- * micro-TLB (whose entries remember the override). */
-TEST(gen_utlb_privcfg_override)
+ * front cache (whose entries remember the override). */
+TEST(gen_front_privcfg_override)
 {
     struct xt x;
     struct pt p;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* The per-thread slots of the translation cache: each thread's micro-TLB
+/* The per-thread slots of the translation cache: each thread's front cache
  * and hit counter live in the instance (no thread-local or global state).
  * Threads with their own slots, more threads than slots (the rest use the
  * shared TLB), exact hit counts, two instances used alternately by one
@@ -243,12 +243,12 @@ TEST(slot_and_slotless_threads_during_invalidation)
     xt_fini(&x);
 }
 
-/* ---- what a slot's micro-TLB is keyed by ---------------------------------- */
+/* ---- what a slot's front cache is keyed by --------------------------------- */
 
-/* StreamIDs 1 and 9 share a micro-TLB index for the same address but map
- * it differently (non-global pages, ASIDs 1 and 2): alternate translations
- * never answer with the other stream's entry. */
-TEST(micro_tlb_entries_are_per_stream)
+/* StreamIDs 1 and 513 share a front cache index for the same address but
+ * map it differently (non-global pages, ASIDs 1 and 2): alternate
+ * translations never answer with the other stream's entry. */
+TEST(front_cache_entries_are_per_stream)
 {
     struct xt x;
     struct pt p1, p9;
@@ -262,11 +262,11 @@ TEST(micro_tlb_entries_are_per_stream)
     pt_new(&p9, &x, 12, 1, 39, 0);
     pt_set(&p9, 0x1000, 3, s1_leaf(3, 0x9000, fld_mask(PTE_NG)), 0);     /* ASID 2 */
     cd_make(cd, p9.root, 25, 0, 2);
-    xt_s1_stream(&x, 9, cd);
-    CHECK_EQ(xl_utlb_idx(1, 0x1000), xl_utlb_idx(9, 0x1000));
+    xt_s1_stream(&x, 513, cd);
+    CHECK_EQ(xl_fc_idx(1, 0x1000), xl_fc_idx(513, 0x1000));
     for (unsigned i = 0; i < 100; i++) {
         CHECK_OK(xt_tr(&x, 1, VSMMU_NO_SSID, 0x1000 + 8 * i, VSMMU_ACC_READ), 0x5000 + 8 * i, 0x1000);
-        CHECK_OK(xt_tr(&x, 9, VSMMU_NO_SSID, 0x1000 + 8 * i, VSMMU_ACC_READ), 0x9000 + 8 * i, 0x1000);
+        CHECK_OK(xt_tr(&x, 513, VSMMU_NO_SSID, 0x1000 + 8 * i, VSMMU_ACC_READ), 0x9000 + 8 * i, 0x1000);
     }
     xt_fini(&x);
 }
@@ -301,7 +301,7 @@ TEST(two_instances_used_alternately_stay_apart)
         CHECK_OK(xt_tr(&b, 1, VSMMU_NO_SSID, 0x1000 + off, VSMMU_ACC_READ), 0x9000 + off, 0x1000);
         CHECK_OK(xt_tr(&a, 1, VSMMU_NO_SSID, 0x1000 + off, VSMMU_ACC_WRITE), 0x5000 + off, 0x1000);
     }
-    /* B's page is read-only whatever A's micro-TLB holds. */
+    /* B's page is read-only whatever A's front cache holds. */
     CHECK_FAULT(xt_tr(&b, 1, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_WRITE), EVT_F_PERMISSION);
     /* The same thread, the same slot index in both: separate slots. */
     CHECK(vsmmu_xlate_thread_slot(a.tb.s) >= 0);

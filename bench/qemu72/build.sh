@@ -5,6 +5,7 @@
 # with the driver and stubs of this directory into one benchmark binary.
 #
 #   bench/qemu72/build.sh [WORKDIR]      (default $VSMMU_QEMU72_DIR or
+#                                         $VSMMU_WORK_ROOT/vsmmu-qemu72,
 #                                         /var/tmp/vsmmu-qemu72)
 #
 # Every step leaves a stamp in WORKDIR and is skipped when its stamp is
@@ -16,7 +17,7 @@
 # Prints the path of the built binary on the last line.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=${1:-${VSMMU_QEMU72_DIR:-/var/tmp/vsmmu-qemu72}}
+WORK=${1:-${VSMMU_QEMU72_DIR:-${VSMMU_WORK_ROOT:-/var/tmp}/vsmmu-qemu72}}
 JOBS=${JOBS:-2}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)

@@ -25,6 +25,7 @@
 #include "arch/arch_fields.h"
 
 struct vsmmu_xlate;  /* translation state: translate.c */
+struct xl_slots;     /* per-thread slots: src/xlate/xlate.h */
 
 /*
  * Rate limiting of log messages (core.c).  Each vsmmu_log() call site has
@@ -111,6 +112,8 @@ struct vsmmu {
     void *inval_opaque;
 
     struct vsmmu_xlate *xl;
+    struct xl_slots *xl_slots;  /* xl's per-thread slots (the hit path's
+                                   one pointer; translate.c) */
     struct vsmmu_accel *accel;
 
     /* trace callback (trace.c): set and used under the lock */
@@ -123,9 +126,19 @@ struct vsmmu {
 };
 
 /* ---- the instance lock ------------------------------------------------- */
+/* The calling thread's identity, never 0: the thread pointer where the
+ * compiler reads it (one instruction, no call), else pthread_self(). */
 static inline uintptr_t vsmmu_self(void)
 {
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_thread_pointer)
+    return (uintptr_t)__builtin_thread_pointer();
+#define VSMMU_SELF_DONE
+#endif
+#endif
+#ifndef VSMMU_SELF_DONE
     return (uintptr_t)pthread_self();
+#endif
 }
 /** Whether the calling thread holds the instance lock (it is inside a host
  *  callback when it asks from an entry point). */
@@ -204,6 +217,8 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+/** Read one little-endian dword (a table descriptor: one access). */
+int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v);
 /** Whether [addr, addr + len) touches the instance's own register frame
  *  (vsmmu_set_mmio_base(); never when unknown): such an access aborts. */
 bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len);
@@ -320,6 +335,8 @@ int vsmmu_xlate_init(struct vsmmu *s);
 void vsmmu_xlate_fini(struct vsmmu *s);
 /** Drop every cached structure and translation (reset).  Lock held. */
 void vsmmu_xlate_reset(struct vsmmu *s);
+/** Under the lock: CR0.SMMUEN changed (translate.c). */
+void vsmmu_xlate_smmuen_changed(struct vsmmu *s);
 /**
  * Cache effects of a validated CFGI_* / TLBI_* command (and the
  * invalidation notifier).  Lock held.

@@ -325,6 +325,8 @@ static void write_cr0(struct vsmmu *s, uint32_t v)
     }
     VSMMU_STORE(s->cr0, v & cr0_mask(s));
     VSMMU_STORE(s->cr0ack, s->cr0);
+    if ((old ^ s->cr0) & fld_mask(CR0_SMMUEN))
+        vsmmu_xlate_smmuen_changed(s);
     vsmmu_trace(s, "CR0 = 0x%08x (SMMUEN=%u CMDQEN=%u EVENTQEN=%u PRIQEN=%u)", s->cr0,
                 (unsigned)fld_get(s->cr0, CR0_SMMUEN), (unsigned)fld_get(s->cr0, CR0_CMDQEN),
                 (unsigned)fld_get(s->cr0, CR0_EVENTQEN), (unsigned)fld_get(s->cr0, CR0_PRIQEN));

@@ -4,6 +4,7 @@
  * every table access translated by stage 2 (nested).  Walks are bounded by
  * the four levels, so hostile (self-referencing) tables cannot loop.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "xlate/xlate.h"
@@ -24,11 +25,12 @@ static uint64_t bswap64(uint64_t v)
     return __builtin_bswap64(v);
 }
 
-/* Read one descriptor at PA @pa; returns false on an external abort. */
+/* Read one descriptor at PA @pa as one little-endian (@be: big-endian)
+ * word; returns false on an external abort. */
 static bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
 {
     uint64_t v;
-    if (vsmmu_dma_read_dwords(s, pa, &v, 1))
+    if (vsmmu_dma_read_u64(s, pa, &v))
         return false;
     *d = be ? bswap64(v) : v;
     return true;
@@ -60,7 +62,27 @@ static bool block_allowed(const struct vsmmu *s, unsigned level, unsigned gshift
 
 static unsigned level_shift(unsigned level, unsigned gshift)
 {
-    return gshift + (3 - level) * (gshift - 3);
+    return xl_level_shift(level, gshift);
+}
+
+/* Table restrictions accumulated down a stage-1 walk, packed for the walk
+ * cache: APTable in bits 1:0, PXNTable bit 2, UXNTable bit 3. */
+#define ATTR_PXNT (1u << 2)
+#define ATTR_UXNT (1u << 3)
+#define ATTR_APT_MASK 3u
+
+/* The walk-cache key of a walk of @t (see struct xl_wc_key). */
+_Static_assert(offsetof(struct xl_tt, ttb) == sizeof(uint64_t),
+               "the walk parameters of struct xl_tt fill one word before ttb");
+static void wc_key(const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
+                   struct xl_wc_key *k)
+{
+    k->tag = st2 ? xl_tag(XR_S2ONLY, c->vmid, 0) : c->tag;
+    k->ttb = t->ttb;
+    memcpy(&k->params, t, sizeof(k->params));
+    k->flags = (uint8_t)((nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0));
+    k->gshift = t->gshift;
+    k->start = t->start;
 }
 
 /* Stage-2 permissions (XP_*) of a leaf descriptor. */
@@ -88,20 +110,13 @@ static uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
     return p;
 }
 
-/* Stage-1 permissions (XP_*) of a leaf, with the table restrictions. */
-static uint8_t s1_perm(const struct xl_cfg *c, uint64_t d, unsigned aptable, bool pxnt,
-                       bool uxnt)
+/* Stage-1 permissions (XP_*) of a leaf with AP[2:1] = @ap (table
+ * restrictions applied) and the effective PXN, UXN. */
+static uint8_t s1_perm(const struct xl_cfg *c, unsigned ap, bool pxn, bool uxn)
 {
-    unsigned ap = (unsigned)fld_get(d, PTE_AP);
-    bool pxn = fld_get(d, PTE_PXN) || pxnt;
-    bool uxn = fld_get(d, PTE_UXN) || uxnt;
     bool pr, pw, ur, uw, px, ux;
     uint8_t p = 0;
 
-    if (aptable & 1)
-        ap &= ~1u;      /* no unprivileged access below */
-    if (aptable & 2)
-        ap |= 2u;       /* no write below */
     if (c->regime == XR_EL2) {
         /* One range: AP[1] as 1, every access privileged, bit 54 is XN. */
         pr = true;
@@ -127,6 +142,26 @@ static uint8_t s1_perm(const struct xl_cfg *c, uint64_t d, unsigned aptable, boo
     return p;
 }
 
+void xl_s1_perm_table(struct xl_cfg *c)
+{
+    for (unsigned i = 0; i < sizeof(c->s1perm); i++)
+        c->s1perm[i] = s1_perm(c, i & XL_S1P_AP_MASK, (i & XL_S1P_PXN) != 0,
+                               (i & XL_S1P_UXN) != 0);
+}
+
+/* The index of c->s1perm for leaf @d under the table restrictions. */
+static unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
+{
+    unsigned ap = (unsigned)fld_get(d, PTE_AP);
+
+    if (aptable & 1)
+        ap &= ~1u;      /* no unprivileged access below */
+    if (aptable & 2)
+        ap |= 2u;       /* no write below */
+    return ap | (fld_get(d, PTE_PXN) || pxnt ? XL_S1P_PXN : 0) |
+           (fld_get(d, PTE_UXN) || uxnt ? XL_S1P_UXN : 0);
+}
+
 /*
  * The common walk.  @nested: stage-1 walk whose table accesses go through
  * stage 2.  Faults are filled as stage @st2 faults with CLASS @class_ and
@@ -136,13 +171,21 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 bool nested, uint64_t ia, unsigned class_, struct xl_walk *w,
                 struct xl_fault *f)
 {
-    unsigned g = t->gshift, stride = g - 3, level = t->start;
-    unsigned aptable = 0;
-    bool pxnt = false, uxnt = false;
-    uint64_t table = t->ttb;
+    unsigned g = t->gshift, stride = g - 3, level, attrs;
+    unsigned aptable;
+    bool pxnt, uxnt;
+    uint64_t table;
     uint64_t fipa = st2 ? ia : 0;
+    struct xl_cache *xc = xl_cache_of(s);
+    struct xl_wc_key k;
 
     memset(w, 0, sizeof(*w));
+    /* Start below the deepest table descriptor the walk cache holds. */
+    wc_key(c, t, st2, nested, &k);
+    level = xl_wc_lookup(xc, &k, ia, &table, &attrs);
+    aptable = attrs & ATTR_APT_MASK;
+    pxnt = (attrs & ATTR_PXNT) != 0;
+    uxnt = (attrs & ATTR_UXNT) != 0;
     for (;;) {
         unsigned shift = level_shift(level, g);
         unsigned nbits = level == t->start ? t->ia_bits - shift : stride;
@@ -171,6 +214,9 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 pxnt |= fld_get(d, PTE_PXNTABLE) != 0;
                 uxnt |= fld_get(d, PTE_UXNTABLE) != 0;
             }
+            if (level >= xl_wc_min_level(k.flags))
+                xl_wc_insert(xc, &k, level, ia, next,
+                             aptable | (pxnt ? ATTR_PXNT : 0) | (uxnt ? ATTR_UXNT : 0));
             table = next;
             level++;
             continue;
@@ -211,7 +257,7 @@ static int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, 
                 w->device = fld_get(d, 5, 4) == 0;
                 w->global = true;
             } else {
-                w->perm = s1_perm(c, d, aptable, pxnt, uxnt);
+                w->perm = c->s1perm[s1_perm_idx(d, aptable, pxnt, uxnt)];
                 w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
             }
             return 0;

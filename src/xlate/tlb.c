@@ -11,13 +11,13 @@
  * sees an odd or changed counter treats the probe as a miss.
  *
  * In front of the TLB the cache holds per-thread slots (struct xl_slots in
- * xlate.h): a thread claims one with a CAS on first use and keeps it; in it
- * a tiny direct-mapped micro-TLB of the translations that thread used
- * last, a memo of the hot part of the configuration it used last, and its
- * hit counter.  Every invalidation bumps the cache's generation; a slot
- * filled under another generation is emptied before use.  Slots live and
- * die with the cache, so nothing outlives an instance and nothing is
- * shared between instances: there is no thread-local or global state.
+ * xlate.h, slots.c): a thread claims one with a CAS on first use and keeps
+ * it; in it a direct-mapped front cache of the translations that thread
+ * used, a memo of the hot part of the configuration it used last, and its
+ * hit counter.  Every invalidation bumps the cache's generation; front
+ * cache entries and memos filled under another generation are dead.  Slots
+ * live and die with the cache, so nothing outlives an instance and nothing
+ * is shared between instances: there is no thread-local or global state.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -101,13 +101,12 @@ struct tlb_ent {
 #define HUGE_TLB_BYTES (2u << 20)
 
 struct xl_cache {
-    /* Per-thread slots (first: the allocation is cache-line aligned). */
+    /* Per-thread slots and the generation (first: the allocation is
+     * cache-line aligned).  The generation is bumped (release) by every
+     * invalidation: slot contents filled under an older value are dead. */
     struct xl_slots slots;
-    /* Read by every hit: the generation and the table geometry.  The
-     * generation is bumped (release) by every invalidation: slots filled
-     * under an older value are emptied before their next use. */
-    uint64_t gen __attribute__((aligned(64)));
-    struct tlb_ent *tlb;
+    /* Read by every shared-TLB hit: the table geometry. */
+    struct tlb_ent *tlb __attribute__((aligned(64)));
     unsigned tlb_sets_log2;
     struct cfg_ent *cfg;
     unsigned cfg_sets_log2;
@@ -122,8 +121,12 @@ struct xl_cache {
     uint64_t credit;    /* cost units by-address invalidation may spend */
     unsigned probe_cost;    /* units of one random set probe */
     uint8_t *tlb_hand;
+    uint8_t *tlb_ovf;   /* per set: a page whose first set it is went to its
+                           second set (read by hits too; never cleared) */
     struct xl_cfg *cfg_full;
     uint8_t *cfg_hand;
+    struct xl_wc *wc;   /* the walk cache (walkcache.c) */
+    struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
 };
 
 /* ---- sequence counters ----------------------------------------------- */
@@ -177,15 +180,19 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->cfg = aligned_alloc(64, ((nc * sizeof(struct cfg_ent)) + 63) & ~(size_t)63);
     c->cfg_full = calloc(nc, sizeof(struct xl_cfg));
     c->tlb_hand = calloc((size_t)1 << c->tlb_sets_log2, 1);
+    c->tlb_ovf = calloc((size_t)1 << c->tlb_sets_log2, 1);
     c->cfg_hand = calloc((size_t)1 << c->cfg_sets_log2, 1);
     c->vm_inv = calloc((size_t)1 << VM_LOG2, sizeof(uint64_t));
     c->as_inv = calloc((size_t)1 << AS_LOG2, sizeof(uint64_t));
     c->sid_inv = calloc((size_t)1 << SID_LOG2, sizeof(uint64_t));
     c->clock = 1;
+    c->wc = xl_wc_new(&c->clock);
     c->credit = CREDIT_MAX;
     c->probe_cost = nt * sizeof(struct tlb_ent) > CHEAP_TLB_BYTES ? PROBE_COST_BIG : PROBE_COST;
-    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->cfg_hand || !c->vm_inv ||
-        !c->as_inv || !c->sid_inv) {
+    c->slots.gen = 1;   /* never the 0 of an unfilled memo */
+    xl_slots_init(&c->slots);
+    if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->tlb_ovf || !c->cfg_hand ||
+        !c->vm_inv || !c->as_inv || !c->sid_inv || !c->wc) {
         xl_cache_free(c);
         return NULL;
     }
@@ -209,14 +216,17 @@ void xl_cache_free(struct xl_cache *c)
 {
     if (!c)
         return;
+    xl_slots_fini(&c->slots);
     free(c->tlb);
     free(c->cfg);
     free(c->cfg_full);
     free(c->tlb_hand);
+    free(c->tlb_ovf);
     free(c->cfg_hand);
     free(c->vm_inv);
     free(c->as_inv);
     free(c->sid_inv);
+    xl_wc_free(c->wc);
     free(c);
 }
 
@@ -318,6 +328,7 @@ static void clock_rebase(struct xl_cache *xc)
         ST(&xc->as_inv[i], 0);
     for (size_t i = 0; i < (size_t)1 << SID_LOG2; i++)
         ST(&xc->sid_inv[i], 0);
+    xl_wc_clear(xc->wc);
     xc->clock = 1;
     xc->last_fill = 0;
 }
@@ -397,7 +408,7 @@ static inline uint32_t key_sid(uint64_t key)
 }
 
 /* Under the lock: @e holds a configuration that is not invalidated. */
-static bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
+static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
 {
     return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
 }
@@ -442,7 +453,7 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
 
 static void gen_bump(struct xl_cache *xc)
 {
-    __atomic_store_n(&xc->gen, xc->gen + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&xc->slots.gen, xc->slots.gen + 1, __ATOMIC_RELEASE);
 }
 
 static void cfg_kill(struct cfg_ent *e)
@@ -512,11 +523,68 @@ unsigned xl_cfg_count(struct xl_cache *xc)
 
 /* ---- TLB ------------------------------------------------------------------ */
 
-static inline struct tlb_ent *tlb_set(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift)
+/*
+ * The two sets a translation may live in ("two choices": an insert takes
+ * one with room, so an irregular working set of half the TLB fits; with one
+ * set per page about 14% of 2048 scattered pages collide in a 4096-entry
+ * TLB).  set[0]: the page number with its upper bits folded onto the index
+ * bits, so consecutive pages fill the sets evenly, XOR a hash of the
+ * regime, VMID and size; set[1]: a multiplicative hash of the same.  The
+ * ASID is not hashed, so global entries are found with any ASID.  Returns
+ * how many distinct sets there are (1 or 2); without @both, 1 as long as
+ * no page of set[0] ever went to its second set (tlb_ovf), so lookups of
+ * pages that fit probe one set.
+ */
+static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
+                                struct tlb_ent *set[2], bool both)
 {
-    /* The ASID is not hashed, so global entries are found with any ASID. */
-    uint64_t x = (va >> shift) ^ ((tag >> XT_VMID_SHIFT) << 44) ^ ((uint64_t)shift << 58);
-    return &xc->tlb[hash_idx(x ^ (x >> 37), xc->tlb_sets_log2) * WAYS];
+    unsigned l = xc->tlb_sets_log2;
+    /* (regime, VMID: 20 bits; size: 6 bits) */
+    uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
+    uint64_t y = page ^ scope << 20;
+    /* Within each aligned block of 2^(2l) pages, (page ^ page >> l) maps
+     * every aligned run of 2^l pages onto all 2^l sets; the hash moves
+     * each block and each scope elsewhere.  (l <= 30, so 2l < 64.) */
+    uint64_t x = (page ^ (page >> l) ^ hash_idx((page >> 2 * l) ^ scope << 38, l)) &
+                 (((uint64_t)1 << l) - 1);
+
+    set[0] = &xc->tlb[x * WAYS];
+    if (!both && !LD(&xc->tlb_ovf[x]))
+        return 1;
+    set[1] = &xc->tlb[hash_idx(y ^ (y >> 37), l) * WAYS];
+    return set[0] == set[1] ? 1 : 2;
+}
+
+/* Bit i set when way i of @set is empty or invalidated (under the lock). */
+static unsigned tlb_dead(struct xl_cache *xc, const struct tlb_ent *set)
+{
+    uint64_t last = 0, g = 0, ng = 0;
+    unsigned dead = 0;
+
+    for (unsigned i = 0; i < WAYS; i++)
+        if (!(set[i].tag & VALID))
+            dead |= 1u << i;
+    if (dead)
+        return dead;
+    /* The scope words of the set's tags, read once per distinct tag. */
+    for (unsigned i = 0; i < WAYS; i++) {
+        uint64_t t = set[i].tag & ~(VALID | GLOBAL);
+        if (i == 0 || t != last)
+            tlb_thr(xc, t, &g, &ng);
+        last = t;
+        if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
+            dead |= 1u << i;
+    }
+    return dead;
+}
+
+/* Referenced ways of @set (the clock's bits). */
+static unsigned tlb_refs(const struct tlb_ent *set)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < WAYS; i++)
+        n += LD(&set[i].ref) != 0;
+    return n;
 }
 
 static bool tag_hit(uint64_t etag, uint64_t tag)
@@ -542,30 +610,28 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 {
     uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
     uint64_t va = te->va & ~((1ull << te->shift) - 1);
-    struct tlb_ent *set = tlb_set(xc, te->tag, va, te->shift);
-    unsigned w = WAYS, dead = 0;
+    struct tlb_ent *sets[2], *set = NULL;
+    unsigned ns = tlb_sets(xc, te->tag, va, te->shift, sets, true), w = WAYS, dead = 0;
+    uint8_t *ovf = &xc->tlb_ovf[(size_t)(sets[0] - xc->tlb) / WAYS];
 
-    for (unsigned i = 0; i < WAYS; i++) {
-        if (set[i].tag == tag && set[i].va == va && (set[i].meta & 0xFF) == te->shift)
-            w = i;
-        if (!(set[i].tag & VALID))
-            dead |= 1u << i;
-    }
-    if (w == WAYS && !dead) {
-        /* No empty way: the invalidated ones (the scope words of the
-         * set's tags, read once per distinct tag). */
-        uint64_t last = 0, g = 0, ng = 0;
-        for (unsigned i = 0; i < WAYS; i++) {
-            uint64_t t = set[i].tag & ~(VALID | GLOBAL);
-            if (i == 0 || t != last)
-                tlb_thr(xc, t, &g, &ng);
-            last = t;
-            if (set[i].stamp <= ((set[i].tag & GLOBAL) ? g : ng))
-                dead |= 1u << i;
-        }
-    }
-    if (w == WAYS)
+    /* The same translation in either set (the second only after an
+     * overflow), else a dead way in the first set that has one, else the
+     * clock of the set with fewer referenced ways. */
+    for (unsigned k = 0; k < (*ovf ? ns : 1) && w == WAYS; k++)
+        for (unsigned i = 0; i < WAYS; i++)
+            if (sets[k][i].tag == tag && sets[k][i].va == va &&
+                (sets[k][i].meta & 0xFF) == te->shift)
+                set = sets[k], w = i;
+    for (unsigned k = 0; k < ns && w == WAYS && !dead; k++)
+        if ((dead = tlb_dead(xc, sets[k])) != 0)
+            set = sets[k];
+    if (w == WAYS) {
+        if (!dead)
+            set = ns > 1 && tlb_refs(sets[1]) < tlb_refs(sets[0]) ? sets[1] : sets[0];
         w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
+    }
+    if (set != sets[0] && !*ovf)
+        ST(ovf, 1);     /* before the entry is written (its sequence counter) */
     struct tlb_ent *e = &set[w];
     wr_begin(&e->seq);
     ST(&e->tag, tag);
@@ -580,13 +646,22 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
         xc->shifts_seen |= 1ull << te->shift;
-    /* Size hint for the configuration that made it. */
+    /* Size hint for the configuration that made it (at most one entry
+     * holds a key; the one found last is tried first). */
     {
-        uint64_t key = cfg_key(sid, ssid);
-        struct cfg_ent *cs = cfg_set(xc, key);
-        for (unsigned i = 0; i < WAYS; i++)
-            if (cs[i].key == key)
-                __atomic_fetch_or(&cs[i].shifts, 1ull << te->shift, __ATOMIC_RELAXED);
+        uint64_t key = cfg_key(sid, ssid), bit = 1ull << te->shift;
+        struct cfg_ent *ce = xc->hint_ent;
+
+        if (!ce || ce->key != key) {
+            struct cfg_ent *cs = cfg_set(xc, key);
+            ce = NULL;
+            for (unsigned i = 0; i < WAYS && !ce; i++)
+                if (cs[i].key == key)
+                    ce = &cs[i];
+            xc->hint_ent = ce;
+        }
+        if (ce && !(LD(&ce->shifts) & bit))
+            __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);
     }
 }
 
@@ -640,7 +715,7 @@ static uint64_t targeted_probes(struct xl_cache *xc, const struct xl_tlbi *p)
     for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         uint64_t n = (p->hi >> s) - (p->lo >> s);
-        if (n >= sets || (probes += n + 1) > sets)
+        if (n >= sets || (probes += 2 * (n + 1)) > sets)     /* two sets a page */
             return UINT64_MAX;
     }
     return probes;
@@ -663,14 +738,19 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
     if (p->lo == p->hi)
         for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
             unsigned s = (unsigned)__builtin_ctzll(m);
-            prefetch_set(tlb_set(xc, tag, p->lo >> s << s, s));
+            struct tlb_ent *sets[2];
+            unsigned ns = tlb_sets(xc, tag, p->lo >> s << s, s, sets, false);
+            for (unsigned k = 0; k < ns; k++)
+                prefetch_set(sets[k]);
         }
     for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
-            struct tlb_ent *set = tlb_set(xc, tag, a << s, s);
-            for (unsigned i = 0; i < WAYS; i++)
-                count += kill_if(xc, &set[i], p);
+            struct tlb_ent *sets[2];
+            unsigned ns = tlb_sets(xc, tag, a << s, s, sets, false);
+            for (unsigned k = 0; k < ns; k++)
+                for (unsigned i = 0; i < WAYS; i++)
+                    count += kill_if(xc, &sets[k][i], p);
             if (a == UINT64_MAX >> s)
                 break;
         }
@@ -712,6 +792,7 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     unsigned count = 0;
     uint64_t probes;
 
+    xl_wc_inval(xc, p);
     credit_add(xc);
     if (!(p->by_addr || p->by_ipa)) {
         /* Scope-wide: O(1) whatever the TLB holds. */
@@ -764,68 +845,60 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
         xc->clock = clock;
 }
 
-/* ---- per-thread slots ------------------------------------------------- */
+struct xl_wc *xl_cache_wc(struct xl_cache *xc)
+{
+    return xc->wc;
+}
+
+uint64_t xl_cache_clock(const struct xl_cache *xc)
+{
+    return xc->clock;
+}
+
+void xl_cache_tick(struct xl_cache *xc)
+{
+    clock_tick(xc);
+}
+
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag)
+{
+    uint64_t g, ng;
+
+    tlb_thr(xc, tag, &g, &ng);
+    return ng;
+}
+
+/* ---- per-thread slots (slots.c) ------------------------------------- */
 
 struct xl_slots *xl_cache_slots(struct xl_cache *xc)
 {
     return &xc->slots;
 }
 
-struct xl_slot *xl_slot_find(struct xl_slots *ss, uintptr_t me)
+void xl_cache_gen_bump(struct xl_cache *xc)
 {
-    unsigned idx = xl_slot_idx(me);
-
-    for (unsigned k = 0; k < 2; k++)
-        if (LD(&ss->owner[idx ^ k]) == me)
-            return &ss->slot[idx ^ k];
-    return NULL;
+    gen_bump(xc);
 }
 
-struct xl_slot *xl_slot_claim(struct xl_slots *ss, uintptr_t me)
+void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen)
 {
-    unsigned idx = xl_slot_idx(me);
-
-    for (unsigned k = 0; k < 2; k++) {
-        uintptr_t owner = LD(&ss->owner[idx ^ k]), zero = 0;
-        if (owner == me)
-            return &ss->slot[idx ^ k];
-        /* A slot is claimed once and kept: a new owner finds the zeroes of
-         * the allocation (no entries, no memo, no hits). */
-        if (!owner && __atomic_compare_exchange_n(&ss->owner[idx ^ k], &zero, me, false,
-                                                  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            return &ss->slot[idx ^ k];
-    }
-    return NULL;
-}
-
-uint64_t xl_slot_hits(const struct xl_slots *ss)
-{
-    uint64_t n = 0;
-    for (unsigned i = 0; i < XL_SLOTS; i++)
-        n += LD(&ss->slot[i].hits);
-    return n;
+    __atomic_store_n(&xc->slots.gen, gen, __ATOMIC_RELEASE);
 }
 
 /* ---- the hit path ------------------------------------------------------ */
 
-uint64_t *xl_cache_genp(struct xl_cache *xc)
-{
-    return &xc->gen;
-}
-
-int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
-            unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
+int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
+            uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
-    uint64_t gen = __atomic_load_n(&xc->gen, __ATOMIC_ACQUIRE), in_va = va;
+    uint64_t in_va = va;
     struct cfg_ent *cset;
     struct acc a;
     unsigned i;
 
-    /* The caller probed the micro-TLB (utlb_fast in translate.c); the slot is emptied
-     * and taken to this generation here, before the lookup. */
+    /* The caller probed the front cache; the memo is dropped and taken to
+     * this generation here, before the lookup. */
     if (sl && __builtin_expect(sl->gen != gen, 0)) {
-        memset(sl->e, 0, sizeof(sl->e));
         sl->ckey = 0;
         sl->gen = gen;
     }
@@ -895,10 +968,11 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
         a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
     while (shifts) {
         unsigned shift = (unsigned)__builtin_ctzll(shifts);
-        struct tlb_ent *set = tlb_set(xc, tag, va, shift);
+        struct tlb_ent *sets[2];
+        unsigned ns = tlb_sets(xc, tag, va, shift, sets, false);
         shifts &= shifts - 1;
-        for (i = 0; i < WAYS; i++) {
-            struct tlb_ent *e = &set[i];
+        for (i = 0; i < ns * WAYS; i++) {
+            struct tlb_ent *e = sets[i >= WAYS] + (i & (WAYS - 1));
             uint64_t et, eva, oa, meta, stamp;
             uint32_t sq;
 
@@ -923,16 +997,12 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid
             res->addr = (oa & ~0xFFFull & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
             res->size = 1ull << shift;
             res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
-            /* Keep it in this thread's micro-TLB (under generation @gen,
-             * read before the lookup). */
-            if (sl) {
-                struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, in_va)];
-                uint64_t ovr = ((hot >> 16) & 3) | ((hot >> 24) & 3) << 2;
-                ue->key = key | ovr << XL_UTLB_OVR_SHIFT;
-                ue->va = in_va & ~((1ull << shift) - 1);
-                ue->off = (1ull << shift) - 1;
-                ue->oa = (res->addr & ~((1ull << shift) - 1)) | (oa & 0x3F);
-            }
+            /* Keep it in this thread's front cache (under generation
+             * @gen, read before the lookup). */
+            if (sl)
+                xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, gen, in_va, shift,
+                           res->addr, (unsigned)(oa & 0x3F), (unsigned)(hot >> 16) & 0xFF,
+                           (unsigned)(hot >> 24) & 0xFF);
             return XF_HIT;
         }
     }

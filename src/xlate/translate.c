@@ -20,13 +20,14 @@
  *    them); any translation starting after the CMD_SYNC sees the new state.
  *
  * All state is the instance's: each thread that translates claims one of
- * the cache's per-thread slots (micro-TLB, configuration memo and its own
- * hit counter; see tlb.c) and keeps it for the instance's lifetime.  A
+ * the cache's per-thread slots (front cache, configuration memo and its own
+ * hit counter; see slots.c) and keeps it for the instance's lifetime.  A
  * thread that finds its candidate slots taken uses the shared TLB only.
  * stats.tlb_hits is exact: the shared counter (hits of threads without a
  * slot) plus every slot's counter.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,9 +35,8 @@
 #include "xlate/xlate.h"
 
 struct vsmmu_xlate {
+    struct xl_slots *slots; /* the cache's per-thread slots and generation */
     struct xl_cache *cache;
-    uint64_t *gen;          /* the cache's generation */
-    struct xl_slots *slots; /* the cache's per-thread slots */
 };
 
 /* ---- lifecycle --------------------------------------------------------------- */
@@ -51,9 +51,9 @@ int vsmmu_xlate_init(struct vsmmu *s)
         free(xl);
         return -ENOMEM;
     }
-    xl->gen = xl_cache_genp(xl->cache);
     xl->slots = xl_cache_slots(xl->cache);
     s->xl = xl;
+    s->xl_slots = xl->slots;
     return 0;
 }
 
@@ -64,12 +64,21 @@ void vsmmu_xlate_fini(struct vsmmu *s)
     xl_cache_free(s->xl->cache);
     free(s->xl);
     s->xl = NULL;
+    s->xl_slots = NULL;
 }
 
 void vsmmu_xlate_reset(struct vsmmu *s)
 {
     if (s->xl)
         xl_cache_flush(s->xl->cache);
+}
+
+void vsmmu_xlate_smmuen_changed(struct vsmmu *s)
+{
+    /* Front caches are probed without reading CR0: SMMUEN 0 must find
+     * none of their entries alive. */
+    if (s->xl)
+        xl_cache_gen_bump(s->xl->cache);
 }
 
 static bool beyond(uint64_t addr, unsigned bits)
@@ -214,133 +223,177 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
+/* After a miss filled the TLB with @e: the same translation in the calling
+ * thread's front cache (under the lock, so under the current generation). */
+static void fill_front(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                       const struct xl_tlbe *e, const struct xl_cfg *c)
 {
-    bool two = c->regime != XR_EL2;
-    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
-    const struct xl_tt *t = &c->tt[h];
-    unsigned top = t->tbi ? 55 : 63;
-    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+    struct xl_slot *sl = xl_slot_find(s->xl->slots, xl_self());
 
-    *half = h;
-    return t->en && t->ia_bits <= top && hi == want;
+    /* (SMMUEN may have been cleared since translate() looked: then the
+     * generation is already the new one.) */
+    if (sl && vsmmu_cr0(s, CR0_SMMUEN))
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid,
+                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, e->shift, e->oa,
+                   e->perm, c->privcfg, c->instcfg);
 }
 
+/* The configuration of (sid, ssid) from the config cache, else fetched,
+ * decoded and cached (into @own).  NULL after a fault (terminated). */
 __attribute__((noinline))
-static void slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
-                      unsigned access, struct vsmmu_xlate_result *res)
+static const struct xl_cfg *miss_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                                     unsigned access, struct xl_cfg *own,
+                                     struct vsmmu_xlate_result *res)
 {
-    struct xl_cache *xc = s->xl->cache;
-    const struct xl_cfg *cp;
-    struct xl_cfg c;
     struct xl_fault f;
-    struct xl_walk w1, w2;
     struct acc a;
-    uint64_t ipa, key;
     int rc;
 
-    memset(&c, 0, sizeof(c));
-    memset(&w1, 0, sizeof(w1));
-    memset(&w2, 0, sizeof(w2));
-    classify(access, 0, 0, &a);
-    cp = xl_cfg_lookup(xc, sid, ssid);
-    if (cp) {
-        c = *cp;
-    } else {
-        rc = load_cfg(s, sid, ssid, &c, &f);
-        if (rc) {
-            if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
-                classify(access, c.privcfg, c.instcfg, &a);
-            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        xl_cfg_insert(xc, &c);
+    memset(own, 0, sizeof(*own));
+    rc = load_cfg(s, sid, ssid, own, &f);
+    if (rc) {
+        if (rc != EVT_C_BAD_STREAMID && rc != EVT_F_STE_FETCH && rc != EVT_C_BAD_STE)
+            classify(access, own->privcfg, own->instcfg, &a);
+        else
+            classify(access, 0, 0, &a);
+        xl_terminate(s, own, false, sid, ssid, va, &a, &f, res);
+        return NULL;
     }
-    classify(access, c.privcfg, c.instcfg, &a);
+    xl_cfg_insert(s->xl->cache, own);
+    return own;
+}
 
-    if (c.kind == XK_ABORT) {
+/* Terminate the miss with fault @f, the access classified with the
+ * configuration's overrides.  Returns 0 (nothing inserted). */
+__attribute__((noinline, cold))
+static unsigned miss_fault(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
+                           uint32_t ssid, uint64_t va, unsigned access, const struct xl_fault *f,
+                           struct vsmmu_xlate_result *res)
+{
+    struct acc a;
+
+    classify(access, c->privcfg, c->instcfg, &a);
+    xl_terminate(s, c, cd_known, sid, ssid, va, &a, f, res);
+    return 0;
+}
+
+/* The same for a fault of @type with CLASS = IN and no other field. */
+__attribute__((noinline, cold))
+static unsigned miss_fault_in(struct vsmmu *s, const struct xl_cfg *c, bool cd_known,
+                              uint32_t sid, uint32_t ssid, uint64_t va, unsigned access,
+                              uint8_t type, struct vsmmu_xlate_result *res)
+{
+    struct xl_fault f;
+
+    simple_fault(&f, type);
+    f.class_ = EVT_CLASS_IN;
+    return miss_fault(s, c, cd_known, sid, ssid, va, access, &f, res);
+}
+
+/* A configuration that does not translate: abort, or bypass (with the
+ * input range check). */
+__attribute__((noinline, cold))
+static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint32_t sid,
+                                  uint32_t ssid, uint64_t va, unsigned access,
+                                  struct vsmmu_xlate_result *res)
+{
+    if (c->kind == XK_ABORT) {
         res->status = VSMMU_XLATE_FAULT;
-        return;
+        return 0;
     }
-    if (c.kind == XK_BYPASS) {
-        if (beyond(va, c.s1 || c.cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s))) {
-            simple_fault(&f, EVT_F_ADDR_SIZE);
-            f.class_ = EVT_CLASS_IN;
-            xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        xl_set_bypass(s, va, res);
-        return;
+    if (beyond(va, c->s1 || c->cd_index >= 0 ? xl_ias_bits(s) : vsmmu_oas_bits(s)))
+        return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
+    xl_set_bypass(s, va, res);
+    return 0;
+}
+
+/* Returns the log2 size of the translation put in the TLB, 0 for none. */
+__attribute__((noinline))
+static unsigned slow_path(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t va,
+                          unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct xl_cache *xc = s->xl->cache;
+    const struct xl_cfg *c;
+    struct xl_cfg own;
+    struct xl_fault f;
+    struct xl_walk w1, w2;
+    struct xl_tlbe e;
+    unsigned half = 0, shift;
+    uint64_t ipa, key, oa;
+    uint8_t need, perm;
+    bool priv;
+    int rc;
+
+    /* The cached configuration is read in place: nothing below changes the
+     * config cache (the lock is held; host callbacks cannot re-enter). */
+    c = xl_cfg_lookup(xc, sid, ssid);
+    if (!c && !(c = miss_cfg(s, sid, ssid, va, access, &own, res)))
+        return 0;
+    if (c->kind != XK_XLATE)
+        return miss_untranslated(s, c, sid, ssid, va, access, res);
+    if (c->privcfg || c->instcfg) {
+        struct acc a;
+        classify(access, c->privcfg, c->instcfg, &a);
+        need = a.need;
+        priv = a.priv;
+    } else {
+        need = access_need(access);
+        priv = (access & VSMMU_ACC_PRIV) != 0;
     }
 
     /* Stage 1. */
-    key = tlb_key(va, c.s1, c.regime != XR_EL2, c.tt[0].tbi, c.tt[1].tbi);
+    key = tlb_key(va, c->s1, c->regime != XR_EL2, c->tt[0].tbi, c->tt[1].tbi);
     ipa = va;
-    if (c.s1) {
-        unsigned half;
-
-        if (!xl_s1_input_ok(&c, va, &half)) {
-            simple_fault(&f, EVT_F_TRANSLATION);
-            f.class_ = EVT_CLASS_IN;
-            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
-            return;
-        }
-        rc = xl_walk_s1(s, &c, half, key, &w1, &f);
-        if (!rc && (w1.perm & a.need) != a.need) {
-            simple_fault(&f, EVT_F_PERMISSION);
-            f.class_ = EVT_CLASS_IN;
-            rc = f.type;
-        }
-        if (rc) {
-            xl_terminate(s, &c, true, sid, ssid, va, &a, &f, res);
-            return;
-        }
+    shift = 64;
+    perm = XP_ALL;
+    if (c->s1) {
+        if (!xl_s1_input_ok(c, va, &half))
+            return miss_fault_in(s, c, true, sid, ssid, va, access, EVT_F_TRANSLATION, res);
+        rc = xl_walk_s1(s, c, half, key, &w1, &f);
+        if (rc)
+            return miss_fault(s, c, true, sid, ssid, va, access, &f, res);
+        if ((w1.perm & need) != need)
+            return miss_fault_in(s, c, true, sid, ssid, va, access, EVT_F_PERMISSION, res);
         ipa = w1.oa;
+        shift = w1.shift;
+        perm = w1.perm;
     } else if (beyond(va, xl_ias_bits(s))) {
-        simple_fault(&f, EVT_F_ADDR_SIZE);
-        f.class_ = EVT_CLASS_IN;
-        xl_terminate(s, &c, false, sid, ssid, va, &a, &f, res);
-        return;
+        return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
     }
 
     /* Stage 2. */
-    if (c.s2) {
-        rc = xl_s2_input(s, &c, ipa, a.need, &w2, &f);
-        if (rc) {
-            xl_terminate(s, &c, c.s1, sid, ssid, va, &a, &f, res);
-            return;
-        }
+    oa = ipa;
+    if (c->s2) {
+        rc = xl_s2_input(s, c, ipa, need, &w2, &f);
+        if (rc)
+            return miss_fault(s, c, c->s1, sid, ssid, va, access, &f, res);
+        oa = w2.oa;
+        if (w2.shift < shift)
+            shift = w2.shift;
+        perm &= w2.perm;
     }
 
-    {
-        struct xl_tlbe e;
-        unsigned shift;
-        uint64_t oa = c.s2 ? w2.oa : w1.oa;
+    e = (struct xl_tlbe){
+        .tag = c->tag,
+        .global = c->s1 && w1.global,
+        .va = key & ~((1ull << shift) - 1),
+        .oa = oa & ~((1ull << shift) - 1),
+        .ipa = ipa & ~((1ull << shift) - 1),
+        .shift = (uint8_t)shift,
+        .level = c->s1 ? w1.level : w2.level,
+        .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
+        .perm = perm,
+    };
+    xl_tlb_insert(xc, &e, sid, ssid);
+    fill_front(s, sid, ssid, va, &e, c);
+    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
+             e.va, e.oa, 1ull << shift, api_perm(perm, priv));
 
-        if (c.s1 && c.s2)
-            shift = w1.shift < w2.shift ? w1.shift : w2.shift;
-        else
-            shift = c.s1 ? w1.shift : w2.shift;
-        memset(&e, 0, sizeof(e));
-        e.tag = c.tag;
-        e.global = c.s1 ? w1.global : false;
-        e.va = key & ~((1ull << shift) - 1);
-        e.oa = oa & ~((1ull << shift) - 1);
-        e.ipa = ipa & ~((1ull << shift) - 1);
-        e.shift = (uint8_t)shift;
-        e.level = c.s1 ? w1.level : w2.level;
-        e.gshift = c.s1 ? c.tt[c.regime != XR_EL2 ? (va >> 55) & 1 : 0].gshift : c.st2.gshift;
-        e.perm = (uint8_t)((c.s1 ? w1.perm : XP_ALL) & (c.s2 ? w2.perm : XP_ALL));
-        xl_tlb_insert(xc, &e, sid, ssid);
-        vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
-                 e.va, e.oa, 1ull << shift, api_perm(e.perm, a.priv));
-
-        res->status = VSMMU_XLATE_OK;
-        res->addr = oa;
-        res->size = 1ull << shift;
-        res->perm = api_perm(e.perm, a.priv);
-    }
+    res->status = VSMMU_XLATE_OK;
+    res->addr = oa;
+    res->size = 1ull << shift;
+    res->perm = api_perm(perm, priv);
+    return shift;
 }
 
 /* ---- translate ------------------------------------------------------------------ */
@@ -364,45 +417,74 @@ __attribute__((noinline))
 static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
                           uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
+    unsigned shift;
+
     memset(res, 0, sizeof(*res));
-    if (sl)
-        sl->ckey = 0;       /* reload the configuration memo after a miss */
     if (vsmmu_lock(s))
         return -EDEADLK;
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
-    slow_path(s, sid, ssid, iova, access, res);
+    shift = slow_path(s, sid, ssid, iova, access, res);
     vsmmu_unlock(s);
+    /* The configuration memo's size hint learns the size just inserted (the
+     * memo stays: it is emptied when the generation moves).  A size another
+     * thread inserted is learnt the same way, on this thread's own miss. */
+    if (sl && shift)
+        sl->cshifts |= 1ull << shift;
     return 0;
 }
 
-/* A micro-TLB hit on an entry whose configuration has PRIVCFG/INSTCFG
- * overrides: the access is classified with them first. */
-__attribute__((noinline, cold))
-static bool utlb_ovr_hit(struct xl_slot *sl, const struct xl_utlb_ent *ue, uint64_t iova,
-                         unsigned access, struct vsmmu_xlate_result *res)
+/*
+ * A hit in the front cache of slot @sl: an entry of (@sid, @ssid) covering
+ * @iova, filled under the current generation @gen, that permits @access
+ * (at most 0xF: READ, WRITE, EXEC, PRIV).  Fills @res and counts the hit;
+ * false (nothing written) otherwise.
+ */
+static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
+                          uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
-    unsigned ovr = (unsigned)((ue->key & XL_UTLB_OVR_MASK) >> XL_UTLB_OVR_SHIFT);
-    struct acc a;
+    const struct xl_fc_ent *e = &sl->fc[xl_fc_idx(sid, iova)];
+    uint64_t perm;
 
-    classify(access, ovr & 3, ovr >> 2, &a);
-    if ((ue->oa & a.need) != a.need)
+    if (e->gen != gen || e->sid != sid || e->ssid != ssid || (iova | e->off) != e->vaoff ||
+        !e->acc[access])
         return false;
+    /* (Reload the entry's fields rather than keep them in registers: no
+     * stack frame in vsmmu_translate.) */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     res->status = VSMMU_XLATE_OK;
+    res->addr = e->pa | (iova & e->off);
+    res->size = e->off + 1;
+    perm = e->acc[access] & ~XL_FC_OK;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* perm, then event_type and recorded (0, false) in one store. */
+    memcpy(&res->perm, &perm, sizeof(perm));
+#else
+    res->perm = (unsigned)perm;
     res->event_type = 0;
     res->recorded = false;
-    res->addr = (ue->oa & ~0xFFFull) | (iova & ue->off);
-    res->size = ue->off + 1;
-    res->perm = api_perm((uint8_t)(ue->oa & 0x3F), a.priv);
+#endif
     xl_slot_count_hit(sl);
     return true;
 }
 
-/* vsmmu_translate() into the library's own struct (@res is not NULL). */
+_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
+               offsetof(struct vsmmu_xlate_result, recorded) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
+               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
+               "fc_hit stores perm, event_type and recorded as one 64-bit word");
+
+/* vsmmu_translate() into the library's own struct (@res is not NULL).
+ * @probed: vsmmu_translate() has probed the front cache of the thread's
+ * first candidate slot. */
 static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                     unsigned access, struct vsmmu_xlate_result *res)
+                     unsigned access, struct vsmmu_xlate_result *res, bool probed)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
+    uintptr_t me;
+    unsigned idx;
+    uint64_t gen;
     int rc;
 
     if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
@@ -411,25 +493,28 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         return xl_translate_ats(s, sid, ssid, iova, access, res);
     if (!(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
+    /* The generation before CR0: an entry filled under it was filled while
+     * SMMUEN was 1, as clearing SMMUEN bumps the generation (see
+     * vsmmu_xlate_smmuen_changed). */
+    xl = s->xl;
+    gen = __atomic_load_n(&xl->slots->gen, __ATOMIC_ACQUIRE);
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
 
     /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    xl = s->xl;
-    /* vsmmu_translate() has probed the micro-TLB (utlb_fast) except for
-     * entries made under PRIVCFG/INSTCFG overrides. */
-    sl = xl_slot_get(xl->slots, xl_self());
-    if (sl) {
-        const struct xl_utlb_ent *ue = &sl->e[xl_utlb_idx(sid, iova)];
-        if (__builtin_expect((ue->key & XL_UTLB_OVR_MASK) != 0, 0) &&
-            sl->gen == __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE) &&
-            (ue->key & ~XL_UTLB_OVR_MASK) == xl_cfg_key(sid, ssid) &&
-            (iova & ~ue->off) == ue->va && utlb_ovr_hit(sl, ue, iova, access, res))
-            return 0;
+    me = xl_self();
+    idx = xl_slot_idx(me);
+    if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
+        sl = (struct xl_slot *)xl->slots->slot[idx];
+    } else {
+        sl = xl_slot_claim(xl->slots, me);
+        probed = false;     /* the second candidate, or a new slot */
     }
-    rc = xl_fast(xl->cache, sl, sid, ssid, iova, access, s->cfg.oas_bits, res);
+    if (sl && !probed && fc_hit(sl, gen, sid, ssid, iova, access, res))
+        return 0;
+    rc = xl_fast(xl->cache, sl, gen, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
         if (sl)
             xl_slot_count_hit(sl);
@@ -442,60 +527,8 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
-/* The XP_* bits a plain access (READ/WRITE/EXEC/PRIV only) needs; 0 for
- * one without READ, WRITE or EXEC (not a hit-path call). */
-static const uint8_t hit_need[16] = {
-    0, XP_UR, XP_UW, XP_UR | XP_UW, XP_UX, XP_UX, XP_UR | XP_UW, XP_UR | XP_UW,
-    0, XP_PR, XP_PW, XP_PR | XP_PW, XP_PX, XP_PX, XP_PR | XP_PW, XP_PR | XP_PW,
-};
-_Static_assert(VSMMU_ACC_PRIV == 8, "hit_need is indexed by the access bits");
-
-/*
- * The micro-TLB hit on its own: a plain access by a thread that owns a
- * slot, to a translation in that slot's micro-TLB filled under the
- * current generation, made without PRIVCFG/INSTCFG overrides.  Returns
- * false (nothing written) for anything else; the full path then decides.
- * Kept small so that the common call needs no stack frame.
- */
-static inline bool utlb_fast(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                             unsigned access, struct vsmmu_xlate_result *res)
-{
-    const struct vsmmu_xlate *xl = s->xl;
-    struct xl_slots *ss = xl->slots;
-    const struct xl_utlb_ent *ue;
-    struct xl_slot *sl;
-    uintptr_t me;
-    unsigned idx;
-    uint64_t oa;
-    uint8_t need;
-
-    if (access > 0xFu || !(need = hit_need[access]) || !xl_ssid_ok(ssid))
-        return false;
-    me = xl_self();
-    idx = xl_slot_idx(me);
-    sl = &ss->slot[idx];
-    ue = &sl->e[xl_utlb_idx(sid, iova)];
-    if (__atomic_load_n(&ss->owner[idx], __ATOMIC_RELAXED) != me ||
-        !(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)) ||
-        sl->gen != __atomic_load_n(xl->gen, __ATOMIC_ACQUIRE))
-        return false;
-    /* An entry made under overrides never equals the plain key (translate()
-     * answers it with utlb_ovr_hit). */
-    oa = ue->oa;
-    if (ue->key != xl_cfg_key(sid, ssid) || (iova & ~ue->off) != ue->va || (oa & need) != need)
-        return false;
-    res->status = VSMMU_XLATE_OK;
-    res->event_type = 0;
-    res->recorded = false;
-    res->addr = (oa & ~0xFFFull) | (iova & ue->off);
-    res->size = ue->off + 1;
-    res->perm = api_perm((uint8_t)(oa & 0x3F), (access & VSMMU_ACC_PRIV) != 0);
-    xl_slot_count_hit(sl);
-    return true;
-}
-
-/* Everything but utlb_fast(): out of line, so that the hit needs no
- * stack frame. */
+/* Everything but the front cache probe of the first candidate slot: out
+ * of line, so that the hit needs no stack frame. */
 __attribute__((noinline))
 static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                           unsigned access, struct vsmmu_xlate_result *res)
@@ -506,7 +539,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     /* A caller compiled with this library's struct: straight into it (the
      * translation may overwrite struct_size; it is put back). */
     if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
-        rc = translate(s, sid, ssid, iova, access, res);
+        rc = translate(s, sid, ssid, iova, access, res, true);
         res->struct_size = sizeof(*res);
         return rc;
     }
@@ -514,18 +547,33 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     if (!res || !vsmmu_abi_size_ok(res))
         return -EINVAL;
     memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own);
+    rc = translate(s, sid, ssid, iova, access, &own, false);
     if (rc)
         return rc;
     return vsmmu_abi_copy_out(res, &own, sizeof(own));
 }
 
+/*
+ * The hit path: a plain access (no ATS bits) by a thread that owns its
+ * first candidate slot, answered by that slot's front cache.  Entries
+ * exist only for valid SubstreamIDs, the access table of an entry never
+ * permits an access without READ, WRITE or EXEC, and no entry is of the
+ * current generation while SMMUEN is 0 (translate(), fill_front()), so
+ * the checks of translate() hold for every hit.
+ */
 int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                     unsigned access, struct vsmmu_xlate_result *res)
 {
-    if (__builtin_expect(s && res && res->struct_size == sizeof(*res), 1) &&
-        utlb_fast(s, sid, ssid, iova, access, res))
-        return 0;
+    if (__builtin_expect(s && res && res->struct_size == sizeof(*res) && access <= 0xFu, 1)) {
+        struct xl_slots *ss = s->xl_slots;
+        uintptr_t me = xl_self();
+        struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
+
+        if (h->owner == me &&
+            fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid, ssid,
+                   iova, access, res))
+            return 0;
+    }
     return translate_full(s, sid, ssid, iova, access, res);
 }
 
@@ -713,21 +761,20 @@ static struct xl_slot *own_slot(struct vsmmu *s)
 
 int vsmmu_xlate_thread_slot(struct vsmmu *s)
 {
-    struct xl_slot *sl = own_slot(s);
-    return sl ? (int)(sl - s->xl->slots->slot) : -1;
+    return xl_slot_index(s->xl->slots, xl_self());
 }
 
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s)
 {
     struct xl_slot *sl = own_slot(s);
-    return sl ? __atomic_load_n(&sl->hits, __ATOMIC_RELAXED) : 0;
+    return sl ? __atomic_load_n(&sl->h.hits, __ATOMIC_RELAXED) : 0;
 }
 
 void vsmmu_xlate_forget_thread(struct vsmmu *s)
 {
     struct xl_slot *sl = own_slot(s);
     if (sl) {
-        memset(sl->e, 0, sizeof(sl->e));
+        memset(sl->fc, 0, sizeof(sl->fc));
         sl->ckey = 0;
     }
 }
@@ -735,4 +782,9 @@ void vsmmu_xlate_forget_thread(struct vsmmu *s)
 void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock)
 {
     xl_cache_set_clock(s->xl->cache, clock);
+}
+
+void vsmmu_xlate_set_gen(struct vsmmu *s, uint64_t gen)
+{
+    xl_cache_set_gen(s->xl->cache, gen);
 }

@@ -55,6 +55,8 @@ struct xl_cfg {
     struct xl_tt tt[2];
     bool affd, ha, wxn, pan, rec, abort_term;
     uint16_t asid;
+    /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
+    uint8_t s1perm[16];
     /* stage 2 */
     struct xl_tt st2;
     uint16_t vmid;
@@ -129,8 +131,74 @@ int xl_walk_s2(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned c
  *  Returns 0 with *pa, or a fault type (CLASS = @class_). */
 int xl_s2_fetch_addr(struct vsmmu *s, const struct xl_cfg *c, uint64_t ipa, unsigned class_,
                      bool write, uint64_t *pa, struct xl_fault *f);
+/** Fill @c->s1perm from the regime, WXN and PAN: the permissions of a
+ *  stage-1 leaf for each index XL_S1P_AP(AP[2:1] with the APTable
+ *  restrictions applied) | XL_S1P_PXN | XL_S1P_UXN. */
+void xl_s1_perm_table(struct xl_cfg *c);
+#define XL_S1P_AP_MASK 3u
+#define XL_S1P_PXN 4u
+#define XL_S1P_UXN 8u
 /** Start level for stage 1 from the input size and granule. */
 unsigned xl_s1_start_level(unsigned ia_bits, unsigned gshift);
+
+/** log2 of the input range a descriptor at @level maps (granule 2^@gshift). */
+static inline unsigned xl_level_shift(unsigned level, unsigned gshift)
+{
+    return gshift + (3 - level) * (gshift - 3);
+}
+
+/* ---- walkcache.c ----------------------------------------------------- */
+/* What a walk's cached table descriptors are valid for: the TLB tag (stage
+ * 1: the configuration's; stage 2: XR_S2ONLY and the VMID), the start
+ * table, the parameters that shape the walk (the struct xl_tt fields
+ * before ttb, as one word) and the kind of walk (XL_WC_*). */
+struct xl_wc_key {
+    uint64_t tag;
+    uint64_t ttb;
+    uint64_t params;
+    uint8_t flags;
+    uint8_t gshift, start;
+    /* Filled by xl_wc_lookup() for the xl_wc_insert() of the same walk:
+     * per level, the set it probed (NULL: none) and the way to fill (the
+     * entry of this key, invalidated since, else an empty way; NULL:
+     * round robin). */
+    struct wc_ent *set[3], *way[3];
+};
+#define XL_WC_NESTED 1u         /* stage 1 with table addresses as IPAs */
+#define XL_WC_STAGE2 2u
+#define XL_WC_LEVEL_SHIFT 2     /* an entry's flags: the level above these */
+/* The lowest level cached: 1 for stage 1, 0 for stage 2.  A level-0
+ * descriptor maps 512 GB or more; its hit saves one read, about what
+ * probing and filling its entry costs on every cold walk, except when the
+ * walk ends in a level-1 block, as stage 2 often maps (1 GB blocks). */
+static inline unsigned xl_wc_min_level(uint8_t flags)
+{
+    return (flags & XL_WC_STAGE2) ? 0 : 1;
+}
+struct xl_wc;
+struct wc_ent;
+struct xl_cache;
+/** A walk cache whose entries are stamped with *@clock (the TLB's). */
+struct xl_wc *xl_wc_new(const uint64_t *clock);
+void xl_wc_free(struct xl_wc *wc);
+/** Empty it and reset its scope words (the TLB's clock restarted). */
+void xl_wc_clear(struct xl_wc *wc);
+/** Under the lock: the deepest cached table for @ia under @k.  Returns the
+ *  level to read next with its table in *table and the accumulated table
+ *  restrictions in *attrs (k->start, k->ttb and 0 without a hit). */
+unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
+                      uint64_t *table, unsigned *attrs);
+/** Under the lock: the table descriptor at @level for @ia points at @next,
+ *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
+ *  the same walk (nothing else may have invalidated in between). */
+void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
+                  uint64_t next, unsigned attrs);
+struct xl_tlbi;
+/** Under the lock: the walk-cache part of a TLBI (xl_tlb_inval calls it). */
+void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p);
+/** Tests: live entries; turning the walk cache off for good. */
+unsigned xl_wc_count(struct xl_cache *xc);
+void xl_wc_disable(struct xl_cache *xc);
 
 /* ---- tlb.c ----------------------------------------------------------- */
 struct xl_cache;
@@ -179,35 +247,61 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 /** Tests: move the invalidation clock forward to @clock (wrap safety). */
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
+/** The walk cache of @xc, the invalidation clock (stamp of new entries),
+ *  advancing it after marking scope words with its value, and the stamp a
+ *  non-global entry of @tag must exceed to be live.  Under the lock. */
+struct xl_wc *xl_cache_wc(struct xl_cache *xc);
+uint64_t xl_cache_clock(const struct xl_cache *xc);
+void xl_cache_tick(struct xl_cache *xc);
+uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
- * Each cache has XL_SLOTS slots, one cache-line-aligned block per thread
- * that uses the instance.  A thread claims a free slot with a CAS on its
- * owner word (owner = its xl_self() identity) and keeps it for the cache's
- * lifetime.  Only the owner reads or writes a slot, except that
- * vsmmu_get_stats sums the hit counters.  The owner words sit apart from
- * the slots, written only when claimed, so the threads probing them share
- * those lines without bouncing them.  A thread whose two candidate slots
- * belong to other threads uses no slot: it goes straight to the shared TLB
- * and counts its hits in the shared counter. */
-#define XL_UTLB_N 8
+ * Each cache has XL_SLOTS slot indexes, one per thread that uses the
+ * instance.  A thread claims a free index with a CAS on its owner word
+ * (owner = its xl_self() identity) and keeps it for the cache's lifetime;
+ * with the claim it allocates its slot (struct xl_slot: hit counter,
+ * configuration memo and front cache).  Only the owner reads or writes a
+ * slot, except that vsmmu_get_stats sums the hit counters.  The owner
+ * words and slot pointers are written only when claimed, so the threads
+ * probing them share those lines without bouncing them.  A thread whose
+ * two candidate indexes belong to other threads (or whose allocation
+ * failed) uses no slot: it goes straight to the shared TLB and counts its
+ * hits in the shared counter. */
 #define XL_SLOTS_LOG2 6
 #define XL_SLOTS (1u << XL_SLOTS_LOG2)
-struct xl_utlb_ent {
-    uint64_t key;       /* xl_cfg_key of (sid, ssid) | overrides; 0 = empty */
-    uint64_t va;        /* input address as presented, aligned to the size */
-    uint64_t off;       /* size - 1: the offset bits */
-    uint64_t oa;        /* output base | XP_* perm (bits 5:0) */
+
+/* Front cache: a direct-mapped per-thread copy of the translations the
+ * owner used, indexed by 4K input page and StreamID (xl_fc_idx).  Each
+ * entry carries what a hit returns, precomputed: the vsmmu_translate() of
+ * a plain access is a few compares, loads and stores. */
+#define XL_FC_LOG2 9
+#define XL_FC_N (1u << XL_FC_LOG2)
+struct xl_fc_ent {
+    uint32_t sid, ssid;     /* as presented (any valid SubstreamID)        */
+    uint64_t gen;           /* cache generation it was filled under; an
+                               entry of another generation is dead        */
+    uint64_t vaoff;         /* input address | off (compared as iova | off) */
+    uint64_t off;           /* size - 1: the offset bits                   */
+    uint64_t pa;            /* output base (offset bits 0)                 */
+    /* Per access value a (READ, WRITE, EXEC, PRIV bits): 0 when a is not
+     * permitted (always for a without READ, WRITE or EXEC; everywhere in
+     * an empty entry), else XL_FC_OK | the VSMMU_PERM_* to report. */
+    uint8_t acc[16];
+    uint64_t pad;           /* (a power of two: the index is one shift)    */
 };
-/* STE.PRIVCFG and INSTCFG of a micro-TLB entry, in key bits 56:53 (above
- * xl_cfg_key's 53 bits, below its bit 63): an entry with overrides never
- * equals a plain key. */
-#define XL_UTLB_OVR_SHIFT 53
-#define XL_UTLB_OVR_MASK (0xFull << XL_UTLB_OVR_SHIFT)
-struct xl_slot {
+#define XL_FC_OK 0x80u
+_Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
+
+/* The head of a slot: what the hit path reads before it knows the slot is
+ * the caller's. */
+struct xl_slot_hdr {
+    uintptr_t owner;    /* xl_self() of the owner (0: xl_slots.none) */
     uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
-    uint64_t gen;       /* cache generation the entries were filled under */
+};
+struct xl_slot {
+    struct xl_slot_hdr h;   /* first: a slot is reached through its head */
+    uint64_t gen;       /* cache generation the memo was filled under */
     /* The hot configuration the owner used last (key 0: none).  Its size
      * hint may lag behind inserts by other threads: the miss path drops
      * it, so it is reloaded after a miss. */
@@ -215,13 +309,19 @@ struct xl_slot {
     /* ... and the stamps its global / non-global TLB entries must exceed
      * (tlb.c: scope invalidation), read under the same generation. */
     uint64_t cthr_g, cthr_ng;
-    /* Direct-mapped micro-TLB of the translations the owner used last. */
-    struct xl_utlb_ent e[XL_UTLB_N];
+    /* The front cache. */
+    struct xl_fc_ent fc[XL_FC_N];
 } __attribute__((aligned(64)));
 struct xl_slots {
-    /* xl_self() of the thread that claimed slot[i]; 0: free. */
-    uintptr_t owner[XL_SLOTS] __attribute__((aligned(64)));
-    struct xl_slot slot[XL_SLOTS];
+    /* The head of the slot of the thread that claimed index i, set once
+     * (release) by the owner right after its claim; &none while free. */
+    struct xl_slot_hdr *slot[XL_SLOTS] __attribute__((aligned(64)));
+    /* xl_self() of the thread that claimed index i; 0: free. */
+    uintptr_t owner[XL_SLOTS];
+    /* The cache generation: bumped (release) by every invalidation and
+     * when SMMUEN changes. */
+    uint64_t gen __attribute__((aligned(64)));
+    struct xl_slot_hdr none;    /* the slot of no thread (owner 0) */
 };
 
 /** The calling thread's identity: never 0, unique among live threads.
@@ -240,7 +340,7 @@ static inline uintptr_t xl_self(void)
 #endif
 }
 
-/** The first of the two slots a thread may claim (the other: idx ^ 1). */
+/** The first of the two slot indexes a thread may claim (the other: idx ^ 1). */
 static inline unsigned xl_slot_idx(uintptr_t me)
 {
     return (unsigned)(((uint64_t)me * 0x9E3779B97F4A7C15ull) >> (64 - XL_SLOTS_LOG2));
@@ -248,32 +348,37 @@ static inline unsigned xl_slot_idx(uintptr_t me)
 
 /** The slots of a cache. */
 struct xl_slots *xl_cache_slots(struct xl_cache *xc);
-/** The slot @me owns, claiming a free one of its two candidates; NULL when
- *  both belong to other threads. */
+/** Set up zeroed slots (no index claimed); free the claimed ones. */
+void xl_slots_init(struct xl_slots *ss);
+void xl_slots_fini(struct xl_slots *ss);
+/** The slot @me owns, claiming (and allocating) a free one of its two
+ *  candidates; NULL when both belong to other threads. */
 struct xl_slot *xl_slot_claim(struct xl_slots *ss, uintptr_t me);
 /** The slot @me owns, without claiming one; NULL if none. */
 struct xl_slot *xl_slot_find(struct xl_slots *ss, uintptr_t me);
+/** The index of the slot @me owns; -1 if none. */
+int xl_slot_index(struct xl_slots *ss, uintptr_t me);
 /** Sum of the slots' hit counters. */
 uint64_t xl_slot_hits(const struct xl_slots *ss);
-
-/** The slot the calling thread @me owns, else xl_slot_claim(). */
-static inline struct xl_slot *xl_slot_get(struct xl_slots *ss, uintptr_t me)
-{
-    unsigned i = xl_slot_idx(me);
-    if (__builtin_expect(__atomic_load_n(&ss->owner[i], __ATOMIC_RELAXED) == me, 1))
-        return &ss->slot[i];
-    return xl_slot_claim(ss, me);
-}
 
 /** Count a hit in the owner's slot (a plain increment made atomic for the
  *  reader in vsmmu_get_stats: the owner is the only writer). */
 static inline void xl_slot_count_hit(struct xl_slot *sl)
 {
-    __atomic_store_n(&sl->hits, __atomic_load_n(&sl->hits, __ATOMIC_RELAXED) + 1,
+    __atomic_store_n(&sl->h.hits, __atomic_load_n(&sl->h.hits, __ATOMIC_RELAXED) + 1,
                      __ATOMIC_RELAXED);
 }
 
-/** Key of (sid, ssid) in the config cache and the micro-TLB (never 0):
+/** Front cache index of (@sid, @va): the 4K page number with the bits of
+ *  the 2 MB block number folded in, so that any aligned run of XL_FC_N
+ *  consecutive 4K, 16K, 64K pages or 2 MB blocks takes distinct entries. */
+static inline unsigned xl_fc_idx(uint32_t sid, uint64_t va)
+{
+    return (unsigned)(((va ^ (va >> XL_FC_LOG2)) >> 12) ^ sid) & (XL_FC_N - 1);
+}
+
+
+/** Key of (sid, ssid) in the config cache and the slot memo (never 0):
  *  @ssid + 1 in the low 21 bits, so VSMMU_NO_SSID is 0 there (@ssid is
  *  VSMMU_NO_SSID or at most 0xFFFFF: xl_ssid_ok). */
 static inline uint64_t xl_cfg_key(uint32_t sid, uint32_t ssid)
@@ -287,20 +392,19 @@ static inline bool xl_ssid_ok(uint32_t ssid)
     return (uint32_t)(ssid + 1) <= 0x100000u;
 }
 
-static inline unsigned xl_utlb_idx(uint32_t sid, uint64_t va)
-{
-    return (unsigned)((va >> 12) ^ sid) & (XL_UTLB_N - 1);
-}
-
-/** The cache generation (bumped by every invalidation). */
-uint64_t *xl_cache_genp(struct xl_cache *xc);
+/** Tests: set the cache generation (wrap safety). */
+void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen);
+/** Under the lock: kill every slot's front cache entries and memo. */
+void xl_cache_gen_bump(struct xl_cache *xc);
 
 /* Fast path (tlb.c): configuration and TLB lookup without the lock. */
 enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
 /** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
- *  abort or bypass configuration); XF_MISS: take the slow path.  @sl: the
- *  calling thread's slot (memo and micro-TLB), or NULL. */
-int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+ *  abort or bypass configuration); XF_MISS: take the slow path.  @gen: the
+ *  cache generation, read before CR0 was checked.  @sl: the
+ *  calling thread's slot (memo and front cache), or NULL. */
+int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
+            uint64_t va,
             unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
 
 /* ---- access classification ------------------------------------------------ */
@@ -343,6 +447,42 @@ _Static_assert((unsigned)XP_PR == (unsigned)VSMMU_PERM_R &&
 static inline unsigned api_perm(uint8_t p, bool priv)
 {
     return (priv ? p : p >> 3) & 7u;
+}
+
+/* ---- slots.c: filling a front cache entry ------------------------------ */
+/** Byte a (a = 1..7: READ, WRITE, EXEC bits) 0xFF when VSMMU_PERM_* bits
+ *  p permit that access without STE overrides, else 0. */
+extern const uint64_t xl_allow8[8];
+/** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
+void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
+
+/** Fill front cache entry @e: @va (any address in it), 2^@shift bytes at
+ *  output @pa, XP_* bits @xp, STE.PRIVCFG/INSTCFG @privcfg/@instcfg, under
+ *  generation @gen. */
+static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, uint64_t gen,
+                              uint64_t va, unsigned shift, uint64_t pa, unsigned xp,
+                              unsigned privcfg, unsigned instcfg)
+{
+    uint64_t off = (1ull << shift) - 1;
+
+    if (__builtin_expect(privcfg | instcfg, 0)) {
+        xl_fc_perms_ovr(e, xp, privcfg, instcfg);
+    } else {
+        /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
+         * (PRIV: 8-15) the XP_P* bits. */
+        const uint64_t bytes = 0x0101010101010101ull;    /* one in each byte */
+        uint64_t u = xl_allow8[xp >> 3 & 7] & (XL_FC_OK | api_perm((uint8_t)xp, false)) * bytes;
+        uint64_t p = xl_allow8[xp & 7] & (XL_FC_OK | api_perm((uint8_t)xp, true)) * bytes;
+        /* (byte a of the words is acc[a]) */
+        vsmmu_put_le64(&e->acc[0], u);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], p);
+    }
+    e->sid = sid;
+    e->ssid = ssid;
+    e->gen = gen;
+    e->vaoff = va | off;
+    e->off = off;
+    e->pa = pa & ~off;
 }
 
 /* The permission bits @access needs without STE overrides (classify()
@@ -400,7 +540,18 @@ int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c
 /** The instance's translation cache. */
 struct xl_cache *xl_cache_of(struct vsmmu *s);
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
-bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half);
+static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
+{
+    bool two = c->regime != XR_EL2;
+    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
+    const struct xl_tt *t = &c->tt[h];
+    unsigned top = t->tbi ? 55 : 63;
+    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
+    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
+
+    *half = h;
+    return t->en && t->ia_bits <= top && hi == want;
+}
 
 /* ---- ats.c ------------------------------------------------------------- */
 /** vsmmu_translate() for accesses with VSMMU_ACC_ATS_* (arguments not yet
@@ -414,11 +565,13 @@ int xl_translate_ats(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova
 unsigned vsmmu_xlate_tlb_count(struct vsmmu *s);
 unsigned vsmmu_xlate_cfg_count(struct vsmmu *s);
 /** Tests: index of the slot the calling thread owns in @s (-1: none, it
- *  claims none), its hit count, and dropping its micro-TLB and memo. */
+ *  claims none), its hit count, and dropping its front cache and memo. */
 int vsmmu_xlate_thread_slot(struct vsmmu *s);
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s);
 void vsmmu_xlate_forget_thread(struct vsmmu *s);
 /** Tests: move the invalidation clock forward (xl_cache_set_clock). */
 void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock);
+/** Tests: set the cache generation (xl_cache_set_gen). */
+void vsmmu_xlate_set_gen(struct vsmmu *s, uint64_t gen);
 
 #endif /* VSMMU_XLATE_H */

@@ -3,10 +3,11 @@
 # make arm-check, in two steps (the Makefile cross-compiles the tests in
 # between, against the guest kernel's uAPI headers):
 #
-#   arm-check.sh prepare ARM_WORK QEMU10_WORK
-#       build (or reuse) QEMU (build-qemu.sh) and the guest (build-guest.sh)
-#       at the same time, niced; on failure print "0 passed, 1 failed"
-#   arm-check.sh run ARM_WORK QEMU10_WORK TEST...
+#   arm-check.sh prepare ARM_WORK QEMU_WORK
+#       build (or reuse) QEMU (integrations/qemu/build-qemu.sh, the build
+#       shared with make guest-check) and the guest (build-guest.sh) at the
+#       same time, niced; on failure print "0 passed, 1 failed"
+#   arm-check.sh run ARM_WORK QEMU_WORK TEST...
 #       boot the guest with x-fwb=on and run every TEST; boot it again with
 #       x-fwb=off (the control: Linux refuses the vIOMMU and vsmmu's attach
 #       must fail cleanly); print each result and "N passed, N failed"
@@ -28,7 +29,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 
 if [[ $mode == prepare ]]; then
     mkdir -p "$work" "$qwork"
-    nice -n 10 bash "$here/build-qemu.sh" "$qwork" >"$qwork/arm-check-build.log" 2>&1 &
+    nice -n 10 bash "$top/integrations/qemu/build-qemu.sh" "$qwork" >"$qwork/arm-check-build.log" 2>&1 &
     qpid=$!
     nice -n 10 bash "$here/build-guest.sh" "$work" >"$work/arm-check-build.log" 2>&1 &
     gpid=$!
@@ -45,14 +46,14 @@ if [[ $mode == prepare ]]; then
     exit 0
 fi
 
-qemu="$qwork/build/qemu-system-aarch64"
+qemu="$qwork/qemu-build/qemu-system-aarch64"
 passed=0 failed=0
 boot() {    # boot LABEL ENV... -- runs the tests, counts PASS/FAIL lines
     local label=$1 out rc p f
     shift
     out=$(env "$@" bash "$here/boot.sh" "$qemu" "$work/Image" "$work/busybox" "${tests[@]}" 2>&1)
     rc=$?
-    printf '%s\n' "$out" | grep -E '^(PASS |FAIL |ARM-EXIT |edu |arm-smmu-v3 features|arm guest|boot\.sh|  [^ ]*\.c:[0-9]+)' |
+    printf '%s\n' "$out" | grep -E '^(PASS |FAIL |# |ARM-EXIT |edu |arm-smmu-v3 features|arm guest|boot\.sh|  [^ ]*\.c:[0-9]+)' |
         sed "s|^|[arm $label] |"
     p=$(printf '%s\n' "$out" | grep -c '^PASS ')
     f=$(printf '%s\n' "$out" | grep -c '^FAIL ')

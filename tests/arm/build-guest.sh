@@ -22,8 +22,8 @@
 set -euo pipefail
 (($# == 1)) || { echo "usage: $0 WORK" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=apt-private.sh
-. "$here/apt-private.sh"
+# shellcheck source=../lib/apt-private.sh
+. "$here/../lib/apt-private.sh"
 work_setup build-guest "$1"
 pkg="${KERNEL_SOURCE_PKG:-linux-source-7.3}"
 ksuite="${KERNEL_SUITE:-trixie-backports}"
@@ -36,7 +36,7 @@ host_need make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross flex bison bc cpi
 
 apt_dir="$work/apt"
 fetch() {   # fetch SUITE PACKAGE: download one .deb into WORK/deb
-    private_apt "$apt_dir" arm64 "deb $ksuite" "deb $bsuite"
+    papt_init "$apt_dir" arm64 "deb $ksuite" "deb $bsuite"
     mkdir -p "$work/deb"
     (cd "$work/deb" && papt "$apt_dir" arm64 download "$2/$1") >>"$logs/download.log" 2>&1 ||
         { tail -n 20 "$logs/download.log"; exit 1; }

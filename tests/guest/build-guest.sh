@@ -17,20 +17,20 @@ WORK=${1:?usage: build-guest.sh WORK}
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
 KERNEL_SUITE=${KERNEL_SUITE:-trixie-backports}
 BUSYBOX_SUITE=${BUSYBOX_SUITE:-bookworm}
+# shellcheck source=../lib/apt-private.sh
+. "$HERE/../lib/apt-private.sh"
 T0=$(date +%s)
 say() { echo "[build-guest +$(( $(date +%s) - T0 ))s] $*"; }
-. "$HERE/apt-private.sh"
 
-host_pkgs cpio gzip xz-utils zstd dpkg python3
+host_need cpio gzip xz-utils zstd dpkg python3
 
 DEBS=$WORK/debs OUT=$WORK/guest UNP=$WORK/unpacked
 mkdir -p "$DEBS" "$OUT"
 if [ ! -f "$DEBS/.ok" ]; then
-    APT_DIR=$WORK/apt-guest APT_ARCH=arm64
-    export APT_DIR APT_ARCH
-    apt_private_init "deb arm64 $KERNEL_SUITE" "deb arm64 $BUSYBOX_SUITE"
+    APT_DIR=$WORK/apt-guest
+    papt_init "$APT_DIR" arm64 "deb $KERNEL_SUITE" "deb $BUSYBOX_SUITE"
     # newest arm64 kernel of the suite: 7.x packaging first, then the classic one
-    pick() { apt_private_cache pkgnames "$1" | grep -E "$2" | sort -V | tail -n1; }
+    pick() { pcache "$APT_DIR" arm64 pkgnames "$1" | grep -E "$2" | sort -V | tail -n1; }
     bin=$(pick linux-binary-unsigned- '^linux-binary-unsigned-[0-9.]+\+deb[0-9]+-arm64$' || true)
     if [ -n "$bin" ]; then
         ver=${bin#linux-binary-unsigned-}
@@ -43,7 +43,7 @@ if [ ! -f "$DEBS/.ok" ]; then
     pkgs+=("busybox-static/$BUSYBOX_SUITE")
     say "downloading ${pkgs[*]}"
     rm -f "$DEBS"/*.deb
-    (cd "$DEBS" && apt_private download -q "${pkgs[@]}" >/dev/null)
+    (cd "$DEBS" && papt "$APT_DIR" arm64 download -q "${pkgs[@]}" >/dev/null)
     rm -rf "$UNP"; touch "$DEBS/.ok"
 fi
 if [ ! -f "$UNP/.ok" ]; then

@@ -8,12 +8,14 @@
 # the recorded fault event, MSIs, a 2-level stream table and range
 # invalidations.  Ends with "N passed, M failed"; exit 0 iff M = 0.
 #
-# Knobs: VSMMU_QEMU_WORK (/var/tmp/vsmmu-qemu), VSMMU_GUEST_WORK
-# (/var/tmp/vsmmu-guest), QEMU (use this qemu-system-aarch64, skip its build).
+# Knobs: VSMMU_QEMU_WORK (the QEMU build shared with make arm-check, default
+# $VSMMU_WORK_ROOT/vsmmu-qemu), VSMMU_GUEST_WORK ($VSMMU_WORK_ROOT/vsmmu-guest),
+# VSMMU_WORK_ROOT (/var/tmp), QEMU (use this qemu-system-aarch64, skip its
+# build).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-QW=${VSMMU_QEMU_WORK:-/var/tmp/vsmmu-qemu}
-GW=${VSMMU_GUEST_WORK:-/var/tmp/vsmmu-guest}
+QW=${VSMMU_QEMU_WORK:-${VSMMU_WORK_ROOT:-/var/tmp}/vsmmu-qemu}
+GW=${VSMMU_GUEST_WORK:-${VSMMU_WORK_ROOT:-/var/tmp}/vsmmu-guest}
 T0=$(date +%s)
 pass=0; fail=0
 ok()  { echo "PASS: $*"; pass=$((pass + 1)); }
@@ -23,7 +25,7 @@ finish() { echo "guest-check: $(( $(date +%s) - T0 )) s"; echo "$pass passed, $f
 if [ -z "${QEMU:-}" ]; then
     t=$(date +%s)
     if "$ROOT/integrations/qemu/build-qemu.sh" "$QW"; then ok "QEMU with vsmmu-smmuv3 built ($(( $(date +%s) - t )) s)"
-    else bad "QEMU build (see $QW/qemu-build/*.log)"; finish; fi
+    else bad "QEMU build (see $QW/qemu-build/*.log, $QW/logs)"; finish; fi
     QEMU=$QW/qemu-build/qemu-system-aarch64
 fi
 t=$(date +%s)

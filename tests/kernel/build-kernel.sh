@@ -33,41 +33,18 @@ if (($# != 1)); then
     exit 2
 fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../lib/debian-mirror.sh
-. "$here/../lib/debian-mirror.sh"
-mkdir -p "$1"
-work="$(cd "$1" && pwd)"
+# shellcheck source=../lib/apt-private.sh
+. "$here/../lib/apt-private.sh"
+work_setup build-kernel "$1"
 pkg="${KERNEL_SOURCE_PKG:-linux-source-7.3}"
 suite="${KERNEL_SUITE:-trixie-backports}"
 jobs="${JOBS:-2}"
 fragment="$here/kernel.config"
-logs="$work/logs"
 build="$work/build"
 
-if git -C "$work" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "build-kernel.sh: $work is inside a git work tree; use a directory outside the clone" >&2
-    exit 2
-fi
-mkdir -p "$logs"
-exec 9>"$work/.lock"
-flock 9
-
-started=$(date +%s)
-say() { echo "[build-kernel +$(( $(date +%s) - started ))s] $*"; }
-
 # --- 1. Tools: compiler and kernel build dependencies, QEMU. ---------------
-need=()
-for p in build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync \
-         ca-certificates debian-archive-keyring qemu-system-x86; do
-    dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null | grep -qx installed || need+=("$p")
-done
-if ((${#need[@]})); then
-    say "apt-get install ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >"$logs/apt-system.log" 2>&1
-    apt-get install -y -q --no-install-recommends "${need[@]}" >>"$logs/apt-system.log" 2>&1 ||
-        { tail -n 30 "$logs/apt-system.log"; exit 1; }
-fi
+host_need build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils rsync \
+    ca-certificates debian-archive-keyring qemu-system-x86
 
 # --- 2. Kernel source: the linux-source package, fetched with a private apt
 # configuration so that adding the suite does not change the system. -------
@@ -76,25 +53,12 @@ find_source() {
 }
 src="$(find_source || true)"
 if [[ -z "$src" || ! -f "$src/Makefile" ]]; then
-    mirror="$(debian_mirror)" || exit 1
     apt_dir="$work/apt"
-    mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" \
-             "$apt_dir/prefs" "$work/deb"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
-        >"$apt_dir/sources.list"
-    chmod -R a+rX "$apt_dir"
-    apt_private=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-                 -o "Dir::Etc::SourceParts=$apt_dir/parts"
-                 -o "Dir::Etc::Preferences=$apt_dir/preferences"
-                 -o "Dir::Etc::PreferencesParts=$apt_dir/prefs"
-                 -o "Dir::State::Lists=$apt_dir/lists"
-                 -o "Dir::Cache=$apt_dir/cache"
-                 -o "APT::Sandbox::User=root")
-    say "fetching $pkg from $suite ($mirror)"
-    apt-get "${apt_private[@]}" update -q >"$logs/apt-source.log" 2>&1 ||
-        { cat "$logs/apt-source.log"; exit 1; }
+    say "fetching $pkg from $suite ($(debian_mirror))"
+    papt_init "$apt_dir" host "deb $suite" || exit 1
+    mkdir -p "$work/deb"
     rm -f "$work/deb/${pkg}"_*.deb
-    (cd "$work/deb" && apt-get "${apt_private[@]}" download "$pkg") >>"$logs/apt-source.log" 2>&1 ||
+    (cd "$work/deb" && papt "$apt_dir" host download "$pkg") >"$logs/apt-source.log" 2>&1 ||
         { cat "$logs/apt-source.log"; exit 1; }
     deb="$(ls "$work/deb/${pkg}"_*.deb | head -n 1)"
     say "unpacking $(basename "$deb")"

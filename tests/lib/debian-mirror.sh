@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Sourced (bash) by the build scripts that download Debian packages through
-# an apt configuration of their own (tests/kernel, tests/arm, tests/guest and
-# integrations/qemu through tests/guest).
+# shellcheck shell=bash
+# Sourced (bash) by apt-private.sh, the helper of every build script that
+# downloads Debian packages through an apt configuration of its own
+# (tests/kernel, tests/arm, tests/guest and integrations/qemu).
 #
 #   debian_mirror   print the Debian archive to download from: $DEBIAN_MIRROR,
 #                   else the first main-archive URI (its path ends in /debian,
