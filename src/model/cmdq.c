@@ -59,16 +59,21 @@
  * Batches and chunks.  A batch ends after CMDQ_CHUNK commands (or
  * CMDQ_SYNC_MAX held CMD_SYNCs).  Every CMDQ_POLL commands processing
  * looks for threads waiting for the lock; when there are, it lets them in
- * once CMDQ_CHUNK commands or CMDQ_CHUNK_NS have passed since it last did,
- * whichever comes first (a command's work is itself bounded: see
- * src/xlate/tlb.c).  CMDQ_YIELD_MAX: the most yields one hand-off waits
- * for a waiter to get the lock.
+ * once CMDQ_CHUNK_NS or CMDQ_HANDOFF_CMDS commands have passed since it
+ * last did, whichever comes first (a command's work is itself bounded: see
+ * src/xlate/tlb.c).  By time, not every few commands: a thread that keeps
+ * missing would otherwise make every 256 commands pay a hand-off.
+ * A hand-off waits for a waiter to take the lock: CMDQ_YIELD_MAX yields,
+ * then naps of CMDQ_NAP_NS, CMDQ_HANDOFF_WAIT_NS at most.
  */
 #define CMDQ_CHUNK 256u
 #define CMDQ_CHUNK_NS 100000u
+#define CMDQ_HANDOFF_CMDS 4096u
 #define CMDQ_POLL 16u
 #define CMDQ_SYNC_MAX 64u
-#define CMDQ_YIELD_MAX 64u
+#define CMDQ_YIELD_MAX 16u
+#define CMDQ_NAP_NS 10000
+#define CMDQ_HANDOFF_WAIT_NS 1000000u
 /* Commands read from guest memory in one access. */
 #define CMDQ_FETCH 16u
 
@@ -279,6 +284,18 @@ static bool cmdq_runnable(const struct vsmmu *s)
            !vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR));
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
 /*
  * Let threads blocked in vsmmu_lock() in: drop the lock until one of them
  * has had it (or a bounded number of yields passed), then take it again.
@@ -289,13 +306,27 @@ static bool cmdq_yield(struct vsmmu *s)
 {
     uint32_t epoch = s->cmdq_epoch;
     uint32_t seen = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE);
+    uint64_t t0 = 0;
     bool missed;
 
     vsmmu_unlock(s);
-    for (unsigned i = 0; i < CMDQ_YIELD_MAX &&
-                         __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
-                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++)
-        sched_yield();
+    /* A few yields (a waiter on this CPU runs at once), then short sleeps,
+     * so that this CPU goes idle and a waiter queued behind another busy
+     * thread elsewhere is moved here: without them a waiter may not run
+     * before this thread takes the lock again, hand-off after hand-off. */
+    for (unsigned i = 0; __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
+                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++) {
+        if (i < CMDQ_YIELD_MAX) {
+            sched_yield();
+        } else {
+            struct timespec nap = { 0, CMDQ_NAP_NS };
+            if (!t0)
+                t0 = now_ns();
+            else if (now_ns() - t0 >= CMDQ_HANDOFF_WAIT_NS)
+                break;
+            nanosleep(&nap, NULL);
+        }
+    }
     missed = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen;
     /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
     pthread_mutex_lock(&s->lock);
@@ -358,18 +389,6 @@ static bool batch_end(struct vsmmu *s, struct cmdq_batch *b, uint32_t cons, unsi
     return true;
 }
 
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-static uint64_t now_ns(void)
-{
-    return clock_ns(CLOCK_MONOTONIC);
-}
-
 /* A hand-off @t0 (wall) / @c0 (thread CPU) after a waiter was first seen:
  * record the longest. */
 static void hold_note(struct vsmmu *s, uint64_t t0, uint64_t c0)
@@ -426,7 +445,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
                 seen_t0 = t;
                 seen_c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
             }
-            if (since_yield >= CMDQ_CHUNK || t - chunk_t0 >= CMDQ_CHUNK_NS) {
+            if (since_yield >= CMDQ_HANDOFF_CMDS || t - chunk_t0 >= CMDQ_CHUNK_NS) {
                 /* Between chunks: the batch ends, others get the lock, and
                  * everything is read again from the registers they may
                  * have written. */
