@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest.h"
@@ -68,6 +69,9 @@ struct ac_log {
     int fake_fd, real_fd;
     /* the instance, for tests that look at model state during a call */
     struct vsmmu *s;
+    /* bench: thread CPU ns spent in the simulated kernel (AC_FWD) */
+    bool time_host;
+    uint64_t host_ns;
 };
 static struct ac_log ac_log;
 
@@ -81,7 +85,24 @@ static inline struct ac_call *ac_rec(enum ac_kind k)
 }
 
 #define AC_INNER ac_log.inner
-#define AC_FWD(op, ...) vsmmu_iommufd_##op(AC_INNER, __VA_ARGS__)
+/* Thread CPU time in the simulated kernel, when ac_log.time_host is set
+ * (bench/qstall.c: the model's own share of a queue's time). */
+static inline uint64_t ac_cpu_ns(void)
+{
+    struct timespec t;
+    if (!ac_log.time_host)
+        return 0;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+#define AC_FWD(op, ...)                                                        \
+    __extension__({                                                           \
+        uint64_t ac_t0_ = ac_cpu_ns();                                        \
+        int ac_r_ = vsmmu_iommufd_##op(AC_INNER, __VA_ARGS__);                \
+        if (ac_log.time_host)                                                 \
+            ac_log.host_ns += ac_cpu_ns() - ac_t0_;                           \
+        ac_r_;                                                                \
+    })
 
 static inline int ac_get_hw_info(void *priv, uint32_t dev_id, void *data,
                                  uint32_t *data_len, uint32_t *out_type, uint64_t *out_caps)
@@ -255,7 +276,7 @@ static const struct vsmmu_iommufd_ops ac_ops = {
 
 /* ---- fixture --------------------------------------------------------------- */
 
-#define AT_MAX_DEVS 8
+#define AT_MAX_DEVS 16
 
 struct at {
     struct testbed tb;

@@ -29,7 +29,7 @@ struct stress {
     struct pt p;
     unsigned published;     /* the last step whose CMD_SYNC completed */
     unsigned phase;         /* odd while SMMUEN/GBPA toggle or reset */
-    unsigned stop, started;
+    unsigned stop, started, reader_ran;
     unsigned long checked, skipped, bad, errors, reads;
     uint64_t bad_addr;
     unsigned bad_from;
@@ -147,6 +147,7 @@ static void *reader(void *arg)
         errors += vsmmu_mmio_read(s, R_STRTAB_BASE, 8, &v) != 0;
         errors += vsmmu_get_stats(s, &stats) != 0;
         n++;
+        __atomic_store_n(&st->reader_ran, 1, __ATOMIC_RELEASE);
         sched_yield();
     }
     __atomic_add_fetch(&st->reads, n, __ATOMIC_RELAXED);
@@ -178,6 +179,10 @@ TEST(translate_during_remap_toggle_reset_sync)
         if (k % 16 == 0)
             sched_yield();      /* let the workers see each state */
     }
+    /* The reader too has run at least once (on a loaded machine it may
+     * not have been scheduled during the steps; bounded). */
+    for (unsigned k = 0; k < 10000000 && !__atomic_load_n(&st.reader_ran, __ATOMIC_ACQUIRE); k++)
+        sched_yield();
     __atomic_store_n(&st.stop, 1, __ATOMIC_RELEASE);
     for (unsigned t = 0; t <= WORKERS; t++)
         pthread_join(th[t], NULL);

@@ -28,6 +28,9 @@ struct accel_dev {
     uint32_t s1_hwpt;       /* nested HWPT made from its guest STE */
     uint64_t s1_data[2];    /* the STE words it was made from (nested_data) */
     uint32_t cur_pt;        /* what it is attached to now */
+    /* a CFGI_STE* named it in the current batch: re-installed at its end */
+    bool cfgi_pending;
+    uint32_t cfgi_idx;      /* queue index of the first such command */
 };
 
 /** Invalidation commands forwarded in one IOMMU_HWPT_INVALIDATE at most. */
@@ -55,9 +58,19 @@ struct vsmmu_accel {
     /* forwarded invalidations not sent yet */
     uint64_t batch[ACCEL_BATCH_MAX][2];
     uint32_t batch_idx[ACCEL_BATCH_MAX];
+    /* the command to fail if an entry fails: its own, or the earliest one
+     * it absorbed (coalescing, accel_inv.c) */
+    uint32_t batch_from[ACCEL_BATCH_MAX];
+    /* positions + 1 of queued entries by hash of their words (a hint:
+     * checked against the entry, so a stale slot only misses a repeat) */
+    uint8_t batch_hash[2 * ACCEL_BATCH_MAX];
+    /* the fields the host accepts per forwarded opcode (accel_inv.c) */
+    uint64_t host_ok[8][2];
+    uint8_t host_ok_set;
     unsigned nbatch;
     bool batch_failed;      /* a send failed: reported by the next flush */
     uint32_t batch_fail_idx;
+    unsigned ncfgi;         /* devices with cfgi_pending */
 
     /* host objects whose destroy failed: retried before the vIOMMU goes */
     uint32_t *orphans;
@@ -94,7 +107,12 @@ int accel_dev_move(struct vsmmu *s, struct accel_dev *d, uint32_t pt, const char
  *  reported) or ACCEL_STE_REFUSED. */
 int accel_install_ste(struct vsmmu *s, struct accel_dev *d, bool enabling);
 /** CFGI_STE / CFGI_STE_RANGE / CFGI_ALL.  Returns 0 or CERROR_ILL. */
-int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2]);
+int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
+/** Re-install the devices with cfgi_pending, except those first named
+ *  after a failure at *@fail (when @failed); the earliest failure goes to
+ *  *@fail.  Returns whether there was a failure. */
+bool accel_cfgi_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, bool failed,
+                      uint32_t *fail);
 
 /* accel_inv.c */
 int accel_inv_queue(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);

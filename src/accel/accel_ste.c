@@ -235,21 +235,50 @@ void vsmmu_accel_reset(struct vsmmu *s)
         accel_dev_move(s, &a->devs[i], accel_gbpa_proxy(s), "reset");
 }
 
-/* CFGI_STE, CFGI_STE_RANGE and CFGI_ALL: every device in the range, even
- * after one fails. */
-int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2])
+/* CFGI_STE, CFGI_STE_RANGE and CFGI_ALL at queue index @idx: every device in
+ * the range is re-installed at the end of the batch (vsmmu_accel_flush), so
+ * that any number of them in one batch costs one STE fetch per device. */
+int accel_cfgi_ste(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx)
 {
     struct vsmmu_accel *a = s->accel;
     uint64_t sid = st_get(cmd, CMD_SID), mask = 0;
-    int ret = 0;
 
     if (st_get(cmd, CMD_OP) == OP_CFGI_STE_RANGE)
         mask = (2ull << st_get(cmd, CMD_RANGE)) - 1;
     sid &= ~mask;
-    for (unsigned i = 0; i < a->ndevs; i++) {
+    for (unsigned i = 0; i < a->ndevs && a->ncfgi < a->ndevs; i++) {
         struct accel_dev *d = &a->devs[i];
-        if (d->vsid >= sid && d->vsid - sid <= mask && accel_install_ste(s, d, false))
-            ret = CERROR_ILL;
+        if (d->vsid >= sid && d->vsid - sid <= mask && !d->cfgi_pending) {
+            d->cfgi_pending = true;
+            d->cfgi_idx = idx;
+            a->ncfgi++;
+        }
     }
-    return ret;
+    return 0;
+}
+
+bool accel_cfgi_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, bool failed,
+                      uint32_t *fail)
+{
+    struct vsmmu_accel *a = s->accel;
+
+    for (unsigned i = 0; i < a->ndevs && a->ncfgi; i++) {
+        struct accel_dev *d = &a->devs[i];
+        if (!d->cfgi_pending)
+            continue;
+        d->cfgi_pending = false;
+        a->ncfgi--;
+        /* Devices named after the failing command keep their attachment
+         * (those named by it too are installed: every device of a range,
+         * even after one fails). */
+        if (failed && ((d->cfgi_idx - start) & wrmask) > ((*fail - start) & wrmask))
+            continue;
+        if (accel_install_ste(s, d, false) &&
+            (!failed || ((d->cfgi_idx - start) & wrmask) < ((*fail - start) & wrmask))) {
+            failed = true;
+            *fail = d->cfgi_idx;
+        }
+    }
+    a->ncfgi = 0;
+    return failed;
 }

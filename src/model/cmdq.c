@@ -7,10 +7,25 @@
  * by a CR0 write with CMDQEN = 1 and by GERRORN acknowledging CMDQ_ERR.  It
  * consumes commands while the queue is enabled, non-empty and CMDQ_ERR is
  * inactive, at most one queue's worth (2^LOG2SIZE commands) per call, so a
- * hostile PROD can never make one MMIO write run unbounded.  CONS is
- * published after each command.  Commands are always fetched from guest
- * memory (nothing is cached), so after an error the faulting slot is
- * re-read when processing resumes.
+ * hostile PROD can never make one MMIO write run unbounded.  Commands are
+ * read from guest memory up to CMDQ_FETCH at a time, within PROD, and the
+ * read-ahead is dropped whenever processing stops or lets others in, so
+ * after an error the faulting slot is re-read when processing resumes.
+ *
+ * Batches (struct cmdq_batch): the local effect of each command (TLB and
+ * configuration cache invalidation, src/xlate/) is immediate and CONS is
+ * published after it, but accel mode defers host work to the end of the
+ * batch: forwarded invalidations are sent together, and the devices that
+ * CFGI_STE/CFGI_STE_RANGE/CFGI_ALL named are re-installed once each,
+ * however many such commands named them.  A CMD_SYNC met while such work
+ * is pending is held, and CONS with it (CONS never passes a CMD_SYNC that
+ * is not complete), until the batch ends: after CMDQ_CHUNK commands, after
+ * CMDQ_SYNC_MAX held CMD_SYNCs, before the lock is handed to a waiting
+ * thread, before a command error and at the end of the run.  Then the
+ * deferred work is done, CONS is published and the held CMD_SYNCs complete
+ * in order.  A failure of the deferred work stops CONS at the earliest
+ * command whose work failed, with CERROR_ILL there; the CMD_SYNCs before
+ * it complete, those after it do not.
  *
  * Errors: CMDQ_CONS.ERR is written (CONS.RD left on the faulting command)
  * before GERROR.CMDQ_ERR is activated; processing then stops until GERRORN
@@ -29,23 +44,82 @@
  *  - IMPLEMENTATION DEFINED opcodes (0x80-0x8F) are not implemented:
  *    CERROR_ILL.  Other RES0 fields are not checked.
  *
- * Accel protocol (model/model.h): a batchable command (vsmmu_accel_batchable)
- * is handed to vsmmu_accel_cmd() after its local effect and queued there.
- * Before any other command, before reporting an error and at the end of a
- * run, vsmmu_accel_flush() sends the batch; a failure stops processing
- * with CERROR_ILL at the rejected command.  Other commands (except
- * CMD_SYNC) also go to vsmmu_accel_cmd() after their local effect; a
- * non-zero return is their CERROR.  The index passed to the accel hooks is
- * the command's CONS.RD value: queue index with the wrap bit.
+ * Accel protocol (model/model.h): every validated command except CMD_SYNC
+ * goes to vsmmu_accel_cmd() after its local effect, with its CONS.RD value
+ * (queue index with the wrap bit); a non-zero return is its CERROR (a
+ * command the host would refuse is failed there, at its own index).
+ * vsmmu_accel_flush() does the deferred work at the end of a batch.
  */
 #include <sched.h>
+#include <time.h>
 
 #include "model/model.h"
 
-/* Commands between checks for threads waiting for the lock, and the most
- * yields a check waits for one of them to get it. */
+/*
+ * Batches and chunks.  A batch ends after CMDQ_CHUNK commands (or
+ * CMDQ_SYNC_MAX held CMD_SYNCs).  Every CMDQ_POLL commands processing
+ * looks for threads waiting for the lock; when there are, it lets them in
+ * once CMDQ_CHUNK_NS or CMDQ_HANDOFF_CMDS commands have passed since it
+ * last did, whichever comes first (a command's work is itself bounded: see
+ * src/xlate/tlb.c).  By time, not every few commands: a thread that keeps
+ * missing would otherwise make every 256 commands pay a hand-off.
+ * A hand-off waits for a waiter to take the lock: CMDQ_YIELD_MAX yields,
+ * then naps of CMDQ_NAP_NS, CMDQ_HANDOFF_WAIT_NS at most.
+ */
 #define CMDQ_CHUNK 256u
-#define CMDQ_YIELD_MAX 64u
+#define CMDQ_CHUNK_NS 100000u
+#define CMDQ_HANDOFF_CMDS 4096u
+#define CMDQ_POLL 16u
+#define CMDQ_SYNC_MAX 64u
+#define CMDQ_YIELD_MAX 16u
+#define CMDQ_NAP_NS 10000
+#define CMDQ_HANDOFF_WAIT_NS 1000000u
+/* Commands read from guest memory in one access. */
+#define CMDQ_FETCH 16u
+
+/* Commands read ahead: slots [first, first + n) of the queue. */
+struct cmdq_fetch {
+    uint32_t first;     /* queue index (with the wrap bit) of buf[0] */
+    unsigned n;
+    uint8_t buf[CMDQ_FETCH * CMD_SIZE];
+};
+
+/*
+ * Command at @cons into @cmd, from the read-ahead buffer, refilled with up
+ * to CMDQ_FETCH commands (not beyond PROD or the end of the queue) in one
+ * guest-memory read.  The SMMU may read any slot between CONS and PROD at
+ * any time; a failed read is retried for the one command, so an abort is
+ * reported at exactly the slot that aborts.  Returns 0 or -EIO.
+ */
+static int cmdq_fetch(struct vsmmu *s, struct cmdq_fetch *f, uint64_t base, uint32_t cons,
+                      uint32_t prod, unsigned log2, uint64_t cmd[2])
+{
+    uint32_t k = (cons - f->first) & q_wrmask(log2);
+
+    if (k >= f->n) {
+        uint32_t idx = q_index(cons, log2), avail = (prod - cons) & q_wrmask(log2);
+        uint32_t n = CMDQ_FETCH;
+        uint64_t addr = base + (uint64_t)idx * CMD_SIZE;
+
+        if (n > avail)
+            n = avail;
+        if (n > (1u << log2) - idx)
+            n = (1u << log2) - idx;
+        f->first = cons;
+        f->n = 0;
+        k = 0;
+        if (n > 1 && vsmmu_dma_read(s, addr, f->buf, (size_t)n * CMD_SIZE) == 0) {
+            f->n = n;
+        } else {
+            if (vsmmu_dma_read(s, addr, f->buf, CMD_SIZE))
+                return -EIO;
+            f->n = 1;
+        }
+    }
+    cmd[0] = vsmmu_le64(f->buf + k * CMD_SIZE);
+    cmd[1] = vsmmu_le64(f->buf + k * CMD_SIZE + 8);
+    return 0;
+}
 
 static const char *op_name(uint8_t op)
 {
@@ -162,7 +236,7 @@ static const char *check_command(const struct vsmmu *s, const uint64_t cmd[2])
 static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64_t *cmd,
                        const char *why)
 {
-    s->cmdq.cons = (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code);
+    VSMMU_STORE(s->cmdq.cons, (uint32_t)fld_set(rd, CMDQ_CONS_ERR, code));
     vsmmu_tr(s, VSMMU_TRACE_CMD_EXEC, cmd ? cmd[0] & 0xff : 0, rd, code, cmd ? cmd[0] : 0,
              cmd ? cmd[1] : 0);
     if (cmd)
@@ -175,22 +249,9 @@ static void cmdq_error(struct vsmmu *s, uint32_t rd, unsigned code, const uint64
     vsmmu_gerror_raise(s, fld_lo(GERROR_CMDQ_ERR));
 }
 
-/* Flush the accel batch; on failure report the error.  Returns false then. */
-static bool accel_flush(struct vsmmu *s)
-{
-    uint32_t fail_idx = 0;
-    int rc = vsmmu_accel_flush(s, &fail_idx);
-
-    if (rc == 0)
-        return true;
-    cmdq_error(s, fail_idx & q_wrmask(QUEUE_LOG2_MAX), (unsigned)rc, NULL,
-               "the host rejected a forwarded command");
-    return false;
-}
-
 static void publish_cons(struct vsmmu *s, uint32_t rd)
 {
-    s->cmdq.cons = (s->cmdq.cons & (uint32_t)fld_mask(CMDQ_CONS_ERR)) | rd;
+    VSMMU_STORE(s->cmdq.cons, (s->cmdq.cons & (uint32_t)fld_mask(CMDQ_CONS_ERR)) | rd);
 }
 
 /* CMD_SYNC completion, after CONS has passed it. */
@@ -223,6 +284,18 @@ static bool cmdq_runnable(const struct vsmmu *s)
            !vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR));
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
 /*
  * Let threads blocked in vsmmu_lock() in: drop the lock until one of them
  * has had it (or a bounded number of yields passed), then take it again.
@@ -233,24 +306,108 @@ static bool cmdq_yield(struct vsmmu *s)
 {
     uint32_t epoch = s->cmdq_epoch;
     uint32_t seen = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE);
+    uint64_t t0 = 0;
+    bool missed;
 
     vsmmu_unlock(s);
-    for (unsigned i = 0; i < CMDQ_YIELD_MAX &&
-                         __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
-                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++)
-        sched_yield();
+    /* A few yields (a waiter on this CPU runs at once), then short sleeps,
+     * so that this CPU goes idle and a waiter queued behind another busy
+     * thread elsewhere is moved here: without them a waiter may not run
+     * before this thread takes the lock again, hand-off after hand-off. */
+    for (unsigned i = 0; __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
+                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++) {
+        if (i < CMDQ_YIELD_MAX) {
+            sched_yield();
+        } else {
+            struct timespec nap = { 0, CMDQ_NAP_NS };
+            if (!t0)
+                t0 = now_ns();
+            else if (now_ns() - t0 >= CMDQ_HANDOFF_WAIT_NS)
+                break;
+            nanosleep(&nap, NULL);
+        }
+    }
+    missed = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen;
     /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
     pthread_mutex_lock(&s->lock);
+    s->cmdq_handoff_missed += missed;
     __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
     s->cmdq_yields++;
     return s->cmdq_epoch == epoch;
 }
 
+/*
+ * A batch: the commands between two points where the model's progress
+ * becomes visible (CONS, CMD_SYNC completions).  Deferred accel work
+ * (forwarded invalidations, STE re-installs) is done at its end; a
+ * CMD_SYNC met while such work is pending is held, with CONS, until then.
+ */
+struct cmdq_batch {
+    uint32_t start;     /* CONS.RD of its first command */
+    unsigned n;         /* commands in it */
+    unsigned nsync;     /* CMD_SYNCs held */
+    uint64_t sync[CMDQ_SYNC_MAX][2];
+    uint32_t sync_rd[CMDQ_SYNC_MAX];
+};
+
+/* Position of queue index @rd in batch @b (queue of 2^@log2). */
+static uint32_t batch_off(const struct cmdq_batch *b, uint32_t rd, unsigned log2)
+{
+    return (rd - b->start) & q_wrmask(log2);
+}
+
+/*
+ * End batch @b at @cons (the next command): do the deferred accel work,
+ * publish CONS, complete the held CMD_SYNCs in order.  When the deferred
+ * work fails, CONS stops at the failing command (the earliest one), the
+ * CMD_SYNCs before it complete and it gets the command error: the same
+ * outcome as doing the work at each command.  Returns false then.
+ */
+static bool batch_end(struct vsmmu *s, struct cmdq_batch *b, uint32_t cons, unsigned log2)
+{
+    uint32_t fail = 0, end = cons;
+    int rc = vsmmu_accel_flush(s, b->start, q_wrmask(log2), &fail);
+
+    if (rc) {
+        end = fail & q_wrmask(log2);
+        /* The work flushed is the batch's: an index outside it cannot
+         * happen; should it, the batch's first command takes the error
+         * (never a command after the ones done). */
+        if (batch_off(b, end, log2) >= b->n)
+            end = b->start;
+    }
+    publish_cons(s, end);
+    for (unsigned i = 0; i < b->nsync && batch_off(b, b->sync_rd[i], log2) < batch_off(b, end, log2); i++)
+        sync_complete(s, b->sync[i]);
+    b->nsync = 0;
+    b->n = 0;
+    b->start = end;
+    if (rc) {
+        cmdq_error(s, end, (unsigned)rc, NULL, "the host rejected a forwarded command");
+        return false;
+    }
+    return true;
+}
+
+/* A hand-off @t0 (wall) / @c0 (thread CPU) after a waiter was first seen:
+ * record the longest. */
+static void hold_note(struct vsmmu *s, uint64_t t0, uint64_t c0)
+{
+    uint64_t d = now_ns() - t0;
+
+    if (d > s->cmdq_hold_max_ns) {
+        s->cmdq_hold_max_ns = d;
+        s->cmdq_hold_max_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    }
+}
+
 void vsmmu_cmdq_process(struct vsmmu *s)
 {
-    unsigned log2, n = 0;
+    unsigned log2, since_yield = 0;
     uint32_t prod, cons, budget;
-    uint64_t base;
+    uint64_t base, chunk_t0, seen_t0 = 0, seen_c0 = 0;
+    struct cmdq_batch b;
+    struct cmdq_fetch f;
 
     if (s->in_cmdq) {
         s->cmdq_kick = true;    /* the running processor picks it up */
@@ -267,80 +424,102 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     cons = s->cmdq.cons & q_wrmask(log2);
     /* The SMMU owns CONS: bits above the wrap bit read as 0 from now on,
      * and ERR (meaningful only while CMDQ_ERR is active) is cleared. */
-    s->cmdq.cons = cons;
+    VSMMU_STORE(s->cmdq.cons, cons);
+    b.start = cons;
+    b.n = b.nsync = 0;
+    f.n = 0;
+    chunk_t0 = now_ns();
 
     for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
-        uint64_t cmd[2], addr;
+        uint64_t cmd[2];
         const char *why;
         uint8_t op;
         int rc;
 
-        if (++n % CMDQ_CHUNK == 0 && __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED)) {
-            /* Between chunks: the batch goes out, others get the lock, and
-             * everything is read again from the registers they may have
-             * written (CONS was published after each command). */
-            if (!accel_flush(s))
-                goto out;
-            if (!cmdq_yield(s))
-                return;
-            if (!cmdq_runnable(s))
-                goto out;
-            if (s->cmdq_kick) {
-                /* A PROD write returned while we held the queue: its
-                 * share of work is done here. */
-                s->cmdq_kick = false;
-                budget = 1u << log2;
+        if (b.n >= CMDQ_CHUNK && !batch_end(s, &b, cons, log2))
+            goto out;
+        if (++since_yield % CMDQ_POLL == 0 &&
+            __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED)) {
+            uint64_t t = now_ns();
+            if (!seen_t0) {
+                seen_t0 = t;
+                seen_c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
             }
-            log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
-            base = q_addr(s->cmdq.base, log2, CMD_SIZE);
-            prod = s->cmdq.prod & q_wrmask(log2);
-            cons = s->cmdq.cons & q_wrmask(log2);
-            if (budget > 1u << log2)
-                budget = 1u << log2;
-            if (q_empty(prod, cons, log2))
-                break;
+            if (since_yield >= CMDQ_HANDOFF_CMDS || t - chunk_t0 >= CMDQ_CHUNK_NS) {
+                /* Between chunks: the batch ends, others get the lock, and
+                 * everything is read again from the registers they may
+                 * have written. */
+                if (!batch_end(s, &b, cons, log2))
+                    goto out;
+                hold_note(s, seen_t0, seen_c0);
+                seen_t0 = 0;
+                if (!cmdq_yield(s))
+                    return;
+                since_yield = 0;
+                chunk_t0 = now_ns();
+                if (!cmdq_runnable(s))
+                    goto out;
+                if (s->cmdq_kick) {
+                    /* A PROD write returned while we held the queue: its
+                     * share of work is done here. */
+                    s->cmdq_kick = false;
+                    budget = 1u << log2;
+                }
+                log2 = q_log2(s->cmdq.base, s->cfg.cmdqs);
+                base = q_addr(s->cmdq.base, log2, CMD_SIZE);
+                prod = s->cmdq.prod & q_wrmask(log2);
+                cons = s->cmdq.cons & q_wrmask(log2);
+                b.start = cons;
+                f.n = 0;
+                if (budget > 1u << log2)
+                    budget = 1u << log2;
+                if (q_empty(prod, cons, log2))
+                    break;
+            }
         }
-        addr = base + (uint64_t)q_index(cons, log2) * CMD_SIZE;
-
-        if (vsmmu_dma_read_dwords(s, addr, cmd, 2)) {
-            if (accel_flush(s))
+        if (cmdq_fetch(s, &f, base, cons, prod, log2, cmd)) {
+            if (batch_end(s, &b, cons, log2))
                 cmdq_error(s, cons, CERROR_ABT, NULL, "command fetch aborted");
             goto out;
         }
         op = (uint8_t)st_get(cmd, CMD_OP);
         why = check_command(s, cmd);
         if (why) {
-            if (accel_flush(s))
+            if (batch_end(s, &b, cons, log2))
                 cmdq_error(s, cons, CERROR_ILL, cmd, why);
             goto out;
         }
         vsmmu_trace(s, "command %s (0x%016llx 0x%016llx) at CONS 0x%x", op_name(op),
                     (unsigned long long)cmd[0], (unsigned long long)cmd[1], cons);
 
-        if (vsmmu_accel_batchable(s, op)) {
-            if (is_cfgi_or_tlbi(op))
-                vsmmu_xlate_command(s, cmd);
-            rc = vsmmu_accel_cmd(s, cmd, cons);
-        } else {
-            if (!accel_flush(s))
-                goto out;
-            if (is_cfgi_or_tlbi(op))
-                vsmmu_xlate_command(s, cmd);
-            rc = op == OP_SYNC ? 0 : vsmmu_accel_cmd(s, cmd, cons);
-        }
+        if (is_cfgi_or_tlbi(op))
+            vsmmu_xlate_command(s, cmd);
+        rc = op == OP_SYNC ? 0 : vsmmu_accel_cmd(s, cmd, cons);
         if (rc) {
-            if (accel_flush(s))
+            if (batch_end(s, &b, cons, log2))
                 cmdq_error(s, cons, (unsigned)rc, cmd, "accel mode rejected the command");
             goto out;
         }
         vsmmu_tr(s, VSMMU_TRACE_CMD_EXEC, op, cons, 0, cmd[0], cmd[1]);
-        cons = q_inc(cons, log2);
-        publish_cons(s, cons);
+        b.n++;
         s->stats.commands++;
+        if (op == OP_SYNC && (b.nsync || vsmmu_accel_pending(s))) {
+            /* Completes when the work before it is done: at the batch's end. */
+            b.sync[b.nsync][0] = cmd[0];
+            b.sync[b.nsync][1] = cmd[1];
+            b.sync_rd[b.nsync++] = cons;
+            cons = q_inc(cons, log2);
+            if (b.nsync == CMDQ_SYNC_MAX && !batch_end(s, &b, cons, log2))
+                goto out;
+            continue;
+        }
+        cons = q_inc(cons, log2);
+        if (!b.nsync)
+            publish_cons(s, cons);
         if (op == OP_SYNC)
             sync_complete(s, cmd);
     }
-    accel_flush(s);
+    batch_end(s, &b, cons, log2);
 out:
     s->in_cmdq = false;
 }

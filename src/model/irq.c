@@ -36,7 +36,7 @@ bool vsmmu_gerror_raise(struct vsmmu *s, unsigned bit)
 {
     if (bit > 31 || vsmmu_gerror_active(s, bit))
         return false;
-    s->gerror ^= 1u << bit;
+    VSMMU_STORE(s->gerror, s->gerror ^ 1u << bit);
     vsmmu_trace(s, "GERROR bit %u activated (GERROR=0x%08x GERRORN=0x%08x)",
                 bit, s->gerror, s->gerrorn);
     vsmmu_tr(s, VSMMU_TRACE_GERROR, bit);

@@ -99,6 +99,12 @@ struct vsmmu {
     uint32_t lock_waiters;
     uint32_t lock_epoch;
     uint64_t cmdq_yields;   /* times processing let them in (tests) */
+    /* Measurements for bench/qstall.c: the longest time from command
+     * processing first seeing a thread wait for the lock to letting it in,
+     * wall-clock and thread CPU ns (wall far above CPU: the processing
+     * thread was preempted meanwhile), and hand-offs after which no waiter
+     * got the lock within the yields allowed (it was not scheduled). */
+    uint64_t cmdq_hold_max_ns, cmdq_hold_max_cpu_ns, cmdq_handoff_missed;
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -356,15 +362,21 @@ void vsmmu_accel_reset(struct vsmmu *s);
 void vsmmu_accel_cr0_written(struct vsmmu *s, uint32_t old_cr0);
 /** After a GBPA update.  Lock held. */
 void vsmmu_accel_gbpa_written(struct vsmmu *s);
-/** Whether command @op is forwarded to the host in a batch. */
-bool vsmmu_accel_batchable(const struct vsmmu *s, uint8_t op);
 /**
  * Accel effect of a validated command at queue index @idx (after its local
  * effect).  Batchable commands are queued.  Returns 0 or a CERROR code.
  */
 int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t idx);
-/** Send queued commands.  Returns 0, or CERROR_ILL with *fail_idx set to
- *  the queue index of the command the host rejected. */
-int vsmmu_accel_flush(struct vsmmu *s, uint32_t *fail_idx);
+/** Whether deferred work (forwarded invalidations, STE re-installs) is
+ *  pending: a CMD_SYNC waits for vsmmu_accel_flush(). */
+bool vsmmu_accel_pending(const struct vsmmu *s);
+/**
+ * Do the deferred work of the commands since queue index @start (indices
+ * compared modulo @wrmask + 1): send the queued invalidations, re-install
+ * the devices CFGI_STE* named.  Returns 0, or CERROR_ILL with *fail_idx set
+ * to the queue index of the earliest command whose work failed (the work
+ * of every command before it is done).
+ */
+int vsmmu_accel_flush(struct vsmmu *s, uint32_t start, uint32_t wrmask, uint32_t *fail_idx);
 
 #endif /* VSMMU_INTERNAL_H */

@@ -112,18 +112,22 @@ void vsmmu_regs_init_idr(struct vsmmu *s)
 void vsmmu_regs_reset(struct vsmmu *s)
 {
     VSMMU_STORE(s->cr0, 0);
-    s->cr0ack = 0;
+    VSMMU_STORE(s->cr0ack, 0);
     s->cr1 = 0;
     VSMMU_STORE(s->cr2, 0);
     VSMMU_STORE(s->gbpa, (uint32_t)fld_set(0, GBPA_SHCFG, GBPA_SHCFG_INCOMING));
     s->agbpa = 0;
     s->irq_ctrl = s->irq_ctrlack = 0;
-    s->gerror = s->gerrorn = 0;
+    VSMMU_STORE(s->gerror, 0);
+    s->gerrorn = 0;
     s->gerror_irq_cfg0 = 0;
     s->gerror_irq_cfg1 = s->gerror_irq_cfg2 = 0;
     VSMMU_STORE(s->strtab_base, 0);
     VSMMU_STORE(s->strtab_base_cfg, 0);
-    s->cmdq = (struct vsmmu_queue){0};
+    /* CMDQ_CONS is read without the lock: an atomic store, not a copy. */
+    s->cmdq.base = s->cmdq.irq_cfg0 = 0;
+    s->cmdq.prod = s->cmdq.irq_cfg1 = s->cmdq.irq_cfg2 = 0;
+    VSMMU_STORE(s->cmdq.cons, 0);
     s->eventq = (struct vsmmu_queue){0};
     s->priq = (struct vsmmu_queue){0};
     s->in_cmdq = false;
@@ -320,7 +324,7 @@ static void write_cr0(struct vsmmu *s, uint32_t v)
                   v & ~cr0_mask(s));
     }
     VSMMU_STORE(s->cr0, v & cr0_mask(s));
-    s->cr0ack = s->cr0;
+    VSMMU_STORE(s->cr0ack, s->cr0);
     if ((old ^ s->cr0) & fld_mask(CR0_SMMUEN))
         vsmmu_xlate_smmuen_changed(s);
     vsmmu_trace(s, "CR0 = 0x%08x (SMMUEN=%u CMDQEN=%u EVENTQEN=%u PRIQEN=%u)", s->cr0,
@@ -483,7 +487,7 @@ static void write32(struct vsmmu *s, uint64_t off, uint32_t v)
         break;
     case R_CMDQ_CONS:
         if (!guarded(s, "CMDQ_CONS", (uint32_t)fld_mask(CR0_CMDQEN), "CMDQEN"))
-            s->cmdq.cons = v & (idx | (uint32_t)fld_mask(CMDQ_CONS_ERR));
+            VSMMU_STORE(s->cmdq.cons, v & (idx | (uint32_t)fld_mask(CMDQ_CONS_ERR)));
         break;
     case R_EVENTQ_IRQ_CFG1:
         if (present(s, has_msi(s)) &&
@@ -539,6 +543,63 @@ static int check_access(vsmmu_t *s, uint64_t offset, unsigned size, const char *
     return -EINVAL;
 }
 
+/*
+ * Registers read without the lock: the ID registers (constant after
+ * create) and those every writer stores with VSMMU_STORE (CR0, CR0ACK,
+ * CR2, GBPA, GERROR, STRTAB_BASE, STRTAB_BASE_CFG, CMDQ_CONS), so that
+ * another vCPU polling them never waits for command processing.  False
+ * for any other register.
+ */
+static bool read32_lockfree(const struct vsmmu *s, uint64_t off, uint32_t *v)
+{
+    uint64_t v64;
+
+    if (off >= R_ID_REGS_FIRST && off <= R_ID_REGS_LAST) {
+        *v = id_regs[(off - R_ID_REGS_FIRST) / 4];
+        return true;
+    }
+    switch (off) {
+    case R_IDR0: case R_IDR1: case R_IDR2: case R_IDR3: case R_IDR4: case R_IDR5:
+        *v = s->idr[off / 4];
+        return true;
+    case R_IIDR: *v = s->iidr; return true;
+    case R_AIDR: *v = s->aidr; return true;
+    case R_CR0: *v = __atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE); return true;
+    case R_CR0ACK: *v = __atomic_load_n(&s->cr0ack, __ATOMIC_ACQUIRE); return true;
+    case R_CR2: *v = __atomic_load_n(&s->cr2, __ATOMIC_ACQUIRE); return true;
+    case R_GBPA: *v = __atomic_load_n(&s->gbpa, __ATOMIC_ACQUIRE); return true;
+    case R_GERROR: *v = __atomic_load_n(&s->gerror, __ATOMIC_ACQUIRE); return true;
+    case R_STRTAB_BASE_CFG:
+        *v = __atomic_load_n(&s->strtab_base_cfg, __ATOMIC_ACQUIRE);
+        return true;
+    case R_CMDQ_CONS: *v = __atomic_load_n(&s->cmdq.cons, __ATOMIC_ACQUIRE); return true;
+    case R_STRTAB_BASE: case R_STRTAB_BASE + 4:
+        v64 = __atomic_load_n(&s->strtab_base, __ATOMIC_ACQUIRE);
+        *v = (uint32_t)(off & 4 ? v64 >> 32 : v64);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A read of registers read32_lockfree() takes (a 64-bit one: both halves,
+ * STRTAB_BASE in one load). */
+static bool read_lockfree(const struct vsmmu *s, uint64_t off, unsigned size, uint64_t *val)
+{
+    uint32_t lo, hi;
+
+    if ((size != 4 && size != 8) || (off & (size - 1)) || off >= VSMMU_MMIO_SIZE)
+        return false;
+    if (size == 8 && off == R_STRTAB_BASE) {
+        *val = __atomic_load_n(&s->strtab_base, __ATOMIC_ACQUIRE);
+        return true;
+    }
+    if (!read32_lockfree(s, off, &lo) || (size == 8 && !read32_lockfree(s, off + 4, &hi)))
+        return false;
+    *val = size == 8 ? lo | (uint64_t)hi << 32 : lo;
+    return true;
+}
+
 int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
 {
     uint64_t v = 0;
@@ -547,6 +608,13 @@ int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
     if (!s || !val)
         return -EINVAL;
     *val = 0;
+    /* The re-entrancy rule holds for lock-free reads too. */
+    if (vsmmu_lock_held(s))
+        return -EDEADLK;
+    if (read_lockfree(s, offset, size, &v)) {
+        *val = v;
+        return 0;
+    }
     if (vsmmu_lock(s))
         return -EDEADLK;
     rc = check_access(s, offset, size, "read");

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "xlate/xlate.h"
 
@@ -68,22 +69,36 @@ struct tlb_ent {
  * entry is removed and every word reset (clock_rebase), so it never wraps.
  *
  * Work per invalidation command is bounded: by-address commands probe the
- * sets the named pages map to (or scan the TLB once when that is fewer
- * probes).  Up to FREE_PROBES probes are always made; more are paid from
- * a credit of set probes that each command adds CREDIT_PER_CMD to (capped
- * at CREDIT_MAX).  Without enough credit the command invalidates its
- * regime and VMID instead (O(1)); the same holds for large
- * CFGI_STE_RANGEs, which otherwise scan the config cache.
+ * sets the named pages map to (or scan the TLB once when that is cheaper).
+ * The work is paid in cost units: a random set probe costs PROBE_COST, or
+ * PROBE_COST_BIG when the TLB is larger than CHEAP_TLB_BYTES (it does not
+ * stay in the CPU caches, so each probe misses to memory: about ten times
+ * dearer); a set of a scan costs 1 unit (sequential, prefetched).  Up to
+ * FREE_COST units per command are free (one probe of a small TLB); more
+ * are paid from a credit that each command adds CREDIT_PER_CMD to, capped
+ * at CREDIT_MAX (which also caps the work of any one command).  Without
+ * enough credit the command invalidates its regime and VMID instead (O(1),
+ * an over-invalidation the architecture allows); the same holds for large
+ * CFGI_STE_RANGEs, which otherwise scan the config cache.  So a command
+ * costs at most FREE_COST + CREDIT_PER_CMD units amortised, 1.5 probes of
+ * a small TLB or 1/16 of a probe of a big one: a queue of single-page TLBIs
+ * is exact while the credit lasts (a burst of 8192 probes of a small TLB,
+ * 1024 of a big one), then exact where the rate allows and VMID-wide for
+ * the rest.  bench/qstall.c measures the resulting bound.
  */
 #define VM_LOG2 12
 #define AS_LOG2 12
 #define SID_LOG2 10
 #define NREG 8
 #define CLOCK_LIMIT (1ull << 62)
-#define FREE_PROBES 4u
+#define PROBE_COST 2u
+#define PROBE_COST_BIG 16u
+#define FREE_COST 2u
 #define CREDIT_PER_CMD 1u
-#define CREDIT_MAX 32768u
+#define CREDIT_MAX 16384u
+#define CHEAP_TLB_BYTES (4u << 20)
 #define SID_DIRECT_MAX 64u
+#define HUGE_TLB_BYTES (2u << 20)
 
 struct xl_cache {
     /* Per-thread slots and the generation (first: the allocation is
@@ -102,7 +117,9 @@ struct xl_cache {
     /* Used under the lock only. */
     uint64_t shifts_seen __attribute__((aligned(64)));   /* sizes ever inserted */
     uint64_t clock;     /* stamp of new entries; > every scope word */
-    uint64_t credit;    /* set probes by-address invalidation may spend */
+    uint64_t last_fill; /* stamp of the newest entry (0: none yet) */
+    uint64_t credit;    /* cost units by-address invalidation may spend */
+    unsigned probe_cost;    /* units of one random set probe */
     uint8_t *tlb_hand;
     uint8_t *tlb_ovf;   /* per set: a page whose first set it is went to its
                            second set (read by hits too; never cleared) */
@@ -171,6 +188,7 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
     c->clock = 1;
     c->wc = xl_wc_new(&c->clock);
     c->credit = CREDIT_MAX;
+    c->probe_cost = nt * sizeof(struct tlb_ent) > CHEAP_TLB_BYTES ? PROBE_COST_BIG : PROBE_COST;
     c->slots.gen = 1;   /* never the 0 of an unfilled memo */
     xl_slots_init(&c->slots);
     if (!c->tlb || !c->cfg || !c->cfg_full || !c->tlb_hand || !c->tlb_ovf || !c->cfg_hand ||
@@ -178,6 +196,17 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
         xl_cache_free(c);
         return NULL;
     }
+#ifdef MADV_HUGEPAGE
+    /* A big TLB in huge pages where the kernel offers them: a probe of a
+     * random set (by-address invalidation, misses) then costs one
+     * cache miss, not also a page walk. */
+    if (nt * sizeof(struct tlb_ent) >= HUGE_TLB_BYTES) {
+        uintptr_t lo = ((uintptr_t)c->tlb + HUGE_TLB_BYTES - 1) & ~(uintptr_t)(HUGE_TLB_BYTES - 1);
+        uintptr_t hi = ((uintptr_t)c->tlb + nt * sizeof(struct tlb_ent)) & ~(uintptr_t)(HUGE_TLB_BYTES - 1);
+        if (hi > lo)
+            (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    }
+#endif
     memset(c->tlb, 0, nt * sizeof(struct tlb_ent));
     memset(c->cfg, 0, nc * sizeof(struct cfg_ent));
     return c;
@@ -301,6 +330,7 @@ static void clock_rebase(struct xl_cache *xc)
         ST(&xc->sid_inv[i], 0);
     xl_wc_clear(xc->wc);
     xc->clock = 1;
+    xc->last_fill = 0;
 }
 
 /* Invalidate the scope of word @w: entries filled so far die.  Call
@@ -324,10 +354,10 @@ static void credit_add(struct xl_cache *xc)
         xc->credit = CREDIT_MAX;
 }
 
-/* Spend @n set probes if there is that much credit (a few are free). */
+/* Spend @n cost units if there is that much credit (a few are free). */
 static bool credit_take(struct xl_cache *xc, uint64_t n)
 {
-    if (n <= FREE_PROBES)
+    if (n <= FREE_COST)
         return true;
     if (n > xc->credit)
         return false;
@@ -652,6 +682,7 @@ void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, 
     ST(&e->ref, 0);
     ST(&e->stamp, xc->clock);
     wr_end(&e->seq);
+    xc->last_fill = xc->clock;
 
     if (!(xc->shifts_seen & (1ull << te->shift)))
         xc->shifts_seen |= 1ull << te->shift;
@@ -730,11 +761,28 @@ static uint64_t targeted_probes(struct xl_cache *xc, const struct xl_tlbi *p)
     return probes;
 }
 
+static void prefetch_set(const struct tlb_ent *set)
+{
+    const char *b = (const char *)set;
+    for (size_t off = 0; off < WAYS * sizeof(struct tlb_ent); off += 64)
+        __builtin_prefetch(b + off, 0, 3);
+    __builtin_prefetch(b + WAYS * sizeof(struct tlb_ent) - 1, 0, 3);
+}
+
 static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
 {
     uint64_t tag = xl_tag((unsigned)__builtin_ctz(p->regime_mask), p->vmid, 0);
     unsigned count = 0;
 
+    /* The sets of a small invalidation are fetched in parallel first. */
+    if (p->lo == p->hi)
+        for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
+            unsigned s = (unsigned)__builtin_ctzll(m);
+            struct tlb_ent *sets[2];
+            unsigned ns = tlb_sets(xc, tag, p->lo >> s << s, s, sets, false);
+            for (unsigned k = 0; k < ns; k++)
+                prefetch_set(sets[k]);
+        }
     for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
@@ -748,6 +796,23 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
         }
     }
     return count;
+}
+
+/* Whether nothing @p could match is live: the words of its regimes (and
+ * VMID) are at or above the stamp of the newest entry, so every entry of
+ * that scope is dead already (after a scope-wide invalidation or a
+ * fallback, until a walk fills the TLB again).  Then a by-address
+ * invalidation has nothing to probe. */
+static bool scope_dead(struct xl_cache *xc, const struct xl_tlbi *p)
+{
+    for (unsigned r = 0; r < NREG; r++) {
+        if (!(p->regime_mask & (1u << r)))
+            continue;
+        if (xc->reg_inv[r] < xc->last_fill &&
+            (!p->match_vmid || *vm_word(xc, r, p->vmid) < xc->last_fill))
+            return false;
+    }
+    return true;
 }
 
 /* The scope words of @p without its address and ASID: every regime of
@@ -779,8 +844,10 @@ unsigned xl_tlb_inval(struct xl_cache *xc, const struct xl_tlbi *p)
             mark_vmids(xc, p);
         }
         clock_tick(xc);
+    } else if (scope_dead(xc, p)) {
+        /* Nothing to probe (the generation is still bumped below). */
     } else if ((probes = targeted_probes(xc, p)) != UINT64_MAX &&
-               credit_take(xc, probes)) {
+               probes <= CREDIT_MAX && credit_take(xc, probes * xc->probe_cost)) {
         count = inval_targeted(xc, p);
     } else if (credit_take(xc, n / WAYS)) {
         for (size_t i = 0; i < n; i++)
