@@ -245,7 +245,7 @@ tests: $(ABI_CALLERS) $(O)/tests/test_cxx
 # concurrency tests under ThreadSanitizer (clang); the summary line counts
 # every test case of the three runs.
 check:
-	$(MAKE) VARIANT=plain WERROR=1 tests
+	$(MAKE) VARIANT=plain WERROR=1 tests bench-bins
 	$(MAKE) VARIANT=asan WERROR=1 tests
 	$(MAKE) VARIANT=tsan CC=$(TSAN_CC) WERROR=1 tsan-tests
 	@sh tests/run.sh $(BUILDDIR)/plain $(BUILDDIR)/asan $(BUILDDIR)/tsan
@@ -309,9 +309,12 @@ bench-qemu: $(BENCH)
 QSTALL := $(O)/bench/qstall
 $(QSTALL): $(O)/bench/qstall.o $(SUPPORT_OBJS) $(INTERNAL)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
-.PHONY: bench-qstall
+.PHONY: bench-qstall bench-bins
 bench-qstall: $(QSTALL)
 	$(QSTALL)
+# The benchmark programs, built (not run) by make check so that they keep
+# compiling against the internal headers they use.
+bench-bins: $(BENCH) $(QSTALL)
 
 # Each libFuzzer target runs FUZZ_SECONDS (default 60, so 3 minutes in all)
 # from its seed corpus fuzz/corpus/<target> (fuzz/make_corpus.py writes it)

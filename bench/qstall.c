@@ -190,7 +190,7 @@ static void fill_tlb(vsmmu_t *s, unsigned entries)
         te.oa = 0x41000000ull;
         te.level = 3;
         te.perm = 0x3F;
-        xl_tlb_insert(xc, &te, 1, VSMMU_NO_SSID);
+        xl_tlb_insert(xc, &te, 1, VSMMU_NO_SSID, NULL);
     }
     vsmmu_unlock(s);
 }
