@@ -587,11 +587,12 @@ static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned 
     unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
     const struct xl_tt *t = &c->tt[h];
     unsigned top = t->tbi ? 55 : 63;
-    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
 
     *half = h;
-    return t->en && t->ia_bits <= top && hi == want;
+    if (!t->en || t->ia_bits > top)
+        return false;
+    /* Bits top..ia_bits all equal to h (the lower half: 0, the upper: 1). */
+    return ((h ? ~va : va) & fld_mask(top, t->ia_bits)) == 0;
 }
 
 /* ---- ats.c ------------------------------------------------------------- */
