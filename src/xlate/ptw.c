@@ -71,20 +71,6 @@ static unsigned level_shift(unsigned level, unsigned gshift)
 #define ATTR_UXNT (1u << 3)
 #define ATTR_APT_MASK 3u
 
-/* The walk-cache key of a walk of @t (see struct xl_wc_key). */
-_Static_assert(offsetof(struct xl_tt, ttb) == sizeof(uint64_t),
-               "the walk parameters of struct xl_tt fill one word before ttb");
-static void wc_key(const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
-                   struct xl_wc_key *k)
-{
-    k->tag = st2 ? xl_tag(XR_S2ONLY, c->vmid, 0) : c->tag;
-    k->ttb = t->ttb;
-    memcpy(&k->params, t, sizeof(k->params));
-    k->flags = (uint8_t)((nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0));
-    k->gshift = t->gshift;
-    k->start = t->start;
-}
-
 /* Stage-2 permissions (XP_*) of a leaf descriptor. */
 static uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
 {
@@ -284,7 +270,7 @@ int walk(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st
     uint64_t table;
     unsigned level, attrs;
 
-    wc_key(c, t, st2, nested, &k);
+    xl_wc_key_make(c, t, st2, nested, &k);
     level = xl_wc_lookup(xl_cache_of(s), &k, ia, &table, &attrs);
     return walk_from(s, c, t, st2, nested, ia, class_, &k, level, table, attrs, w, f);
 }
@@ -345,15 +331,22 @@ __attribute__((noinline))
 static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
                          uint64_t va, struct xl_walk *w, struct xl_fault *f)
 {
+    struct xl_cache *xc = xl_cache_of(s);
     struct xl_wc_key k;
     uint64_t table;
     unsigned level, attrs;
 
-    wc_key(c, t, false, false, &k);
-    level = xl_wc_lookup(xl_cache_of(s), &k, va, &table, &attrs);
-    /* (A level-3 start table has fewer index bits: not here.) */
-    if (level == 3 && t->gshift == 12 && t->start < 3)
-        return s1_page(s, c, t, va, table, attrs, w, f);
+    /* The 4K granule: level 2 probed without building the key; its hit
+     * leaves one page descriptor to read.  (A level-3 start table has
+     * fewer index bits: not here.) */
+    if (t->gshift == 12 && t->start < 3) {
+        level = xl_wc_lookup_s1_4k(xc, c, t, va, &k, &table, &attrs);
+        if (level == 3)
+            return s1_page(s, c, t, va, table, attrs, w, f);
+    } else {
+        xl_wc_key_make(c, t, false, false, &k);
+        level = xl_wc_lookup(xc, &k, va, &table, &attrs);
+    }
     return walk_from(s, c, t, false, false, va, EVT_CLASS_IN, &k, level, table, attrs, w, f);
 }
 

@@ -416,7 +416,17 @@ static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
 const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
 {
     uint64_t key = cfg_key(sid, ssid);
-    struct cfg_ent *set = cfg_set(xc, key);
+    struct cfg_ent *set, *h = xc->hint_ent;
+
+    /* The entry the last TLB insert gave a size hint: usually this
+     * configuration's, found without hashing.  (It is an entry of the
+     * cache; the scan below would find the same one, as a set holds at
+     * most one entry of a key.) */
+    if (h && h->key == key && cfg_live(xc, h)) {
+        ST(&h->ref, 1);
+        return full(xc, h);
+    }
+    set = cfg_set(xc, key);
     for (unsigned i = 0; i < WAYS; i++)
         if (set[i].key == key && cfg_live(xc, &set[i])) {
             ST(&set[i].ref, 1);

@@ -342,13 +342,16 @@ static unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     }
 
     /* Stage 1. */
-    key = tlb_key(va, c->s1, c->regime != XR_EL2, c->tt[0].tbi, c->tt[1].tbi);
+    key = va;
     ipa = va;
     shift = 64;
     perm = XP_ALL;
     if (c->s1) {
         if (!xl_s1_input_ok(c, va, &half))
             return miss_fault_in(s, c, true, sid, ssid, va, access, EVT_F_TRANSLATION, res);
+        /* tlb_key(): the half's TBI is the one it picks (the upper half
+         * only with two ranges and bit 55 set). */
+        key = tlb_key(va, true, half, c->tt[half].tbi, c->tt[half].tbi);
         rc = xl_walk_s1(s, c, half, key, &w1, &f);
         if (rc)
             return miss_fault(s, c, true, sid, ssid, va, access, &f, res);

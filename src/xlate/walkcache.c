@@ -136,20 +136,21 @@ static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
     return t;
 }
 
-unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
-                      uint64_t *table, unsigned *attrs)
+/* xl_wc_lookup() from level @top (a constant for each caller). */
+static inline __attribute__((always_inline))
+unsigned lookup(struct xl_cache *xc, struct xl_wc *wc, struct xl_wc_key *k, int top, uint64_t ia,
+                uint64_t *table, unsigned *attrs)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
     uint64_t tag = WC_VALID | k->tag, rv = wc_vm_of(k->tag);
     unsigned min = xl_wc_min_level(k->flags);
     int low = (int)(k->start > min ? k->start : min);
 
-    for (unsigned l = 0; l < 3; l++)
+    for (int l = 0; l <= top; l++)      /* (the caller sets those below) */
         k->set[l] = k->way[l] = NULL;
     if (wc->off)
         goto none;
     /* The deepest level first: its hit skips the most reads. */
-    for (int level = 2; level >= low; level--) {
+    for (int level = top; level >= low; level--) {
         unsigned shift = xl_level_shift((unsigned)level, k->gshift);
         uint8_t flags = (uint8_t)(k->flags | level << XL_WC_LEVEL_SHIFT);
         uint64_t blk = ia >> shift;
@@ -183,6 +184,56 @@ none:
     *table = k->ttb;
     *attrs = 0;
     return k->start;
+}
+
+unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
+                      uint64_t *table, unsigned *attrs)
+{
+    return lookup(xc, xl_cache_wc(xc), k, 2, ia, table, attrs);
+}
+
+/*
+ * xl_wc_lookup() for a plain stage-1 walk (no stage 2) with the 4K granule
+ * starting above level 3: level 2 is probed first without the key, whose
+ * fields are known (xl_wc_key_make(): the configuration's tag, @t's start
+ * table and parameter word, flags 0); the same entries match, with the
+ * same liveness test.  Only when level 2 misses is *k made, for
+ * xl_wc_insert(), and level 1 probed the general way.
+ */
+unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
+                            uint64_t ia, struct xl_wc_key *k, uint64_t *table,
+                            unsigned *attrs)
+{
+    struct xl_wc *wc = xl_cache_wc(xc);
+    const unsigned shift = 21;      /* xl_level_shift(2, 12) */
+    const uint8_t flags = 2 << XL_WC_LEVEL_SHIFT;
+    uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
+    struct wc_ent *set = NULL, *way = NULL;
+
+    if (!wc->off && (wc->shifts_seen & (1ull << shift))) {
+        memcpy(&params, t, sizeof(params));
+        set = wc_set(wc, wc_vm_of(tag), blk, shift);
+        for (unsigned i = 0; i < WC_WAYS; i++) {
+            struct wc_ent *e = &set[i];
+            if (e->blk != blk || e->tag != vtag || e->params != params || e->ttb != t->ttb ||
+                e->flags != flags || e->shift != shift) {
+                if (!e->tag && !way)
+                    way = e;
+                continue;
+            }
+            if (e->stamp > wc_thr(xc, wc, tag)) {
+                *table = e->next;
+                *attrs = e->attrs;
+                return 3;
+            }
+            way = e;
+            break;
+        }
+    }
+    xl_wc_key_make(c, t, false, false, k);
+    k->set[2] = set;
+    k->way[2] = way;
+    return lookup(xc, wc, k, 1, ia, table, attrs);
 }
 
 void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,

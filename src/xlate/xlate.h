@@ -9,7 +9,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "model/model.h"
 
@@ -175,6 +177,20 @@ static inline unsigned xl_wc_min_level(uint8_t flags)
 {
     return (flags & XL_WC_STAGE2) ? 0 : 1;
 }
+/* The walk-cache key of a walk of @t in @c (stage 2: @st2; a stage-1
+ * walk through stage 2: @nested). */
+_Static_assert(offsetof(struct xl_tt, ttb) == sizeof(uint64_t),
+               "the walk parameters of struct xl_tt fill one word before ttb");
+static inline void xl_wc_key_make(const struct xl_cfg *c, const struct xl_tt *t, bool st2,
+                                  bool nested, struct xl_wc_key *k)
+{
+    k->tag = st2 ? xl_tag(XR_S2ONLY, c->vmid, 0) : c->tag;
+    k->ttb = t->ttb;
+    memcpy(&k->params, t, sizeof(k->params));
+    k->flags = (uint8_t)((nested ? XL_WC_NESTED : 0) | (st2 ? XL_WC_STAGE2 : 0));
+    k->gshift = t->gshift;
+    k->start = t->start;
+}
 struct xl_wc;
 struct wc_ent;
 struct xl_cache;
@@ -188,6 +204,11 @@ void xl_wc_clear(struct xl_wc *wc);
  *  restrictions in *attrs (k->start, k->ttb and 0 without a hit). */
 unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs);
+/** Under the lock: xl_wc_lookup() of a plain stage-1 walk of @c with the
+ *  4K granule from table @t (t->start < 3), which makes *@k itself. */
+unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
+                            uint64_t ia, struct xl_wc_key *k, uint64_t *table,
+                            unsigned *attrs);
 /** Under the lock: the table descriptor at @level for @ia points at @next,
  *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
  *  the same walk (nothing else may have invalidated in between). */
@@ -566,11 +587,12 @@ static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned 
     unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
     const struct xl_tt *t = &c->tt[h];
     unsigned top = t->tbi ? 55 : 63;
-    uint64_t hi = fld_get(va, top, t->ia_bits <= top ? t->ia_bits : top);
-    uint64_t want = h ? fld_mask(top - (t->ia_bits <= top ? t->ia_bits : top), 0) : 0;
 
     *half = h;
-    return t->en && t->ia_bits <= top && hi == want;
+    if (!t->en || t->ia_bits > top)
+        return false;
+    /* Bits top..ia_bits all equal to h (the lower half: 0, the upper: 1). */
+    return ((h ? ~va : va) & fld_mask(top, t->ia_bits)) == 0;
 }
 
 /* ---- ats.c ------------------------------------------------------------- */
