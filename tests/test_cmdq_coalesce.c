@@ -264,6 +264,16 @@ TEST(coalesce_accel_sync_after_deferred_work)
     at_fini(&x);
 }
 
+/* The guest's queue stopped with CERROR_ILL at command @at. */
+static void check_cerror_ill_at(struct at *x, uint32_t at)
+{
+    uint32_t cons = tb_readl(&x->tb, R_CMDQ_CONS);
+    uint32_t m = q_wrmask(x->g.cmdq_log2);
+
+    CHECK_EQ(cons & m, at & m);
+    CHECK_EQ(fld_get(cons, CMDQ_CONS_ERR), CERROR_ILL);
+}
+
 /* A command the host would refuse, after coalesced ones: CERROR_ILL at
  * exactly its index; the re-install, the TLBI and the CMD_SYNC before it
  * are done, nothing after it is sent and the CMD_SYNC after it does not
@@ -271,7 +281,7 @@ TEST(coalesce_accel_sync_after_deferred_work)
 TEST(coalesce_accel_refused_command_exact_index)
 {
     struct at x;
-    uint32_t start, cons, asid[4];
+    uint32_t start, asid[4];
 
     accel_setup(&x);
     poke_s1(&x, 0x10, CDPTR_B);
@@ -284,9 +294,7 @@ TEST(coalesce_accel_refused_command_exact_index)
     put_asid(&x, 2, false);              /* + 4 */
     put_sync(&x, 2);                     /* + 5 */
     q_release(&x.tb);
-    cons = tb_readl(&x.tb, R_CMDQ_CONS);
-    CHECK_EQ(cons & q_wrmask(x.g.cmdq_log2), (start + 3) & q_wrmask(x.g.cmdq_log2));
-    CHECK_EQ(fld_get(cons, CMDQ_CONS_ERR), CERROR_ILL);
+    check_cerror_ill_at(&x, start + 3);
     CHECK(guest_gerror_active(&x.g) & fld_mask(GERROR_CMDQ_ERR));
     CHECK_EQ(ac_count(AC_HWPT_ALLOC), 1);
     CHECK_EQ(sent_asids(asid, 4), 1);
@@ -302,7 +310,7 @@ TEST(coalesce_accel_deferred_install_failure_exact_index)
 {
     struct at x;
     uint64_t ste[8];
-    uint32_t start, cons, asid[4];
+    uint32_t start, asid[4];
     long before;
 
     accel_setup(&x);
@@ -317,9 +325,7 @@ TEST(coalesce_accel_deferred_install_failure_exact_index)
     put_asid(&x, 2, false);              /* + 3 */
     put_sync(&x, 2);                     /* + 4 */
     q_release(&x.tb);
-    cons = tb_readl(&x.tb, R_CMDQ_CONS);
-    CHECK_EQ(cons & q_wrmask(x.g.cmdq_log2), (start + 2) & q_wrmask(x.g.cmdq_log2));
-    CHECK_EQ(fld_get(cons, CMDQ_CONS_ERR), CERROR_ILL);
+    check_cerror_ill_at(&x, start + 2);
     CHECK_EQ(at_attached(&x, 0), before);
     CHECK_EQ(sent_asids(asid, 4), 1);
     CHECK_EQ(asid[0], 1);
@@ -408,7 +414,7 @@ static int reject_second(const void *entries, uint32_t *entry_num)
 TEST(coalesce_accel_failed_cover_reported_at_first_covered)
 {
     struct at x;
-    uint32_t start, cons;
+    uint32_t start;
 
     accel_setup(&x);
     q_hold(&x.tb);
@@ -421,9 +427,7 @@ TEST(coalesce_accel_failed_cover_reported_at_first_covered)
     ac_log.inval_override = reject_second;
     q_release(&x.tb);
     ac_log.inval_override = NULL;
-    cons = tb_readl(&x.tb, R_CMDQ_CONS);
-    CHECK_EQ(cons & q_wrmask(x.g.cmdq_log2), start & q_wrmask(x.g.cmdq_log2));
-    CHECK_EQ(fld_get(cons, CMDQ_CONS_ERR), CERROR_ILL);
+    check_cerror_ill_at(&x, start);
     CHECK(tb_r32(&x.tb, MSI_TARGET) != 5);
     at_fini(&x);
 }
