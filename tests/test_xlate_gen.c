@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Scope invalidation by generation (src/xlate/tlb.c): by-address
+/* Scope invalidation by generation (src/xlate/tlb_inval.c): by-address
  * invalidation removes exactly the named pages among many, scope-wide
  * invalidation is exact across the clock's rebase (no false hit ever),
  * and a guest that exhausts the probe credit gets over-invalidation,

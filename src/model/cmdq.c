@@ -61,7 +61,7 @@
  * looks for threads waiting for the lock; when there are, it lets them in
  * once CMDQ_CHUNK_NS or CMDQ_HANDOFF_CMDS commands have passed since it
  * last did, whichever comes first (a command's work is itself bounded: see
- * src/xlate/tlb.c).  By time, not every few commands: a thread that keeps
+ * src/xlate/tlb_inval.c).  By time, not every few commands: a thread that keeps
  * missing would otherwise make every 256 commands pay a hand-off.
  * A hand-off waits for a waiter to take the lock: CMDQ_YIELD_MAX yields,
  * then naps of CMDQ_NAP_NS, CMDQ_HANDOFF_WAIT_NS at most.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Translation internals shared by strtab.c (stream table, STE and CD
- * decode), ptw.c (table walks), tlb.c (config cache and TLB) and
+ * decode), ptw.c (table walks), tlb.c, cfgcache.c and tlb_inval.c (TLB and config cache) and
  * translate.c (the translate API and invalidation commands).
  */
 #ifndef VSMMU_XLATE_H
@@ -221,7 +221,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p);
 unsigned xl_wc_count(struct xl_cache *xc);
 void xl_wc_disable(struct xl_cache *xc);
 
-/* ---- tlb.c ----------------------------------------------------------- */
+/* ---- tlb.c, cfgcache.c, tlb_inval.c ---------------------------------- */
 struct xl_cache;
 struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries);
 void xl_cache_free(struct xl_cache *c);
