@@ -279,9 +279,9 @@ TEST(anchor_gerror_mask_includes_sfm)
     CHECK_EQ(tb_readl(&tb, R_GERRORN), 1u << 8);
     tb_writel(&tb, R_GERRORN, 0);
     tb_writel(&tb, R_IRQ_CTRL, (uint32_t)fld_mask(IRQ_CTRL_GERROR_IRQEN));
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     CHECK(vsmmu_gerror_raise(tb.s, fld_lo(GERROR_SFM_ERR)));
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     CHECK_EQ(tb_readl(&tb, R_GERROR), 1u << 8);
     CHECK_EQ(tb_count_irq(&tb, VSMMU_IRQ_GERROR), 1);
     /* SFM: no more events and no more commands. */

@@ -397,15 +397,15 @@ TEST(eventq_flag_overflow_for_host_loss)
     struct testbed tb = {0};
     struct guest g;
     env(&tb, &g, 3, 0);
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     vsmmu_eventq_flag_overflow(tb.s);
     vsmmu_eventq_flag_overflow(tb.s);   /* already flagged: no second toggle */
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     CHECK_EQ(tb_readl(&tb, R_EVENTQ_PROD), 0x80000000);
     tb_writel(&tb, R_EVENTQ_CONS, 0x80000000);   /* acknowledge */
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     vsmmu_eventq_flag_overflow(tb.s);
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     CHECK_EQ(tb_readl(&tb, R_EVENTQ_PROD), 0);
     tb_fini(&tb);
 }
@@ -435,9 +435,9 @@ TEST(eventq_record_locked_variant)
     struct vsmmu_event ev = { .type = EVT_F_TRANSLATION, .sid = 3, .input_addr = 0x1000 };
     uint64_t rec[4];
     env(&tb, &g, 3, 0);
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     CHECK_EQ(vsmmu_event_record_locked(tb.s, &ev), EVQ_WRITTEN);
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     CHECK(guest_pop_event(&g, rec));
     CHECK_EQ(rec[0] & 0xff, EVT_F_TRANSLATION);
     CHECK_EQ(rec[2], 0x1000);

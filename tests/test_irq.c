@@ -10,17 +10,17 @@
 static bool raise_bit(struct testbed *tb, unsigned bit)
 {
     bool r;
-    pthread_mutex_lock(&tb->s->lock);
+    vsmmu_lock_plain(tb->s);
     r = vsmmu_gerror_raise(tb->s, bit);
-    pthread_mutex_unlock(&tb->s->lock);
+    vsmmu_unlock(tb->s);
     return r;
 }
 
 static void signal_src(struct testbed *tb, enum vsmmu_irq_src src)
 {
-    pthread_mutex_lock(&tb->s->lock);
+    vsmmu_lock_plain(tb->s);
     vsmmu_irq_signal(tb->s, src);
-    pthread_mutex_unlock(&tb->s->lock);
+    vsmmu_unlock(tb->s);
 }
 
 TEST(gerror_toggle_and_acknowledge)
@@ -123,9 +123,9 @@ TEST(msi_write_little_endian_through_mem_write)
     struct testbed tb = {0};
     uint8_t b[4];
     tb_init(&tb, NULL);
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     CHECK_EQ(vsmmu_msi_write(tb.s, TB_RAM_BASE + 0x40, 0x11223344), 0);
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     tb_read(&tb, TB_RAM_BASE + 0x40, b, 4);
     CHECK_EQ(b[0], 0x44);
     CHECK_EQ(b[3], 0x11);
@@ -138,10 +138,10 @@ TEST(msi_beyond_oas_aborts)
     struct testbed tb = {0};
     tb.msi_via_callback = true;
     tb_init(&tb, NULL);
-    pthread_mutex_lock(&tb.s->lock);
+    vsmmu_lock_plain(tb.s);
     CHECK(vsmmu_msi_write(tb.s, 1ull << 48, 1) != 0);
     CHECK(vsmmu_msi_write(tb.s, (1ull << 48) - 2, 1) != 0);
-    pthread_mutex_unlock(&tb.s->lock);
+    vsmmu_unlock(tb.s);
     CHECK_EQ(tb.msi_count, 0);
     tb_fini(&tb);
 }
@@ -223,9 +223,9 @@ TEST(irq_callback_optional)
     ops.log = NULL;
     CHECK_EQ(vsmmu_create(&cfg, &ops, &s), 0);
     CHECK_EQ(vsmmu_mmio_write(s, R_IRQ_CTRL, 4, 1), 0);
-    pthread_mutex_lock(&s->lock);
+    vsmmu_lock_plain(s);
     CHECK(vsmmu_gerror_raise(s, 0));
-    pthread_mutex_unlock(&s->lock);
+    vsmmu_unlock(s);
     vsmmu_destroy(s);
     tb_fini(&tb);
 }

@@ -331,9 +331,9 @@ static uint64_t crnd(void)
 static struct vsmmu_xlate_result cold(struct xt *x, uint32_t sid, uint64_t va, unsigned acc)
 {
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
-    pthread_mutex_lock(&x->tb.s->lock);
+    vsmmu_lock_plain(x->tb.s);
     vsmmu_xlate_reset(x->tb.s);
-    pthread_mutex_unlock(&x->tb.s->lock);
+    vsmmu_unlock(x->tb.s);
     vsmmu_xlate_forget_thread(x->tb.s);    /* independent of the generation logic */
     CHECK_EQ(vsmmu_translate(x->tb.s, sid, VSMMU_NO_SSID, va, acc, &r), 0);
     return r;

@@ -490,9 +490,9 @@ static uint64_t nrnd(void)
 static struct vsmmu_xlate_result ncold(struct xt *x, uint64_t va, unsigned acc)
 {
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
-    pthread_mutex_lock(&x->tb.s->lock);
+    vsmmu_lock_plain(x->tb.s);
     vsmmu_xlate_reset(x->tb.s);
-    pthread_mutex_unlock(&x->tb.s->lock);
+    vsmmu_unlock(x->tb.s);
     vsmmu_xlate_forget_thread(x->tb.s);
     CHECK_EQ(vsmmu_translate(x->tb.s, 1, VSMMU_NO_SSID, va, acc, &r), 0);
     return r;

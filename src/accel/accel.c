@@ -275,8 +275,7 @@ void vsmmu_accel_fini(struct vsmmu *s)
 
     if (!a)
         return;
-    pthread_mutex_lock(&s->lock);   /* vsmmu_destroy() refused a callback */
-    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
+    vsmmu_lock_plain(s);    /* vsmmu_destroy() refused a callback */
     while (a->ndevs)
         detach_locked(s, a->devs[a->ndevs - 1].vsid, true);
     if (a->t)

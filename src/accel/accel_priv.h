@@ -5,7 +5,7 @@
  *   accel_veventq.c the vEVENTQ lifecycle and event propagation
  *   accel_ste.c     STE install (CFGI_STE*, CR0, GBPA, reset)
  *   accel_inv.c     invalidation forwarding in batches
- * Everything here runs with s->lock held.
+ * Everything here runs with the instance lock held.
  */
 #ifndef VSMMU_ACCEL_PRIV_H
 #define VSMMU_ACCEL_PRIV_H

@@ -329,9 +329,8 @@ static bool cmdq_yield(struct vsmmu *s)
     }
     missed = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen;
     /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
-    pthread_mutex_lock(&s->lock);
+    vsmmu_lock_plain(s);
     s->cmdq_handoff_missed += missed;
-    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
     s->cmdq_yields++;
     return s->cmdq_epoch == epoch;
 }

@@ -276,7 +276,12 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
     rc = check_config(s, &s->cfg);
     if (rc)
         goto fail_log;
-    if (pthread_mutex_init(&s->lock, NULL)) {
+    if (pthread_mutex_init(&s->lock_mx, NULL)) {
+        rc = -ENOMEM;
+        goto fail_log;
+    }
+    if (pthread_cond_init(&s->lock_cv, NULL)) {
+        pthread_mutex_destroy(&s->lock_mx);
         rc = -ENOMEM;
         goto fail_log;
     }
@@ -294,11 +299,47 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
 fail_xlate:
     vsmmu_xlate_fini(s);
 fail_lock:
-    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->lock_cv);
+    pthread_mutex_destroy(&s->lock_mx);
 fail_log:
     log_fini(s);
     free(s);
     return rc;
+}
+
+void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
+{
+    uintptr_t me = vsmmu_self();
+
+    if (waiter)
+        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&s->lock_mx);
+    /* Counted before each retry (sequentially consistent, as the unlock's
+     * release and check): an unlock after a failed retry wakes this
+     * thread, and it cannot signal before the wait (lock_mx). */
+    __atomic_fetch_add(&s->lock_sleepers, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        uintptr_t cur = 0;
+
+        if (__atomic_compare_exchange_n(&s->owner, &cur, me, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+            break;
+        pthread_cond_wait(&s->lock_cv, &s->lock_mx);
+    }
+    __atomic_fetch_sub(&s->lock_sleepers, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&s->lock_mx);
+    if (waiter) {
+        __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
+    }
+}
+
+void vsmmu_lock_wake(struct vsmmu *s)
+{
+    /* Under lock_mx: a sleeper between its count and its wait holds it. */
+    pthread_mutex_lock(&s->lock_mx);
+    pthread_cond_signal(&s->lock_cv);
+    pthread_mutex_unlock(&s->lock_mx);
 }
 
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)
@@ -321,7 +362,8 @@ void vsmmu_destroy(vsmmu_t *s)
     }
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
-    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->lock_cv);
+    pthread_mutex_destroy(&s->lock_mx);
     log_fini(s);
     free(s);
 }

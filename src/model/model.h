@@ -70,10 +70,15 @@ struct vsmmu_queue {
 struct vsmmu {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops;
-    pthread_mutex_t lock;   /* MMIO, commands, events, accel */
-    /* The thread holding lock, 0 when none (vsmmu_lock): a host callback
-     * that calls back into the instance gets -EDEADLK, not a deadlock. */
+    /* The instance lock (MMIO, commands, events, accel): the thread
+     * holding it, 0 when none, taken with a compare-and-swap (vsmmu_lock);
+     * a host callback that calls back into the instance gets -EDEADLK,
+     * not a deadlock.  A thread that finds it held sleeps on lock_cv
+     * (under lock_mx, counted in lock_sleepers) until an unlock wakes it. */
     uintptr_t owner;
+    uint32_t lock_sleepers;
+    pthread_mutex_t lock_mx;
+    pthread_cond_t lock_cv;
 
     /* ID registers, computed from cfg at create time */
     uint32_t idr[6];
@@ -146,27 +151,46 @@ static inline bool vsmmu_lock_held(const struct vsmmu *s)
 {
     return __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == vsmmu_self();
 }
+/* The blocking halves of the instance lock (core.c).  vsmmu_lock_wait:
+ * sleep until the lock is the calling thread's; @waiter: count it in
+ * lock_waiters and lock_epoch (a thread command processing lets in). */
+void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
+void vsmmu_lock_wake(struct vsmmu *s);
 /** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
  *  already (a host callback calling back into the same instance). */
 static inline int vsmmu_lock(struct vsmmu *s)
 {
-    if (vsmmu_lock_held(s))
+    uintptr_t me = vsmmu_self(), cur = 0;
+
+    if (__builtin_expect(__atomic_compare_exchange_n(&s->owner, &cur, me, false,
+                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
+        return 0;
+    /* Held: by this thread (only it stores its own identity), or another. */
+    if (cur == me)
         return -EDEADLK;
     /* A thread that has to wait says so: command processing, which may
      * hold the lock for a whole queue, lets it in between chunks. */
-    if (pthread_mutex_trylock(&s->lock) != 0) {
-        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-        pthread_mutex_lock(&s->lock);
-        __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
-    }
-    __atomic_store_n(&s->owner, vsmmu_self(), __ATOMIC_RELAXED);
+    vsmmu_lock_wait(s, true);
     return 0;
+}
+/** Take the instance lock without counting as a waiter (command processing
+ *  taking it back after letting waiters in; teardown).  Not re-entrant. */
+static inline void vsmmu_lock_plain(struct vsmmu *s)
+{
+    uintptr_t cur = 0;
+
+    if (!__atomic_compare_exchange_n(&s->owner, &cur, vsmmu_self(), false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED))
+        vsmmu_lock_wait(s, false);
 }
 static inline void vsmmu_unlock(struct vsmmu *s)
 {
-    __atomic_store_n(&s->owner, 0, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock);
+    /* Sequentially consistent with the sleeper's count-then-retry
+     * (vsmmu_lock_wait): either its retry sees the lock free or this
+     * sees it counted and wakes it. */
+    __atomic_store_n(&s->owner, 0, __ATOMIC_SEQ_CST);
+    if (__builtin_expect(__atomic_load_n(&s->lock_sleepers, __ATOMIC_SEQ_CST) != 0, 0))
+        vsmmu_lock_wake(s);
 }
 /** Store a register the lock-free translation path reads (CR0, CR2, GBPA,
  *  STRTAB_BASE, STRTAB_BASE_CFG): written under the lock, read outside it

@@ -2,7 +2,7 @@
 /*
  * Saved states (vsmmu_state.h, docs/state.md): the little-endian cursors of
  * the format and the hooks through which state.c saves and restores the
- * accel part (src/accel/accel_state.c).  Everything runs with s->lock held.
+ * accel part (src/accel/accel_state.c).  Everything runs with the instance lock held.
  */
 #ifndef VSMMU_STATE_PRIV_H
 #define VSMMU_STATE_PRIV_H

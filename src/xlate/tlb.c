@@ -286,6 +286,48 @@ void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen)
 
 /* ---- the hit path ------------------------------------------------------ */
 
+/*
+ * The end of a TLB hit in xl_fast: the result and the front-cache fill,
+ * from values the probe loop keeps live anyway, the slot's memo and one
+ * packed word, so that a miss spills less for the hit.  The translation is entry output @oa (address
+ * and XP_* bits) of size 1 << @shift for input address @in_va (as
+ * presented: its offset bits are those of the TLB key, every size being
+ * below the top byte); @acc_hot: the access in bits 0-7, the
+ * configuration's PRIVCFG and INSTCFG overrides (hot bits 16-31) above.
+ * With a slot, its memo holds the configuration key and the generation the
+ * lookup ran under (xl_fast set both before the probe).
+ */
+static inline __attribute__((always_inline)) int fast_hit(struct xl_slot *sl, struct vsmmu_xlate_result *res, uint64_t in_va,
+                    unsigned shift, uint64_t oa, uint32_t acc_hot)
+{
+    unsigned access = acc_hot & 0xFF, privcfg = acc_hot >> 8 & 0xFF, instcfg = acc_hot >> 16;
+    uint64_t off = (1ull << shift) - 1;
+    bool priv;
+
+    if (privcfg | instcfg) {
+        struct acc a;
+
+        classify(access, privcfg, instcfg, &a);
+        priv = a.priv;
+    } else {
+        priv = (access & VSMMU_ACC_PRIV) != 0;
+    }
+    res->status = VSMMU_XLATE_OK;
+    res->addr = (oa & ~0xFFFull & ~off) | (in_va & off);
+    res->size = off + 1;
+    res->perm = api_perm((uint8_t)(oa & 0x3F), priv);
+    /* Keep it in this thread's front cache (under the generation read
+     * before the lookup). */
+    if (sl) {
+        uint64_t key = sl->ckey;
+        uint32_t sid = (uint32_t)(key >> 21), ssid = (uint32_t)(key & 0x1FFFFF) - 1;
+
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, sl->gen, in_va, shift,
+                   res->addr, (unsigned)(oa & 0x3F), privcfg, instcfg);
+    }
+    return XF_HIT;
+}
+
 int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
             uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
@@ -295,6 +337,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     unsigned shift = 0;
     struct cfg_ent *cset;
     struct acc a;
+    uint32_t acc_hot;
     unsigned i;
 
     /* The caller probed the front cache; the memo is dropped and taken to
@@ -366,7 +409,8 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     if (hot >> 16)
         classify(access, (unsigned)(hot >> 16) & 0xFF, (unsigned)(hot >> 24) & 0xFF, &a);
     else
-        a.need = access_need(access), a.priv = (access & VSMMU_ACC_PRIV) != 0;
+        a.need = access_need(access);
+    acc_hot = access | (uint32_t)(hot >> 16 & 0xFFFF) << 8;
     while (shifts) {
         unsigned ns;
 
@@ -400,17 +444,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
                 return XF_MISS;     /* the slow path reports the fault */
             if (!LD(&e->ref))
                 ST(&e->ref, 1);
-            res->status = VSMMU_XLATE_OK;
-            res->addr = (oa & ~0xFFFull & ~((1ull << shift) - 1)) | (va & ((1ull << shift) - 1));
-            res->size = 1ull << shift;
-            res->perm = api_perm((uint8_t)(oa & 0x3F), a.priv);
-            /* Keep it in this thread's front cache (under generation
-             * @gen, read before the lookup). */
-            if (sl)
-                xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, gen, in_va, shift,
-                           res->addr, (unsigned)(oa & 0x3F), (unsigned)(hot >> 16) & 0xFF,
-                           (unsigned)(hot >> 24) & 0xFF);
-            return XF_HIT;
+            return fast_hit(sl, res, in_va, shift, oa, acc_hot);
         }
     }
     /* The last (largest) size probed: usually the only one, the 4K page;

@@ -307,10 +307,13 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 }
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
- * @sl: the calling thread's slot (with the probe of this miss), or NULL. */
-__attribute__((noinline))
-static unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                          uint64_t va, unsigned access, struct vsmmu_xlate_result *res)
+ * @sl: the calling thread's slot (with the probe of this miss), or NULL.
+ * Inlined into its one caller, translate_miss (out of line itself): no
+ * second call, frame and argument passing on the miss. */
+__attribute__((always_inline))
+static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
+                                 uint32_t ssid, uint64_t va, unsigned access,
+                                 struct vsmmu_xlate_result *res)
 {
     struct xl_cache *xc = s->xl->cache;
     const struct xl_cfg *c;
