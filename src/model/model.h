@@ -131,8 +131,10 @@ struct vsmmu {
 };
 
 /* ---- the instance lock ------------------------------------------------- */
-/* The calling thread's identity, never 0: the thread pointer where the
- * compiler reads it (one instruction, no call), else pthread_self(). */
+/* The calling thread's identity, never 0 and unique among live threads
+ * (the instance lock's owner, the translation slots' owners): the thread
+ * pointer where the compiler reads it (one instruction, no call), else
+ * pthread_self(). */
 static inline uintptr_t vsmmu_self(void)
 {
 #if defined(__has_builtin)

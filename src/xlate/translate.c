@@ -510,7 +510,7 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    me = xl_self();
+    me = vsmmu_self();
     idx = xl_slot_idx(me);
     if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
         sl = (struct xl_slot *)xl->slots->slot[idx];
@@ -572,7 +572,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
 {
     if (__builtin_expect(s && res && res->struct_size == sizeof(*res) && access <= 0xFu, 1)) {
         struct xl_slots *ss = s->xl_slots;
-        uintptr_t me = xl_self();
+        uintptr_t me = vsmmu_self();
         struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
 
         if (h->owner == me &&
@@ -762,12 +762,12 @@ unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cac
 
 static struct xl_slot *own_slot(struct vsmmu *s)
 {
-    return xl_slot_find(s->xl->slots, xl_self());
+    return xl_slot_find(s->xl->slots, vsmmu_self());
 }
 
 int vsmmu_xlate_thread_slot(struct vsmmu *s)
 {
-    return xl_slot_index(s->xl->slots, xl_self());
+    return xl_slot_index(s->xl->slots, vsmmu_self());
 }
 
 uint64_t vsmmu_xlate_thread_hits(struct vsmmu *s)

@@ -283,7 +283,7 @@ uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
  * Each cache has XL_SLOTS slot indexes, one per thread that uses the
  * instance.  A thread claims a free index with a CAS on its owner word
- * (owner = its xl_self() identity) and keeps it for the cache's lifetime;
+ * (owner = its vsmmu_self() identity) and keeps it for the cache's lifetime;
  * with the claim it allocates its slot (struct xl_slot: hit counter,
  * configuration memo and front cache).  Only the owner reads or writes a
  * slot, except that vsmmu_get_stats sums the hit counters.  The owner
@@ -335,7 +335,7 @@ struct xl_probe {
 /* The head of a slot: what the hit path reads before it knows the slot is
  * the caller's. */
 struct xl_slot_hdr {
-    uintptr_t owner;    /* xl_self() of the owner (0: xl_slots.none) */
+    uintptr_t owner;    /* vsmmu_self() of the owner (0: xl_slots.none) */
     uint64_t hits;      /* TLB hits of the owner (it alone writes; atomic) */
 };
 struct xl_slot {
@@ -357,7 +357,7 @@ struct xl_slots {
     /* The head of the slot of the thread that claimed index i, set once
      * (release) by the owner right after its claim; &none while free. */
     struct xl_slot_hdr *slot[XL_SLOTS] __attribute__((aligned(64)));
-    /* xl_self() of the thread that claimed index i; 0: free. */
+    /* vsmmu_self() of the thread that claimed index i; 0: free. */
     uintptr_t owner[XL_SLOTS];
     /* The cache generation: bumped (release) by every invalidation and
      * when SMMUEN changes. */
@@ -365,21 +365,6 @@ struct xl_slots {
     struct xl_slot_hdr none;    /* the slot of no thread (owner 0) */
 };
 
-/** The calling thread's identity: never 0, unique among live threads.
- *  The thread pointer where the compiler reads it (one instruction, no
- *  call), else pthread_self(). */
-static inline uintptr_t xl_self(void)
-{
-#if defined(__has_builtin)
-#if __has_builtin(__builtin_thread_pointer)
-    return (uintptr_t)__builtin_thread_pointer();
-#define XL_SELF_DONE
-#endif
-#endif
-#ifndef XL_SELF_DONE
-    return (uintptr_t)pthread_self();
-#endif
-}
 
 /** The first of the two slot indexes a thread may claim (the other: idx ^ 1). */
 static inline unsigned xl_slot_idx(uintptr_t me)

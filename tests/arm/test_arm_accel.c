@@ -327,6 +327,24 @@ TEST(arm_s1_dma)
     vmm_down(&v);
 }
 
+/* Pop @n events from the guest's queue: each must be, byte for byte, the
+ * F_TRANSLATION record of a 4-byte edu read at @iova + 4 * i. */
+static void check_read_faults(struct vmm *v, uint64_t iova, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t rec[4], want[4] = { 0, 0, 0, 0 };
+        CHECK(guest_pop_event(&v->x.g, rec));
+        st_set(want, EVT_TYPE, EVT_F_TRANSLATION);
+        st_set(want, EVT_SID, VSID);
+        st_set(want, EVT_RNW, 1);
+        st_set(want, EVT_CLASS, EVT_CLASS_IN);
+        st_set(want, EVT_INPUTADDR, iova + 4 * i);
+        for (unsigned w = 0; w < 4; w++)
+            CHECK_MSG(rec[w] == want[w], "event %u word %u: 0x%016llx, want 0x%016llx", i, w,
+                      (unsigned long long)rec[w], (unsigned long long)want[w]);
+    }
+}
+
 TEST(arm_fault_event_exact)
 {
     struct vmm v;
@@ -340,18 +358,7 @@ TEST(arm_fault_event_exact)
     CHECK_EQ(pump_events(&v, 16), 16);
     CHECK_EQ(guest_pending_events(&v.x.g), 16);
     CHECK(tb_count_irq(&v.x.tb, VSMMU_IRQ_EVENTQ) > 0);
-    for (unsigned i = 0; i < 16; i++) {
-        uint64_t rec[4], want[4] = { 0, 0, 0, 0 };
-        CHECK(guest_pop_event(&v.x.g, rec));
-        st_set(want, EVT_TYPE, EVT_F_TRANSLATION);
-        st_set(want, EVT_SID, VSID);
-        st_set(want, EVT_RNW, 1);
-        st_set(want, EVT_CLASS, EVT_CLASS_IN);
-        st_set(want, EVT_INPUTADDR, IOVA_HOLE + 4 * i);
-        for (unsigned w = 0; w < 4; w++)
-            CHECK_MSG(rec[w] == want[w], "event %u word %u: 0x%016llx, want 0x%016llx", i, w,
-                      (unsigned long long)rec[w], (unsigned long long)want[w]);
-    }
+    check_read_faults(&v, IOVA_HOLE, 16);
     vmm_down(&v);
 }
 
@@ -815,24 +822,6 @@ TEST(arm_viommu_needs_fwb)
         CHECK_EQ(o.viommu, 1);
     }
     vmm_down(&v);
-}
-
-/* Pop @n events from the guest's queue: each must be, byte for byte, the
- * F_TRANSLATION record of a 4-byte edu read at @iova + 4 * i. */
-static void check_read_faults(struct vmm *v, uint64_t iova, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++) {
-        uint64_t rec[4], want[4] = { 0, 0, 0, 0 };
-        CHECK(guest_pop_event(&v->x.g, rec));
-        st_set(want, EVT_TYPE, EVT_F_TRANSLATION);
-        st_set(want, EVT_SID, VSID);
-        st_set(want, EVT_RNW, 1);
-        st_set(want, EVT_CLASS, EVT_CLASS_IN);
-        st_set(want, EVT_INPUTADDR, iova + 4 * i);
-        for (unsigned w = 0; w < 4; w++)
-            CHECK_MSG(rec[w] == want[w], "event %u word %u: 0x%016llx, want 0x%016llx", i, w,
-                      (unsigned long long)rec[w], (unsigned long long)want[w]);
-    }
 }
 
 /* Issue #12 on the real kernel: save with the edu attached through a nested
