@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "xlate/xlate.h"
+#include "xlate/wcache.h"
 
 static int fault(struct xl_fault *f, uint8_t type, bool s2, unsigned class_, uint64_t ipa)
 {
@@ -27,7 +27,8 @@ static uint64_t bswap64(uint64_t v)
 
 /* Read one descriptor at PA @pa as one little-endian (@be: big-endian)
  * word; returns false on an external abort. */
-static bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
+static inline __attribute__((always_inline))
+bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
 {
     uint64_t v;
     if (vsmmu_dma_read_u64(s, pa, &v))
@@ -308,25 +309,9 @@ static int walk_s1_nested(struct vsmmu *s, const struct xl_cfg *c, const struct 
     return walk(s, c, t, false, true, va, EVT_CLASS_IN, w, f);
 }
 
-/* The last level of a stage-1 4K walk (not nested) whose level-2 table
- * descriptor the walk cache held: walk_from() at level 3, in a function
- * small enough to keep its values in registers. */
-__attribute__((noinline))
-static int s1_page(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, uint64_t va,
-                   uint64_t table, unsigned attrs, struct xl_walk *w, struct xl_fault *f)
-{
-    uint64_t daddr = table + ((va >> 12) & 511) * 8, d;
-
-    if (!read_desc(s, daddr, t->be, &d)) {
-        fault(f, EVT_F_WALK_EABT, false, EVT_CLASS_TT, 0);
-        f->fetch_addr = daddr;
-        return f->type;
-    }
-    if (!(d & 1) || !fld_get(d, PTE_TYPE))
-        return fault(f, EVT_F_TRANSLATION, false, EVT_CLASS_IN, 0);
-    return leaf(s, c, t, false, false, va, EVT_CLASS_IN, 3, 12, d, daddr, daddr, attrs, w, f);
-}
-
+/* A plain stage-1 walk (not nested) from the deepest table the walk cache
+ * holds.  With the 4K granule and a start level above 3, xl_walk_s1() has
+ * just probed level 2 and missed it. */
 __attribute__((noinline))
 static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
                          uint64_t va, struct xl_walk *w, struct xl_fault *f)
@@ -336,13 +321,8 @@ static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct x
     uint64_t table;
     unsigned level, attrs;
 
-    /* The 4K granule: level 2 probed without building the key; its hit
-     * leaves one page descriptor to read.  (A level-3 start table has
-     * fewer index bits: not here.) */
     if (t->gshift == 12 && t->start < 3) {
         level = xl_wc_lookup_s1_4k(xc, c, t, va, &k, &table, &attrs);
-        if (level == 3)
-            return s1_page(s, c, t, va, table, attrs, w, f);
     } else {
         xl_wc_key_make(c, t, false, false, &k);
         level = xl_wc_lookup(xc, &k, va, &table, &attrs);
@@ -350,10 +330,41 @@ static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct x
     return walk_from(s, c, t, false, false, va, EVT_CLASS_IN, &k, level, table, attrs, w, f);
 }
 
+/* The faults of s1_4k_page(), out of line. */
+__attribute__((noinline, cold))
+static int s1_page_fault(uint64_t daddr, bool eabt, struct xl_fault *f)
+{
+    if (eabt) {
+        fault(f, EVT_F_WALK_EABT, false, EVT_CLASS_TT, 0);
+        f->fetch_addr = daddr;
+        return f->type;
+    }
+    return fault(f, EVT_F_TRANSLATION, false, EVT_CLASS_IN, 0);
+}
+
 int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
                struct xl_walk *w, struct xl_fault *f)
 {
+    const struct xl_tt *t = &c->tt[half];
+    struct xl_cache *xc;
+    uint64_t table, daddr, d;
+    unsigned attrs;
+
     if (c->s2)
-        return walk_s1_nested(s, c, &c->tt[half], va, w, f);
-    return walk_s1_plain(s, c, &c->tt[half], va, w, f);
+        return walk_s1_nested(s, c, t, va, w, f);
+    /* The 4K granule: level 2 probed inline; its hit leaves one page
+     * descriptor to read: walk_from() at level 3 (the same checks, the
+     * same leaf()), without a call beyond the descriptor read.  (A level-3
+     * start table has fewer index bits: not here.) */
+    if (t->gshift != 12 || t->start >= 3)
+        return walk_s1_plain(s, c, t, va, w, f);
+    xc = xl_cache_of(s);
+    if (!xl_wc_s1_4k_l2(xc, xl_cache_wc(xc), c, t, va, &table, &attrs))
+        return walk_s1_plain(s, c, t, va, w, f);
+    daddr = table + ((va >> 12) & 511) * 8;
+    if (!read_desc(s, daddr, t->be, &d))
+        return s1_page_fault(daddr, true, f);
+    if (!(d & 1) || !fld_get(d, PTE_TYPE))
+        return s1_page_fault(daddr, false, f);
+    return leaf(s, c, t, false, false, va, EVT_CLASS_IN, 3, 12, d, daddr, daddr, attrs, w, f);
 }

@@ -205,10 +205,10 @@ void xl_wc_clear(struct xl_wc *wc);
 unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs);
 /** Under the lock: xl_wc_lookup() of a plain stage-1 walk of @c with the
- *  4K granule from table @t (t->start < 3), which makes *@k itself. */
+ *  4K granule from table @t (t->start < 3) right after its level-2 probe
+ *  (xl_wc_s1_4k_l2(), wcache.h) missed: makes *@k itself. */
 unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
-                            uint64_t ia, struct xl_wc_key *k, uint64_t *table,
-                            unsigned *attrs);
+                            uint64_t ia, struct xl_wc_key *k, uint64_t *table, unsigned *attrs);
 /** Under the lock: the table descriptor at @level for @ia points at @next,
  *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
  *  the same walk (nothing else may have invalidated in between). */
