@@ -476,9 +476,10 @@ static inline unsigned api_perm(uint8_t p, bool priv)
 }
 
 /* ---- slots.c: filling a front cache entry ------------------------------ */
-/** Byte a (a = 1..7: READ, WRITE, EXEC bits) 0xFF when VSMMU_PERM_* bits
- *  p permit that access without STE overrides, else 0. */
-extern const uint64_t xl_allow8[8];
+/** Byte a (a = 1..7: READ, WRITE, EXEC bits) of word p: the acc[] byte of
+ *  that access for VSMMU_PERM_* bits p without STE overrides (XL_FC_OK | p
+ *  when p permits it, else 0); byte 0 is 0. */
+extern const uint64_t xl_acc8[8];
 /** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
 
@@ -495,13 +496,9 @@ static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, 
         xl_fc_perms_ovr(e, xp, privcfg, instcfg);
     } else {
         /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
-         * (PRIV: 8-15) the XP_P* bits. */
-        const uint64_t bytes = 0x0101010101010101ull;    /* one in each byte */
-        uint64_t u = xl_allow8[xp >> 3 & 7] & (XL_FC_OK | api_perm((uint8_t)xp, false)) * bytes;
-        uint64_t p = xl_allow8[xp & 7] & (XL_FC_OK | api_perm((uint8_t)xp, true)) * bytes;
-        /* (byte a of the words is acc[a]) */
-        vsmmu_put_le64(&e->acc[0], u);
-        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], p);
+         * (PRIV: 8-15) the XP_P* bits; byte a of the words is acc[a]. */
+        vsmmu_put_le64(&e->acc[0], xl_acc8[api_perm((uint8_t)xp, false)]);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc8[api_perm((uint8_t)xp, true)]);
     }
     e->sid = sid;
     e->ssid = ssid;
