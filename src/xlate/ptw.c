@@ -136,17 +136,18 @@ void xl_s1_perm_table(struct xl_cfg *c)
                                (i & XL_S1P_UXN) != 0);
 }
 
-/* The index of c->s1perm for leaf @d under the table restrictions. */
-static inline unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
+/* The index of c->s1perm for leaf @d under the table restrictions @attrs
+ * (ATTR_*): APTable[0] takes unprivileged access away (AP[1], index bit
+ * 0, cleared), APTable[1] write (AP[2], index bit 1, set); PXNTable and
+ * UXNTable add PXN and UXN, which are the same bits in both words. */
+_Static_assert(ATTR_PXNT == XL_S1P_PXN && ATTR_UXNT == XL_S1P_UXN && XL_S1P_AP_MASK == 3u &&
+               ATTR_APT_MASK == 3u, "table restrictions and s1perm index bits");
+static inline unsigned s1_perm_idx(uint64_t d, unsigned attrs)
 {
-    unsigned ap = (unsigned)fld_get(d, PTE_AP);
+    unsigned idx = (unsigned)fld_get(d, PTE_AP) | (unsigned)fld_get(d, PTE_PXN) * XL_S1P_PXN |
+                   (unsigned)fld_get(d, PTE_UXN) * XL_S1P_UXN;
 
-    if (aptable & 1)
-        ap &= ~1u;      /* no unprivileged access below */
-    if (aptable & 2)
-        ap |= 2u;       /* no write below */
-    return ap | (fld_get(d, PTE_PXN) || pxnt ? XL_S1P_PXN : 0) |
-           (fld_get(d, PTE_UXN) || uxnt ? XL_S1P_UXN : 0);
+    return (idx & ~(attrs & 1u)) | (attrs & ~1u);
 }
 
 /* A leaf descriptor @d at @level (mapping 2^@shift bytes), read from
@@ -190,8 +191,7 @@ int leaf(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st
         w->device = fld_get(d, 5, 4) == 0;
         w->global = true;
     } else {
-        w->perm = c->s1perm[s1_perm_idx(d, attrs & ATTR_APT_MASK, (attrs & ATTR_PXNT) != 0,
-                                        (attrs & ATTR_UXNT) != 0)];
+        w->perm = c->s1perm[s1_perm_idx(d, attrs)];
         w->device = false;
         w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
     }

@@ -130,112 +130,11 @@ void xc_clock_rebase(struct xl_cache *xc)
 
 /* ---- TLB ------------------------------------------------------------------ */
 
-/* One pass over @set for xl_tlb_insert(): the way holding the same
- * translation (@tag, @va, @shift) in *same (left alone: none), and the dead
- * ways (empty or invalidated) as bits.  *@last: a tag (xl_tag bits; 0:
- * none) whose stamps *@g and *@ng, for global and non-global entries, are
- * known; the scope words of other tags are read (and remembered there). */
-static inline __attribute__((always_inline))
-unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, uint64_t va,
-                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng)
-{
-    unsigned dead = 0;
-
-    for (unsigned i = 0; i < WAYS; i++) {
-        uint64_t et = set[i].tag, t = et & ~(VALID | GLOBAL);
-
-        if (!(et & VALID)) {
-            dead |= 1u << i;
-            continue;
-        }
-        if (et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
-            *same = i;
-        if (t != *last) {   /* (a live tag is never 0: its regime is not) */
-            tlb_thr(xc, t, g, ng);
-            *last = t;
-        }
-        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng))
-            dead |= 1u << i;
-    }
-    return dead;
-}
-
 void xl_tlb_insert(struct xl_cache *xc, const struct xl_tlbe *te, uint32_t sid, uint32_t ssid,
                    const struct xl_probe *pr)
 {
-    uint64_t tag = VALID | (te->global ? GLOBAL : 0) | te->tag;
-    uint64_t va = te->va & ~((1ull << te->shift) - 1);
-    bool hit = pr && pr->ok && pr->shift == te->shift && pr->page == va >> te->shift &&
-               pr->tag == te->tag;
-    size_t x0 = hit ? pr->set0 : tlb_set0(xc, te->tag, va, te->shift);
-    /* The stamps entries of the tag must exceed, as the probe read them:
-     * they only choose the victim (a stale value makes a worse choice,
-     * never a wrong translation). */
-    uint64_t last = hit ? te->tag : 0, g = hit ? pr->thr_g : 0, ng = hit ? pr->thr_ng : 0;
-    struct tlb_ent *set0 = &xc->tlb[x0 * WAYS], *set1 = NULL, *set;
-    uint8_t *ovf = &xc->tlb_ovf[x0];
-    unsigned w = WAYS, dead, dead1 = 0;
-
-    /* The same translation in either set (the second only after an
-     * overflow), else a dead way in the first set that has one, else the
-     * clock of the set with fewer referenced ways.  The second set is
-     * computed only when needed. */
-    set = set0;
-    dead = tlb_scan(xc, set0, tag, va, te->shift, &w, &last, &g, &ng);
-    if (w == WAYS && (*ovf || !dead)) {
-        set1 = &xc->tlb[tlb_set1(xc, te->tag, va, te->shift) * WAYS];
-        if (set1 == set0) {
-            set1 = NULL;
-        } else {
-            unsigned w1 = WAYS;
-
-            dead1 = tlb_scan(xc, set1, tag, va, te->shift, &w1, &last, &g, &ng);
-            if (w1 != WAYS && *ovf)
-                set = set1, w = w1;
-        }
-    }
-    if (w == WAYS) {
-        if (!dead && dead1) {
-            set = set1;
-            dead = dead1;
-        } else if (!dead && set1 && tlb_refs(set1) < tlb_refs(set0)) {
-            set = set1;
-        }
-        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
-    }
-    if (set != set0 && !*ovf)
-        ST(ovf, 1);     /* before the entry is written (its sequence counter) */
-    struct tlb_ent *e = &set[w];
-    wr_begin(&e->seq);
-    ST(&e->tag, tag);
-    ST(&e->va, va);
-    ST(&e->oa, (te->oa & ~0xFFFull) | (te->perm & 0x3F));
-    ST(&e->meta, (uint64_t)te->shift | (uint64_t)te->level << 8 | (uint64_t)te->gshift << 16);
-    ST(&e->ipa, te->ipa);
-    ST(&e->ref, 0);
-    ST(&e->stamp, xc->clock);
-    wr_end(&e->seq);
-    xc->last_fill = xc->clock;
-
-    if (!(xc->shifts_seen & (1ull << te->shift)))
-        xc->shifts_seen |= 1ull << te->shift;
-    /* Size hint for the configuration that made it (at most one entry
-     * holds a key; the one found last is tried first). */
-    {
-        uint64_t key = cfg_key(sid, ssid), bit = 1ull << te->shift;
-        struct cfg_ent *ce = xc->hint_ent;
-
-        if (!ce || ce->key != key) {
-            struct cfg_ent *cs = cfg_set(xc, key);
-            ce = NULL;
-            for (unsigned i = 0; i < WAYS && !ce; i++)
-                if (cs[i].key == key)
-                    ce = &cs[i];
-            xc->hint_ent = ce;
-        }
-        if (ce && !(LD(&ce->shifts) & bit))
-            __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);
-    }
+    tlb_insert(xc, te->tag, te->global, te->va, te->oa, te->ipa, te->shift, te->level,
+               te->gshift, te->perm, sid, ssid, pr);
 }
 
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)

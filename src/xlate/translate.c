@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "abi/abi.h"
-#include "xlate/xlate.h"
+#include "xlate/cache.h"
 
 struct vsmmu_xlate {
     struct xl_slots *slots; /* the cache's per-thread slots and generation */
@@ -223,18 +223,20 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-/* After a miss filled the TLB with @e: the same translation in the front
+/* After a miss filled the TLB (2^@shift bytes at output @oa, XP_* bits
+ * @perm): the same translation in the front
  * cache of @sl, the calling thread's slot (NULL: none), under the lock, so
  * under the current generation. */
 static void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                       uint64_t va, const struct xl_tlbe *e, const struct xl_cfg *c)
+                       uint64_t va, unsigned shift, uint64_t oa, uint8_t perm,
+                       const struct xl_cfg *c)
 {
     /* (SMMUEN may have been cleared since translate() looked: then the
      * generation is already the new one.) */
     if (sl && vsmmu_cr0(s, CR0_SMMUEN))
         xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid,
-                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, e->shift, e->oa,
-                   e->perm, c->privcfg, c->instcfg);
+                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, shift, oa,
+                   perm, c->privcfg, c->instcfg);
 }
 
 /* The configuration of (sid, ssid) from the config cache, else fetched,
@@ -320,16 +322,15 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
     struct xl_cfg own;
     struct xl_fault f;
     struct xl_walk w1, w2;
-    struct xl_tlbe e;
     unsigned half = 0, shift;
-    uint64_t ipa, key, oa;
+    uint64_t ipa, key, oa, mask;
     uint8_t need, perm;
     bool priv;
     int rc;
 
     /* The cached configuration is read in place: nothing below changes the
      * config cache (the lock is held; host callbacks cannot re-enter). */
-    c = xl_cfg_lookup(xc, sid, ssid);
+    c = cfg_lookup(xc, sid, ssid);
     if (!c && !(c = miss_cfg(s, sid, ssid, va, access, &own, res)))
         return 0;
     if (c->kind != XK_XLATE)
@@ -379,21 +380,14 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         perm &= w2.perm;
     }
 
-    e = (struct xl_tlbe){
-        .tag = c->tag,
-        .global = c->s1 && w1.global,
-        .va = key & ~((1ull << shift) - 1),
-        .oa = oa & ~((1ull << shift) - 1),
-        .ipa = ipa & ~((1ull << shift) - 1),
-        .shift = (uint8_t)shift,
-        .level = c->s1 ? w1.level : w2.level,
-        .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
-        .perm = perm,
-    };
-    xl_tlb_insert(xc, &e, sid, ssid, sl ? &sl->probe : NULL);
-    fill_front(s, sl, sid, ssid, va, &e, c);
-    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
-             e.va, e.oa, 1ull << shift, api_perm(perm, priv));
+    /* The TLB entry is built in place (tlb_insert() is inline). */
+    mask = ~((1ull << shift) - 1);
+    tlb_insert(xc, c->tag, c->s1 && w1.global, key, oa & mask, ipa & mask, shift,
+               c->s1 ? w1.level : w2.level, c->s1 ? c->tt[half].gshift : c->st2.gshift, perm,
+               sid, ssid, sl ? &sl->probe : NULL);
+    fill_front(s, sl, sid, ssid, va, shift, oa & mask, perm, c);
+    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(c->tag), xl_tag_asid(c->tag),
+             key & mask, oa & mask, 1ull << shift, api_perm(perm, priv));
 
     res->status = VSMMU_XLATE_OK;
     res->addr = oa;
