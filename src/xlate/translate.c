@@ -476,8 +476,10 @@ _Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
 
 /* vsmmu_translate() into the library's own struct (@res is not NULL).
  * @probed: vsmmu_translate() has probed the front cache of the thread's
- * first candidate slot. */
-static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+ * first candidate slot.  Inline in its two callers (no call and frame of
+ * its own on the way to the shared TLB and the miss). */
+static inline __attribute__((always_inline))
+int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                      unsigned access, struct vsmmu_xlate_result *res, bool probed)
 {
     struct vsmmu_xlate *xl;
@@ -527,13 +529,30 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
+/* vsmmu_translate() for a caller compiled with another struct size:
+ * through our struct, then min(sizes). */
+__attribute__((noinline, cold))
+static int translate_compat(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                            unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct vsmmu_xlate_result own;
+    int rc;
+
+    if (!res || !vsmmu_abi_size_ok(res))
+        return -EINVAL;
+    memset(&own, 0, sizeof(own));
+    rc = translate(s, sid, ssid, iova, access, &own, false);
+    if (rc)
+        return rc;
+    return vsmmu_abi_copy_out(res, &own, sizeof(own));
+}
+
 /* Everything but the front cache probe of the first candidate slot: out
  * of line, so that the hit needs no stack frame. */
 __attribute__((noinline))
 static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                           unsigned access, struct vsmmu_xlate_result *res)
 {
-    struct vsmmu_xlate_result own;
     int rc;
 
     /* A caller compiled with this library's struct: straight into it (the
@@ -543,14 +562,7 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
         res->struct_size = sizeof(*res);
         return rc;
     }
-    /* An older or newer caller: through our struct, then min(sizes). */
-    if (!res || !vsmmu_abi_size_ok(res))
-        return -EINVAL;
-    memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own, false);
-    if (rc)
-        return rc;
-    return vsmmu_abi_copy_out(res, &own, sizeof(own));
+    return translate_compat(s, sid, ssid, iova, access, res);
 }
 
 /*
