@@ -4,8 +4,9 @@
  * the sequence counters of lock-free readers, the scope words of O(1)
  * invalidation and the helpers the three files share (tlb.c: creation,
  * insertion and lookup; cfgcache.c: the config cache; tlb_inval.c: TLB
- * invalidation).  Private to those files and to translate.c, whose miss
- * path inlines the TLB insert and the config lookup.
+ * invalidation).  Private to those files, to fast.h (the lock-free lookup)
+ * and to translate.c, whose miss path inlines the TLB insert and the
+ * config lookup.
  */
 #ifndef VSMMU_XLATE_CACHE_H
 #define VSMMU_XLATE_CACHE_H

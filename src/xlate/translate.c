@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "abi/abi.h"
-#include "xlate/cache.h"
+#include "xlate/fast.h"
 
 struct vsmmu_xlate {
     struct xl_slots *slots; /* the cache's per-thread slots and generation */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Translation internals shared by strtab.c (stream table, STE and CD
- * decode), ptw.c (table walks), tlb.c, cfgcache.c and tlb_inval.c (TLB and config cache) and
+ * decode), ptw.c (table walks), tlb.c, cfgcache.c, tlb_inval.c and fast.h (TLB and config cache) and
  * translate.c (the translate API and invalidation commands).
  */
 #ifndef VSMMU_XLATE_H
@@ -423,15 +423,11 @@ void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen);
 /** Under the lock: kill every slot's front cache entries and memo. */
 void xl_cache_gen_bump(struct xl_cache *xc);
 
-/* Fast path (tlb.c): configuration and TLB lookup without the lock. */
+/* Fast path (fast.h, inline in translate.c): configuration and TLB
+ * lookup without the lock.  xl_fast() returns XF_HIT: translated from the
+ * TLB; XF_DONE: final without the TLB (cached abort or bypass
+ * configuration); XF_MISS: take the slow path. */
 enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
-/** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
- *  abort or bypass configuration); XF_MISS: take the slow path.  @gen: the
- *  cache generation, read before CR0 was checked.  @sl: the
- *  calling thread's slot (memo and front cache), or NULL; on XF_MISS its
- *  probe record is what the insert after the walk may use. */
-int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
-            uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
 
 /* ---- access classification ------------------------------------------------ */
 
