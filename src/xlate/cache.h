@@ -118,6 +118,9 @@ struct xl_cache {
     struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
 };
 
+/* xl_cache_of() finds the cache through its slots. */
+_Static_assert(offsetof(struct xl_cache, slots) == 0, "the slots are the cache's first member");
+
 /* ---- sequence counters ----------------------------------------------- */
 
 static inline uint32_t rd_begin(const uint32_t *seq)

@@ -359,7 +359,7 @@ int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t 
     if (t->gshift != 12 || t->start >= 3)
         return walk_s1_plain(s, c, t, va, w, f);
     xc = xl_cache_of(s);
-    if (!xl_wc_s1_4k_l2(xc, xl_cache_wc(xc), c, t, va, &table, &attrs))
+    if (!xl_wc_s1_4k_l2(xc, xc->wc, c, t, va, &table, &attrs))
         return walk_s1_plain(s, c, t, va, w, f);
     daddr = table + ((va >> 12) & 511) * 8;
     if (!read_desc(s, daddr, t->be, &d))

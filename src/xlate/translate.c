@@ -595,11 +595,6 @@ uint64_t vsmmu_xlate_hits(struct vsmmu *s)
     return s->xl ? n + xl_slot_hits(s->xl->slots) : n;
 }
 
-struct xl_cache *xl_cache_of(struct vsmmu *s)
-{
-    return s->xl->cache;
-}
-
 /* ---- invalidation commands ----------------------------------------------------- */
 
 static void notify(struct vsmmu *s, struct vsmmu_inval *inv)

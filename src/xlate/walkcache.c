@@ -49,7 +49,7 @@ void xl_wc_clear(struct xl_wc *wc)
     wc->clock = clock;
 }
 
-static inline uint64_t *vm_word(struct xl_wc *wc, uint64_t regime_vmid)
+static inline uint64_t *wc_vm_word(struct xl_wc *wc, uint64_t regime_vmid)
 {
     uint64_t h = (regime_vmid + 1) * 0x9E3779B97F4A7C15ull;
     return &wc->vm_inv[h >> (64 - WC_VM_LOG2)];
@@ -63,7 +63,7 @@ uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uin
 
     t = xl_cache_thr(xc, tag);
     r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
-    v = *vm_word(wc, wc_vm_of(tag));
+    v = *wc_vm_word(wc, wc_vm_of(tag));
     if (r > t)
         t = r;
     t = v > t ? v : t;
@@ -223,7 +223,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     /* Stage-1 walk entries of nested walks hold IPAs read through stage 2:
      * TLBI_S2_IPA drops those of its VMID too (conservative, O(1)). */
     if (p->by_ipa && p->match_vmid) {
-        *vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+        *wc_vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
         marked = true;
     }
     /* The TG/TTL hints and the leaf-only hint name the leaf: walk entries
@@ -238,7 +238,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
             if (!(p->regime_mask & (1u << r)))
                 continue;
             if (p->match_vmid)
-                *vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+                *wc_vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
             else
                 wc->reg_inv[r] = xl_cache_clock(xc);
             marked = true;

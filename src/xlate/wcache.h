@@ -2,13 +2,13 @@
 /*
  * Inside the walk cache (walkcache.c): its entries and structure, and the
  * inline level-2 probe that the plain stage-1 4K walk (ptw.c) makes
- * without a call.  Private to those two files; used under the instance
- * lock only.
+ * without a call.  Private to those two files (which see the cache's
+ * internals through it too); used under the instance lock only.
  */
 #ifndef VSMMU_XLATE_WCACHE_H
 #define VSMMU_XLATE_WCACHE_H
 
-#include "xlate/xlate.h"
+#include "xlate/cache.h"
 
 #define WC_WAYS 4
 #define WC_SETS_LOG2 8                  /* 256 sets: 1024 entries */

@@ -556,8 +556,12 @@ int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_D
  *  check and the CD.  Returns 0 or fills @f and returns its type. */
 int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c, uint32_t ssid,
                struct xl_fault *f);
-/** The instance's translation cache. */
-struct xl_cache *xl_cache_of(struct vsmmu *s);
+/** The instance's translation cache: its slots are its first member
+ *  (cache.h), and the instance keeps a pointer to them for the hit path. */
+static inline struct xl_cache *xl_cache_of(struct vsmmu *s)
+{
+    return (struct xl_cache *)(void *)s->xl_slots;
+}
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
 static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
 {
