@@ -143,29 +143,6 @@ void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock)
         xc->clock = clock;
 }
 
-struct xl_wc *xl_cache_wc(struct xl_cache *xc)
-{
-    return xc->wc;
-}
-
-uint64_t xl_cache_clock(const struct xl_cache *xc)
-{
-    return xc->clock;
-}
-
-void xl_cache_tick(struct xl_cache *xc)
-{
-    clock_tick(xc);
-}
-
-uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag)
-{
-    uint64_t g, ng;
-
-    tlb_thr(xc, tag, &g, &ng);
-    return ng;
-}
-
 /* ---- per-thread slots (slots.c) ------------------------------------- */
 
 struct xl_slots *xl_cache_slots(struct xl_cache *xc)

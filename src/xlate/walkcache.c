@@ -58,10 +58,10 @@ static inline uint64_t *wc_vm_word(struct xl_wc *wc, uint64_t regime_vmid)
 __attribute__((noinline))
 uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock)
 {
-    uint64_t t, r, v;
+    uint64_t g, t, r, v;
     unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
 
-    t = xl_cache_thr(xc, tag);
+    tlb_thr(xc, tag, &g, &t);
     r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
     v = *wc_vm_word(wc, wc_vm_of(tag));
     if (r > t)
@@ -126,7 +126,7 @@ none:
 unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs)
 {
-    return lookup(xc, xl_cache_wc(xc), k, 2, ia, table, attrs);
+    return lookup(xc, xc->wc, k, 2, ia, table, attrs);
 }
 
 /*
@@ -138,7 +138,7 @@ unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
 unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
                             uint64_t ia, struct xl_wc_key *k, uint64_t *table, unsigned *attrs)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
 
     xl_wc_key_make(c, t, false, false, k);
     k->set[2] = wc->l2_set;
@@ -149,7 +149,7 @@ unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const s
 void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
                   uint64_t next, unsigned attrs)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     unsigned shift = xl_level_shift(level, k->gshift);
     uint64_t blk = ia >> shift;
     struct wc_ent *e = k->way[level], *set = k->set[level];
@@ -213,7 +213,7 @@ static uint64_t wc_probes(const struct xl_wc *wc, uint64_t lo, uint64_t hi)
 
 void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     bool marked = false;
     unsigned r;
 
@@ -223,7 +223,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     /* Stage-1 walk entries of nested walks hold IPAs read through stage 2:
      * TLBI_S2_IPA drops those of its VMID too (conservative, O(1)). */
     if (p->by_ipa && p->match_vmid) {
-        *wc_vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+        *wc_vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xc->clock;
         marked = true;
     }
     /* The TG/TTL hints and the leaf-only hint name the leaf: walk entries
@@ -238,24 +238,24 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
             if (!(p->regime_mask & (1u << r)))
                 continue;
             if (p->match_vmid)
-                *wc_vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+                *wc_vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xc->clock;
             else
-                wc->reg_inv[r] = xl_cache_clock(xc);
+                wc->reg_inv[r] = xc->clock;
             marked = true;
         }
     }
     if (marked)
-        xl_cache_tick(xc);
+        clock_tick(xc);
 }
 
 void xl_wc_disable(struct xl_cache *xc)
 {
-    xl_cache_wc(xc)->off = true;
+    xc->wc->off = true;
 }
 
 unsigned xl_wc_count(struct xl_cache *xc)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     unsigned n = 0;
 
     for (size_t i = 0; i < (size_t)WC_WAYS << WC_SETS_LOG2; i++)

@@ -271,13 +271,6 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 /** Tests: move the invalidation clock forward to @clock (wrap safety). */
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
-/** The walk cache of @xc, the invalidation clock (stamp of new entries),
- *  advancing it after marking scope words with its value, and the stamp a
- *  non-global entry of @tag must exceed to be live.  Under the lock. */
-struct xl_wc *xl_cache_wc(struct xl_cache *xc);
-uint64_t xl_cache_clock(const struct xl_cache *xc);
-void xl_cache_tick(struct xl_cache *xc);
-uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
