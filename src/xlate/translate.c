@@ -33,6 +33,7 @@
 
 #include "abi/abi.h"
 #include "xlate/fast.h"
+#include "xlate/ptw.h"
 
 struct vsmmu_xlate {
     struct xl_slots *slots; /* the cache's per-thread slots and generation */
@@ -356,7 +357,7 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         /* tlb_key(): the half's TBI is the one it picks (the upper half
          * only with two ranges and bit 55 set). */
         key = tlb_key(va, true, half, c->tt[half].tbi, c->tt[half].tbi);
-        rc = xl_walk_s1(s, c, half, key, &w1, &f);
+        rc = xl_walk_s1_fast(s, c, half, key, &w1, &f);
         if (rc)
             return miss_fault(s, c, true, sid, ssid, va, access, &f, res);
         if ((w1.perm & need) != need)
