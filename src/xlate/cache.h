@@ -451,7 +451,7 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
 {
     uint64_t tag = VALID | (global ? GLOBAL : 0) | etag;
     uint64_t va = in_va & ~((1ull << shift) - 1);
-    bool hit = pr && pr->ok && pr->shift == shift && pr->page == va >> shift && pr->tag == etag;
+    bool hit = pr && pr->vkey == (va | shift) && pr->tag == etag;
     size_t x0 = hit ? pr->set0 : tlb_set0(xc, etag, va, shift);
     /* The stamps entries of the tag must exceed, as the probe read them:
      * they only choose the victim (a stale value makes a worse choice,

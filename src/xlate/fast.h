@@ -180,8 +180,8 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     /* The last (largest) size probed: usually the only one, the 4K page;
      * the insert after the miss can use its set. */
     if (sl && sets[0])
-        sl->probe = (struct xl_probe){ .ok = true, .shift = (uint8_t)shift, .tag = tag,
-                                       .page = va >> shift,
+        sl->probe = (struct xl_probe){ .vkey = (va & ~((1ull << shift) - 1)) | shift,
+                                       .tag = tag,
                                        .set0 = (size_t)(sets[0] - xc->tlb) / WAYS,
                                        .thr_g = thr_g, .thr_ng = thr_ng };
     return XF_MISS;

@@ -317,10 +317,10 @@ _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
  * between; and the tag's scope stamps as they were then (a hint for the
  * choice of victim only). */
 struct xl_probe {
-    bool ok;            /* the fields below are filled */
-    uint8_t shift;
+    /* The page: its TLB key address (aligned) | its log2 size (12 or
+     * more, so never 0); 0: no record. */
+    uint64_t vkey;
     uint64_t tag;       /* xl_tag bits */
-    uint64_t page;      /* TLB key address >> shift */
     size_t set0;        /* index of the first set */
     uint64_t thr_g, thr_ng; /* the stamps live entries of the tag exceeded */
 };
