@@ -338,7 +338,7 @@ static inline const struct xl_cfg *cfg_lookup(struct xl_cache *xc, uint32_t sid,
  * ASID is not hashed, so global entries are found with any ASID.  Returns
  * how many distinct sets there are (1 or 2); without @both, 1 as long as
  * no page of set[0] ever went to its second set (tlb_ovf), so lookups of
- * pages that fit probe one set.
+ * pages that fit probe one set.  *@x0: the index of set[0].
  */
 static inline size_t tlb_set0(const struct xl_cache *xc, uint64_t tag, uint64_t va,
                               unsigned shift)
@@ -363,10 +363,11 @@ static inline size_t tlb_set1(const struct xl_cache *xc, uint64_t tag, uint64_t 
 }
 
 static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
-                                struct tlb_ent *set[2], bool both)
+                                struct tlb_ent *set[2], bool both, size_t *x0)
 {
     size_t x = tlb_set0(xc, tag, va, shift);
 
+    *x0 = x;
     set[0] = &xc->tlb[x * WAYS];
     if (!both && !LD(&xc->tlb_ovf[x]))
         return 1;

@@ -64,6 +64,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
     uint64_t in_va = va;
     struct tlb_ent *sets[2] = { NULL, NULL };
+    size_t x0 = 0;
     unsigned shift = 0;
     struct cfg_ent *cset;
     struct acc a;
@@ -80,10 +81,10 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     if (sl && sl->ckey == key) {
         /* The configuration this thread used last (same generation). */
         hot = sl->chot;
-        tag = sl->ctag;
+        tag = sl->probe.tag;
         shifts = sl->cshifts;
-        thr_g = sl->cthr_g;
-        thr_ng = sl->cthr_ng;
+        thr_g = sl->probe.thr_g;
+        thr_ng = sl->probe.thr_ng;
     } else {
         uint64_t cthr = cfg_thr(xc, sid), stamp;
 
@@ -111,10 +112,9 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         if (sl) {
             sl->ckey = key;
             sl->chot = hot;
-            sl->ctag = tag;
             sl->cshifts = shifts;
-            sl->cthr_g = thr_g;
-            sl->cthr_ng = thr_ng;
+            /* (the probe record's page was of the old tag) */
+            sl->probe = (struct xl_probe){ .tag = tag, .thr_g = thr_g, .thr_ng = thr_ng };
         }
     }
     switch (hot & 0xFF) {
@@ -145,7 +145,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         unsigned ns;
 
         shift = (unsigned)__builtin_ctzll(shifts);
-        ns = tlb_sets(xc, tag, va, shift, sets, false);
+        ns = tlb_sets(xc, tag, va, shift, sets, false, &x0);
         shifts &= shifts - 1;
         for (struct tlb_ent *e = sets[0], *end = e + WAYS;; e++) {
             uint64_t et, eva, oa, meta, stamp;
@@ -179,11 +179,10 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     }
     /* The last (largest) size probed: usually the only one, the 4K page;
      * the insert after the miss can use its set. */
-    if (sl && sets[0])
-        sl->probe = (struct xl_probe){ .vkey = (va & ~((1ull << shift) - 1)) | shift,
-                                       .tag = tag,
-                                       .set0 = (size_t)(sets[0] - xc->tlb) / WAYS,
-                                       .thr_g = thr_g, .thr_ng = thr_ng };
+    if (sl && sets[0]) {
+        sl->probe.vkey = (va & ~((1ull << shift) - 1)) | shift;
+        sl->probe.set0 = x0;
+    }
     return XF_MISS;
 }
 

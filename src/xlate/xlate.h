@@ -315,14 +315,19 @@ _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
  * (largest) size it probed, usually the only one.  A pure function of those
  * and the TLB's fixed geometry, so it stays right whatever happened in
  * between; and the tag's scope stamps as they were then (a hint for the
- * choice of victim only). */
+ * choice of victim only).  The tag and the stamps are the configuration
+ * memo's (struct xl_slot), kept here so that a probe records only the page
+ * and its set; whenever the memo takes another configuration, vkey is
+ * cleared, so a record is always of the tag beside it. */
 struct xl_probe {
     /* The page: its TLB key address (aligned) | its log2 size (12 or
      * more, so never 0); 0: no record. */
     uint64_t vkey;
-    uint64_t tag;       /* xl_tag bits */
     size_t set0;        /* index of the first set */
-    uint64_t thr_g, thr_ng; /* the stamps live entries of the tag exceeded */
+    uint64_t tag;       /* the memo's TLB tag (xl_tag bits) */
+    /* ... and the stamps its global / non-global TLB entries must exceed
+     * (cache.h: scope invalidation), read under the memo's generation. */
+    uint64_t thr_g, thr_ng;
 };
 
 /* The head of a slot: what the hit path reads before it knows the slot is
@@ -335,12 +340,9 @@ struct xl_slot {
     struct xl_slot_hdr h;   /* first: a slot is reached through its head */
     uint64_t gen;       /* cache generation the memo was filled under */
     /* The hot configuration the owner used last (key 0: none).  Its size
-     * hint may lag behind inserts by other threads: the miss path drops
-     * it, so it is reloaded after a miss. */
-    uint64_t ckey, chot, ctag, cshifts;
-    /* ... and the stamps its global / non-global TLB entries must exceed
-     * (tlb.c: scope invalidation), read under the same generation. */
-    uint64_t cthr_g, cthr_ng;
+     * hint may lag behind inserts by other threads: the miss path adds
+     * the size it inserts.  Its TLB tag and scope stamps are in probe. */
+    uint64_t ckey, chot, cshifts;
     /* What the owner's last shared-TLB probe that missed computed. */
     struct xl_probe probe;
     /* The front cache. */
