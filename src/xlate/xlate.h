@@ -59,6 +59,14 @@ struct xl_cfg {
     uint16_t asid;
     /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
     uint8_t s1perm[16];
+    /* The stage-1 input range check (xl_s1_input_ok), from the fields
+     * above (xl_s1_input_table): the half of an address is its bit 55
+     * masked with s1_hsel (1 with two ranges, else 0); per half, the bits
+     * from the top (55 under TBI, else 63) down to the input size, which
+     * must all equal the half, or ~0 for a half that does not translate
+     * (EPD, or an input size beyond the top). */
+    uint8_t s1_hsel;
+    uint64_t s1_in_mask[2];
     /* stage 2 */
     struct xl_tt st2;
     uint16_t vmid;
@@ -557,19 +565,27 @@ static inline struct xl_cache *xl_cache_of(struct vsmmu *s)
 {
     return (struct xl_cache *)(void *)s->xl_slots;
 }
+/** Fill @c's stage-1 input range check (s1_hsel, s1_in_mask) from its
+ *  regime and halves (after the CD's decode). */
+static inline void xl_s1_input_table(struct xl_cfg *c)
+{
+    c->s1_hsel = c->regime != XR_EL2;
+    for (unsigned h = 0; h < 2; h++) {
+        const struct xl_tt *t = &c->tt[h];
+        unsigned top = t->tbi ? 55 : 63;
+
+        c->s1_in_mask[h] = !t->en || t->ia_bits > top ? ~0ull : fld_mask(top, t->ia_bits);
+    }
+}
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
 static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
 {
-    bool two = c->regime != XR_EL2;
-    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
-    const struct xl_tt *t = &c->tt[h];
-    unsigned top = t->tbi ? 55 : 63;
+    unsigned h = (unsigned)(va >> 55) & c->s1_hsel;
+    uint64_t m = c->s1_in_mask[h];
 
     *half = h;
-    if (!t->en || t->ia_bits > top)
-        return false;
     /* Bits top..ia_bits all equal to h (the lower half: 0, the upper: 1). */
-    return ((h ? ~va : va) & fld_mask(top, t->ia_bits)) == 0;
+    return m != ~0ull && ((h ? ~va : va) & m) == 0;
 }
 
 /* ---- ats.c ------------------------------------------------------------- */
