@@ -116,6 +116,7 @@ struct xl_cache {
     uint8_t *cfg_hand;
     struct xl_wc *wc;   /* the walk cache (walkcache.c) */
     struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
+    struct xl_cfg *hint_full;   /* ... and its full decode */
 };
 
 /* xl_cache_of() finds the cache through its slots. */
@@ -321,7 +322,7 @@ static inline const struct xl_cfg *cfg_lookup(struct xl_cache *xc, uint32_t sid,
 
     if (h && h->key == key && cfg_live(xc, h)) {
         ST(&h->ref, 1);
-        return full(xc, h);
+        return xc->hint_full;
     }
     return xl_cfg_lookup_set(xc, key);
 }
@@ -518,6 +519,7 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
                 if (cs[i].key == key)
                     ce = &cs[i];
             xc->hint_ent = ce;
+            xc->hint_full = ce ? full(xc, ce) : NULL;
         }
         if (ce && !(LD(&ce->shifts) & bit))
             __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);

@@ -225,19 +225,18 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
 }
 
 /* After a miss filled the TLB (2^@shift bytes at output @oa, XP_* bits
- * @perm): the same translation in the front
- * cache of @sl, the calling thread's slot (NULL: none), under the lock, so
- * under the current generation. */
-static void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                       uint64_t va, unsigned shift, uint64_t oa, uint8_t perm,
-                       const struct xl_cfg *c)
+ * @perm): the same translation in the front cache of @sl, the calling
+ * thread's slot (NULL: none). */
+static void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+                       unsigned shift, uint64_t oa, uint8_t perm, const struct xl_cfg *c)
 {
-    /* (SMMUEN may have been cleared since translate() looked: then the
-     * generation is already the new one.) */
-    if (sl && vsmmu_cr0(s, CR0_SMMUEN))
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid,
-                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, shift, oa,
-                   perm, c->privcfg, c->instcfg);
+    /* Under the generation translate() read before it checked SMMUEN and
+     * probed (xl_fast() left it in the slot): an invalidation or a change
+     * of SMMUEN since has moved the generation on, so the entry is dead
+     * already; otherwise the walk saw everything that entry may say. */
+    if (sl)
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, shift, oa, perm,
+                   c->privcfg, c->instcfg);
 }
 
 /* The configuration of (sid, ssid) from the config cache, else fetched,
@@ -386,7 +385,7 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
     tlb_insert(xc, c->tag, c->s1 && w1.global, key, oa & mask, ipa & mask, shift,
                c->s1 ? w1.level : w2.level, c->s1 ? c->tt[half].gshift : c->st2.gshift, perm,
                sid, ssid, sl ? &sl->probe : NULL);
-    fill_front(s, sl, sid, ssid, va, shift, oa & mask, perm, c);
+    fill_front(sl, sid, ssid, va, shift, oa & mask, perm, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(c->tag), xl_tag_asid(c->tag),
              key & mask, oa & mask, 1ull << shift, api_perm(perm, priv));
 
