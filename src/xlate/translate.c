@@ -317,15 +317,15 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
                                  uint32_t ssid, uint64_t va, unsigned access,
                                  struct vsmmu_xlate_result *res)
 {
-    struct xl_cache *xc = s->xl->cache;
+    struct xl_cache *xc = xl_cache_of(s);
     const struct xl_cfg *c;
     struct xl_cfg own;
     struct xl_fault f;
     struct xl_walk w1, w2;
-    unsigned half = 0, shift;
+    unsigned half = 0, shift, level = 0, gshift = 0;
     uint64_t ipa, key, oa, mask;
     uint8_t need, perm;
-    bool priv;
+    bool priv, global = false;
     int rc;
 
     /* The cached configuration is read in place: nothing below changes the
@@ -364,6 +364,10 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         ipa = w1.oa;
         shift = w1.shift;
         perm = w1.perm;
+        /* the entry's walk: the stage-1 one */
+        level = w1.level;
+        gshift = c->tt[half].gshift;
+        global = w1.global;
     } else if (beyond(va, xl_ias_bits(s))) {
         return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
     }
@@ -378,13 +382,16 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         if (w2.shift < shift)
             shift = w2.shift;
         perm &= w2.perm;
+        if (!c->s1) {
+            level = w2.level;
+            gshift = c->st2.gshift;
+        }
     }
 
     /* The TLB entry is built in place (tlb_insert() is inline). */
     mask = ~((1ull << shift) - 1);
-    tlb_insert(xc, c->tag, c->s1 && w1.global, key, oa & mask, ipa & mask, shift,
-               c->s1 ? w1.level : w2.level, c->s1 ? c->tt[half].gshift : c->st2.gshift, perm,
-               sid, ssid, sl ? &sl->probe : NULL);
+    tlb_insert(xc, c->tag, global, key, oa & mask, ipa & mask, shift, level, gshift, perm, sid,
+               ssid, sl ? &sl->probe : NULL);
     fill_front(sl, sid, ssid, va, shift, oa & mask, perm, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(c->tag), xl_tag_asid(c->tag),
              key & mask, oa & mask, 1ull << shift, api_perm(perm, priv));
