@@ -251,6 +251,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
 void xl_wc_disable(struct xl_cache *xc)
 {
     xc->wc->off = true;
+    xc->wc->l2_last = NULL;
 }
 
 unsigned xl_wc_count(struct xl_cache *xc)

@@ -46,6 +46,9 @@ struct xl_wc {
      * none, and the way to fill), for xl_wc_lookup_s1_4k() of the same
      * walk, which follows it under the same hold of the lock. */
     struct wc_ent *l2_set, *l2_way;
+    /* The entry the last xl_wc_s1_4k_l2() hit (NULL: none): tried first,
+     * with the full match, as neighbouring pages share it. */
+    struct wc_ent *l2_last;
 };
 
 static inline uint64_t wc_vm_of(uint64_t tag)
@@ -95,13 +98,21 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
     const unsigned shift = 21;      /* xl_level_shift(2, 12) */
     const uint8_t flags = 2 << XL_WC_LEVEL_SHIFT;
     uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
-    struct wc_ent *set = NULL, *way = NULL;
+    struct wc_ent *set = NULL, *way = NULL, *e = wc->l2_last;
 
+    memcpy(&params, t, sizeof(params));
+    /* (The last hit's entry is matched in full: whatever it holds now, it
+     * is the entry of this key in its set, as the scan below would find.) */
+    if (e && e->blk == blk && e->tag == vtag && e->params == params && e->ttb == t->ttb &&
+        e->flags == flags && e->shift == shift && e->stamp > wc_thr(xc, wc, tag)) {
+        *table = e->next;
+        *attrs = e->attrs;
+        return true;
+    }
     if (!wc->off && (wc->shifts_seen & (1ull << shift))) {
-        memcpy(&params, t, sizeof(params));
         set = wc_set(wc, wc_vm_of(tag), blk, shift);
         for (unsigned i = 0; i < WC_WAYS; i++) {
-            struct wc_ent *e = &set[i];
+            e = &set[i];
             if (e->blk != blk || e->tag != vtag || e->params != params || e->ttb != t->ttb ||
                 e->flags != flags || e->shift != shift) {
                 if (!e->tag && !way)
@@ -111,6 +122,7 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
             if (e->stamp > wc_thr(xc, wc, tag)) {
                 *table = e->next;
                 *attrs = e->attrs;
+                wc->l2_last = e;
                 return true;
             }
             way = e;
