@@ -483,11 +483,14 @@ _Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
 
 /* vsmmu_translate() into the library's own struct (@res is not NULL).
  * @probed: vsmmu_translate() has probed the front cache of the thread's
- * first candidate slot.  Inline in its two callers (no call and frame of
- * its own on the way to the shared TLB and the miss). */
+ * first candidate slot.  @owned: that slot, the calling thread's (then
+ * @s is not NULL and @access has no ATS bits), or NULL: not known yet.
+ * Inline in its callers (no call and frame of its own on the way to the
+ * shared TLB and the miss). */
 static inline __attribute__((always_inline))
 int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                     unsigned access, struct vsmmu_xlate_result *res, bool probed)
+              unsigned access, struct vsmmu_xlate_result *res, bool probed,
+              struct xl_slot *owned)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
@@ -496,9 +499,9 @@ int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     uint64_t gen;
     int rc;
 
-    if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+    if ((!owned && !s) || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
         return -EINVAL;
-    if (__builtin_expect((access & ~0xFu) != 0, 0))
+    if (!owned && __builtin_expect((access & ~0xFu) != 0, 0))
         return xl_translate_ats(s, sid, ssid, iova, access, res);
     if (!(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
@@ -513,9 +516,11 @@ int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     /* Hit path: no lock; the calling thread's slot, else none. */
     res->event_type = 0;
     res->recorded = false;
-    me = vsmmu_self();
-    idx = xl_slot_idx(me);
-    if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
+    if (owned) {
+        sl = owned;
+    } else if (me = vsmmu_self(), idx = xl_slot_idx(me),
+               __builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me,
+                                1)) {
         sl = (struct xl_slot *)xl->slots->slot[idx];
     } else {
         sl = xl_slot_claim(xl->slots, me);
@@ -548,7 +553,7 @@ static int translate_compat(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t io
     if (!res || !vsmmu_abi_size_ok(res))
         return -EINVAL;
     memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own, false);
+    rc = translate(s, sid, ssid, iova, access, &own, false, NULL);
     if (rc)
         return rc;
     return vsmmu_abi_copy_out(res, &own, sizeof(own));
@@ -565,11 +570,24 @@ static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova
     /* A caller compiled with this library's struct: straight into it (the
      * translation may overwrite struct_size; it is put back). */
     if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
-        rc = translate(s, sid, ssid, iova, access, res, true);
+        rc = translate(s, sid, ssid, iova, access, res, true, NULL);
         res->struct_size = sizeof(*res);
         return rc;
     }
     return translate_compat(s, sid, ssid, iova, access, res);
+}
+
+/* translate_full() for a plain access of this library's struct by the
+ * owner of slot @sl, whose front cache missed (vsmmu_translate() checked
+ * all that). */
+__attribute__((noinline))
+static int translate_owned(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                           unsigned access, struct vsmmu_xlate_result *res, struct xl_slot *sl)
+{
+    int rc = translate(s, sid, ssid, iova, access, res, true, sl);
+
+    res->struct_size = sizeof(*res);
+    return rc;
 }
 
 /*
@@ -588,10 +606,12 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         uintptr_t me = vsmmu_self();
         struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
 
-        if (h->owner == me &&
-            fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid, ssid,
-                   iova, access, res))
-            return 0;
+        if (h->owner == me) {
+            if (fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid,
+                       ssid, iova, access, res))
+                return 0;
+            return translate_owned(s, sid, ssid, iova, access, res, (struct xl_slot *)h);
+        }
     }
     return translate_full(s, sid, ssid, iova, access, res);
 }
