@@ -310,8 +310,8 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
  * @sl: the calling thread's slot (with the probe of this miss), or NULL.
- * Inlined into its one caller, translate_miss (out of line itself): no
- * second call, frame and argument passing on the miss. */
+ * Inlined into its one caller, translate_miss (inline itself): no second
+ * call, frame and argument passing on the miss. */
 __attribute__((always_inline))
 static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
                                  uint32_t ssid, uint64_t va, unsigned access,
@@ -419,10 +419,12 @@ static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate
     return 0;
 }
 
-/* Miss: everything under the lock. */
-__attribute__((noinline))
-static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                          uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+/* Miss: everything under the lock.  Inline in translate_owned() (the
+ * common caller: one frame for the whole miss), out of line for the
+ * others (translate_miss_call()). */
+static inline __attribute__((always_inline))
+int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                   uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
     unsigned shift;
 
@@ -438,6 +440,13 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     if (sl && shift)
         sl->cshifts |= 1ull << shift;
     return 0;
+}
+
+__attribute__((noinline))
+static int translate_miss_call(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                               uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+{
+    return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
 /*
@@ -538,7 +547,9 @@ int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     }
     if (rc == XF_DONE)
         return 0;
-    return translate_miss(s, sl, sid, ssid, iova, access, res);
+    if (owned)
+        return translate_miss(s, sl, sid, ssid, iova, access, res);
+    return translate_miss_call(s, sl, sid, ssid, iova, access, res);
 }
 
 /* vsmmu_translate() for a caller compiled with another struct size:
