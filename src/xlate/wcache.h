@@ -71,7 +71,8 @@ static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint
 uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock);
 
 /* The stamp an entry of @tag must exceed to be live. */
-static inline uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+static inline __attribute__((always_inline))
+uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 {
     uint64_t clock = *wc->clock;
     unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
