@@ -417,6 +417,7 @@ unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, 
 {
     unsigned dead = 0;
 
+#pragma GCC unroll 4
     for (unsigned i = 0; i < WAYS; i++) {
         uint64_t et = set[i].tag, t = et & ~(VALID | GLOBAL);
 
