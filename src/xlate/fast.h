@@ -147,34 +147,33 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         shift = (unsigned)__builtin_ctzll(shifts);
         ns = tlb_sets(xc, tag, va, shift, sets, false, &x0);
         shifts &= shifts - 1;
-        for (struct tlb_ent *e = sets[0], *end = e + WAYS;; e++) {
-            uint64_t et, eva, oa, meta, stamp;
-            uint32_t sq;
+        /* (each set's ways unrolled: one load and compare per way) */
+        for (unsigned n = 0; n < ns; n++) {
+#pragma GCC unroll 4
+            for (unsigned w = 0; w < WAYS; w++) {
+                struct tlb_ent *e = &sets[n][w];
+                uint64_t et, eva, oa, meta, stamp;
+                uint32_t sq;
 
-            if (e == end) {
-                if (--ns == 0)
-                    break;
-                e = sets[1];
-                end = e + WAYS;
+                if ((LD(&e->va) ^ va) >> shift)
+                    continue;
+                sq = rd_begin(&e->seq);
+                et = LD(&e->tag);
+                eva = LD(&e->va);
+                oa = LD(&e->oa);
+                meta = LD(&e->meta);
+                stamp = LD(&e->stamp);
+                if (rd_retry(&e->seq, sq))
+                    continue;
+                if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift) ||
+                    stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
+                    continue;
+                if ((oa & a.need) != a.need)
+                    return XF_MISS;     /* the slow path reports the fault */
+                if (!LD(&e->ref))
+                    ST(&e->ref, 1);
+                return fast_hit(sl, res, in_va, shift, oa, acc_hot);
             }
-            if ((LD(&e->va) ^ va) >> shift)
-                continue;
-            sq = rd_begin(&e->seq);
-            et = LD(&e->tag);
-            eva = LD(&e->va);
-            oa = LD(&e->oa);
-            meta = LD(&e->meta);
-            stamp = LD(&e->stamp);
-            if (rd_retry(&e->seq, sq))
-                continue;
-            if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift) ||
-                stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
-                continue;
-            if ((oa & a.need) != a.need)
-                return XF_MISS;     /* the slow path reports the fault */
-            if (!LD(&e->ref))
-                ST(&e->ref, 1);
-            return fast_hit(sl, res, in_va, shift, oa, acc_hot);
         }
     }
     /* The last (largest) size probed: usually the only one, the 4K page;
