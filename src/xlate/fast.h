@@ -40,7 +40,7 @@ static inline __attribute__((always_inline)) int fast_hit(struct xl_slot *sl, st
     res->status = VSMMU_XLATE_OK;
     res->addr = (oa & ~0xFFFull & ~off) | (in_va & off);
     res->size = off + 1;
-    res->perm = api_perm((uint8_t)(oa & 0x3F), priv);
+    xl_res_perm(res, api_perm((uint8_t)(oa & 0x3F), priv));
     /* Keep it in this thread's front cache (under the generation read
      * before the lookup). */
     if (sl) {
@@ -121,7 +121,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     case XK_ABORT:
         res->status = VSMMU_XLATE_FAULT;
         res->addr = res->size = 0;
-        res->perm = 0;
+        xl_res_perm(res, 0);
         return XF_DONE;
     case XK_BYPASS:
         if (oas_bits < 64 && (va >> oas_bits))
@@ -129,7 +129,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
         res->status = VSMMU_XLATE_OK;
         res->addr = va;
         res->size = 1ull << oas_bits;
-        res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        xl_res_perm(res, VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X);
         return XF_DONE;
     default:
         break;

@@ -471,24 +471,10 @@ static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32
     res->addr = e->pa | (iova & e->off);
     res->size = e->off + 1;
     perm = e->acc[access] & ~XL_FC_OK;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* perm, then event_type and recorded (0, false) in one store. */
-    memcpy(&res->perm, &perm, sizeof(perm));
-#else
-    res->perm = (unsigned)perm;
-    res->event_type = 0;
-    res->recorded = false;
-#endif
+    xl_res_perm(res, perm);
     xl_slot_count_hit(sl);
     return true;
 }
-
-_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
-               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
-               offsetof(struct vsmmu_xlate_result, recorded) ==
-               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
-               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
-               "fc_hit stores perm, event_type and recorded as one 64-bit word");
 
 /* vsmmu_translate() into the library's own struct (@res is not NULL).
  * @probed: vsmmu_translate() has probed the front cache of the thread's
@@ -522,9 +508,9 @@ int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
 
-    /* Hit path: no lock; the calling thread's slot, else none. */
-    res->event_type = 0;
-    res->recorded = false;
+    /* Hit path: no lock; the calling thread's slot, else none.  (A hit
+     * or final answer sets event_type and recorded with perm,
+     * xl_res_perm(); a miss clears the result.) */
     if (owned) {
         sl = owned;
     } else if (me = vsmmu_self(), idx = xl_slot_idx(me),

@@ -474,6 +474,26 @@ static inline unsigned api_perm(uint8_t p, bool priv)
     return (priv ? p : p >> 3) & 7u;
 }
 
+/* A result's perm (VSMMU_PERM_*) with event_type 0 and recorded false,
+ * as one 64-bit store where the layout allows. */
+_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
+               offsetof(struct vsmmu_xlate_result, recorded) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
+               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
+               "perm, event_type and recorded fill one 64-bit word");
+static inline void xl_res_perm(struct vsmmu_xlate_result *res, uint64_t perm)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* (perm < 8: then event_type and recorded, 0 and false) */
+    memcpy(&res->perm, &perm, sizeof(perm));
+#else
+    res->perm = (unsigned)perm;
+    res->event_type = 0;
+    res->recorded = false;
+#endif
+}
+
 /* ---- slots.c: filling a front cache entry ------------------------------ */
 /** Byte a (a = 1..7: READ, WRITE, EXEC bits) of word p: the acc[] byte of
  *  that access for VSMMU_PERM_* bits p without STE overrides (XL_FC_OK | p
