@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Instance lifecycle, configuration, logging and guest-memory access. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,13 +277,12 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
     rc = check_config(s, &s->cfg);
     if (rc)
         goto fail_log;
-    if (pthread_mutex_init(&s->lock_mx, NULL)) {
-        rc = -ENOMEM;
+    rc = vsmmu_olock_init(&s->lock);
+    if (rc)
         goto fail_log;
-    }
-    if (pthread_cond_init(&s->lock_cv, NULL)) {
-        pthread_mutex_destroy(&s->lock_mx);
-        rc = -ENOMEM;
+    rc = vsmmu_olock_init(&s->xlock);
+    if (rc) {
+        vsmmu_olock_fini(&s->lock);
         goto fail_log;
     }
     vsmmu_regs_init_idr(s);
@@ -299,47 +299,108 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
 fail_xlate:
     vsmmu_xlate_fini(s);
 fail_lock:
-    pthread_cond_destroy(&s->lock_cv);
-    pthread_mutex_destroy(&s->lock_mx);
+    vsmmu_olock_fini(&s->xlock);
+    vsmmu_olock_fini(&s->lock);
 fail_log:
     log_fini(s);
     free(s);
     return rc;
 }
 
-void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
+int vsmmu_olock_init(struct vsmmu_olock *l)
+{
+    if (pthread_mutex_init(&l->mx, NULL))
+        return -ENOMEM;
+    if (pthread_cond_init(&l->cv, NULL)) {
+        pthread_mutex_destroy(&l->mx);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void vsmmu_olock_fini(struct vsmmu_olock *l)
+{
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mx);
+}
+
+void vsmmu_olock_sleep(struct vsmmu_olock *l)
 {
     uintptr_t me = vsmmu_self();
 
-    if (waiter)
-        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&s->lock_mx);
+    pthread_mutex_lock(&l->mx);
     /* Counted before each retry (sequentially consistent, as the unlock's
      * release and check): an unlock after a failed retry wakes this
-     * thread, and it cannot signal before the wait (lock_mx). */
-    __atomic_fetch_add(&s->lock_sleepers, 1, __ATOMIC_SEQ_CST);
+     * thread, and it cannot signal before the wait (mx). */
+    __atomic_fetch_add(&l->sleepers, 1, __ATOMIC_SEQ_CST);
     for (;;) {
         uintptr_t cur = 0;
 
-        if (__atomic_compare_exchange_n(&s->owner, &cur, me, false, __ATOMIC_SEQ_CST,
+        if (__atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_SEQ_CST,
                                         __ATOMIC_SEQ_CST))
             break;
-        pthread_cond_wait(&s->lock_cv, &s->lock_mx);
+        pthread_cond_wait(&l->cv, &l->mx);
     }
-    __atomic_fetch_sub(&s->lock_sleepers, 1, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock_mx);
+    __atomic_fetch_sub(&l->sleepers, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&l->mx);
+}
+
+void vsmmu_olock_wake(struct vsmmu_olock *l)
+{
+    /* Under mx: a sleeper between its count and its wait holds it. */
+    pthread_mutex_lock(&l->mx);
+    pthread_cond_signal(&l->cv);
+    pthread_mutex_unlock(&l->mx);
+}
+
+void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
+{
+    if (waiter)
+        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
+    vsmmu_olock_sleep(&s->lock);
     if (waiter) {
         __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
         __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
     }
 }
 
-void vsmmu_lock_wake(struct vsmmu *s)
+static inline void cpu_relax(void)
 {
-    /* Under lock_mx: a sleeper between its count and its wait holds it. */
-    pthread_mutex_lock(&s->lock_mx);
-    pthread_cond_signal(&s->lock_cv);
-    pthread_mutex_unlock(&s->lock_mx);
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* The cache lock is held for microseconds (one miss's walk, one command's
+ * cache work): a thread that finds it held spins for it, yielding the CPU
+ * every XL_SPIN_YIELD tries (its holder may be waiting for this CPU), for
+ * up to XL_SPIN_NS before it sleeps, as waking a sleeper can take 0.1 - 1
+ * ms on a busy host. */
+#define XL_SPIN_YIELD 64u
+#define XL_SPIN_NS 200000u
+
+void vsmmu_xl_lock_wait(struct vsmmu *s)
+{
+    uintptr_t me = vsmmu_self();
+    uint64_t t0 = 0;
+
+    for (unsigned i = 1;; i++) {
+        if (!__atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) &&
+            vsmmu_olock_try(&s->xlock, me))
+            return;
+        if (i % XL_SPIN_YIELD) {
+            cpu_relax();
+            continue;
+        }
+        if (!t0)
+            t0 = now_ns();
+        else if (now_ns() - t0 >= XL_SPIN_NS)
+            break;
+        sched_yield();
+    }
+    vsmmu_olock_sleep(&s->xlock);
 }
 
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)
@@ -355,15 +416,15 @@ void vsmmu_destroy(vsmmu_t *s)
 {
     if (!s)
         return;
-    if (vsmmu_lock_held(s)) {
+    if (vsmmu_in_callback(s)) {
         vsmmu_log(s, VSMMU_LOG_ERROR, "vsmmu_destroy() called from a host callback of the "
                   "same instance: refused");
         return;
     }
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
-    pthread_cond_destroy(&s->lock_cv);
-    pthread_mutex_destroy(&s->lock_mx);
+    vsmmu_olock_fini(&s->xlock);
+    vsmmu_olock_fini(&s->lock);
     log_fini(s);
     free(s);
 }

@@ -67,18 +67,30 @@ struct vsmmu_queue {
     uint32_t irq_cfg2;
 };
 
+/* A lock that knows its owner: the thread holding it (vsmmu_self()), 0
+ * when none, taken with a compare-and-swap.  A thread that finds it held
+ * and has to sleep does so on cv (under mx, counted in sleepers) until an
+ * unlock wakes it.  Both locks of an instance are of this kind. */
+struct vsmmu_olock {
+    uintptr_t owner;
+    uint32_t sleepers;
+    pthread_mutex_t mx;
+    pthread_cond_t cv;
+};
+
 struct vsmmu {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops;
-    /* The instance lock (MMIO, commands, events, accel): the thread
-     * holding it, 0 when none, taken with a compare-and-swap (vsmmu_lock);
-     * a host callback that calls back into the instance gets -EDEADLK,
-     * not a deadlock.  A thread that finds it held sleeps on lock_cv
-     * (under lock_mx, counted in lock_sleepers) until an unlock wakes it. */
-    uintptr_t owner;
-    uint32_t lock_sleepers;
-    pthread_mutex_t lock_mx;
-    pthread_cond_t lock_cv;
+    /* The instance lock (MMIO, commands, events, accel; vsmmu_lock): a
+     * host callback that calls back into the instance gets -EDEADLK, not
+     * a deadlock. */
+    struct vsmmu_olock lock;
+    /* The translation cache lock (vsmmu_xl_lock): the TLB, the config and
+     * walk caches and the generation of the front caches.  Taken after the
+     * instance lock, never before it, and held for bounded work: one
+     * translation miss (without the instance lock), or the cache work of
+     * one command, reset, state load or SMMUEN change (under it). */
+    struct vsmmu_olock xlock;
 
     /* ID registers, computed from cfg at create time */
     uint32_t idr[6];
@@ -147,24 +159,60 @@ static inline uintptr_t vsmmu_self(void)
     return (uintptr_t)pthread_self();
 #endif
 }
-/** Whether the calling thread holds the instance lock (it is inside a host
- *  callback when it asks from an entry point). */
+/** Whether the calling thread holds the instance lock. */
 static inline bool vsmmu_lock_held(const struct vsmmu *s)
 {
-    return __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == vsmmu_self();
+    return __atomic_load_n(&s->lock.owner, __ATOMIC_RELAXED) == vsmmu_self();
 }
-/* The blocking halves of the instance lock (core.c).  vsmmu_lock_wait:
- * sleep until the lock is the calling thread's; @waiter: count it in
- * lock_waiters and lock_epoch (a thread command processing lets in). */
+/** Whether the calling thread holds the translation cache lock (it is in
+ *  a host callback of a translation miss). */
+static inline bool vsmmu_xl_lock_held(const struct vsmmu *s)
+{
+    return __atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) == vsmmu_self();
+}
+/** Whether the calling thread holds either lock: it is inside a host
+ *  callback when it asks from an entry point. */
+static inline bool vsmmu_in_callback(const struct vsmmu *s)
+{
+    return vsmmu_lock_held(s) || vsmmu_xl_lock_held(s);
+}
+/* The blocking halves of an owner lock (core.c).  vsmmu_olock_sleep: sleep
+ * until @l is the calling thread's; vsmmu_olock_wake: wake a sleeper. */
+int vsmmu_olock_init(struct vsmmu_olock *l);
+void vsmmu_olock_fini(struct vsmmu_olock *l);
+void vsmmu_olock_sleep(struct vsmmu_olock *l);
+void vsmmu_olock_wake(struct vsmmu_olock *l);
+/** Take @l if it is free. */
+static inline bool vsmmu_olock_try(struct vsmmu_olock *l, uintptr_t me)
+{
+    uintptr_t cur = 0;
+
+    return __atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+static inline void vsmmu_olock_release(struct vsmmu_olock *l)
+{
+    /* Sequentially consistent with the sleeper's count-then-retry
+     * (vsmmu_olock_sleep): either its retry sees the lock free or this
+     * sees it counted and wakes it. */
+    __atomic_store_n(&l->owner, 0, __ATOMIC_SEQ_CST);
+    if (__builtin_expect(__atomic_load_n(&l->sleepers, __ATOMIC_SEQ_CST) != 0, 0))
+        vsmmu_olock_wake(l);
+}
+/* Sleep until the instance lock is the calling thread's; @waiter: count it
+ * in lock_waiters and lock_epoch (a thread command processing lets in). */
 void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
-void vsmmu_lock_wake(struct vsmmu *s);
 /** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
- *  already (a host callback calling back into the same instance). */
+ *  already or holds the translation cache lock (a host callback calling
+ *  back into the same instance). */
 static inline int vsmmu_lock(struct vsmmu *s)
 {
     uintptr_t me = vsmmu_self(), cur = 0;
 
-    if (__builtin_expect(__atomic_compare_exchange_n(&s->owner, &cur, me, false,
+    /* (The cache lock is taken after this one, never before.) */
+    if (__builtin_expect(__atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) == me, 0))
+        return -EDEADLK;
+    if (__builtin_expect(__atomic_compare_exchange_n(&s->lock.owner, &cur, me, false,
                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
         return 0;
     /* Held: by this thread (only it stores its own identity), or another. */
@@ -179,20 +227,43 @@ static inline int vsmmu_lock(struct vsmmu *s)
  *  taking it back after letting waiters in; teardown).  Not re-entrant. */
 static inline void vsmmu_lock_plain(struct vsmmu *s)
 {
-    uintptr_t cur = 0;
-
-    if (!__atomic_compare_exchange_n(&s->owner, &cur, vsmmu_self(), false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED))
+    if (!vsmmu_olock_try(&s->lock, vsmmu_self()))
         vsmmu_lock_wait(s, false);
 }
 static inline void vsmmu_unlock(struct vsmmu *s)
 {
-    /* Sequentially consistent with the sleeper's count-then-retry
-     * (vsmmu_lock_wait): either its retry sees the lock free or this
-     * sees it counted and wakes it. */
-    __atomic_store_n(&s->owner, 0, __ATOMIC_SEQ_CST);
-    if (__builtin_expect(__atomic_load_n(&s->lock_sleepers, __ATOMIC_SEQ_CST) != 0, 0))
-        vsmmu_lock_wake(s);
+    vsmmu_olock_release(&s->lock);
+}
+/* The slow half of vsmmu_xl_lock (core.c): spin a little, then sleep. */
+void vsmmu_xl_lock_wait(struct vsmmu *s);
+/** Take the translation cache lock under the instance lock (command
+ *  processing, reset, state load, SMMUEN, ATS): the calling thread cannot
+ *  hold it already (vsmmu_lock refuses a thread that does). */
+static inline void vsmmu_xl_lock_plain(struct vsmmu *s)
+{
+    if (__builtin_expect(!vsmmu_olock_try(&s->xlock, vsmmu_self()), 0))
+        vsmmu_xl_lock_wait(s);
+}
+/** Take the translation cache lock without the instance lock (a
+ *  translation miss): 0, or -EDEADLK when the calling thread holds either
+ *  lock (a host callback calling back into the same instance). */
+static inline int vsmmu_xl_lock(struct vsmmu *s)
+{
+    uintptr_t me = vsmmu_self(), cur = 0;
+
+    if (__builtin_expect(__atomic_load_n(&s->lock.owner, __ATOMIC_RELAXED) == me, 0))
+        return -EDEADLK;
+    if (__builtin_expect(__atomic_compare_exchange_n(&s->xlock.owner, &cur, me, false,
+                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
+        return 0;
+    if (cur == me)
+        return -EDEADLK;
+    vsmmu_xl_lock_wait(s);
+    return 0;
+}
+static inline void vsmmu_xl_unlock(struct vsmmu *s)
+{
+    vsmmu_olock_release(&s->xlock);
 }
 /** Store a register the lock-free translation path reads (CR0, CR2, GBPA,
  *  STRTAB_BASE, STRTAB_BASE_CFG): written under the lock, read outside it
