@@ -324,25 +324,28 @@ void vsmmu_olock_fini(struct vsmmu_olock *l)
     pthread_mutex_destroy(&l->mx);
 }
 
-void vsmmu_olock_sleep(struct vsmmu_olock *l)
+bool vsmmu_olock_sleep(struct vsmmu_olock *l, bool once)
 {
     uintptr_t me = vsmmu_self();
+    bool got;
 
     pthread_mutex_lock(&l->mx);
     /* Counted before each retry (sequentially consistent, as the unlock's
      * release and check): an unlock after a failed retry wakes this
      * thread, and it cannot signal before the wait (mx). */
     __atomic_fetch_add(&l->sleepers, 1, __ATOMIC_SEQ_CST);
-    for (;;) {
+    for (unsigned waits = 0;; waits++) {
         uintptr_t cur = 0;
 
-        if (__atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
+        got = __atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST);
+        if (got || (once && waits))
             break;
         pthread_cond_wait(&l->cv, &l->mx);
     }
     __atomic_fetch_sub(&l->sleepers, 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&l->mx);
+    return got;
 }
 
 void vsmmu_olock_wake(struct vsmmu_olock *l)
@@ -356,11 +359,11 @@ void vsmmu_olock_wake(struct vsmmu_olock *l)
 void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
 {
     if (waiter)
-        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-    vsmmu_olock_sleep(&s->lock);
+        __atomic_fetch_add(&s->lock.waiters, 1, __ATOMIC_RELAXED);
+    vsmmu_olock_sleep(&s->lock, false);
     if (waiter) {
-        __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
+        __atomic_fetch_sub(&s->lock.waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&s->lock.epoch, 1, __ATOMIC_RELEASE);
     }
 }
 
@@ -374,33 +377,70 @@ static inline void cpu_relax(void)
 }
 
 /* The cache lock is held for microseconds (one miss's walk, one command's
- * cache work): a thread that finds it held spins for it, yielding the CPU
- * every XL_SPIN_YIELD tries (its holder may be waiting for this CPU), for
- * up to XL_SPIN_NS before it sleeps, as waking a sleeper can take 0.1 - 1
- * ms on a busy host. */
+ * cache work): a thread that finds it held spins for it, counted as a
+ * waiter, yielding the CPU every XL_SPIN_YIELD tries (its holder may be
+ * waiting for this CPU), for up to XL_SPIN_NS; then it sleeps until the
+ * next unlock (waking a sleeper can take 0.1 - 1 ms on a busy host) and
+ * spins again.  With @give_way (command processing) the caller first
+ * waits, for at most XL_GIVE_WAY_NS, until a waiter has had the lock. */
 #define XL_SPIN_YIELD 64u
-#define XL_SPIN_NS 200000u
+#define XL_SPIN_NS 1000000u
+#define XL_GIVE_WAY_NS 20000u
 
-void vsmmu_xl_lock_wait(struct vsmmu *s)
+/* Spin until @l is free and, with @seen, until a waiter took it since epoch
+ * @seen was read; false after @limit_ns. */
+static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, uint64_t limit_ns)
 {
-    uintptr_t me = vsmmu_self();
     uint64_t t0 = 0;
 
     for (unsigned i = 1;; i++) {
-        if (!__atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) &&
-            vsmmu_olock_try(&s->xlock, me))
-            return;
+        if (!__atomic_load_n(&l->owner, __ATOMIC_RELAXED) &&
+            (!seen || !__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) ||
+             __atomic_load_n(&l->epoch, __ATOMIC_RELAXED) != *seen))
+            return true;
         if (i % XL_SPIN_YIELD) {
             cpu_relax();
             continue;
         }
         if (!t0)
             t0 = now_ns();
-        else if (now_ns() - t0 >= XL_SPIN_NS)
-            break;
+        else if (now_ns() - t0 >= limit_ns)
+            return false;
         sched_yield();
     }
-    vsmmu_olock_sleep(&s->xlock);
+}
+
+void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
+{
+    struct vsmmu_olock *l = &s->xlock;
+    uintptr_t me = vsmmu_self();
+
+    if (give_way) {
+        uint32_t seen = __atomic_load_n(&l->epoch, __ATOMIC_RELAXED);
+        if (!spin_for(l, &seen, XL_GIVE_WAY_NS))
+            __atomic_fetch_add(&s->xl_give_way_missed, 1, __ATOMIC_RELAXED);
+        if (vsmmu_olock_try(l, me))
+            return;
+    }
+    for (;;) {
+        bool got = false;
+
+        if (!give_way)
+            __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+        while (spin_for(l, NULL, XL_SPIN_NS))
+            if ((got = vsmmu_olock_try(l, me)))
+                break;
+        if (!give_way) {
+            __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+            if (got)
+                __atomic_fetch_add(&l->epoch, 1, __ATOMIC_RELAXED);
+        }
+        if (got)
+            return;
+        __atomic_fetch_add(&s->xl_sleeps, 1, __ATOMIC_RELAXED);
+        if (vsmmu_olock_sleep(l, true))
+            return;
+    }
 }
 
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)

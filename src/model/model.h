@@ -70,10 +70,15 @@ struct vsmmu_queue {
 /* A lock that knows its owner: the thread holding it (vsmmu_self()), 0
  * when none, taken with a compare-and-swap.  A thread that finds it held
  * and has to sleep does so on cv (under mx, counted in sleepers) until an
- * unlock wakes it.  Both locks of an instance are of this kind. */
+ * unlock wakes it.  Both locks of an instance are of this kind.  Threads
+ * that found it held count themselves in waiters, and bump epoch once they
+ * have it: command processing, the one long user of both locks, lets them
+ * in (cmdq.c, vsmmu_xl_lock_plain). */
 struct vsmmu_olock {
     uintptr_t owner;
     uint32_t sleepers;
+    uint32_t waiters;
+    uint32_t epoch;
     pthread_mutex_t mx;
     pthread_cond_t cv;
 };
@@ -111,10 +116,6 @@ struct vsmmu {
     uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
     bool cmdq_kick;         /* PROD/CR0 write while processing ran elsewhere */
     uint32_t cmdq_epoch;    /* bumped by reset: a yielding processor stops */
-    /* Threads blocked in vsmmu_lock() and acquisitions after blocking:
-     * command processing lets them in between chunks (cmdq.c). */
-    uint32_t lock_waiters;
-    uint32_t lock_epoch;
     uint64_t cmdq_yields;   /* times processing let them in (tests) */
     /* Measurements for bench/qstall.c: the longest time from command
      * processing first seeing a thread wait for the lock to letting it in,
@@ -122,6 +123,10 @@ struct vsmmu {
      * thread was preempted meanwhile), and hand-offs after which no waiter
      * got the lock within the yields allowed (it was not scheduled). */
     uint64_t cmdq_hold_max_ns, cmdq_hold_max_cpu_ns, cmdq_handoff_missed;
+    /* ... and the times a thread waiting for the cache lock gave up
+     * spinning and slept, and command processing's give-ways that timed
+     * out (atomics). */
+    uint64_t xl_sleeps, xl_give_way_missed;
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -177,10 +182,11 @@ static inline bool vsmmu_in_callback(const struct vsmmu *s)
     return vsmmu_lock_held(s) || vsmmu_xl_lock_held(s);
 }
 /* The blocking halves of an owner lock (core.c).  vsmmu_olock_sleep: sleep
- * until @l is the calling thread's; vsmmu_olock_wake: wake a sleeper. */
+ * until @l is the calling thread's (true), or with @once until the first
+ * wake-up (false if @l is still held); vsmmu_olock_wake: wake a sleeper. */
 int vsmmu_olock_init(struct vsmmu_olock *l);
 void vsmmu_olock_fini(struct vsmmu_olock *l);
-void vsmmu_olock_sleep(struct vsmmu_olock *l);
+bool vsmmu_olock_sleep(struct vsmmu_olock *l, bool once);
 void vsmmu_olock_wake(struct vsmmu_olock *l);
 /** Take @l if it is free. */
 static inline bool vsmmu_olock_try(struct vsmmu_olock *l, uintptr_t me)
@@ -200,7 +206,7 @@ static inline void vsmmu_olock_release(struct vsmmu_olock *l)
         vsmmu_olock_wake(l);
 }
 /* Sleep until the instance lock is the calling thread's; @waiter: count it
- * in lock_waiters and lock_epoch (a thread command processing lets in). */
+ * in lock.waiters and lock.epoch (a thread command processing lets in). */
 void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
 /** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
  *  already or holds the translation cache lock (a host callback calling
@@ -234,15 +240,19 @@ static inline void vsmmu_unlock(struct vsmmu *s)
 {
     vsmmu_olock_release(&s->lock);
 }
-/* The slow half of vsmmu_xl_lock (core.c): spin a little, then sleep. */
-void vsmmu_xl_lock_wait(struct vsmmu *s);
+/* The slow half of the cache lock (core.c): spin, then sleep.  With
+ * @give_way, first let a thread that waits for it have it. */
+void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way);
 /** Take the translation cache lock under the instance lock (command
  *  processing, reset, state load, SMMUEN, ATS): the calling thread cannot
- *  hold it already (vsmmu_lock refuses a thread that does). */
+ *  hold it already (vsmmu_lock refuses a thread that does).  A miss waiting
+ *  for it goes first: command processing takes it once per command, and
+ *  would otherwise take it back before a waiter saw it free. */
 static inline void vsmmu_xl_lock_plain(struct vsmmu *s)
 {
-    if (__builtin_expect(!vsmmu_olock_try(&s->xlock, vsmmu_self()), 0))
-        vsmmu_xl_lock_wait(s);
+    if (__builtin_expect(__atomic_load_n(&s->xlock.waiters, __ATOMIC_RELAXED) != 0 ||
+                         !vsmmu_olock_try(&s->xlock, vsmmu_self()), 0))
+        vsmmu_xl_lock_wait(s, true);
 }
 /** Take the translation cache lock without the instance lock (a
  *  translation miss): 0, or -EDEADLK when the calling thread holds either
@@ -258,7 +268,7 @@ static inline int vsmmu_xl_lock(struct vsmmu *s)
         return 0;
     if (cur == me)
         return -EDEADLK;
-    vsmmu_xl_lock_wait(s);
+    vsmmu_xl_lock_wait(s, false);
     return 0;
 }
 static inline void vsmmu_xl_unlock(struct vsmmu *s)
