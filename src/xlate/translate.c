@@ -238,9 +238,12 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
 
 /* After a miss filled the TLB with @e: the same translation in the front
  * cache of @sl, the calling thread's slot (NULL: none), under the cache
- * lock, so under the current generation. */
-static void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                       uint64_t va, const struct xl_tlbe *e, const struct xl_cfg *c)
+ * lock, so under the current generation.  Inlined: slow_path() has two
+ * callers (the plain miss and its redo under the instance lock). */
+__attribute__((always_inline))
+static inline void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
+                              uint32_t ssid, uint64_t va, const struct xl_tlbe *e,
+                              const struct xl_cfg *c)
 {
     /* (SMMUEN may have been cleared since translate() looked: then the
      * generation is already the new one.) */
@@ -321,8 +324,8 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
  * @sl: the calling thread's slot (with the probe of this miss), or NULL.
- * Inlined into its one caller, translate_miss (out of line itself): no
- * second call, frame and argument passing on the miss. */
+ * Inlined into translate_miss (out of line itself): no second call, frame
+ * and argument passing on the miss (and into the cold miss_relock). */
 __attribute__((always_inline))
 static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
                                  uint32_t ssid, uint64_t va, unsigned access,
