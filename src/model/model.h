@@ -138,7 +138,8 @@ struct vsmmu {
                                    one pointer; translate.c) */
     struct vsmmu_accel *accel;
 
-    /* trace callback (trace.c): set and used under the lock */
+    /* trace callback (trace.c): set under both locks, used under either
+     * (a translation miss traces under the cache lock alone) */
     vsmmu_trace_fn trace_fn;
     void *trace_opaque;
     uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
@@ -300,9 +301,9 @@ static inline bool vsmmu_log_on(const struct vsmmu *s, enum vsmmu_log_level leve
 #define vsmmu_trace(s, ...) \
     do { if (vsmmu_log_on((s), VSMMU_LOG_TRACE)) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
 /** Deliver trace event @id with the @n values of its arguments (in the
- *  order of its table entry).  Lock held. */
+ *  order of its table entry).  Either lock held. */
 void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v, unsigned n);
-/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Lock held;
+/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Either lock held;
  *  without a callback the values are not even computed. */
 #define vsmmu_tr(s, id, ...)                                                  \
     do {                                                                      \
@@ -440,13 +441,16 @@ void vsmmu_eventq_flag_overflow(struct vsmmu *s);
 /* ---- translation hooks (translate.c and friends) --------------------- */
 int vsmmu_xlate_init(struct vsmmu *s);
 void vsmmu_xlate_fini(struct vsmmu *s);
-/** Drop every cached structure and translation (reset).  Lock held. */
+/** Drop every cached structure and translation (reset, state load).
+ *  Instance lock held; takes the cache lock. */
 void vsmmu_xlate_reset(struct vsmmu *s);
-/** Under the lock: CR0.SMMUEN changed (translate.c). */
+/** Under the instance lock: CR0.SMMUEN changed (translate.c; takes the
+ *  cache lock). */
 void vsmmu_xlate_smmuen_changed(struct vsmmu *s);
 /**
  * Cache effects of a validated CFGI_* / TLBI_* command (and the
- * invalidation notifier).  Lock held.
+ * invalidation notifier).  Instance lock held; the cache work takes the
+ * cache lock, the trace and notifier callbacks run without it.
  */
 void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2]);
 /** TLB hits so far, exact: stats.tlb_hits (threads without a per-thread

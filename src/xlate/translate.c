@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * vsmmu_translate(): the lock-free hit path (config cache + TLB), the miss
- * path (stream table, CD, walks, events) under the instance lock, and the
- * cache effects of CFGI_* and TLBI_* commands.
+ * path (stream table, CD, walks) under the translation cache lock alone
+ * (a miss whose event must be recorded is done again under the instance
+ * lock too), and the cache effects of CFGI_* and TLBI_* commands.
  *
  * Choices where the architecture leaves freedom:
  *  - Bypass (SMMUEN = 0 with GBPA bypass, STE.Config = 100, S1DSS bypass

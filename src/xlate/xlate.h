@@ -3,6 +3,13 @@
  * Translation internals shared by strtab.c (stream table, STE and CD
  * decode), ptw.c (table walks), tlb.c, cfgcache.c and tlb_inval.c (TLB and config cache) and
  * translate.c (the translate API and invalidation commands).
+ *
+ * "The lock" in the comments of this layer (and of cache.h) is the
+ * translation cache lock (vsmmu_xl_lock, model/model.h): every reader
+ * that is not the lock-free hit path, and every writer, of the TLB, the
+ * config and walk caches and the generation holds it.  A translation miss
+ * holds it alone; command processing, reset, state load, SMMUEN changes
+ * and ATS hold it under the instance lock.
  */
 #ifndef VSMMU_XLATE_H
 #define VSMMU_XLATE_H
