@@ -84,11 +84,21 @@ static void deliver_fmt(struct vsmmu *s, enum vsmmu_log_level level, char *buf, 
     deliver(s, level, buf);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_now(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_now(CLOCK_MONOTONIC);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+    return clock_now(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* The slot of @site: found, claimed, or the shared last one. */
@@ -378,35 +388,44 @@ static inline void cpu_relax(void)
 
 /* The cache lock is held for microseconds (one miss's walk, one command's
  * cache work): a thread that finds it held spins for it, counted as a
- * waiter, yielding the CPU every XL_SPIN_YIELD tries (its holder may be
- * waiting for this CPU), for up to XL_SPIN_NS; then it sleeps until the
- * next unlock (waking a sleeper can take 0.1 - 1 ms on a busy host) and
- * spins again.  With @give_way (command processing) the caller first
- * waits, for at most XL_GIVE_WAY_NS, until a waiter has had the lock. */
-#define XL_SPIN_YIELD 64u
-#define XL_SPIN_NS 1000000u
-#define XL_GIVE_WAY_NS 20000u
+ * waiter.  For XL_SPIN_ALONE_NS it only spins (its holder is most likely
+ * running on another CPU); after that it yields the CPU every
+ * XL_SPIN_CHECK tries too (the holder may be waiting for this CPU).  Once
+ * it has spent XL_SPIN_CPU_NS of its own CPU time so (not wall time: a
+ * thread that yielded may get the CPU back only milliseconds later, and
+ * must not then go to sleep at once), it sleeps until the next unlock
+ * (waking a sleeper can take 0.1 - 1 ms on a busy host) and spins again.
+ * With @give_way (command processing) the caller first waits, for at most
+ * XL_GIVE_WAY_NS of CPU time, until a waiter has had the lock. */
+#define XL_SPIN_CHECK 64u
+#define XL_SPIN_ALONE_NS 50000u
+#define XL_SPIN_CPU_NS 1000000u
+#define XL_GIVE_WAY_NS 5000u
 
 /* Spin until @l is free and, with @seen, until a waiter took it since epoch
- * @seen was read; false after @limit_ns. */
-static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, uint64_t limit_ns)
+ * @seen was read; false after @cpu_ns of this thread's CPU time. */
+static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, uint64_t cpu_ns)
 {
-    uint64_t t0 = 0;
+    uint64_t t0 = 0, c0 = 0;
 
     for (unsigned i = 1;; i++) {
         if (!__atomic_load_n(&l->owner, __ATOMIC_RELAXED) &&
             (!seen || !__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) ||
              __atomic_load_n(&l->epoch, __ATOMIC_RELAXED) != *seen))
             return true;
-        if (i % XL_SPIN_YIELD) {
+        if (i % XL_SPIN_CHECK) {
             cpu_relax();
             continue;
         }
-        if (!t0)
+        if (!t0) {
             t0 = now_ns();
-        else if (now_ns() - t0 >= limit_ns)
+            c0 = thread_cpu_ns();
+            continue;
+        }
+        if (thread_cpu_ns() - c0 >= cpu_ns)
             return false;
-        sched_yield();
+        if (now_ns() - t0 >= XL_SPIN_ALONE_NS)
+            sched_yield();
     }
 }
 
@@ -427,7 +446,7 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
 
         if (!give_way)
             __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
-        while (spin_for(l, NULL, XL_SPIN_NS))
+        while (spin_for(l, NULL, XL_SPIN_CPU_NS))
             if ((got = vsmmu_olock_try(l, me)))
                 break;
         if (!give_way) {
