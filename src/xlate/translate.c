@@ -238,19 +238,18 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
 }
 
 /* After a miss filled the TLB with @e: the same translation in the front
- * cache of @sl, the calling thread's slot (NULL: none), under the cache
- * lock, so under the current generation.  Inlined: slow_path() has two
- * callers (the plain miss and its redo under the instance lock). */
+ * cache of @sl, the calling thread's slot (NULL: none), under the
+ * generation xl_fast() left in the slot: the one translate() read before
+ * it found SMMUEN = 1, as the shared TLB's hits fill it (an entry of a
+ * generation that an invalidation or an SMMUEN change has moved past
+ * since is dead at once).  Inlined: slow_path() has two callers (the
+ * plain miss and its redo under the instance lock). */
 __attribute__((always_inline))
-static inline void fill_front(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
-                              uint32_t ssid, uint64_t va, const struct xl_tlbe *e,
-                              const struct xl_cfg *c)
+static inline void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+                              const struct xl_tlbe *e, const struct xl_cfg *c)
 {
-    /* (SMMUEN may have been cleared since translate() looked: then the
-     * generation is already the new one.) */
-    if (sl && vsmmu_cr0(s, CR0_SMMUEN))
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid,
-                   __atomic_load_n(&s->xl->slots->gen, __ATOMIC_RELAXED), va, e->shift, e->oa,
+    if (sl)
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, e->shift, e->oa,
                    e->perm, c->privcfg, c->instcfg);
 }
 
@@ -409,7 +408,7 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         .perm = perm,
     };
     xl_tlb_insert(xc, &e, sid, ssid, sl ? &sl->probe : NULL);
-    fill_front(s, sl, sid, ssid, va, &e, c);
+    fill_front(sl, sid, ssid, va, &e, c);
     vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
              e.va, e.oa, 1ull << shift, api_perm(perm, priv));
 
