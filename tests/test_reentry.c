@@ -269,16 +269,18 @@ static void rx_s1_stream(struct rx *x, bool clear_af, bool cd_ha)
     xt_s1_stream(&x->xt, 1, cd);
 }
 
-/* A miss that succeeds holds the cache lock only: its callbacks are
- * refused all the same, and the translation completes. */
-static void lock_free_miss(struct rx *x)
+/* A miss that succeeds holds the cache lock only: the callbacks @cb it
+ * makes are refused all the same, and the translation completes. */
+static void lock_free_miss(struct rx *x, enum cb cb)
 {
     struct vsmmu_xlate_result res = VSMMU_STRUCT_INIT(res);
 
+    x->armed = cb;
     CHECK_EQ(vsmmu_translate(x->xt.tb.s, 1, VSMMU_NO_SSID, 0x5004, VSMMU_ACC_READ, &res), 0);
     CHECK_OK(res, 0x9004, 0x1000);
     rx_check(x);
     CHECK(x->held_xlock && !x->held_lock);
+    rx_fini(x);
 }
 
 TEST(reentry_from_mem_read_in_lock_free_miss)
@@ -287,9 +289,7 @@ TEST(reentry_from_mem_read_in_lock_free_miss)
 
     rx_init(&x, false);
     rx_s1_stream(&x, false, false);
-    x.armed = CB_MEM_READ;
-    lock_free_miss(&x);
-    rx_fini(&x);
+    lock_free_miss(&x, CB_MEM_READ);
 }
 
 /* The walk sets the Access flag (HTTU): a write without the instance lock. */
@@ -299,9 +299,7 @@ TEST(reentry_from_mem_write_in_lock_free_miss)
 
     rx_init_cfg(&x, false, 0, true);
     rx_s1_stream(&x, true, true);
-    x.armed = CB_MEM_WRITE;
-    lock_free_miss(&x);
-    rx_fini(&x);
+    lock_free_miss(&x, CB_MEM_WRITE);
 }
 
 /* The tlb_fill trace event of a miss. */
@@ -312,9 +310,7 @@ TEST(reentry_from_trace_in_lock_free_miss)
     rx_init(&x, false);
     rx_s1_stream(&x, false, false);
     vsmmu_set_trace(x.xt.tb.s, w_trace, &x);
-    x.armed = CB_TRACE;
-    lock_free_miss(&x);
-    rx_fini(&x);
+    lock_free_miss(&x, CB_TRACE);
 }
 
 TEST(reentry_from_msi)

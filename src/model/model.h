@@ -206,25 +206,35 @@ static inline void vsmmu_olock_release(struct vsmmu_olock *l)
     if (__builtin_expect(__atomic_load_n(&l->sleepers, __ATOMIC_SEQ_CST) != 0, 0))
         vsmmu_olock_wake(l);
 }
+/* The fast half of vsmmu_lock and vsmmu_xl_lock: take @l for @me unless
+ * the calling thread holds @l or @other already.  0: taken; -EDEADLK:
+ * refused; 1: another thread holds @l (the caller waits). */
+static inline int vsmmu_olock_enter(struct vsmmu_olock *l, const struct vsmmu_olock *other,
+                                    uintptr_t me)
+{
+    uintptr_t cur = 0;
+
+    if (__builtin_expect(__atomic_load_n(&other->owner, __ATOMIC_RELAXED) == me, 0))
+        return -EDEADLK;
+    if (__builtin_expect(__atomic_compare_exchange_n(&l->owner, &cur, me, false,
+                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
+        return 0;
+    /* Held: by this thread (only it stores its own identity), or another. */
+    return cur == me ? -EDEADLK : 1;
+}
 /* Sleep until the instance lock is the calling thread's; @waiter: count it
  * in lock.waiters and lock.epoch (a thread command processing lets in). */
 void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
 /** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
  *  already or holds the translation cache lock (a host callback calling
- *  back into the same instance). */
+ *  back into the same instance; the cache lock is taken after this one,
+ *  never before). */
 static inline int vsmmu_lock(struct vsmmu *s)
 {
-    uintptr_t me = vsmmu_self(), cur = 0;
+    int rc = vsmmu_olock_enter(&s->lock, &s->xlock, vsmmu_self());
 
-    /* (The cache lock is taken after this one, never before.) */
-    if (__builtin_expect(__atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) == me, 0))
-        return -EDEADLK;
-    if (__builtin_expect(__atomic_compare_exchange_n(&s->lock.owner, &cur, me, false,
-                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
-        return 0;
-    /* Held: by this thread (only it stores its own identity), or another. */
-    if (cur == me)
-        return -EDEADLK;
+    if (__builtin_expect(rc <= 0, 1))
+        return rc;
     /* A thread that has to wait says so: command processing, which may
      * hold the lock for a whole queue, lets it in between chunks. */
     vsmmu_lock_wait(s, true);
@@ -260,15 +270,10 @@ static inline void vsmmu_xl_lock_plain(struct vsmmu *s)
  *  lock (a host callback calling back into the same instance). */
 static inline int vsmmu_xl_lock(struct vsmmu *s)
 {
-    uintptr_t me = vsmmu_self(), cur = 0;
+    int rc = vsmmu_olock_enter(&s->xlock, &s->lock, vsmmu_self());
 
-    if (__builtin_expect(__atomic_load_n(&s->lock.owner, __ATOMIC_RELAXED) == me, 0))
-        return -EDEADLK;
-    if (__builtin_expect(__atomic_compare_exchange_n(&s->xlock.owner, &cur, me, false,
-                                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
-        return 0;
-    if (cur == me)
-        return -EDEADLK;
+    if (__builtin_expect(rc <= 0, 1))
+        return rc;
     vsmmu_xl_lock_wait(s, false);
     return 0;
 }
