@@ -821,8 +821,19 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
     notify(s, &inv);
 }
 
-unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return xl_tlb_count(s->xl->cache); }
-unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cache); }
+/* @count of the cache, under the cache lock. */
+static unsigned cache_count(struct vsmmu *s, unsigned (*count)(struct xl_cache *))
+{
+    unsigned n;
+
+    vsmmu_xl_lock_plain(s);
+    n = count(s->xl->cache);
+    vsmmu_xl_unlock(s);
+    return n;
+}
+
+unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return cache_count(s, xl_tlb_count); }
+unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return cache_count(s, xl_cfg_count); }
 
 static struct xl_slot *own_slot(struct vsmmu *s)
 {
