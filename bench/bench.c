@@ -493,6 +493,19 @@ static void pick_cpus(void)
             pin_cpu[ncpus++] = c;
 }
 
+/* Pin the calling thread to @cpu (-1: leave it). */
+static void pin_self(int cpu)
+{
+    cpu_set_t set;
+
+    if (cpu < 0)
+        return;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    must(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0,
+         "pthread_setaffinity_np");
+}
+
 struct thr {
     vsmmu_t *s;
     unsigned long n;
@@ -506,13 +519,7 @@ struct thr {
 static void *hit_thread(void *arg)
 {
     struct thr *t = arg;
-    if (t->cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(t->cpu, &set);
-        must(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0,
-             "pthread_setaffinity_np");
-    }
+    pin_self(t->cpu);
     run_hit(t->s, 256, 255, t->start);  /* claim the slot, fill its front cache */
     pthread_barrier_wait(t->bar);
     t->t0 = now();
@@ -580,13 +587,7 @@ static void *mmio_writer(void *arg)
     struct thr *t = arg;
     unsigned long k = 0;
 
-    if (t->cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(t->cpu, &set);
-        must(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0,
-             "pthread_setaffinity_np");
-    }
+    pin_self(t->cpu);
     pthread_barrier_wait(t->bar);
     while (!mmio_stop) {
         vsmmu_mmio_write(t->s, R_GERRORN, 4, 0);
