@@ -275,9 +275,10 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return rc;
     if (!o.mem_read || !o.mem_write)
         return -EINVAL;
-    s = calloc(1, sizeof(*s));
+    s = aligned_alloc(_Alignof(struct vsmmu), sizeof(*s));  /* a multiple of it */
     if (!s)
         return -ENOMEM;
+    memset(s, 0, sizeof(*s));
     s->cfg = c;
     s->ops = o;
     if (log_init(s)) {

@@ -133,14 +133,19 @@ struct vsmmu {
     void (*inval_fn)(void *opaque, const struct vsmmu_inval *inv);
     void *inval_opaque;
 
-    struct vsmmu_xlate *xl;
+    /* Read by every translation of every thread and written only at create
+     * and destroy: a cache line of their own (the instance is allocated
+     * line-aligned), so that the writes of the fields around them (counters,
+     * the MMIO write's effect, the log's lock) do not take the line away
+     * from the translating CPUs. */
+    struct vsmmu_xlate *xl __attribute__((aligned(64)));
     struct xl_slots *xl_slots;  /* xl's per-thread slots (the hit path's
                                    one pointer; translate.c) */
     struct vsmmu_accel *accel;
 
     /* trace callback (trace.c): set under both locks, used under either
      * (a translation miss traces under the cache lock alone) */
-    vsmmu_trace_fn trace_fn;
+    vsmmu_trace_fn trace_fn __attribute__((aligned(64)));
     void *trace_opaque;
     uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
 
