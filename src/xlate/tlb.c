@@ -8,7 +8,7 @@
  * capacity and never flush everything to make room.
  *
  * Readers (the translate hit path) take no lock: every entry is guarded by
- * a sequence counter.  Writers hold the instance lock: they make the
+ * a sequence counter.  Writers hold the translation cache lock: they make the
  * counter odd, update the entry, and make it even again; a reader that
  * sees an odd or changed counter treats the probe as a miss.
  *
