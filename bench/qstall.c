@@ -247,10 +247,13 @@ static void make_cmd(const char *k, unsigned i, uint64_t c[2])
 
 /* The longest call of a background thread and how it spent that time:
  * voluntary context switches (it slept: blocked on the lock), involuntary
- * ones (preempted by other load) and its CPU time in it. */
+ * ones (preempted by other load) and its CPU time in it; and the calls
+ * that took over 0.1 ms, by how (slept, only preempted, ran), and over
+ * 1 ms. */
 struct worst {
     double wall, cpu;
     long vcsw, ivcsw;
+    unsigned long slept, preempted, ran, over_1;
 };
 
 struct bg {
@@ -284,9 +287,20 @@ static void probe_end(const struct probe *p, struct worst *w)
     double d = now() - p->t, c = tcpu() - p->c;
     struct rusage ru;
 
-    if (d <= w->wall)
+    if (d <= 1e-4 && d <= w->wall)
         return;
     getrusage(RUSAGE_THREAD, &ru);
+    if (d > 1e-4) {
+        if (ru.ru_nvcsw != p->ru.ru_nvcsw)
+            w->slept++;
+        else if (ru.ru_nivcsw != p->ru.ru_nivcsw)
+            w->preempted++;
+        else
+            w->ran++;
+        w->over_1 += d > 1e-3;
+    }
+    if (d <= w->wall)
+        return;
     w->wall = d;
     w->cpu = c;
     w->vcsw = ru.ru_nvcsw - p->ru.ru_nvcsw;
@@ -323,12 +337,14 @@ static void *xlater(void *arg)
     return NULL;
 }
 
-/* "1.234 ms (slept, 0.010 ms CPU)": slept = a voluntary context switch
- * (blocked on the lock), preempted = only involuntary ones. */
+/* "1.234 ms (slept, 0.010 ms CPU; > 0.1 ms: 2 slept, 1 preempted, 0 ran;
+ * 1 > 1 ms)": slept = a voluntary context switch (blocked on a lock),
+ * preempted = only involuntary ones. */
 static const char *wait_str(const struct worst *w, char *buf, size_t n)
 {
-    snprintf(buf, n, "%7.3f ms (%s, %.3f ms CPU)", w->wall * 1e3,
-             w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran", w->cpu * 1e3);
+    snprintf(buf, n, "%7.3f ms (%s, %.3f ms CPU; > 0.1 ms: %lu slept, %lu preempted, %lu ran; "
+             "%lu > 1 ms)", w->wall * 1e3, w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran",
+             w->cpu * 1e3, w->slept, w->preempted, w->ran, w->over_1);
     return buf;
 }
 
@@ -414,17 +430,19 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     if (bg) {
         pthread_join(th[0], NULL);
         pthread_join(th[1], NULL);
-        char w1[80], w2[80];
+        char w1[128], w2[128];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
                "%s, translate miss %s (%lu reads, %lu misses); processing: preempted %ld "
                "times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), %llu hand-offs, "
-               "%llu not taken in time\n",
+               "%llu not taken in time; cache lock: %llu sleeps, %llu give-ways timed out\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3, wait_str(&b.read, w1, sizeof(w1)),
                wait_str(&b.xlate, w2, sizeof(w2)), b.reads, b.xlates,
                ru1.ru_nivcsw - ru0.ru_nivcsw, (double)tbp->s->cmdq_hold_max_ns * 1e-6,
                (double)tbp->s->cmdq_hold_max_cpu_ns * 1e-6,
                (unsigned long long)tbp->s->cmdq_yields,
-               (unsigned long long)tbp->s->cmdq_handoff_missed);
+               (unsigned long long)tbp->s->cmdq_handoff_missed,
+               (unsigned long long)tbp->s->xl_sleeps,
+               (unsigned long long)tbp->s->xl_give_way_missed);
     } else {
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU (no other threads)\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3);

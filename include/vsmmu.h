@@ -16,19 +16,27 @@
  *    calls and event processing of one instance are serialised by a mutex
  *    inside the instance.
  *  - vsmmu_translate() may be called concurrently from any number of threads;
- *    a translation that hits the TLB takes no lock.
- *  - Host callbacks are called with the instance's mutex held (except
- *    mem_read during a translate miss, which may run without it): they must
- *    not call back into the same instance.
+ *    a translation that hits the TLB takes no lock.  A miss takes a second,
+ *    short-held lock that guards the translation caches, not the instance
+ *    mutex, so it never waits for command processing beyond one command's
+ *    cache work; a miss that ends in a fault whose event must be recorded
+ *    takes the mutex too (then it may wait like an MMIO access).  ATS
+ *    translations (VSMMU_ACC_ATS_*) take the mutex.
+ *  - Host callbacks are called with the instance's mutex held, except
+ *    mem_read, mem_write (an Access flag update), log and the trace
+ *    callback during a translation miss that records no event, which run
+ *    without it (so at the same time as callbacks of command processing on
+ *    another thread): they must not call back into the same instance.
  *  - Re-entrancy rule: a call into an instance from inside one of its own
  *    callbacks (mem_read, mem_write, irq, msi, log, the invalidation
- *    notifier, the trace callback, the event-fd notifier) is refused, never
- *    a deadlock: functions returning int return -EDEADLK (vsmmu_translate()
- *    too, unless it hits the TLB, which needs no lock), void ones do nothing
- *    and log an error.  A VMM whose msi callback routes a write aimed at
- *    the SMMU's own register frame back into vsmmu_mmio_write() therefore
- *    gets -EDEADLK: return it, and the model treats the MSI as aborted
- *    (GERROR.MSI_*_ABT_ERR), as for any write it cannot complete.
+ *    notifier, the trace callback, the event-fd notifier), with or without
+ *    the mutex, is refused, never a deadlock: functions returning int return
+ *    -EDEADLK (vsmmu_translate() too, unless it hits the TLB, which needs no
+ *    lock), void ones do nothing and log an error.  A VMM whose msi
+ *    callback routes a write aimed at the SMMU's own register frame back
+ *    into vsmmu_mmio_write() therefore gets -EDEADLK: return it, and the
+ *    model treats the MSI as aborted (GERROR.MSI_*_ABT_ERR), as for any
+ *    write it cannot complete.
  *
  * NULL rule: a NULL instance, handle or pointer a function needs makes it
  * return -EINVAL (functions returning int), -1 (vsmmu_accel_event_fd,
@@ -286,15 +294,19 @@ void vsmmu_reset(vsmmu_t *s);
  *    up to 64 coalesced commands.
  *  - Register reads of the ID registers, CR0, CR0ACK, CR2, GBPA, GERROR,
  *    STRTAB_BASE(_CFG) and CMDQ_CONS take no lock and never wait for
- *    command processing; other register accesses and translation misses
- *    take the instance lock.  Processing looks for a waiting thread every
- *    16 commands and lets it in once 100 us (wall clock; or 4096
- *    commands) have passed since it last did, then waits, without using
- *    the CPU, until the waiter has the lock (at most 1 ms).  Measured: at
- *    most 0.13 ms from seeing the waiter to letting it in, translation
- *    misses waiting 0.1 - 0.9 ms on a lightly loaded 2-vCPU host; a longer
- *    wait means the processing thread was descheduled while it held the
- *    lock (an overloaded host).
+ *    command processing.  Translation misses take only the translation
+ *    cache lock, which processing holds for one command's cache work at a
+ *    time (microseconds; a waiting miss goes before the next command), so
+ *    they do not wait for the queue either; a miss that records an event
+ *    needs the instance lock, as do other register accesses.  Processing
+ *    looks for a thread waiting for the instance lock every 16 commands
+ *    and lets it in once 100 us (wall clock; or 4096 commands) have passed
+ *    since it last did, then waits, without using the CPU, until the
+ *    waiter has the lock (at most 1 ms).  Measured: at most 0.13 ms from
+ *    seeing the waiter to letting it in (threads waiting 0.1 - 0.9 ms
+ *    on a lightly loaded 2-vCPU host); translation misses wait for
+ *    microseconds.  A longer wait means the processing thread was
+ *    descheduled while it held a lock (an overloaded host).
  *  - A CMDQ_PROD write made while another thread is consuming the queue
  *    returns at once; that thread consumes the new commands too.
  */

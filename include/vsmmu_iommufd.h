@@ -89,7 +89,9 @@ int vsmmu_iommufd_vdevice_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id,
 int vsmmu_iommufd_veventq_alloc(vsmmu_iommufd_t *t, uint32_t viommu_id,
                                 uint32_t type, uint32_t depth,
                                 uint32_t *out_veventq_id, int *out_fd);
-/** read() a vEVENTQ fd: returns bytes read (0 = empty) or -errno. */
+/** read() a vEVENTQ fd: returns bytes read (0 = empty) or -errno.  As the
+ *  kernel's read, it returns every whole queued record that fits in @len
+ *  (the readers rely on it; a custom transport must do the same). */
 long vsmmu_iommufd_veventq_read(vsmmu_iommufd_t *t, int fd, void *buf, size_t len);
 int vsmmu_iommufd_veventq_close(vsmmu_iommufd_t *t, int fd);
 /** Attach (or atomically replace) @dev's attachment to @pt_id. */
@@ -118,7 +120,9 @@ struct vsmmu_vevent_counts {
 int vsmmu_vevent_reader_counts(const vsmmu_vevent_reader_t *r,
                                struct vsmmu_vevent_counts *c);
 /**
- * Drain @fd: read until the queue is empty, several records per read().
+ * Drain @fd: read until the queue is empty, several records per read();
+ * a read that leaves room for another record took all that was queued
+ * (the kernel returns every whole record that fits), so it is the last.
  * @cb is called for each full record with its payload and sequence number;
  * @lost_cb (may be NULL) whenever a loss is detected, with the count.
  * Returns the number of records delivered, or -errno on a read error.
@@ -162,11 +166,13 @@ void vsmmu_accel_set_event_fd_notifier(vsmmu_t *s,
                                        void (*fn)(void *opaque, int old_fd, int new_fd),
                                        void *opaque);
 /**
- * Drain the vEVENTQ into the guest's event queue: read until the fd reads
- * empty (an edge-triggered event loop needs nothing more).  Returns the
- * number of records delivered (0 without a vEVENTQ), or -errno.  The
- * instance mutex is taken per read(), so MMIO is not held off by a long
- * drain.  Bounded: a call handles at most twice the vEVENTQ's depth in
+ * Drain the vEVENTQ into the guest's event queue: read until a read finds
+ * the queue empty, or takes all that was queued (it left room for another
+ * record: the kernel returns every whole record that fits), so an
+ * edge-triggered event loop needs nothing more; a wake-up with one event
+ * costs one read().  Returns the number of records delivered (0 without a
+ * vEVENTQ), or -errno.  The instance mutex is taken per read(), so MMIO is
+ * not held off by a long drain.  Bounded: a call handles at most twice the vEVENTQ's depth in
  * records (a full queue always drains in one call); a host that refills
  * the queue as fast as it is drained makes the call return -EAGAIN after
  * delivering that many: call again (e.g. after serving other work).

@@ -82,7 +82,7 @@ static void notifier(void *opaque, const struct vsmmu_inval *inv)
         x->go = 1;
         /* Until the other thread waits for the lock (bounded). */
         for (unsigned k = 0; k < 2000000 &&
-                             !__atomic_load_n(&x->tb.s->lock_waiters, __ATOMIC_RELAXED); k++)
+                             !__atomic_load_n(&x->tb.s->lock.waiters, __ATOMIC_RELAXED); k++)
             sched_yield();
     }
 }

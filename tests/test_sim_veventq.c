@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "test_sim.h"
@@ -113,6 +114,64 @@ TEST(veventq_read_rules_and_poll)
     }
     CHECK_EQ(mock_vq_read(&x, NULL, 64), -EFAULT);
     CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, 0, buf, 64), -EBADF);
+    mock_vq_fini(&x);
+}
+
+/* Bytes waiting in the pipe behind a simulated vEVENTQ fd. */
+static int pipe_bytes(int fd)
+{
+    int n = -1;
+    CHECK_EQ(ioctl(fd, FIONREAD, &n), 0);
+    return n;
+}
+
+/* The fd's readiness costs the simulated kernel a system call only when
+ * the queue turns non-empty or empty: the pipe holds one byte however
+ * many records are queued (and none while empty), so queueing into a
+ * non-empty queue and a read that leaves records behind touch it not. */
+TEST(veventq_fd_ready_only_on_transitions)
+{
+    struct mock_vq x;
+    uint8_t buf[64];
+    mock_vq_init(&x, 8);
+    CHECK_EQ(pipe_bytes(x.fd), 0);
+    mock_vq_trigger(&x, 5);
+    CHECK_EQ(pipe_bytes(x.fd), 1);
+    CHECK_EQ(mock_vq_read(&x, buf, 24), 24);
+    CHECK_EQ(pipe_bytes(x.fd), 1);
+    mock_vq_trigger(&x, 1);
+    CHECK_EQ(pipe_bytes(x.fd), 1);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 48);
+    CHECK_EQ(pipe_bytes(x.fd), 0);
+    CHECK(!fd_readable(x.fd));
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 0);
+    CHECK_EQ(pipe_bytes(x.fd), 0);
+    mock_vq_fini(&x);
+}
+
+/* Reads of two queues in turn each find their own queue (the simulated
+ * kernel remembers the last queue it used and must check it is the fd's). */
+TEST(veventq_two_queues_read_in_turn)
+{
+    struct mock_vq x;
+    uint8_t buf[64];
+    uint32_t q2;
+    int fd2;
+    mock_vq_init(&x, 8);
+    CHECK_EQ(vsmmu_iommufd_veventq_alloc(x.m.t, x.m.viommu, 7, 4, &q2, &fd2), 0);
+    mock_vq_trigger(&x, 2);
+    CHECK_EQ(mock_vq_read(&x, buf, 12), 12);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), 0);
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf + 4), 1);
+    mock_vq_trigger(&x, 1);   /* reported to the selftest-type queue, not to q2 */
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), 0);
+    CHECK(!fd_readable(fd2));
+    CHECK_EQ(mock_vq_read(&x, buf, sizeof(buf)), 12);
+    CHECK_EQ(rd32le(buf + 4), 2);
+    CHECK_EQ(vsmmu_iommufd_veventq_close(x.m.t, fd2), 0);
+    CHECK_EQ(vsmmu_iommufd_veventq_read(x.m.t, fd2, buf, sizeof(buf)), -EBADF);
+    CHECK_EQ(vsmmu_iommufd_destroy(x.m.t, q2), 0);
     mock_vq_fini(&x);
 }
 

@@ -348,3 +348,25 @@ TEST(new_instance_never_returns_stale_translations)
         xt_fini(&x);
     }
 }
+
+/* The pointers every translation reads first (struct vsmmu: xl, xl_slots)
+ * sit on a cache line that nothing written after create shares: the
+ * instance is line-aligned, the line starts at xl and the next field
+ * (trace_fn) starts the next one.  Several instances, as malloc would
+ * place them anywhere. */
+TEST(hit_path_pointers_have_a_line_of_their_own)
+{
+    struct xt x[4];
+
+    CHECK_EQ(offsetof(struct vsmmu, xl) % 64, 0);
+    CHECK_EQ(offsetof(struct vsmmu, trace_fn) - offsetof(struct vsmmu, xl), 64);
+    CHECK(offsetof(struct vsmmu, xl_slots) < offsetof(struct vsmmu, trace_fn));
+    CHECK(offsetof(struct vsmmu, accel) < offsetof(struct vsmmu, trace_fn));
+    for (unsigned i = 0; i < 4; i++) {
+        xt_init(&x[i], NULL, NULL);
+        CHECK_EQ((uintptr_t)x[i].tb.s % 64, 0);
+        CHECK_EQ((uintptr_t)&x[i].tb.s->xl % 64, 0);
+    }
+    for (unsigned i = 0; i < 4; i++)
+        xt_fini(&x[i]);
+}

@@ -127,12 +127,14 @@ static void on_lost(void *arg, uint64_t n)
               (unsigned long long)n, (unsigned long long)s->stats.host_lost);
 }
 
-/* One read of the vEVENTQ, its records delivered.  Lock held. */
-static int process_one_read(struct vsmmu *s, uint8_t *buf)
+/* One read of the vEVENTQ, its records delivered; *emptied as
+ * vsmmu_vevent_reader_step() sets it.  Lock held. */
+static int process_one_read(struct vsmmu *s, uint8_t *buf, bool *emptied)
 {
     struct vsmmu_accel *a = s->accel;
     uint64_t malformed = a->rd.malformed;
-    int rc = vsmmu_vevent_reader_step(&a->rd, a->t, a->veventq_fd, buf, on_record, on_lost, s);
+    int rc = vsmmu_vevent_reader_step(&a->rd, a->t, a->veventq_fd, buf, emptied, on_record,
+                                      on_lost, s);
 
     if (a->rd.malformed != malformed) {
         uint64_t n = a->rd.malformed - malformed;
@@ -148,7 +150,10 @@ static int process_one_read(struct vsmmu *s, uint8_t *buf)
 }
 
 /*
- * Read until the fd reads empty.  The lock is taken per read, so MMIO and
+ * Read until a read shows the queue empty: it returned nothing, or it left
+ * room for another record (the kernel fills the buffer with every whole
+ * record queued, so one read per wake-up is the common case, not a second
+ * read just to see it empty).  The lock is taken per read, so MMIO and
  * the other entry points wait at most for one read's records.  Bounded:
  * twice the vEVENTQ depth in records (plus reads that delivered nothing)
  * drains a full queue in one call; a host that refills it as fast as it is
@@ -159,6 +164,7 @@ int vsmmu_accel_process_events(vsmmu_t *s)
     uint8_t buf[VSMMU_VEVENT_READ_BUF];
     uint64_t work = 0;
     int delivered = 0, rc;
+    bool emptied = false;
 
     if (!s)
         return -EINVAL;
@@ -170,10 +176,13 @@ int vsmmu_accel_process_events(vsmmu_t *s)
         } else if (work >= 2ull * s->accel->veventq_depth) {
             rc = -EAGAIN;
         } else {
-            rc = process_one_read(s, buf);
+            rc = process_one_read(s, buf, &emptied);
             if (rc == -EAGAIN)
                 rc = 0;         /* read empty: done */
-            else if (rc >= 0 || rc == -EINTR) {
+            else if (rc >= 0 && emptied) {
+                delivered += rc;
+                rc = 0;         /* the read took the rest: done */
+            } else if (rc >= 0 || rc == -EINTR) {
                 delivered += rc > 0 ? rc : 0;
                 work += rc > 0 ? (uint64_t)rc : 1;
                 vsmmu_unlock(s);

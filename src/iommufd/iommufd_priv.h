@@ -7,6 +7,8 @@
 #ifndef VSMMU_IOMMUFD_PRIV_H
 #define VSMMU_IOMMUFD_PRIV_H
 
+#include <stdbool.h>
+
 #include "vsmmu_iommufd.h"
 
 struct vsmmu_iommufd {
@@ -30,9 +32,13 @@ void vsmmu_vevent_reader_init(struct vsmmu_vevent_reader *r, uint32_t payload_le
 /* One read of @fd into @buf (VSMMU_VEVENT_READ_BUF bytes), its records
  * parsed and delivered.  Returns the records delivered (>= 0), -EAGAIN when
  * the fd had nothing (it reads empty), -EINTR (read again) or another
- * -errno. */
+ * -errno.  *@emptied is set when the read itself shows that it took all
+ * that was queued: it returned well-formed records and left room for
+ * another record (the kernel returns every whole record that fits,
+ * docs/iommufd.md 4.3), so a further read would only find the queue
+ * empty. */
 int vsmmu_vevent_reader_step(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
-                             uint8_t *buf,
+                             uint8_t *buf, bool *emptied,
                              void (*cb)(void *arg, const uint8_t *payload, uint32_t seq),
                              void (*lost_cb)(void *arg, uint64_t nlost), void *arg);
 

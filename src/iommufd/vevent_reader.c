@@ -2,7 +2,10 @@
 /*
  * vEVENTQ record reader: drains a vEVENTQ fd through the iommufd layer,
  * several records per read(), checks each record, and tracks the 31-bit
- * sequence numbers to count lost events.
+ * sequence numbers to count lost events.  A drain ends with a read that
+ * returns nothing or one that left room for another record: the kernel
+ * returns every whole queued record that fits (docs/iommufd.md 4.3), so
+ * such a read took all there was.
  *
  * What a read returns is a run of records, each an 8-byte header
  * {u32 flags, u32 sequence} followed by the queue type's payload, or a
@@ -131,12 +134,15 @@ static int parse(struct vsmmu_vevent_reader *r, const uint8_t *buf, size_t n,
 }
 
 int vsmmu_vevent_reader_step(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
-                             uint8_t *buf,
+                             uint8_t *buf, bool *emptied,
                              void (*cb)(void *arg, const uint8_t *payload, uint32_t seq),
                              void (*lost_cb)(void *arg, uint64_t nlost), void *arg)
 {
+    uint64_t malformed = r->malformed;
     long n;
+    int delivered;
 
+    *emptied = false;
     n = vsmmu_iommufd_veventq_read(t, fd, buf, READ_BUF);
     if (n == 0 || n == -EAGAIN)
         return -EAGAIN;
@@ -144,7 +150,12 @@ int vsmmu_vevent_reader_step(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, 
         return (int)n;
     if (n > READ_BUF)       /* a transport that overran the buffer */
         return -EIO;
-    return parse(r, buf, (size_t)n, cb, lost_cb, arg);
+    delivered = parse(r, buf, (size_t)n, cb, lost_cb, arg);
+    /* Room left for a whole record (a lost-events header is smaller): had
+     * anything still been queued, the read would have returned it too.
+     * After a malformed record the sizes are not to be trusted: read on. */
+    *emptied = READ_BUF - (size_t)n >= HDR_SIZE + r->payload_len && r->malformed == malformed;
+    return delivered;
 }
 
 int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t, int fd,
@@ -153,6 +164,7 @@ int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
 {
     uint64_t work = 0;
     int delivered = 0, n;
+    bool emptied;
 
     if (!r || !t || fd < 0 || r->payload_len == 0 ||
         r->payload_len > READ_BUF - HDR_SIZE)
@@ -165,7 +177,7 @@ int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
             n = -EAGAIN;    /* still readable, perhaps: call again */
             break;
         }
-        n = vsmmu_vevent_reader_step(r, t, fd, buf, cb, lost_cb, arg);
+        n = vsmmu_vevent_reader_step(r, t, fd, buf, &emptied, cb, lost_cb, arg);
         if (n == -EINTR) {
             work++;
             continue;
@@ -177,6 +189,10 @@ int vsmmu_vevent_reader_drain(struct vsmmu_vevent_reader *r, vsmmu_iommufd_t *t,
         }
         delivered += n;
         work += n ? (uint64_t)n : 1;
+        if (emptied) {
+            n = 0;          /* the read took the rest */
+            break;
+        }
     }
     free(buf);
     return n ? n : delivered;

@@ -305,7 +305,7 @@ static uint64_t now_ns(void)
 static bool cmdq_yield(struct vsmmu *s)
 {
     uint32_t epoch = s->cmdq_epoch;
-    uint32_t seen = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE);
+    uint32_t seen = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE);
     uint64_t t0 = 0;
     bool missed;
 
@@ -314,8 +314,8 @@ static bool cmdq_yield(struct vsmmu *s)
      * so that this CPU goes idle and a waiter queued behind another busy
      * thread elsewhere is moved here: without them a waiter may not run
      * before this thread takes the lock again, hand-off after hand-off. */
-    for (unsigned i = 0; __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen &&
-                         __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED); i++) {
+    for (unsigned i = 0; __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE) == seen &&
+                         __atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED); i++) {
         if (i < CMDQ_YIELD_MAX) {
             sched_yield();
         } else {
@@ -327,7 +327,7 @@ static bool cmdq_yield(struct vsmmu *s)
             nanosleep(&nap, NULL);
         }
     }
-    missed = __atomic_load_n(&s->lock_epoch, __ATOMIC_ACQUIRE) == seen;
+    missed = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE) == seen;
     /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
     vsmmu_lock_plain(s);
     s->cmdq_handoff_missed += missed;
@@ -438,7 +438,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
         if (b.n >= CMDQ_CHUNK && !batch_end(s, &b, cons, log2))
             goto out;
         if (++since_yield % CMDQ_POLL == 0 &&
-            __atomic_load_n(&s->lock_waiters, __ATOMIC_RELAXED)) {
+            __atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED)) {
             uint64_t t = now_ns();
             if (!seen_t0) {
                 seen_t0 = t;

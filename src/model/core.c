@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Instance lifecycle, configuration, logging and guest-memory access. */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,11 +84,21 @@ static void deliver_fmt(struct vsmmu *s, enum vsmmu_log_level level, char *buf, 
     deliver(s, level, buf);
 }
 
-static uint64_t now_ns(void)
+static uint64_t clock_now(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return clock_now(CLOCK_MONOTONIC);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+    return clock_now(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* The slot of @site: found, claimed, or the shared last one. */
@@ -264,9 +275,10 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return rc;
     if (!o.mem_read || !o.mem_write)
         return -EINVAL;
-    s = calloc(1, sizeof(*s));
+    s = aligned_alloc(_Alignof(struct vsmmu), sizeof(*s));  /* a multiple of it */
     if (!s)
         return -ENOMEM;
+    memset(s, 0, sizeof(*s));
     s->cfg = c;
     s->ops = o;
     if (log_init(s)) {
@@ -276,13 +288,12 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
     rc = check_config(s, &s->cfg);
     if (rc)
         goto fail_log;
-    if (pthread_mutex_init(&s->lock_mx, NULL)) {
-        rc = -ENOMEM;
+    rc = vsmmu_olock_init(&s->lock);
+    if (rc)
         goto fail_log;
-    }
-    if (pthread_cond_init(&s->lock_cv, NULL)) {
-        pthread_mutex_destroy(&s->lock_mx);
-        rc = -ENOMEM;
+    rc = vsmmu_olock_init(&s->xlock);
+    if (rc) {
+        vsmmu_olock_fini(&s->lock);
         goto fail_log;
     }
     vsmmu_regs_init_idr(s);
@@ -299,47 +310,157 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
 fail_xlate:
     vsmmu_xlate_fini(s);
 fail_lock:
-    pthread_cond_destroy(&s->lock_cv);
-    pthread_mutex_destroy(&s->lock_mx);
+    vsmmu_olock_fini(&s->xlock);
+    vsmmu_olock_fini(&s->lock);
 fail_log:
     log_fini(s);
     free(s);
     return rc;
 }
 
-void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
+int vsmmu_olock_init(struct vsmmu_olock *l)
+{
+    if (pthread_mutex_init(&l->mx, NULL))
+        return -ENOMEM;
+    if (pthread_cond_init(&l->cv, NULL)) {
+        pthread_mutex_destroy(&l->mx);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void vsmmu_olock_fini(struct vsmmu_olock *l)
+{
+    pthread_cond_destroy(&l->cv);
+    pthread_mutex_destroy(&l->mx);
+}
+
+bool vsmmu_olock_sleep(struct vsmmu_olock *l, bool once)
 {
     uintptr_t me = vsmmu_self();
+    bool got;
 
-    if (waiter)
-        __atomic_fetch_add(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-    pthread_mutex_lock(&s->lock_mx);
+    pthread_mutex_lock(&l->mx);
     /* Counted before each retry (sequentially consistent, as the unlock's
      * release and check): an unlock after a failed retry wakes this
-     * thread, and it cannot signal before the wait (lock_mx). */
-    __atomic_fetch_add(&s->lock_sleepers, 1, __ATOMIC_SEQ_CST);
-    for (;;) {
+     * thread, and it cannot signal before the wait (mx). */
+    __atomic_fetch_add(&l->sleepers, 1, __ATOMIC_SEQ_CST);
+    for (unsigned waits = 0;; waits++) {
         uintptr_t cur = 0;
 
-        if (__atomic_compare_exchange_n(&s->owner, &cur, me, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
+        got = __atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST);
+        if (got || (once && waits))
             break;
-        pthread_cond_wait(&s->lock_cv, &s->lock_mx);
+        pthread_cond_wait(&l->cv, &l->mx);
     }
-    __atomic_fetch_sub(&s->lock_sleepers, 1, __ATOMIC_RELAXED);
-    pthread_mutex_unlock(&s->lock_mx);
+    __atomic_fetch_sub(&l->sleepers, 1, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&l->mx);
+    return got;
+}
+
+void vsmmu_olock_wake(struct vsmmu_olock *l)
+{
+    /* Under mx: a sleeper between its count and its wait holds it. */
+    pthread_mutex_lock(&l->mx);
+    pthread_cond_signal(&l->cv);
+    pthread_mutex_unlock(&l->mx);
+}
+
+void vsmmu_lock_wait(struct vsmmu *s, bool waiter)
+{
+    if (waiter)
+        __atomic_fetch_add(&s->lock.waiters, 1, __ATOMIC_RELAXED);
+    vsmmu_olock_sleep(&s->lock, false);
     if (waiter) {
-        __atomic_fetch_sub(&s->lock_waiters, 1, __ATOMIC_RELAXED);
-        __atomic_fetch_add(&s->lock_epoch, 1, __ATOMIC_RELEASE);
+        __atomic_fetch_sub(&s->lock.waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&s->lock.epoch, 1, __ATOMIC_RELEASE);
     }
 }
 
-void vsmmu_lock_wake(struct vsmmu *s)
+static inline void cpu_relax(void)
 {
-    /* Under lock_mx: a sleeper between its count and its wait holds it. */
-    pthread_mutex_lock(&s->lock_mx);
-    pthread_cond_signal(&s->lock_cv);
-    pthread_mutex_unlock(&s->lock_mx);
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* The cache lock is held for microseconds (one miss's walk, one command's
+ * cache work): a thread that finds it held spins for it, counted as a
+ * waiter.  For XL_SPIN_ALONE_NS it only spins (its holder is most likely
+ * running on another CPU); after that it yields the CPU every
+ * XL_SPIN_CHECK tries too (the holder may be waiting for this CPU).  Once
+ * it has spent XL_SPIN_CPU_NS of its own CPU time so (not wall time: a
+ * thread that yielded may get the CPU back only milliseconds later, and
+ * must not then go to sleep at once), it sleeps until the next unlock
+ * (waking a sleeper can take 0.1 - 1 ms on a busy host) and spins again.
+ * With @give_way (command processing) the caller first waits, for at most
+ * XL_GIVE_WAY_NS of CPU time, until a waiter has had the lock. */
+#define XL_SPIN_CHECK 64u
+#define XL_SPIN_ALONE_NS 50000u
+#define XL_SPIN_CPU_NS 1000000u
+#define XL_GIVE_WAY_NS 5000u
+
+/* Spin until @l is free and, with @seen, until a waiter took it since epoch
+ * @seen was read; false after @cpu_ns of this thread's CPU time. */
+static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, uint64_t cpu_ns)
+{
+    uint64_t t0 = 0, c0 = 0;
+
+    for (unsigned i = 1;; i++) {
+        if (!__atomic_load_n(&l->owner, __ATOMIC_RELAXED) &&
+            (!seen || !__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) ||
+             __atomic_load_n(&l->epoch, __ATOMIC_RELAXED) != *seen))
+            return true;
+        if (i % XL_SPIN_CHECK) {
+            cpu_relax();
+            continue;
+        }
+        if (!t0) {
+            t0 = now_ns();
+            c0 = thread_cpu_ns();
+            continue;
+        }
+        if (thread_cpu_ns() - c0 >= cpu_ns)
+            return false;
+        if (now_ns() - t0 >= XL_SPIN_ALONE_NS)
+            sched_yield();
+    }
+}
+
+void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
+{
+    struct vsmmu_olock *l = &s->xlock;
+    uintptr_t me = vsmmu_self();
+
+    if (give_way) {
+        uint32_t seen = __atomic_load_n(&l->epoch, __ATOMIC_RELAXED);
+        if (!spin_for(l, &seen, XL_GIVE_WAY_NS))
+            __atomic_fetch_add(&s->xl_give_way_missed, 1, __ATOMIC_RELAXED);
+        if (vsmmu_olock_try(l, me))
+            return;
+    }
+    for (;;) {
+        bool got = false;
+
+        if (!give_way)
+            __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+        while (spin_for(l, NULL, XL_SPIN_CPU_NS))
+            if ((got = vsmmu_olock_try(l, me)))
+                break;
+        if (!give_way) {
+            __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+            if (got)
+                __atomic_fetch_add(&l->epoch, 1, __ATOMIC_RELAXED);
+        }
+        if (got)
+            return;
+        __atomic_fetch_add(&s->xl_sleeps, 1, __ATOMIC_RELAXED);
+        if (vsmmu_olock_sleep(l, true))
+            return;
+    }
 }
 
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)
@@ -355,15 +476,15 @@ void vsmmu_destroy(vsmmu_t *s)
 {
     if (!s)
         return;
-    if (vsmmu_lock_held(s)) {
+    if (vsmmu_in_callback(s)) {
         vsmmu_log(s, VSMMU_LOG_ERROR, "vsmmu_destroy() called from a host callback of the "
                   "same instance: refused");
         return;
     }
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
-    pthread_cond_destroy(&s->lock_cv);
-    pthread_mutex_destroy(&s->lock_mx);
+    vsmmu_olock_fini(&s->xlock);
+    vsmmu_olock_fini(&s->lock);
     log_fini(s);
     free(s);
 }

@@ -67,18 +67,35 @@ struct vsmmu_queue {
     uint32_t irq_cfg2;
 };
 
+/* A lock that knows its owner: the thread holding it (vsmmu_self()), 0
+ * when none, taken with a compare-and-swap.  A thread that finds it held
+ * and has to sleep does so on cv (under mx, counted in sleepers) until an
+ * unlock wakes it.  Both locks of an instance are of this kind.  Threads
+ * that found it held count themselves in waiters, and bump epoch once they
+ * have it: command processing, the one long user of both locks, lets them
+ * in (cmdq.c, vsmmu_xl_lock_plain). */
+struct vsmmu_olock {
+    uintptr_t owner;
+    uint32_t sleepers;
+    uint32_t waiters;
+    uint32_t epoch;
+    pthread_mutex_t mx;
+    pthread_cond_t cv;
+};
+
 struct vsmmu {
     struct vsmmu_config cfg;
     struct vsmmu_host_ops ops;
-    /* The instance lock (MMIO, commands, events, accel): the thread
-     * holding it, 0 when none, taken with a compare-and-swap (vsmmu_lock);
-     * a host callback that calls back into the instance gets -EDEADLK,
-     * not a deadlock.  A thread that finds it held sleeps on lock_cv
-     * (under lock_mx, counted in lock_sleepers) until an unlock wakes it. */
-    uintptr_t owner;
-    uint32_t lock_sleepers;
-    pthread_mutex_t lock_mx;
-    pthread_cond_t lock_cv;
+    /* The instance lock (MMIO, commands, events, accel; vsmmu_lock): a
+     * host callback that calls back into the instance gets -EDEADLK, not
+     * a deadlock. */
+    struct vsmmu_olock lock;
+    /* The translation cache lock (vsmmu_xl_lock): the TLB, the config and
+     * walk caches and the generation of the front caches.  Taken after the
+     * instance lock, never before it, and held for bounded work: one
+     * translation miss (without the instance lock), or the cache work of
+     * one command, reset, state load or SMMUEN change (under it). */
+    struct vsmmu_olock xlock;
 
     /* ID registers, computed from cfg at create time */
     uint32_t idr[6];
@@ -99,10 +116,6 @@ struct vsmmu {
     uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
     bool cmdq_kick;         /* PROD/CR0 write while processing ran elsewhere */
     uint32_t cmdq_epoch;    /* bumped by reset: a yielding processor stops */
-    /* Threads blocked in vsmmu_lock() and acquisitions after blocking:
-     * command processing lets them in between chunks (cmdq.c). */
-    uint32_t lock_waiters;
-    uint32_t lock_epoch;
     uint64_t cmdq_yields;   /* times processing let them in (tests) */
     /* Measurements for bench/qstall.c: the longest time from command
      * processing first seeing a thread wait for the lock to letting it in,
@@ -110,19 +123,29 @@ struct vsmmu {
      * thread was preempted meanwhile), and hand-offs after which no waiter
      * got the lock within the yields allowed (it was not scheduled). */
     uint64_t cmdq_hold_max_ns, cmdq_hold_max_cpu_ns, cmdq_handoff_missed;
+    /* ... and the times a thread waiting for the cache lock gave up
+     * spinning and slept, and command processing's give-ways that timed
+     * out (atomics). */
+    uint64_t xl_sleeps, xl_give_way_missed;
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
     void (*inval_fn)(void *opaque, const struct vsmmu_inval *inv);
     void *inval_opaque;
 
-    struct vsmmu_xlate *xl;
+    /* Read by every translation of every thread and written only at create
+     * and destroy: a cache line of their own (the instance is allocated
+     * line-aligned), so that the writes of the fields around them (counters,
+     * the MMIO write's effect, the log's lock) do not take the line away
+     * from the translating CPUs. */
+    struct vsmmu_xlate *xl __attribute__((aligned(64)));
     struct xl_slots *xl_slots;  /* xl's per-thread slots (the hit path's
                                    one pointer; translate.c) */
     struct vsmmu_accel *accel;
 
-    /* trace callback (trace.c): set and used under the lock */
-    vsmmu_trace_fn trace_fn;
+    /* trace callback (trace.c): set under both locks, used under either
+     * (a translation miss traces under the cache lock alone) */
+    vsmmu_trace_fn trace_fn __attribute__((aligned(64)));
     void *trace_opaque;
     uint8_t wr_effect;      /* enum vsmmu_trace_reg_effect of the MMIO write */
 
@@ -147,29 +170,76 @@ static inline uintptr_t vsmmu_self(void)
     return (uintptr_t)pthread_self();
 #endif
 }
-/** Whether the calling thread holds the instance lock (it is inside a host
- *  callback when it asks from an entry point). */
+/** Whether the calling thread holds the instance lock. */
 static inline bool vsmmu_lock_held(const struct vsmmu *s)
 {
-    return __atomic_load_n(&s->owner, __ATOMIC_RELAXED) == vsmmu_self();
+    return __atomic_load_n(&s->lock.owner, __ATOMIC_RELAXED) == vsmmu_self();
 }
-/* The blocking halves of the instance lock (core.c).  vsmmu_lock_wait:
- * sleep until the lock is the calling thread's; @waiter: count it in
- * lock_waiters and lock_epoch (a thread command processing lets in). */
-void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
-void vsmmu_lock_wake(struct vsmmu *s);
-/** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
- *  already (a host callback calling back into the same instance). */
-static inline int vsmmu_lock(struct vsmmu *s)
+/** Whether the calling thread holds the translation cache lock (it is in
+ *  a host callback of a translation miss). */
+static inline bool vsmmu_xl_lock_held(const struct vsmmu *s)
 {
-    uintptr_t me = vsmmu_self(), cur = 0;
+    return __atomic_load_n(&s->xlock.owner, __ATOMIC_RELAXED) == vsmmu_self();
+}
+/** Whether the calling thread holds either lock: it is inside a host
+ *  callback when it asks from an entry point. */
+static inline bool vsmmu_in_callback(const struct vsmmu *s)
+{
+    return vsmmu_lock_held(s) || vsmmu_xl_lock_held(s);
+}
+/* The blocking halves of an owner lock (core.c).  vsmmu_olock_sleep: sleep
+ * until @l is the calling thread's (true), or with @once until the first
+ * wake-up (false if @l is still held); vsmmu_olock_wake: wake a sleeper. */
+int vsmmu_olock_init(struct vsmmu_olock *l);
+void vsmmu_olock_fini(struct vsmmu_olock *l);
+bool vsmmu_olock_sleep(struct vsmmu_olock *l, bool once);
+void vsmmu_olock_wake(struct vsmmu_olock *l);
+/** Take @l if it is free. */
+static inline bool vsmmu_olock_try(struct vsmmu_olock *l, uintptr_t me)
+{
+    uintptr_t cur = 0;
 
-    if (__builtin_expect(__atomic_compare_exchange_n(&s->owner, &cur, me, false,
+    return __atomic_compare_exchange_n(&l->owner, &cur, me, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+static inline void vsmmu_olock_release(struct vsmmu_olock *l)
+{
+    /* Sequentially consistent with the sleeper's count-then-retry
+     * (vsmmu_olock_sleep): either its retry sees the lock free or this
+     * sees it counted and wakes it. */
+    __atomic_store_n(&l->owner, 0, __ATOMIC_SEQ_CST);
+    if (__builtin_expect(__atomic_load_n(&l->sleepers, __ATOMIC_SEQ_CST) != 0, 0))
+        vsmmu_olock_wake(l);
+}
+/* The fast half of vsmmu_lock and vsmmu_xl_lock: take @l for @me unless
+ * the calling thread holds @l or @other already.  0: taken; -EDEADLK:
+ * refused; 1: another thread holds @l (the caller waits). */
+static inline int vsmmu_olock_enter(struct vsmmu_olock *l, const struct vsmmu_olock *other,
+                                    uintptr_t me)
+{
+    uintptr_t cur = 0;
+
+    if (__builtin_expect(__atomic_load_n(&other->owner, __ATOMIC_RELAXED) == me, 0))
+        return -EDEADLK;
+    if (__builtin_expect(__atomic_compare_exchange_n(&l->owner, &cur, me, false,
                                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
         return 0;
     /* Held: by this thread (only it stores its own identity), or another. */
-    if (cur == me)
-        return -EDEADLK;
+    return cur == me ? -EDEADLK : 1;
+}
+/* Sleep until the instance lock is the calling thread's; @waiter: count it
+ * in lock.waiters and lock.epoch (a thread command processing lets in). */
+void vsmmu_lock_wait(struct vsmmu *s, bool waiter);
+/** Take the instance lock: 0, or -EDEADLK when the calling thread holds it
+ *  already or holds the translation cache lock (a host callback calling
+ *  back into the same instance; the cache lock is taken after this one,
+ *  never before). */
+static inline int vsmmu_lock(struct vsmmu *s)
+{
+    int rc = vsmmu_olock_enter(&s->lock, &s->xlock, vsmmu_self());
+
+    if (__builtin_expect(rc <= 0, 1))
+        return rc;
     /* A thread that has to wait says so: command processing, which may
      * hold the lock for a whole queue, lets it in between chunks. */
     vsmmu_lock_wait(s, true);
@@ -179,20 +249,42 @@ static inline int vsmmu_lock(struct vsmmu *s)
  *  taking it back after letting waiters in; teardown).  Not re-entrant. */
 static inline void vsmmu_lock_plain(struct vsmmu *s)
 {
-    uintptr_t cur = 0;
-
-    if (!__atomic_compare_exchange_n(&s->owner, &cur, vsmmu_self(), false, __ATOMIC_ACQUIRE,
-                                     __ATOMIC_RELAXED))
+    if (!vsmmu_olock_try(&s->lock, vsmmu_self()))
         vsmmu_lock_wait(s, false);
 }
 static inline void vsmmu_unlock(struct vsmmu *s)
 {
-    /* Sequentially consistent with the sleeper's count-then-retry
-     * (vsmmu_lock_wait): either its retry sees the lock free or this
-     * sees it counted and wakes it. */
-    __atomic_store_n(&s->owner, 0, __ATOMIC_SEQ_CST);
-    if (__builtin_expect(__atomic_load_n(&s->lock_sleepers, __ATOMIC_SEQ_CST) != 0, 0))
-        vsmmu_lock_wake(s);
+    vsmmu_olock_release(&s->lock);
+}
+/* The slow half of the cache lock (core.c): spin, then sleep.  With
+ * @give_way, first let a thread that waits for it have it. */
+void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way);
+/** Take the translation cache lock under the instance lock (command
+ *  processing, reset, state load, SMMUEN, ATS): the calling thread cannot
+ *  hold it already (vsmmu_lock refuses a thread that does).  A miss waiting
+ *  for it goes first: command processing takes it once per command, and
+ *  would otherwise take it back before a waiter saw it free. */
+static inline void vsmmu_xl_lock_plain(struct vsmmu *s)
+{
+    if (__builtin_expect(__atomic_load_n(&s->xlock.waiters, __ATOMIC_RELAXED) != 0 ||
+                         !vsmmu_olock_try(&s->xlock, vsmmu_self()), 0))
+        vsmmu_xl_lock_wait(s, true);
+}
+/** Take the translation cache lock without the instance lock (a
+ *  translation miss): 0, or -EDEADLK when the calling thread holds either
+ *  lock (a host callback calling back into the same instance). */
+static inline int vsmmu_xl_lock(struct vsmmu *s)
+{
+    int rc = vsmmu_olock_enter(&s->xlock, &s->lock, vsmmu_self());
+
+    if (__builtin_expect(rc <= 0, 1))
+        return rc;
+    vsmmu_xl_lock_wait(s, false);
+    return 0;
+}
+static inline void vsmmu_xl_unlock(struct vsmmu *s)
+{
+    vsmmu_olock_release(&s->xlock);
 }
 /** Store a register the lock-free translation path reads (CR0, CR2, GBPA,
  *  STRTAB_BASE, STRTAB_BASE_CFG): written under the lock, read outside it
@@ -219,9 +311,9 @@ static inline bool vsmmu_log_on(const struct vsmmu *s, enum vsmmu_log_level leve
 #define vsmmu_trace(s, ...) \
     do { if (vsmmu_log_on((s), VSMMU_LOG_TRACE)) vsmmu_log((s), VSMMU_LOG_TRACE, __VA_ARGS__); } while (0)
 /** Deliver trace event @id with the @n values of its arguments (in the
- *  order of its table entry).  Lock held. */
+ *  order of its table entry).  Either lock held. */
 void vsmmu_trace_emit(struct vsmmu *s, enum vsmmu_trace_id id, const uint64_t *v, unsigned n);
-/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Lock held;
+/** Trace point: vsmmu_tr(s, VSMMU_TRACE_x, arg values...).  Either lock held;
  *  without a callback the values are not even computed. */
 #define vsmmu_tr(s, id, ...)                                                  \
     do {                                                                      \
@@ -377,13 +469,16 @@ void vsmmu_eventq_flag_overflow(struct vsmmu *s);
 /* ---- translation hooks (translate.c and friends) --------------------- */
 int vsmmu_xlate_init(struct vsmmu *s);
 void vsmmu_xlate_fini(struct vsmmu *s);
-/** Drop every cached structure and translation (reset).  Lock held. */
+/** Drop every cached structure and translation (reset, state load).
+ *  Instance lock held; takes the cache lock. */
 void vsmmu_xlate_reset(struct vsmmu *s);
-/** Under the lock: CR0.SMMUEN changed (translate.c). */
+/** Under the instance lock: CR0.SMMUEN changed (translate.c; takes the
+ *  cache lock). */
 void vsmmu_xlate_smmuen_changed(struct vsmmu *s);
 /**
  * Cache effects of a validated CFGI_* / TLBI_* command (and the
- * invalidation notifier).  Lock held.
+ * invalidation notifier).  Instance lock held; the cache work takes the
+ * cache lock, the trace and notifier callbacks run without it.
  */
 void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2]);
 /** TLB hits so far, exact: stats.tlb_hits (threads without a per-thread

@@ -609,7 +609,7 @@ int vsmmu_mmio_read(vsmmu_t *s, uint64_t offset, unsigned size, uint64_t *val)
         return -EINVAL;
     *val = 0;
     /* The re-entrancy rule holds for lock-free reads too. */
-    if (vsmmu_lock_held(s))
+    if (vsmmu_in_callback(s))
         return -EDEADLK;
     if (read_lockfree(s, offset, size, &v)) {
         *val = v;

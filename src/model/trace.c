@@ -73,8 +73,11 @@ void vsmmu_set_trace(vsmmu_t *s, vsmmu_trace_fn fn, void *opaque)
 {
     if (!s || !vsmmu_lock_void(s, __func__))
         return;
+    /* The cache lock too: a translation miss traces under it alone. */
+    vsmmu_xl_lock_plain(s);
     s->trace_fn = fn;
     s->trace_opaque = opaque;
+    vsmmu_xl_unlock(s);
     vsmmu_unlock(s);
 }
 

@@ -117,6 +117,9 @@ struct vsmmu_sim {
     uint32_t next_psid;
     uint16_t next_vmid;
     bool attach_v615;       /* every nested attach needs a vDEVICE */
+    /* the vEVENTQ last read or reported to, tried before the scan of the
+     * table (a real kernel finds the queue from the fd in constant time) */
+    uint32_t vq_hint;
     unsigned calls[VSMMU_SIM_NR_OPS];
     unsigned fail_at[VSMMU_SIM_NR_OPS];  /* call number that fails; 0 none */
     int fail_err[VSMMU_SIM_NR_OPS];

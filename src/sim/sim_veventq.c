@@ -71,12 +71,18 @@ static void sync_ready(struct sim_obj *q)
 
 static struct sim_obj *queue_of_fd(struct vsmmu_sim *sim, int fd)
 {
+    struct sim_obj *q = sim_get(sim, sim->vq_hint, SIM_VEVENTQ);
+
     if (fd < 0)
         return NULL;
+    if (q && q->rfd == fd)
+        return q;
     for (uint32_t i = 1; i < sim->cap; i++) {
-        struct sim_obj *q = sim_get(sim, i, SIM_VEVENTQ);
-        if (q && q->rfd == fd)
+        q = sim_get(sim, i, SIM_VEVENTQ);
+        if (q && q->rfd == fd) {
+            sim->vq_hint = i;
             return q;
+        }
     }
     return NULL;
 }
@@ -173,11 +179,16 @@ static uint32_t next_seq(struct sim_obj *q)
 int sim_report_event(struct vsmmu_sim *sim, struct sim_obj *viommu, uint32_t type,
                      const void *data, uint32_t len)
 {
-    struct sim_obj *q = NULL;
-    for (uint32_t i = 1; i < sim->cap && !q; i++) {
-        struct sim_obj *x = sim_get(sim, i, SIM_VEVENTQ);
-        if (x && x->viommu == viommu->id && x->type == type)
-            q = x;
+    struct sim_obj *q = sim_get(sim, sim->vq_hint, SIM_VEVENTQ);
+    if (!q || q->viommu != viommu->id || q->type != type) {
+        q = NULL;
+        for (uint32_t i = 1; i < sim->cap && !q; i++) {
+            struct sim_obj *x = sim_get(sim, i, SIM_VEVENTQ);
+            if (x && x->viommu == viommu->id && x->type == type) {
+                q = x;
+                sim->vq_hint = i;
+            }
+        }
     }
     if (!q)
         return -EOPNOTSUPP;

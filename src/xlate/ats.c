@@ -5,10 +5,12 @@
  * VSMMU_ACC_ATS_TRANSLATED or VSMMU_ACC_ATS_REQUEST (vsmmu.h lists every
  * outcome).
  *
- * Both run under the instance lock.  They use and fill the configuration
- * cache as ordinary transactions do, but neither the TLB nor the
- * per-thread slots: a Translation Request always walks the tables, and a
- * split-stage Translated transaction always walks stage 2.
+ * Both run under the instance lock and the translation cache lock (rare:
+ * unlike a plain miss, they may wait for command processing).  They use
+ * and fill the configuration cache as ordinary transactions do, but
+ * neither the TLB nor the per-thread slots: a Translation Request always
+ * walks the tables, and a split-stage Translated transaction always walks
+ * stage 2.
  *
  * The model does not advertise IDR0.ATSRECERR (so CR2.REC_CFG_ATS is 0,
  * the base set of events) nor IDR3.PASIDTT (Translated transactions carry
@@ -383,10 +385,12 @@ int xl_translate_ats(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t iova
     memset(res, 0, sizeof(*res));
     if (vsmmu_lock(s))
         return -EDEADLK;
+    vsmmu_xl_lock_plain(s);
     if (kind == VSMMU_ACC_ATS_TRANSLATED)
         translated(s, sid, iova, access, res);
     else
         request(s, sid, ssid, iova, access, res);
+    vsmmu_xl_unlock(s);
     vsmmu_unlock(s);
     return 0;
 }

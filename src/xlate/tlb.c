@@ -8,9 +8,9 @@
  * capacity and never flush everything to make room.
  *
  * Readers (the translate hit path, fast.h) take no lock: every entry is
- * guarded by a sequence counter.  Writers hold the instance lock: they make the
- * counter odd, update the entry, and make it even again; a reader that
- * sees an odd or changed counter treats the probe as a miss.
+ * guarded by a sequence counter.  Writers hold the translation cache lock:
+ * they make the counter odd, update the entry, and make it even again; a
+ * reader that sees an odd or changed counter treats the probe as a miss.
  *
  * In front of the TLB the cache holds per-thread slots (struct xl_slots in
  * xlate.h, slots.c): a thread claims one with a CAS on first use and keeps

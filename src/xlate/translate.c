@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * vsmmu_translate(): the lock-free hit path (config cache + TLB), the miss
- * path (stream table, CD, walks, events) under the instance lock, and the
- * cache effects of CFGI_* and TLBI_* commands.
+ * path (stream table, CD, walks) under the translation cache lock alone
+ * (a miss whose event must be recorded is done again under the instance
+ * lock too), and the cache effects of CFGI_* and TLBI_* commands.
  *
  * Choices where the architecture leaves freedom:
  *  - Bypass (SMMUEN = 0 with GBPA bypass, STE.Config = 100, S1DSS bypass
@@ -70,16 +71,22 @@ void vsmmu_xlate_fini(struct vsmmu *s)
 
 void vsmmu_xlate_reset(struct vsmmu *s)
 {
-    if (s->xl)
-        xl_cache_flush(s->xl->cache);
+    if (!s->xl)
+        return;
+    vsmmu_xl_lock_plain(s);
+    xl_cache_flush(s->xl->cache);
+    vsmmu_xl_unlock(s);
 }
 
 void vsmmu_xlate_smmuen_changed(struct vsmmu *s)
 {
     /* Front caches are probed without reading CR0: SMMUEN 0 must find
      * none of their entries alive. */
-    if (s->xl)
-        xl_cache_gen_bump(s->xl->cache);
+    if (!s->xl)
+        return;
+    vsmmu_xl_lock_plain(s);
+    xl_cache_gen_bump(s->xl->cache);
+    vsmmu_xl_unlock(s);
 }
 
 static bool beyond(uint64_t addr, unsigned bits)
@@ -106,6 +113,9 @@ static bool is_xlate_fault(uint8_t t)
 /*
  * Terminate the transaction with fault @f.  @c is the configuration (NULL
  * before the STE is known); @cd_known: a CD governs stage-1 faults.
+ * Recording the event needs the instance lock: without it (a miss under
+ * the cache lock only) only res->status = XL_STATUS_RELOCK is set, and
+ * the miss is done again under both locks (translate_miss).
  */
 void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
                   uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
@@ -130,6 +140,10 @@ void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32
         vsmmu_tr(s, VSMMU_TRACE_XLATE_FAULT, sid, ssid, va, f->type, 0);
         vsmmu_trace(s, "translate sid %u: %s suppressed", sid, vsmmu_event_name(f->type) ?
                     vsmmu_event_name(f->type) : "fault");
+        return;
+    }
+    if (!vsmmu_lock_held(s)) {
+        res->status = XL_STATUS_RELOCK;
         return;
     }
     memset(&ev, 0, sizeof(ev));
@@ -226,14 +240,17 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
 
 /* After a miss filled the TLB (2^@shift bytes at output @oa, XP_* bits
  * @perm): the same translation in the front cache of @sl, the calling
- * thread's slot (NULL: none). */
-static void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
-                       unsigned shift, uint64_t oa, uint8_t perm, const struct xl_cfg *c)
+ * thread's slot (NULL: none), under the generation xl_fast() left in the
+ * slot: the one translate() read before it found SMMUEN = 1, as the shared
+ * TLB's hits fill it (an entry of a generation that an invalidation or an
+ * SMMUEN change has moved past since is dead at once).  Inlined:
+ * slow_path() has two callers (the plain miss and its redo under the
+ * instance lock). */
+__attribute__((always_inline))
+static inline void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
+                              unsigned shift, uint64_t oa, uint8_t perm,
+                              const struct xl_cfg *c)
 {
-    /* Under the generation translate() read before it checked SMMUEN and
-     * probed (xl_fast() left it in the slot): an invalidation or a change
-     * of SMMUEN since has moved the generation on, so the entry is dead
-     * already; otherwise the walk saw everything that entry may say. */
     if (sl)
         xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, shift, oa, perm,
                    c->privcfg, c->instcfg);
@@ -310,8 +327,8 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
  * @sl: the calling thread's slot (with the probe of this miss), or NULL.
- * Inlined into its one caller, translate_miss (inline itself): no second
- * call, frame and argument passing on the miss. */
+ * Inlined into translate_miss (inline itself): no second call, frame and
+ * argument passing on the miss (and into the cold miss_relock). */
 __attribute__((always_inline))
 static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
                                  uint32_t ssid, uint64_t va, unsigned access,
@@ -329,7 +346,8 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
     int rc;
 
     /* The cached configuration is read in place: nothing below changes the
-     * config cache (the lock is held; host callbacks cannot re-enter). */
+     * config cache (the cache lock is held; host callbacks cannot
+     * re-enter). */
     c = cfg_lookup(xc, sid, ssid);
     if (!c && !(c = miss_cfg(s, sid, ssid, va, access, &own, res)))
         return 0;
@@ -419,9 +437,32 @@ static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate
     return 0;
 }
 
-/* Miss: everything under the lock.  Inline in translate_owned() (the
- * common caller: one frame for the whole miss), out of line for the
- * others (translate_miss_call()). */
+/* A miss whose fault must be recorded, done again under the instance lock
+ * (then the cache lock): the event is recorded with the outcome of this
+ * pass, atomically with respect to commands, reset and state load. */
+__attribute__((noinline, cold))
+static unsigned miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                            uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+{
+    unsigned shift;
+
+    /* As a waiter (command processing lets it in); never refused: this
+     * thread holds neither lock. */
+    (void)vsmmu_lock(s);
+    vsmmu_xl_lock_plain(s);
+    memset(res, 0, sizeof(*res));
+    shift = slow_path(s, sl, sid, ssid, iova, access, res);
+    vsmmu_xl_unlock(s);
+    vsmmu_unlock(s);
+    return shift;
+}
+
+/* Miss: under the cache lock only, so that command processing, which holds
+ * the instance lock for a whole queue and the cache lock only around each
+ * command's cache work, never holds it up for long.  A fault to record
+ * needs the instance lock: that miss is done again with it.  Inline in
+ * translate_owned() (the common caller: one frame for the whole miss),
+ * out of line for the others (translate_miss_call()). */
 static inline __attribute__((always_inline))
 int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
                    uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
@@ -429,11 +470,13 @@ int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t s
     unsigned shift;
 
     memset(res, 0, sizeof(*res));
-    if (vsmmu_lock(s))
+    if (vsmmu_xl_lock(s))
         return -EDEADLK;
     __atomic_fetch_add(&s->stats.tlb_misses, 1, __ATOMIC_RELAXED);
     shift = slow_path(s, sl, sid, ssid, iova, access, res);
-    vsmmu_unlock(s);
+    vsmmu_xl_unlock(s);
+    if (__builtin_expect(!shift && res->status == XL_STATUS_RELOCK, 0))
+        shift = miss_relock(s, sl, sid, ssid, iova, access, res);
     /* The configuration memo's size hint learns the size just inserted (the
      * memo stays: it is emptied when the generation moves).  A size another
      * thread inserted is learnt the same way, on this thread's own miss. */
@@ -662,9 +705,31 @@ static void tlbi_range(const struct vsmmu *s, const uint64_t cmd[2], bool ipa,
     }
 }
 
+/* The cache work of a command, under the cache lock (the callbacks after
+ * it, trace and notifier, run under the instance lock only). */
+static unsigned cfg_inval(struct vsmmu *s, uint64_t sid, uint64_t num, bool cd_only,
+                          uint32_t cd_index)
+{
+    unsigned n;
+
+    vsmmu_xl_lock_plain(s);
+    n = xl_cfg_inval(s->xl->cache, sid, num, cd_only, cd_index);
+    vsmmu_xl_unlock(s);
+    return n;
+}
+
+static unsigned tlb_inval(struct vsmmu *s, const struct xl_tlbi *p)
+{
+    unsigned n;
+
+    vsmmu_xl_lock_plain(s);
+    n = xl_tlb_inval(s->xl->cache, p);
+    vsmmu_xl_unlock(s);
+    return n;
+}
+
 void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
 {
-    struct xl_cache *xc = s->xl->cache;
     unsigned op = (unsigned)st_get(cmd, CMD_OP);
     uint32_t sid = (uint32_t)st_get(cmd, CMD_SID);
     uint16_t vmid = (uint16_t)st_get(cmd, CMD_VMID);
@@ -679,7 +744,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
     switch (op) {
     case OP_CFGI_STE:
     case OP_CFGI_CD_ALL:
-        n = xl_cfg_inval(xc, sid, 1, false, 0);
+        n = cfg_inval(s, sid, 1, false, 0);
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = sid, .num = 1 };
         vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, sid, 1, VSMMU_NO_SSID, n);
@@ -690,7 +755,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         unsigned range = (unsigned)st_get(cmd, CMD_RANGE);
         uint64_t num = range >= CFGI_RANGE_ALL ? 1ull << 32 : 2ull << range;
         uint64_t base = range >= CFGI_RANGE_ALL ? 0 : sid & ~(num - 1);
-        n = xl_cfg_inval(xc, base, num, false, 0);
+        n = cfg_inval(s, base, num, false, 0);
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = base, .num = num };
         vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, base, num, VSMMU_NO_SSID, n);
@@ -700,7 +765,7 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
         return;
     }
     case OP_CFGI_CD:
-        n = xl_cfg_inval(xc, sid, 1, true, (uint32_t)st_get(cmd, CMD_SSID));
+        n = cfg_inval(s, sid, 1, true, (uint32_t)st_get(cmd, CMD_SSID));
         inv = (struct vsmmu_inval){ .kind = VSMMU_INVAL_STREAM, .vmid = -1, .asid = -1,
                                     .sid = sid, .num = 1 };
         vsmmu_tr(s, VSMMU_TRACE_CFG_INVAL, op, sid, 1, st_get(cmd, CMD_SSID), n);
@@ -775,15 +840,26 @@ void vsmmu_xlate_command(struct vsmmu *s, const uint64_t cmd[2])
     default:
         return;
     }
-    n = xl_tlb_inval(xc, &p);
+    n = tlb_inval(s, &p);
     vsmmu_tr(s, VSMMU_TRACE_TLB_INVAL, op, inv.kind, (uint64_t)(int64_t)inv.vmid,
              (uint64_t)(int64_t)inv.asid, inv.addr, inv.size, n);
     vsmmu_trace(s, "TLBI op 0x%02x: %u TLB entries dropped", op, n);
     notify(s, &inv);
 }
 
-unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return xl_tlb_count(s->xl->cache); }
-unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return xl_cfg_count(s->xl->cache); }
+/* @count of the cache, under the cache lock. */
+static unsigned cache_count(struct vsmmu *s, unsigned (*count)(struct xl_cache *))
+{
+    unsigned n;
+
+    vsmmu_xl_lock_plain(s);
+    n = count(s->xl->cache);
+    vsmmu_xl_unlock(s);
+    return n;
+}
+
+unsigned vsmmu_xlate_tlb_count(struct vsmmu *s) { return cache_count(s, xl_tlb_count); }
+unsigned vsmmu_xlate_cfg_count(struct vsmmu *s) { return cache_count(s, xl_cfg_count); }
 
 static struct xl_slot *own_slot(struct vsmmu *s)
 {
@@ -812,10 +888,14 @@ void vsmmu_xlate_forget_thread(struct vsmmu *s)
 
 void vsmmu_xlate_set_inval_clock(struct vsmmu *s, uint64_t clock)
 {
+    vsmmu_xl_lock_plain(s);
     xl_cache_set_clock(s->xl->cache, clock);
+    vsmmu_xl_unlock(s);
 }
 
 void vsmmu_xlate_set_gen(struct vsmmu *s, uint64_t gen)
 {
+    vsmmu_xl_lock_plain(s);
     xl_cache_set_gen(s->xl->cache, gen);
+    vsmmu_xl_unlock(s);
 }

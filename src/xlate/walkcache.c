@@ -13,8 +13,8 @@
  * input block, so a table that points back at itself or at another level
  * only ever yields what a fresh walk of that same address would read.
  *
- * Set-associative (WC_WAYS per set, fixed size), used under the instance
- * lock only.  Entries carry a stamp of the TLB's invalidation clock and
+ * Set-associative (WC_WAYS per set, fixed size), used under the
+ * translation cache lock only.  Entries carry a stamp of the TLB's invalidation clock and
  * die with the TLB's scope words of their tag (regime, VMID, ASID: every
  * scope-wide TLBI is O(1) for the walk cache too), with the walk cache's
  * own per-regime and per-VMID words (by-address TLBIs that would need too

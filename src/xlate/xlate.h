@@ -3,6 +3,13 @@
  * Translation internals shared by strtab.c (stream table, STE and CD
  * decode), ptw.c (table walks), tlb.c, cfgcache.c, tlb_inval.c and fast.h (TLB and config cache) and
  * translate.c (the translate API and invalidation commands).
+ *
+ * "The lock" in the comments of this layer (and of cache.h) is the
+ * translation cache lock (vsmmu_xl_lock, model/model.h): every reader
+ * that is not the lock-free hit path, and every writer, of the TLB, the
+ * config and walk caches and the generation holds it.  A translation miss
+ * holds it alone; command processing, reset, state load, SMMUEN changes
+ * and ATS hold it under the instance lock.
  */
 #ifndef VSMMU_XLATE_H
 #define VSMMU_XLATE_H
@@ -562,7 +569,11 @@ static inline bool xl_beyond(uint64_t addr, unsigned bits)
 void xl_set_bypass(const struct vsmmu *s, uint64_t va, struct vsmmu_xlate_result *res);
 /** Terminate with fault @f: record its event as the architecture says
  *  (CD.R, STE.S2R, RECINVSID) and fill @res.  @c: the configuration (NULL
- *  before the STE is known); @cd_known: a CD governs stage-1 faults. */
+ *  before the STE is known); @cd_known: a CD governs stage-1 faults.
+ *  Recording needs the instance lock: a caller without it gets
+ *  res->status = XL_STATUS_RELOCK instead (nothing recorded) and must do
+ *  the translation again under the lock. */
+#define XL_STATUS_RELOCK ((enum vsmmu_xlate_status)7)
 void xl_terminate(struct vsmmu *s, const struct xl_cfg *c, bool cd_known, uint32_t sid,
                   uint32_t ssid, uint64_t va, const struct acc *a, const struct xl_fault *f,
                   struct vsmmu_xlate_result *res);
