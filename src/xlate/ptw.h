@@ -92,7 +92,8 @@ static inline uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
  * UXNTable add PXN and UXN, which are the same bits in both words. */
 _Static_assert(ATTR_PXNT == XL_S1P_PXN && ATTR_UXNT == XL_S1P_UXN && XL_S1P_AP_MASK == 3u &&
                ATTR_APT_MASK == 3u, "table restrictions and s1perm index bits");
-static inline unsigned s1_perm_idx(uint64_t d, unsigned attrs)
+static inline __attribute__((always_inline))
+unsigned s1_perm_idx(uint64_t d, unsigned attrs)
 {
     unsigned idx = (unsigned)fld_get(d, PTE_AP) | (unsigned)fld_get(d, PTE_PXN) * XL_S1P_PXN |
                    (unsigned)fld_get(d, PTE_UXN) * XL_S1P_UXN;
