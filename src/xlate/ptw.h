@@ -3,7 +3,7 @@
  * Pieces of the table walk (ptw.c) that the miss path (translate.c)
  * inlines: the descriptor read, the leaf checks and the plain stage-1 4K
  * walk whose level-2 table the walk cache holds.  Private to those two
- * files; used under the instance lock.
+ * files; used under the translation cache lock.
  */
 #ifndef VSMMU_XLATE_PTW_H
 #define VSMMU_XLATE_PTW_H

@@ -2,8 +2,9 @@
 /*
  * Inside the walk cache (walkcache.c): its entries and structure, and the
  * inline level-2 probe that the plain stage-1 4K walk (ptw.c) makes
- * without a call.  Private to those two files (which see the cache's
- * internals through it too); used under the instance lock only.
+ * without a call.  Private to those two files and to translate.c (through
+ * ptw.h, for its inline miss), which see the cache's internals through it
+ * too; used under the translation cache lock only.
  */
 #ifndef VSMMU_XLATE_WCACHE_H
 #define VSMMU_XLATE_WCACHE_H
