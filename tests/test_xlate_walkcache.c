@@ -171,6 +171,128 @@ TEST(walkcache_same_results_as_no_cache)
     CHECK(ok > compared / 8 && ok < compared);      /* both outcomes */
 }
 
+/* The plain stage-1 4K walk's inline path (level-2 entry from the walk
+ * cache, its last hit first, the page read in place) against the same
+ * translations with the walk cache off, around the boundaries of that
+ * path: either half (TTB0, TTB1), TBI on and off (tagged addresses), start
+ * levels 0, 1 and 2, STE.PRIVCFG/INSTCFG overrides, level-2 blocks beside
+ * pages, addresses outside the range or in the disabled half, and random
+ * invalidations by address and by scope. */
+struct fp_variant {
+    unsigned half, tsz, tbi, privcfg, instcfg;
+};
+
+static void fp_world(struct world *w, const struct fp_variant *v, bool wc_off)
+{
+    uint64_t cd[8], ste[8];
+    unsigned ia = 64 - v->tsz;
+
+    xt_init(&w->x, NULL, NULL);
+    if (wc_off)
+        xl_wc_disable(xl_cache_of(w->x.tb.s));
+    w->m = M_S1;
+    w->g = 12;
+    pt_new(&w->p, &w->x, 12, xl_s1_start_level(ia, 12), ia, 0);
+    if (v->half) {
+        cd_make(cd, 0, 16, 0, 5);
+        st_set(cd, CD_EPD0, 1);
+        st_set(cd, CD_EPD1, 0);
+        st_set(cd, CD_T1SZ, v->tsz);
+        st_set(cd, CD_TG1, 2);          /* TG1 encoding: 10 = 4K */
+        st_set(cd, CD_TBI1, v->tbi);
+        cd[2] |= w->p.root & fld_mask(55, 4);
+    } else {
+        cd_make(cd, w->p.root, v->tsz, 0, 5);
+        st_set(cd, CD_TBI0, v->tbi);
+    }
+    ste_s1(ste, xt_s1_stream(&w->x, 1, cd));
+    st_set(ste, STE_PRIVCFG, v->privcfg);
+    st_set(ste, STE_INSTCFG, v->instcfg);
+    guest_write_ste(&w->x.g, 1, ste);
+}
+
+/* An address of cluster @c (0..2 mapped, 3 beyond the mapped ones) of the
+ * variant's half, page @pg; a random top byte under TBI. */
+static uint64_t fp_addr(const struct fp_variant *v, unsigned c, unsigned pg)
+{
+    unsigned ia = 64 - v->tsz;
+    uint64_t low = ((0x3ull + c * 0x15ull) << 21) + ((uint64_t)pg << 12);
+    uint64_t va = low & ((1ull << ia) - 1);
+
+    if (v->half)
+        va |= ~0ull << ia;
+    if (v->tbi)
+        va = (va & 0x00FFFFFFFFFFFFFFull) | (rnd() & 0xFF00000000000000ull) |
+             (v->half ? 0x0080000000000000ull : 0);
+    return va;
+}
+
+TEST(walkcache_s1_4k_inline_path_boundaries)
+{
+    static const struct fp_variant vars[] = {
+        { 0, 16, 0, 0, 0 }, { 0, 25, 1, 0, 0 }, { 0, 34, 0, 3, 0 }, { 1, 16, 1, 0, 3 },
+        { 1, 25, 0, 2, 2 }, { 1, 34, 1, 0, 0 },
+    };
+    unsigned compared = 0, ok = 0;
+
+    for (unsigned vi = 0; vi < sizeof(vars) / sizeof(vars[0]); vi++) {
+        const struct fp_variant *v = &vars[vi];
+        static struct world on, off;
+
+        fp_world(&on, v, false);
+        fp_world(&off, v, true);
+        rng_state = 0xFA57ull + vi;
+        for (unsigned i = 0; i < 200; i++) {
+            unsigned c = (unsigned)(rnd() % 3), pg = (unsigned)(rnd() % 512);
+            uint64_t va = fp_addr(v, c, pg), oa = 0x200000000ull + ((rnd() % 4096) << 12);
+            uint64_t extra = (rnd() & 1 ? fld_mask(PTE_NG) : 0) |
+                             (rnd() & 1 ? fld_mask(PTE_UXN) : 0);
+
+            if (c == 2) {               /* cluster 2: one level-2 block */
+                pt_set(&on.p, va, 2, s1_leaf(2, oa & ~0x1FFFFFull, extra), 0);
+                pt_set(&off.p, va, 2, s1_leaf(2, oa & ~0x1FFFFFull, extra), 0);
+            } else {
+                unsigned ap = (unsigned)(rnd() % 4);
+                pt_set(&on.p, va, 3, s1_leaf_ap(3, oa, ap, extra), 0);
+                pt_set(&off.p, va, 3, s1_leaf_ap(3, oa, ap, extra), 0);
+            }
+        }
+        for (unsigned i = 0; i < 4000; i++) {
+            unsigned c = (unsigned)(rnd() % 4), pg = (unsigned)(rnd() % 600);
+            uint64_t va = fp_addr(v, c, pg) | (rnd() & 0xFF8);
+            unsigned acc = (1 + (unsigned)(rnd() % 7)) | (rnd() & 1 ? VSMMU_ACC_PRIV : 0);
+            struct vsmmu_xlate_result r1, r2;
+
+            if (rnd() % 16 == 0)        /* the other half, or beyond the range */
+                va ^= rnd() & 1 ? 0x0080000000000000ull : 1ull << (63 - v->tsz);
+            r1 = xt_tr(&on.x, 1, VSMMU_NO_SSID, va, acc);
+            r2 = xt_tr(&off.x, 1, VSMMU_NO_SSID, va, acc);
+            CHECK_MSG(r1.status == r2.status && r1.addr == r2.addr && r1.size == r2.size &&
+                      r1.perm == r2.perm && r1.event_type == r2.event_type,
+                      "variant %u va 0x%llx acc %u: %d/0x%x 0x%llx vs %d/0x%x 0x%llx", vi,
+                      (unsigned long long)va, acc, r1.status, r1.event_type,
+                      (unsigned long long)r1.addr, r2.status, r2.event_type,
+                      (unsigned long long)r2.addr);
+            compared++;
+            ok += r1.status == VSMMU_XLATE_OK;
+            if (rnd() % 128 == 0) {
+                uint64_t cmd[2];
+
+                guest_cmd_op(cmd, rnd() & 1 ? OP_TLBI_NH_VA : OP_TLBI_NH_ALL);
+                st_set(cmd, CMD_ASID, 5);
+                cmd[1] |= fp_addr(v, (unsigned)(rnd() % 3), (unsigned)(rnd() % 512)) &
+                          fld_mask(63, 12);
+                xt_cmd(&on.x, cmd);
+                xt_cmd(&off.x, cmd);
+            }
+        }
+        CHECK(xl_wc_count(xl_cache_of(on.x.tb.s)) > 0);
+        xt_fini(&on.x);
+        xt_fini(&off.x);
+    }
+    CHECK(ok > compared / 8 && ok < compared);      /* both outcomes */
+}
+
 /* 4K, 4 levels: a neighbour's walk reads one descriptor. */
 TEST(walkcache_neighbour_reads_last_level)
 {

@@ -597,20 +597,11 @@ int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned
     return 0;
 }
 
-int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v)
+int vsmmu_dma_read_u64_slow(struct vsmmu *s, uint64_t addr, uint64_t *v)
 {
-    uint64_t base = __atomic_load_n(&s->mmio_base, __ATOMIC_RELAXED);
     uint8_t buf[8];
 
-    /* An aligned dword below the OAS (oas_bits <= 52) and away from the
-     * register frame goes straight to the VMM; anything else as before. */
-    if ((addr & 7) || (addr >> s->cfg.oas_bits) ||
-        (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1))) {
-        if (vsmmu_dma_read(s, addr, buf, sizeof(buf))) {
-            *v = 0;
-            return -EIO;
-        }
-    } else if (s->ops.mem_read(s->ops.opaque, addr, buf, sizeof(buf))) {
+    if (vsmmu_dma_read(s, addr, buf, sizeof(buf))) {
         *v = 0;
         return -EIO;
     }

@@ -335,8 +335,26 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
-/** Read one little-endian dword (a table descriptor: one access). */
-int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v);
+/** Read one little-endian dword (a table descriptor: one access).  An
+ *  aligned dword below the OAS (oas_bits <= 52) and away from the register
+ *  frame goes straight to the VMM's mem_read, inline (a walk's common
+ *  case); anything else through vsmmu_dma_read() (the _slow half). */
+int vsmmu_dma_read_u64_slow(struct vsmmu *s, uint64_t addr, uint64_t *v);
+static inline int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v)
+{
+    uint64_t base = __atomic_load_n(&s->mmio_base, __ATOMIC_RELAXED);
+    uint8_t buf[8];
+
+    if ((addr & 7) || (addr >> s->cfg.oas_bits) ||
+        (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1)))
+        return vsmmu_dma_read_u64_slow(s, addr, v);
+    if (s->ops.mem_read(s->ops.opaque, addr, buf, sizeof(buf))) {
+        *v = 0;
+        return -EIO;
+    }
+    *v = vsmmu_le64(buf);
+    return 0;
+}
 /** Whether [addr, addr + len) touches the instance's own register frame
  *  (vsmmu_set_mmio_base(); never when unknown): such an access aborts. */
 bool vsmmu_own_frame(struct vsmmu *s, uint64_t addr, size_t len);

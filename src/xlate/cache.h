@@ -4,7 +4,9 @@
  * the sequence counters of lock-free readers, the scope words of O(1)
  * invalidation and the helpers the three files share (tlb.c: creation,
  * insertion and lookup; cfgcache.c: the config cache; tlb_inval.c: TLB
- * invalidation).  Private to those files.
+ * invalidation).  Private to those files, to fast.h (the lock-free lookup)
+ * and to translate.c, whose miss path inlines the TLB insert and the
+ * config lookup.
  */
 #ifndef VSMMU_XLATE_CACHE_H
 #define VSMMU_XLATE_CACHE_H
@@ -114,7 +116,11 @@ struct xl_cache {
     uint8_t *cfg_hand;
     struct xl_wc *wc;   /* the walk cache (walkcache.c) */
     struct cfg_ent *hint_ent;   /* config entry the last TLB insert hinted */
+    struct xl_cfg *hint_full;   /* ... and its full decode */
 };
+
+/* xl_cache_of() finds the cache through its slots. */
+_Static_assert(offsetof(struct xl_cache, slots) == 0, "the slots are the cache's first member");
 
 /* ---- sequence counters ----------------------------------------------- */
 
@@ -284,6 +290,43 @@ static inline struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
     return &xc->cfg[hash_idx(key ^ (key >> 29), xc->cfg_sets_log2) * WAYS];
 }
 
+static inline uint32_t key_sid(uint64_t key)
+{
+    return (uint32_t)(key >> 21);
+}
+
+/* Under the lock: @e holds a configuration that is not invalidated. */
+static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
+{
+    return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
+}
+
+/* The full decode of entry @e. */
+static inline struct xl_cfg *full(struct xl_cache *xc, const struct cfg_ent *e)
+{
+    return &xc->cfg_full[e - xc->cfg];
+}
+
+/* Under the lock: the live configuration of @key in its set, or NULL
+ * (cfgcache.c). */
+const struct xl_cfg *xl_cfg_lookup_set(struct xl_cache *xc, uint64_t key);
+
+/* xl_cfg_lookup(), inline in the miss path: the entry the last TLB insert
+ * gave a size hint first, usually this configuration's, found without
+ * hashing.  (It is an entry of the cache; the set scan would find the same
+ * one, as a set holds at most one entry of a key.) */
+static inline const struct xl_cfg *cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
+{
+    uint64_t key = cfg_key(sid, ssid);
+    struct cfg_ent *h = xc->hint_ent;
+
+    if (h && h->key == key && cfg_live(xc, h)) {
+        ST(&h->ref, 1);
+        return xc->hint_full;
+    }
+    return xl_cfg_lookup_set(xc, key);
+}
+
 /* ---- TLB sets --------------------------------------------------------------- */
 
 /*
@@ -296,7 +339,7 @@ static inline struct cfg_ent *cfg_set(struct xl_cache *xc, uint64_t key)
  * ASID is not hashed, so global entries are found with any ASID.  Returns
  * how many distinct sets there are (1 or 2); without @both, 1 as long as
  * no page of set[0] ever went to its second set (tlb_ovf), so lookups of
- * pages that fit probe one set.
+ * pages that fit probe one set.  *@x0: the index of set[0].
  */
 static inline size_t tlb_set0(const struct xl_cache *xc, uint64_t tag, uint64_t va,
                               unsigned shift)
@@ -321,10 +364,11 @@ static inline size_t tlb_set1(const struct xl_cache *xc, uint64_t tag, uint64_t 
 }
 
 static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,
-                                struct tlb_ent *set[2], bool both)
+                                struct tlb_ent *set[2], bool both, size_t *x0)
 {
     size_t x = tlb_set0(xc, tag, va, shift);
 
+    *x0 = x;
     set[0] = &xc->tlb[x * WAYS];
     if (!both && !LD(&xc->tlb_ovf[x]))
         return 1;
@@ -358,6 +402,129 @@ static inline bool tlb_live(struct xl_cache *xc, const struct tlb_ent *e)
         return false;
     tlb_thr(xc, e->tag, &g, &ng);
     return e->stamp > ((e->tag & GLOBAL) ? g : ng);
+}
+
+/* ---- TLB insert ------------------------------------------------------------ */
+
+/* One pass over @set for xl_tlb_insert(): the way holding the same
+ * translation (@tag, @va, @shift) in *same (left alone: none), and the dead
+ * ways (empty or invalidated) as bits.  *@last: a tag (xl_tag bits; 0:
+ * none) whose stamps *@g and *@ng, for global and non-global entries, are
+ * known; the scope words of other tags are read (and remembered there). */
+static inline __attribute__((always_inline))
+unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, uint64_t va,
+                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng)
+{
+    unsigned dead = 0;
+
+#pragma GCC unroll 4
+    for (unsigned i = 0; i < WAYS; i++) {
+        uint64_t et = set[i].tag, t = et & ~(VALID | GLOBAL);
+
+        if (!(et & VALID)) {
+            dead |= 1u << i;
+            continue;
+        }
+        if (et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
+            *same = i;
+        if (t != *last) {   /* (a live tag is never 0: its regime is not) */
+            tlb_thr(xc, t, g, ng);
+            *last = t;
+        }
+        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng))
+            dead |= 1u << i;
+    }
+    return dead;
+}
+
+/*
+ * Insert the translation of 2^@shift bytes at input @in_va (TLB key
+ * address), output @oa, IPA @ipa, of configuration tag @etag (xl_tag
+ * bits; @global: nG = 0), from a walk that ended at @level with granule
+ * 2^@gshift, permissions @perm (XP_*); record the size in the config hint
+ * of (@sid, @ssid).  @pr: the calling thread's record of its probe for
+ * this miss (xl_fast), or NULL.  Under the lock.  Inline in the miss path
+ * (translate.c), which then builds the entry in place; xl_tlb_insert() is
+ * the same out of line.
+ */
+static inline __attribute__((always_inline))
+void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va, uint64_t oa,
+                uint64_t ipa, unsigned shift, unsigned level, unsigned gshift, uint8_t perm,
+                uint32_t sid, uint32_t ssid, const struct xl_probe *pr)
+{
+    uint64_t tag = VALID | (global ? GLOBAL : 0) | etag;
+    uint64_t va = in_va & ~((1ull << shift) - 1);
+    bool hit = pr && pr->vkey == (va | shift) && pr->tag == etag;
+    size_t x0 = hit ? pr->set0 : tlb_set0(xc, etag, va, shift);
+    /* The stamps entries of the tag must exceed, as the probe read them:
+     * they only choose the victim (a stale value makes a worse choice,
+     * never a wrong translation). */
+    uint64_t last = hit ? etag : 0, g = hit ? pr->thr_g : 0, ng = hit ? pr->thr_ng : 0;
+    struct tlb_ent *set0 = &xc->tlb[x0 * WAYS], *set1 = NULL, *set;
+    uint8_t *ovf = &xc->tlb_ovf[x0];
+    unsigned w = WAYS, dead, dead1 = 0;
+
+    /* The same translation in either set (the second only after an
+     * overflow), else a dead way in the first set that has one, else the
+     * clock of the set with fewer referenced ways.  The second set is
+     * computed only when needed. */
+    set = set0;
+    dead = tlb_scan(xc, set0, tag, va, shift, &w, &last, &g, &ng);
+    if (w == WAYS && (*ovf || !dead)) {
+        set1 = &xc->tlb[tlb_set1(xc, etag, va, shift) * WAYS];
+        if (set1 == set0) {
+            set1 = NULL;
+        } else {
+            unsigned w1 = WAYS;
+
+            dead1 = tlb_scan(xc, set1, tag, va, shift, &w1, &last, &g, &ng);
+            if (w1 != WAYS && *ovf)
+                set = set1, w = w1;
+        }
+    }
+    if (w == WAYS) {
+        if (!dead && dead1) {
+            set = set1;
+            dead = dead1;
+        } else if (!dead && set1 && tlb_refs(set1) < tlb_refs(set0)) {
+            set = set1;
+        }
+        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
+    }
+    if (set != set0 && !*ovf)
+        ST(ovf, 1);     /* before the entry is written (its sequence counter) */
+    struct tlb_ent *e = &set[w];
+    wr_begin(&e->seq);
+    ST(&e->tag, tag);
+    ST(&e->va, va);
+    ST(&e->oa, (oa & ~0xFFFull) | (perm & 0x3F));
+    ST(&e->meta, (uint64_t)shift | (uint64_t)level << 8 | (uint64_t)gshift << 16);
+    ST(&e->ipa, ipa);
+    ST(&e->ref, 0);
+    ST(&e->stamp, xc->clock);
+    wr_end(&e->seq);
+    xc->last_fill = xc->clock;
+
+    if (!(xc->shifts_seen & (1ull << shift)))
+        xc->shifts_seen |= 1ull << shift;
+    /* Size hint for the configuration that made it (at most one entry
+     * holds a key; the one found last is tried first). */
+    {
+        uint64_t key = cfg_key(sid, ssid), bit = 1ull << shift;
+        struct cfg_ent *ce = xc->hint_ent;
+
+        if (!ce || ce->key != key) {
+            struct cfg_ent *cs = cfg_set(xc, key);
+            ce = NULL;
+            for (unsigned i = 0; i < WAYS && !ce; i++)
+                if (cs[i].key == key)
+                    ce = &cs[i];
+            xc->hint_ent = ce;
+            xc->hint_full = ce ? full(xc, ce) : NULL;
+        }
+        if (ce && !(LD(&ce->shifts) & bit))
+            __atomic_fetch_or(&ce->shifts, bit, __ATOMIC_RELAXED);
+    }
 }
 
 #endif

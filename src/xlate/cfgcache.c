@@ -8,11 +8,6 @@
 
 /* ---- config cache ------------------------------------------------------- */
 
-static struct xl_cfg *full(struct xl_cache *xc, const struct cfg_ent *e)
-{
-    return &xc->cfg_full[e - xc->cfg];
-}
-
 static uint64_t hot_pack(const struct xl_cfg *c)
 {
     uint64_t v = c->kind;
@@ -25,37 +20,21 @@ static uint64_t hot_pack(const struct xl_cfg *c)
     return v;
 }
 
-static inline uint32_t key_sid(uint64_t key)
+const struct xl_cfg *xl_cfg_lookup_set(struct xl_cache *xc, uint64_t key)
 {
-    return (uint32_t)(key >> 21);
-}
+    struct cfg_ent *set = cfg_set(xc, key);
 
-/* Under the lock: @e holds a configuration that is not invalidated. */
-static inline bool cfg_live(struct xl_cache *xc, const struct cfg_ent *e)
-{
-    return (e->key & VALID) && e->stamp > cfg_thr(xc, key_sid(e->key));
-}
-
-const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
-{
-    uint64_t key = cfg_key(sid, ssid);
-    struct cfg_ent *set, *h = xc->hint_ent;
-
-    /* The entry the last TLB insert gave a size hint: usually this
-     * configuration's, found without hashing.  (It is an entry of the
-     * cache; the scan below would find the same one, as a set holds at
-     * most one entry of a key.) */
-    if (h && h->key == key && cfg_live(xc, h)) {
-        ST(&h->ref, 1);
-        return full(xc, h);
-    }
-    set = cfg_set(xc, key);
     for (unsigned i = 0; i < WAYS; i++)
         if (set[i].key == key && cfg_live(xc, &set[i])) {
             ST(&set[i].ref, 1);
             return full(xc, &set[i]);
         }
     return NULL;
+}
+
+const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid)
+{
+    return cfg_lookup(xc, sid, ssid);
 }
 
 void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)

@@ -7,49 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "xlate/xlate.h"
-
-static int fault(struct xl_fault *f, uint8_t type, bool s2, unsigned class_, uint64_t ipa)
-{
-    memset(f, 0, sizeof(*f));
-    f->type = type;
-    f->s2 = s2;
-    f->class_ = (uint8_t)class_;
-    f->ipa = ipa;
-    f->ttrnw = true;
-    return type;
-}
-
-static uint64_t bswap64(uint64_t v)
-{
-    return __builtin_bswap64(v);
-}
-
-/* Read one descriptor at PA @pa as one little-endian (@be: big-endian)
- * word; returns false on an external abort. */
-static bool read_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t *d)
-{
-    uint64_t v;
-    if (vsmmu_dma_read_u64(s, pa, &v))
-        return false;
-    *d = be ? bswap64(v) : v;
-    return true;
-}
-
-static bool write_desc(struct vsmmu *s, uint64_t pa, bool be, uint64_t d)
-{
-    uint64_t v = be ? bswap64(d) : d;
-    return vsmmu_dma_write_dwords(s, pa, &v, 1) == 0;
-}
-
-/* Output address held by a table, block or page descriptor at @level. */
-static uint64_t desc_oa(uint64_t d, unsigned gshift, unsigned oa_bits, unsigned shift)
-{
-    uint64_t oa = d & fld_mask(47, shift);
-    if (gshift == 16 && oa_bits >= 52)
-        oa |= fld_get(d, 15, 12) << 48;
-    return oa;
-}
+#include "xlate/ptw.h"
 
 static bool block_allowed(const struct vsmmu *s, unsigned level, unsigned gshift)
 {
@@ -63,37 +21,6 @@ static bool block_allowed(const struct vsmmu *s, unsigned level, unsigned gshift
 static unsigned level_shift(unsigned level, unsigned gshift)
 {
     return xl_level_shift(level, gshift);
-}
-
-/* Table restrictions accumulated down a stage-1 walk, packed for the walk
- * cache: APTable in bits 1:0, PXNTable bit 2, UXNTable bit 3. */
-#define ATTR_PXNT (1u << 2)
-#define ATTR_UXNT (1u << 3)
-#define ATTR_APT_MASK 3u
-
-/* Stage-2 permissions (XP_*) of a leaf descriptor. */
-static uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
-{
-    unsigned ap = (unsigned)fld_get(d, PTE_S2AP);
-    unsigned xn = (unsigned)fld_get(d, PTE_S2XN);
-    uint8_t p = 0;
-    bool px, ux;
-
-    if (ap & 1)
-        p |= XP_PR | XP_UR;
-    if (ap & 2)
-        p |= XP_PW | XP_UW;
-    if (fld_get(s->idr[3], IDR3_XNX)) {
-        px = xn == 0 || xn == 3;
-        ux = xn == 0 || xn == 1;
-    } else {
-        px = ux = !(xn & 2);
-    }
-    if (px)
-        p |= XP_PX;
-    if (ux)
-        p |= XP_UX;
-    return p;
 }
 
 /* Stage-1 permissions (XP_*) of a leaf with AP[2:1] = @ap (table
@@ -133,68 +60,6 @@ void xl_s1_perm_table(struct xl_cfg *c)
     for (unsigned i = 0; i < sizeof(c->s1perm); i++)
         c->s1perm[i] = s1_perm(c, i & XL_S1P_AP_MASK, (i & XL_S1P_PXN) != 0,
                                (i & XL_S1P_UXN) != 0);
-}
-
-/* The index of c->s1perm for leaf @d under the table restrictions. */
-static inline unsigned s1_perm_idx(uint64_t d, unsigned aptable, bool pxnt, bool uxnt)
-{
-    unsigned ap = (unsigned)fld_get(d, PTE_AP);
-
-    if (aptable & 1)
-        ap &= ~1u;      /* no unprivileged access below */
-    if (aptable & 2)
-        ap |= 2u;       /* no write below */
-    return ap | (fld_get(d, PTE_PXN) || pxnt ? XL_S1P_PXN : 0) |
-           (fld_get(d, PTE_UXN) || uxnt ? XL_S1P_UXN : 0);
-}
-
-/* A leaf descriptor @d at @level (mapping 2^@shift bytes), read from
- * @daddr (PA @pa), with the table restrictions @attrs (ATTR_*): the
- * output, Access flag and permission checks of walk(). */
-static inline __attribute__((always_inline))
-int leaf(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st2, bool nested,
-         uint64_t ia, unsigned class_, unsigned level, unsigned shift, uint64_t d,
-         uint64_t daddr, uint64_t pa, unsigned attrs, struct xl_walk *w, struct xl_fault *f)
-{
-    uint64_t base = desc_oa(d, t->gshift, t->oa_bits, shift);
-    uint64_t fipa = st2 ? ia : 0;
-    bool af_hw = st2 ? c->s2ha : c->ha;
-    bool affd = st2 ? c->s2affd : c->affd;
-    int rc;
-
-    if (t->oa_bits < 64 && (base >> t->oa_bits))
-        return fault(f, EVT_F_ADDR_SIZE, st2, class_, fipa);
-    if (!fld_get(d, PTE_AF)) {
-        if (af_hw) {
-            /* Hardware Access flag update. */
-            if (nested) {
-                rc = xl_s2_fetch_addr(s, c, daddr, EVT_CLASS_TT, true, &pa, f);
-                if (rc)
-                    return rc;
-            }
-            if (!write_desc(s, pa, t->be, d | fld_mask(PTE_AF))) {
-                fault(f, EVT_F_WALK_EABT, st2, st2 ? class_ : EVT_CLASS_TT, fipa);
-                f->fetch_addr = pa;
-                return f->type;
-            }
-        } else if (!affd) {
-            return fault(f, EVT_F_ACCESS, st2, class_, fipa);
-        }
-    }
-    w->shift = (uint8_t)shift;
-    w->level = (uint8_t)level;
-    w->oa = base | (ia & ((1ull << shift) - 1));
-    if (st2) {
-        w->perm = s2_perm(s, d);
-        w->device = fld_get(d, 5, 4) == 0;
-        w->global = true;
-    } else {
-        w->perm = c->s1perm[s1_perm_idx(d, attrs & ATTR_APT_MASK, (attrs & ATTR_PXNT) != 0,
-                                        (attrs & ATTR_UXNT) != 0)];
-        w->device = false;
-        w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
-    }
-    return 0;
 }
 
 /*
@@ -308,25 +173,9 @@ static int walk_s1_nested(struct vsmmu *s, const struct xl_cfg *c, const struct 
     return walk(s, c, t, false, true, va, EVT_CLASS_IN, w, f);
 }
 
-/* The last level of a stage-1 4K walk (not nested) whose level-2 table
- * descriptor the walk cache held: walk_from() at level 3, in a function
- * small enough to keep its values in registers. */
-__attribute__((noinline))
-static int s1_page(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, uint64_t va,
-                   uint64_t table, unsigned attrs, struct xl_walk *w, struct xl_fault *f)
-{
-    uint64_t daddr = table + ((va >> 12) & 511) * 8, d;
-
-    if (!read_desc(s, daddr, t->be, &d)) {
-        fault(f, EVT_F_WALK_EABT, false, EVT_CLASS_TT, 0);
-        f->fetch_addr = daddr;
-        return f->type;
-    }
-    if (!(d & 1) || !fld_get(d, PTE_TYPE))
-        return fault(f, EVT_F_TRANSLATION, false, EVT_CLASS_IN, 0);
-    return leaf(s, c, t, false, false, va, EVT_CLASS_IN, 3, 12, d, daddr, daddr, attrs, w, f);
-}
-
+/* A plain stage-1 walk (not nested) from the deepest table the walk cache
+ * holds.  With the 4K granule and a start level above 3, xl_walk_s1() has
+ * just probed level 2 and missed it. */
 __attribute__((noinline))
 static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t,
                          uint64_t va, struct xl_walk *w, struct xl_fault *f)
@@ -336,13 +185,8 @@ static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct x
     uint64_t table;
     unsigned level, attrs;
 
-    /* The 4K granule: level 2 probed without building the key; its hit
-     * leaves one page descriptor to read.  (A level-3 start table has
-     * fewer index bits: not here.) */
     if (t->gshift == 12 && t->start < 3) {
         level = xl_wc_lookup_s1_4k(xc, c, t, va, &k, &table, &attrs);
-        if (level == 3)
-            return s1_page(s, c, t, va, table, attrs, w, f);
     } else {
         xl_wc_key_make(c, t, false, false, &k);
         level = xl_wc_lookup(xc, &k, va, &table, &attrs);
@@ -350,10 +194,27 @@ static int walk_s1_plain(struct vsmmu *s, const struct xl_cfg *c, const struct x
     return walk_from(s, c, t, false, false, va, EVT_CLASS_IN, &k, level, table, attrs, w, f);
 }
 
+int xl_walk_s1_slow(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, uint64_t va,
+                    struct xl_walk *w, struct xl_fault *f)
+{
+    if (c->s2)
+        return walk_s1_nested(s, c, t, va, w, f);
+    return walk_s1_plain(s, c, t, va, w, f);
+}
+
+__attribute__((noinline, cold))
+int xl_s1_page_fault(uint64_t daddr, bool eabt, struct xl_fault *f)
+{
+    if (eabt) {
+        fault(f, EVT_F_WALK_EABT, false, EVT_CLASS_TT, 0);
+        f->fetch_addr = daddr;
+        return f->type;
+    }
+    return fault(f, EVT_F_TRANSLATION, false, EVT_CLASS_IN, 0);
+}
+
 int xl_walk_s1(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint64_t va,
                struct xl_walk *w, struct xl_fault *f)
 {
-    if (c->s2)
-        return walk_s1_nested(s, c, &c->tt[half], va, w, f);
-    return walk_s1_plain(s, c, &c->tt[half], va, w, f);
+    return xl_walk_s1_fast(s, c, half, va, w, f);
 }

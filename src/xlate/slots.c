@@ -103,12 +103,13 @@ uint64_t xl_slot_hits(const struct xl_slots *ss)
                  : (a) & VSMMU_ACC_EXEC ? XP_PX : (a) & VSMMU_ACC_READ ? XP_PR : 0)
 #define OK(p, a) (((p) & NEED(a)) == NEED(a) ? 1u << (a) : 0u)
 #define ALLOW8(p) (OK(p, 1) | OK(p, 2) | OK(p, 3) | OK(p, 4) | OK(p, 5) | OK(p, 6) | OK(p, 7))
-/* Byte a (a = 1..7) 0xFF when the permissions p (VSMMU_PERM_*) allow a. */
-#define BYTE(p, a) ((ALLOW8(p) >> (a) & 1) * (0xFFull << 8 * (a)))
-#define MASK8(p) (BYTE(p, 1) | BYTE(p, 2) | BYTE(p, 3) | BYTE(p, 4) | BYTE(p, 5) | \
-                  BYTE(p, 6) | BYTE(p, 7))
-const uint64_t xl_allow8[8] = {
-    MASK8(0), MASK8(1), MASK8(2), MASK8(3), MASK8(4), MASK8(5), MASK8(6), MASK8(7),
+/* Byte a (a = 1..7) XL_FC_OK | p when the permissions p (VSMMU_PERM_*)
+ * allow a, else 0. */
+#define BYTE(p, a) ((ALLOW8(p) >> (a) & 1) * ((XL_FC_OK | (p)) * 1ull << 8 * (a)))
+#define ACC8(p) (BYTE(p, 1) | BYTE(p, 2) | BYTE(p, 3) | BYTE(p, 4) | BYTE(p, 5) | \
+                 BYTE(p, 6) | BYTE(p, 7))
+const uint64_t xl_acc8[8] = {
+    ACC8(0), ACC8(1), ACC8(2), ACC8(3), ACC8(4), ACC8(5), ACC8(6), ACC8(7),
 };
 
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg)

@@ -374,6 +374,7 @@ static int cd_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], const uint
     c->asid = (c->regime == XR_EL2) ? 0 : (uint16_t)asid;
     c->tag = xl_tag(c->regime, c->vmid, c->asid);
     xl_s1_perm_table(c);
+    xl_s1_input_table(c);
     return 0;
 }
 

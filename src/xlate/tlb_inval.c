@@ -82,7 +82,8 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
         for (uint64_t m = xc->shifts_seen; m; m &= m - 1) {
             unsigned s = (unsigned)__builtin_ctzll(m);
             struct tlb_ent *sets[2];
-            unsigned ns = tlb_sets(xc, tag, p->lo >> s << s, s, sets, false);
+            size_t x0;
+            unsigned ns = tlb_sets(xc, tag, p->lo >> s << s, s, sets, false, &x0);
             for (unsigned k = 0; k < ns; k++)
                 prefetch_set(sets[k]);
         }
@@ -90,7 +91,8 @@ static unsigned inval_targeted(struct xl_cache *xc, const struct xl_tlbi *p)
         unsigned s = (unsigned)__builtin_ctzll(m);
         for (uint64_t a = p->lo >> s; a <= p->hi >> s; a++) {
             struct tlb_ent *sets[2];
-            unsigned ns = tlb_sets(xc, tag, a << s, s, sets, false);
+            size_t x0;
+            unsigned ns = tlb_sets(xc, tag, a << s, s, sets, false, &x0);
             for (unsigned k = 0; k < ns; k++)
                 for (unsigned i = 0; i < WAYS; i++)
                     count += kill_if(xc, &sets[k][i], p);

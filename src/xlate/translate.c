@@ -33,7 +33,8 @@
 #include <string.h>
 
 #include "abi/abi.h"
-#include "xlate/xlate.h"
+#include "xlate/fast.h"
+#include "xlate/ptw.h"
 
 struct vsmmu_xlate {
     struct xl_slots *slots; /* the cache's per-thread slots and generation */
@@ -237,20 +238,22 @@ static int load_cfg(struct vsmmu *s, uint32_t sid, uint32_t ssid,
     return rc ? rc : xl_load_cd(s, ste, c, ssid, f);
 }
 
-/* After a miss filled the TLB with @e: the same translation in the front
- * cache of @sl, the calling thread's slot (NULL: none), under the
- * generation xl_fast() left in the slot: the one translate() read before
- * it found SMMUEN = 1, as the shared TLB's hits fill it (an entry of a
- * generation that an invalidation or an SMMUEN change has moved past
- * since is dead at once).  Inlined: slow_path() has two callers (the
- * plain miss and its redo under the instance lock). */
+/* After a miss filled the TLB (2^@shift bytes at output @oa, XP_* bits
+ * @perm): the same translation in the front cache of @sl, the calling
+ * thread's slot (NULL: none), under the generation xl_fast() left in the
+ * slot: the one translate() read before it found SMMUEN = 1, as the shared
+ * TLB's hits fill it (an entry of a generation that an invalidation or an
+ * SMMUEN change has moved past since is dead at once).  Inlined:
+ * slow_path() has two callers (the plain miss and its redo under the
+ * instance lock). */
 __attribute__((always_inline))
 static inline void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, uint64_t va,
-                              const struct xl_tlbe *e, const struct xl_cfg *c)
+                              unsigned shift, uint64_t oa, uint8_t perm,
+                              const struct xl_cfg *c)
 {
     if (sl)
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, e->shift, e->oa,
-                   e->perm, c->privcfg, c->instcfg);
+        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, shift, oa, perm,
+                   c->privcfg, c->instcfg);
 }
 
 /* The configuration of (sid, ssid) from the config cache, else fetched,
@@ -324,29 +327,28 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
 
 /* Returns the log2 size of the translation put in the TLB, 0 for none.
  * @sl: the calling thread's slot (with the probe of this miss), or NULL.
- * Inlined into translate_miss (out of line itself): no second call, frame
- * and argument passing on the miss (and into the cold miss_relock). */
+ * Inlined into translate_miss (inline itself): no second call, frame and
+ * argument passing on the miss (and into the cold miss_relock). */
 __attribute__((always_inline))
 static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t sid,
                                  uint32_t ssid, uint64_t va, unsigned access,
                                  struct vsmmu_xlate_result *res)
 {
-    struct xl_cache *xc = s->xl->cache;
+    struct xl_cache *xc = xl_cache_of(s);
     const struct xl_cfg *c;
     struct xl_cfg own;
     struct xl_fault f;
     struct xl_walk w1, w2;
-    struct xl_tlbe e;
-    unsigned half = 0, shift;
-    uint64_t ipa, key, oa;
+    unsigned half = 0, shift, level = 0, gshift = 0;
+    uint64_t ipa, key, oa, mask;
     uint8_t need, perm;
-    bool priv;
+    bool priv, global = false;
     int rc;
 
     /* The cached configuration is read in place: nothing below changes the
      * config cache (the cache lock is held; host callbacks cannot
      * re-enter). */
-    c = xl_cfg_lookup(xc, sid, ssid);
+    c = cfg_lookup(xc, sid, ssid);
     if (!c && !(c = miss_cfg(s, sid, ssid, va, access, &own, res)))
         return 0;
     if (c->kind != XK_XLATE)
@@ -372,7 +374,7 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         /* tlb_key(): the half's TBI is the one it picks (the upper half
          * only with two ranges and bit 55 set). */
         key = tlb_key(va, true, half, c->tt[half].tbi, c->tt[half].tbi);
-        rc = xl_walk_s1(s, c, half, key, &w1, &f);
+        rc = xl_walk_s1_fast(s, c, half, key, &w1, &f);
         if (rc)
             return miss_fault(s, c, true, sid, ssid, va, access, &f, res);
         if ((w1.perm & need) != need)
@@ -380,6 +382,10 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         ipa = w1.oa;
         shift = w1.shift;
         perm = w1.perm;
+        /* the entry's walk: the stage-1 one */
+        level = w1.level;
+        gshift = c->tt[half].gshift;
+        global = w1.global;
     } else if (beyond(va, xl_ias_bits(s))) {
         return miss_fault_in(s, c, false, sid, ssid, va, access, EVT_F_ADDR_SIZE, res);
     }
@@ -394,23 +400,19 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
         if (w2.shift < shift)
             shift = w2.shift;
         perm &= w2.perm;
+        if (!c->s1) {
+            level = w2.level;
+            gshift = c->st2.gshift;
+        }
     }
 
-    e = (struct xl_tlbe){
-        .tag = c->tag,
-        .global = c->s1 && w1.global,
-        .va = key & ~((1ull << shift) - 1),
-        .oa = oa & ~((1ull << shift) - 1),
-        .ipa = ipa & ~((1ull << shift) - 1),
-        .shift = (uint8_t)shift,
-        .level = c->s1 ? w1.level : w2.level,
-        .gshift = c->s1 ? c->tt[half].gshift : c->st2.gshift,
-        .perm = perm,
-    };
-    xl_tlb_insert(xc, &e, sid, ssid, sl ? &sl->probe : NULL);
-    fill_front(sl, sid, ssid, va, &e, c);
-    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(e.tag), xl_tag_asid(e.tag),
-             e.va, e.oa, 1ull << shift, api_perm(perm, priv));
+    /* The TLB entry is built in place (tlb_insert() is inline). */
+    mask = ~((1ull << shift) - 1);
+    tlb_insert(xc, c->tag, global, key, oa & mask, ipa & mask, shift, level, gshift, perm, sid,
+               ssid, sl ? &sl->probe : NULL);
+    fill_front(sl, sid, ssid, va, shift, oa & mask, perm, c);
+    vsmmu_tr(s, VSMMU_TRACE_TLB_FILL, sid, ssid, xl_tag_vmid(c->tag), xl_tag_asid(c->tag),
+             key & mask, oa & mask, 1ull << shift, api_perm(perm, priv));
 
     res->status = VSMMU_XLATE_OK;
     res->addr = oa;
@@ -458,10 +460,12 @@ static unsigned miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, u
 /* Miss: under the cache lock only, so that command processing, which holds
  * the instance lock for a whole queue and the cache lock only around each
  * command's cache work, never holds it up for long.  A fault to record
- * needs the instance lock: that miss is done again with it. */
-__attribute__((noinline))
-static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                          uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+ * needs the instance lock: that miss is done again with it.  Inline in
+ * translate_owned() (the common caller: one frame for the whole miss),
+ * out of line for the others (translate_miss_call()). */
+static inline __attribute__((always_inline))
+int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                   uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
     unsigned shift;
 
@@ -479,6 +483,13 @@ static int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uin
     if (sl && shift)
         sl->cshifts |= 1ull << shift;
     return 0;
+}
+
+__attribute__((noinline))
+static int translate_miss_call(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                               uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+{
+    return translate_miss(s, sl, sid, ssid, iova, access, res);
 }
 
 /*
@@ -503,30 +514,21 @@ static inline bool fc_hit(struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32
     res->addr = e->pa | (iova & e->off);
     res->size = e->off + 1;
     perm = e->acc[access] & ~XL_FC_OK;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* perm, then event_type and recorded (0, false) in one store. */
-    memcpy(&res->perm, &perm, sizeof(perm));
-#else
-    res->perm = (unsigned)perm;
-    res->event_type = 0;
-    res->recorded = false;
-#endif
+    xl_res_perm(res, perm);
     xl_slot_count_hit(sl);
     return true;
 }
 
-_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
-               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
-               offsetof(struct vsmmu_xlate_result, recorded) ==
-               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
-               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
-               "fc_hit stores perm, event_type and recorded as one 64-bit word");
-
 /* vsmmu_translate() into the library's own struct (@res is not NULL).
  * @probed: vsmmu_translate() has probed the front cache of the thread's
- * first candidate slot. */
-static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
-                     unsigned access, struct vsmmu_xlate_result *res, bool probed)
+ * first candidate slot.  @owned: that slot, the calling thread's (then
+ * @s is not NULL and @access has no ATS bits), or NULL: not known yet.
+ * Inline in its callers (no call and frame of its own on the way to the
+ * shared TLB and the miss). */
+static inline __attribute__((always_inline))
+int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+              unsigned access, struct vsmmu_xlate_result *res, bool probed,
+              struct xl_slot *owned)
 {
     struct vsmmu_xlate *xl;
     struct xl_slot *sl;
@@ -535,9 +537,9 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     uint64_t gen;
     int rc;
 
-    if (!s || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
+    if ((!owned && !s) || (ssid != VSMMU_NO_SSID && ssid > 0xFFFFF))
         return -EINVAL;
-    if (__builtin_expect((access & ~0xFu) != 0, 0))
+    if (!owned && __builtin_expect((access & ~0xFu) != 0, 0))
         return xl_translate_ats(s, sid, ssid, iova, access, res);
     if (!(access & (VSMMU_ACC_READ | VSMMU_ACC_WRITE | VSMMU_ACC_EXEC)))
         return -EINVAL;
@@ -549,12 +551,14 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     if (__builtin_expect(!(__atomic_load_n(&s->cr0, __ATOMIC_ACQUIRE) & fld_mask(CR0_SMMUEN)), 0))
         return translate_disabled(s, iova, res);
 
-    /* Hit path: no lock; the calling thread's slot, else none. */
-    res->event_type = 0;
-    res->recorded = false;
-    me = vsmmu_self();
-    idx = xl_slot_idx(me);
-    if (__builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me, 1)) {
+    /* Hit path: no lock; the calling thread's slot, else none.  (A hit
+     * or final answer sets event_type and recorded with perm,
+     * xl_res_perm(); a miss clears the result.) */
+    if (owned) {
+        sl = owned;
+    } else if (me = vsmmu_self(), idx = xl_slot_idx(me),
+               __builtin_expect(__atomic_load_n(&xl->slots->owner[idx], __ATOMIC_RELAXED) == me,
+                                1)) {
         sl = (struct xl_slot *)xl->slots->slot[idx];
     } else {
         sl = xl_slot_claim(xl->slots, me);
@@ -572,7 +576,27 @@ static int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
     }
     if (rc == XF_DONE)
         return 0;
-    return translate_miss(s, sl, sid, ssid, iova, access, res);
+    if (owned)
+        return translate_miss(s, sl, sid, ssid, iova, access, res);
+    return translate_miss_call(s, sl, sid, ssid, iova, access, res);
+}
+
+/* vsmmu_translate() for a caller compiled with another struct size:
+ * through our struct, then min(sizes). */
+__attribute__((noinline, cold))
+static int translate_compat(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                            unsigned access, struct vsmmu_xlate_result *res)
+{
+    struct vsmmu_xlate_result own;
+    int rc;
+
+    if (!res || !vsmmu_abi_size_ok(res))
+        return -EINVAL;
+    memset(&own, 0, sizeof(own));
+    rc = translate(s, sid, ssid, iova, access, &own, false, NULL);
+    if (rc)
+        return rc;
+    return vsmmu_abi_copy_out(res, &own, sizeof(own));
 }
 
 /* Everything but the front cache probe of the first candidate slot: out
@@ -581,24 +605,29 @@ __attribute__((noinline))
 static int translate_full(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                           unsigned access, struct vsmmu_xlate_result *res)
 {
-    struct vsmmu_xlate_result own;
     int rc;
 
     /* A caller compiled with this library's struct: straight into it (the
      * translation may overwrite struct_size; it is put back). */
     if (__builtin_expect(res && res->struct_size == sizeof(*res), 1)) {
-        rc = translate(s, sid, ssid, iova, access, res, true);
+        rc = translate(s, sid, ssid, iova, access, res, true, NULL);
         res->struct_size = sizeof(*res);
         return rc;
     }
-    /* An older or newer caller: through our struct, then min(sizes). */
-    if (!res || !vsmmu_abi_size_ok(res))
-        return -EINVAL;
-    memset(&own, 0, sizeof(own));
-    rc = translate(s, sid, ssid, iova, access, &own, false);
-    if (rc)
-        return rc;
-    return vsmmu_abi_copy_out(res, &own, sizeof(own));
+    return translate_compat(s, sid, ssid, iova, access, res);
+}
+
+/* translate_full() for a plain access of this library's struct by the
+ * owner of slot @sl, whose front cache missed (vsmmu_translate() checked
+ * all that). */
+__attribute__((noinline))
+static int translate_owned(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
+                           unsigned access, struct vsmmu_xlate_result *res, struct xl_slot *sl)
+{
+    int rc = translate(s, sid, ssid, iova, access, res, true, sl);
+
+    res->struct_size = sizeof(*res);
+    return rc;
 }
 
 /*
@@ -617,10 +646,12 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         uintptr_t me = vsmmu_self();
         struct xl_slot_hdr *h = __atomic_load_n(&ss->slot[xl_slot_idx(me)], __ATOMIC_ACQUIRE);
 
-        if (h->owner == me &&
-            fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid, ssid,
-                   iova, access, res))
-            return 0;
+        if (h->owner == me) {
+            if (fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid,
+                       ssid, iova, access, res))
+                return 0;
+            return translate_owned(s, sid, ssid, iova, access, res, (struct xl_slot *)h);
+        }
     }
     return translate_full(s, sid, ssid, iova, access, res);
 }
@@ -629,11 +660,6 @@ uint64_t vsmmu_xlate_hits(struct vsmmu *s)
 {
     uint64_t n = __atomic_load_n(&s->stats.tlb_hits, __ATOMIC_RELAXED);
     return s->xl ? n + xl_slot_hits(s->xl->slots) : n;
-}
-
-struct xl_cache *xl_cache_of(struct vsmmu *s)
-{
-    return s->xl->cache;
 }
 
 /* ---- invalidation commands ----------------------------------------------------- */

@@ -23,41 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xlate/xlate.h"
-
-#define WC_WAYS 4
-#define WC_SETS_LOG2 8                  /* 256 sets: 1024 entries */
-#define WC_VM_LOG2 8
-#define WC_NREG 8
-#define WC_VALID (1ull << 63)
-#define WC_PROBE_MAX 32u                /* set probes per by-address TLBI */
-
-struct wc_ent {
-    uint64_t tag;       /* WC_VALID | xl_tag of the walk; 0: empty */
-    uint64_t ttb;       /* start table of the walk */
-    uint64_t blk;       /* input address >> shift */
-    uint64_t next;      /* table the descriptor points at */
-    uint64_t stamp;     /* invalidation clock when filled */
-    uint64_t params;    /* walk parameters (xl_wc_key.params) */
-    uint8_t flags;      /* xl_wc_key.flags | level << XL_WC_LEVEL_SHIFT */
-    uint8_t shift;      /* log2 of the input range of the descriptor */
-    uint8_t attrs;      /* accumulated APTable / PXNTable / UXNTable */
-};
-
-struct xl_wc {
-    struct wc_ent ent[WC_WAYS << WC_SETS_LOG2];
-    uint8_t hand[1u << WC_SETS_LOG2];
-    uint64_t reg_inv[WC_NREG];          /* own scope words (see file comment) */
-    uint64_t vm_inv[1u << WC_VM_LOG2];
-    uint64_t shifts_seen;               /* entry shifts ever inserted */
-    /* The last threshold computed (wc_thr) for a stage-1 and for a
-     * stage-2 tag: valid while the clock has not moved, as every scope
-     * word is marked with the clock's value and the clock then advanced
-     * (a word only changes with the clock). */
-    struct { uint64_t tag, clock, thr; } memo[2];   /* [1]: stage-2 tags */
-    bool off;                           /* tests: every walk reads every level */
-    const uint64_t *clock;              /* the TLB's invalidation clock */
-};
+#include "xlate/wcache.h"
 
 struct xl_wc *xl_wc_new(const uint64_t *clock)
 {
@@ -83,50 +49,21 @@ void xl_wc_clear(struct xl_wc *wc)
     wc->clock = clock;
 }
 
-static inline uint64_t wc_vm_of(uint64_t tag)
-{
-    return tag >> XT_VMID_SHIFT;        /* regime and VMID: no ASID */
-}
-
-static inline uint64_t *vm_word(struct xl_wc *wc, uint64_t regime_vmid)
+static inline uint64_t *wc_vm_word(struct xl_wc *wc, uint64_t regime_vmid)
 {
     uint64_t h = (regime_vmid + 1) * 0x9E3779B97F4A7C15ull;
     return &wc->vm_inv[h >> (64 - WC_VM_LOG2)];
 }
 
-/* The set of a block: the hash leaves the ASID out, so that a TLBI by
- * address finds the entries of every ASID. */
-static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint64_t blk,
-                                    unsigned shift)
-{
-    uint64_t x = blk ^ regime_vmid << 40 ^ (uint64_t)shift << 58;
-    uint64_t h = (x ^ (x >> 29)) * 0x9E3779B97F4A7C15ull;
-    return &wc->ent[(h >> (64 - WC_SETS_LOG2)) * WC_WAYS];
-}
-
-static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag,
-                            uint64_t clock);
-
-/* The stamp an entry of @tag must exceed to be live. */
-static inline uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
-{
-    uint64_t clock = *wc->clock;
-    unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
-
-    if (wc->memo[m].clock == clock && wc->memo[m].tag == tag)
-        return wc->memo[m].thr;
-    return wc_thr_slow(xc, wc, tag, clock);
-}
-
 __attribute__((noinline))
-static uint64_t wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock)
+uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock)
 {
-    uint64_t t, r, v;
+    uint64_t g, t, r, v;
     unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
 
-    t = xl_cache_thr(xc, tag);
+    tlb_thr(xc, tag, &g, &t);
     r = wc->reg_inv[xl_tag_regime(tag) & (WC_NREG - 1)];
-    v = *vm_word(wc, wc_vm_of(tag));
+    v = *wc_vm_word(wc, wc_vm_of(tag));
     if (r > t)
         t = r;
     t = v > t ? v : t;
@@ -189,57 +126,30 @@ none:
 unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs)
 {
-    return lookup(xc, xl_cache_wc(xc), k, 2, ia, table, attrs);
+    return lookup(xc, xc->wc, k, 2, ia, table, attrs);
 }
 
 /*
  * xl_wc_lookup() for a plain stage-1 walk (no stage 2) with the 4K granule
- * starting above level 3: level 2 is probed first without the key, whose
- * fields are known (xl_wc_key_make(): the configuration's tag, @t's start
- * table and parameter word, flags 0); the same entries match, with the
- * same liveness test.  Only when level 2 misses is *k made, for
- * xl_wc_insert(), and level 1 probed the general way.
+ * starting above level 3, after xl_wc_s1_4k_l2() (wcache.h) missed level 2:
+ * *k is made for xl_wc_insert(), with the set and way that probe left, and
+ * level 1 is probed the general way.
  */
 unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
-                            uint64_t ia, struct xl_wc_key *k, uint64_t *table,
-                            unsigned *attrs)
+                            uint64_t ia, struct xl_wc_key *k, uint64_t *table, unsigned *attrs)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
-    const unsigned shift = 21;      /* xl_level_shift(2, 12) */
-    const uint8_t flags = 2 << XL_WC_LEVEL_SHIFT;
-    uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
-    struct wc_ent *set = NULL, *way = NULL;
+    struct xl_wc *wc = xc->wc;
 
-    if (!wc->off && (wc->shifts_seen & (1ull << shift))) {
-        memcpy(&params, t, sizeof(params));
-        set = wc_set(wc, wc_vm_of(tag), blk, shift);
-        for (unsigned i = 0; i < WC_WAYS; i++) {
-            struct wc_ent *e = &set[i];
-            if (e->blk != blk || e->tag != vtag || e->params != params || e->ttb != t->ttb ||
-                e->flags != flags || e->shift != shift) {
-                if (!e->tag && !way)
-                    way = e;
-                continue;
-            }
-            if (e->stamp > wc_thr(xc, wc, tag)) {
-                *table = e->next;
-                *attrs = e->attrs;
-                return 3;
-            }
-            way = e;
-            break;
-        }
-    }
     xl_wc_key_make(c, t, false, false, k);
-    k->set[2] = set;
-    k->way[2] = way;
+    k->set[2] = wc->l2_set;
+    k->way[2] = wc->l2_way;
     return lookup(xc, wc, k, 1, ia, table, attrs);
 }
 
 void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level, uint64_t ia,
                   uint64_t next, unsigned attrs)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     unsigned shift = xl_level_shift(level, k->gshift);
     uint64_t blk = ia >> shift;
     struct wc_ent *e = k->way[level], *set = k->set[level];
@@ -303,7 +213,7 @@ static uint64_t wc_probes(const struct xl_wc *wc, uint64_t lo, uint64_t hi)
 
 void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     bool marked = false;
     unsigned r;
 
@@ -313,7 +223,7 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
     /* Stage-1 walk entries of nested walks hold IPAs read through stage 2:
      * TLBI_S2_IPA drops those of its VMID too (conservative, O(1)). */
     if (p->by_ipa && p->match_vmid) {
-        *vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+        *wc_vm_word(wc, xl_tag(XR_NSEL1, p->vmid, 0) >> XT_VMID_SHIFT) = xc->clock;
         marked = true;
     }
     /* The TG/TTL hints and the leaf-only hint name the leaf: walk entries
@@ -328,24 +238,25 @@ void xl_wc_inval(struct xl_cache *xc, const struct xl_tlbi *p)
             if (!(p->regime_mask & (1u << r)))
                 continue;
             if (p->match_vmid)
-                *vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xl_cache_clock(xc);
+                *wc_vm_word(wc, xl_tag(r, p->vmid, 0) >> XT_VMID_SHIFT) = xc->clock;
             else
-                wc->reg_inv[r] = xl_cache_clock(xc);
+                wc->reg_inv[r] = xc->clock;
             marked = true;
         }
     }
     if (marked)
-        xl_cache_tick(xc);
+        clock_tick(xc);
 }
 
 void xl_wc_disable(struct xl_cache *xc)
 {
-    xl_cache_wc(xc)->off = true;
+    xc->wc->off = true;
+    xc->wc->l2_last = NULL;
 }
 
 unsigned xl_wc_count(struct xl_cache *xc)
 {
-    struct xl_wc *wc = xl_cache_wc(xc);
+    struct xl_wc *wc = xc->wc;
     unsigned n = 0;
 
     for (size_t i = 0; i < (size_t)WC_WAYS << WC_SETS_LOG2; i++)

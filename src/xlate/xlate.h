@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Translation internals shared by strtab.c (stream table, STE and CD
- * decode), ptw.c (table walks), tlb.c, cfgcache.c and tlb_inval.c (TLB and config cache) and
+ * decode), ptw.c (table walks), tlb.c, cfgcache.c, tlb_inval.c and fast.h (TLB and config cache) and
  * translate.c (the translate API and invalidation commands).
  *
  * "The lock" in the comments of this layer (and of cache.h) is the
@@ -66,6 +66,14 @@ struct xl_cfg {
     uint16_t asid;
     /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
     uint8_t s1perm[16];
+    /* The stage-1 input range check (xl_s1_input_ok), from the fields
+     * above (xl_s1_input_table): the half of an address is its bit 55
+     * masked with s1_hsel (1 with two ranges, else 0); per half, the bits
+     * from the top (55 under TBI, else 63) down to the input size, which
+     * must all equal the half, or ~0 for a half that does not translate
+     * (EPD, or an input size beyond the top). */
+    uint8_t s1_hsel;
+    uint64_t s1_in_mask[2];
     /* stage 2 */
     struct xl_tt st2;
     uint16_t vmid;
@@ -212,10 +220,10 @@ void xl_wc_clear(struct xl_wc *wc);
 unsigned xl_wc_lookup(struct xl_cache *xc, struct xl_wc_key *k, uint64_t ia,
                       uint64_t *table, unsigned *attrs);
 /** Under the lock: xl_wc_lookup() of a plain stage-1 walk of @c with the
- *  4K granule from table @t (t->start < 3), which makes *@k itself. */
+ *  4K granule from table @t (t->start < 3) right after its level-2 probe
+ *  (xl_wc_s1_4k_l2(), wcache.h) missed: makes *@k itself. */
 unsigned xl_wc_lookup_s1_4k(struct xl_cache *xc, const struct xl_cfg *c, const struct xl_tt *t,
-                            uint64_t ia, struct xl_wc_key *k, uint64_t *table,
-                            unsigned *attrs);
+                            uint64_t ia, struct xl_wc_key *k, uint64_t *table, unsigned *attrs);
 /** Under the lock: the table descriptor at @level for @ia points at @next,
  *  with @attrs accumulated down to it.  @k: as xl_wc_lookup() left it for
  *  the same walk (nothing else may have invalidated in between). */
@@ -278,13 +286,6 @@ unsigned xl_tlb_count(struct xl_cache *xc);
 unsigned xl_cfg_count(struct xl_cache *xc);
 /** Tests: move the invalidation clock forward to @clock (wrap safety). */
 void xl_cache_set_clock(struct xl_cache *xc, uint64_t clock);
-/** The walk cache of @xc, the invalidation clock (stamp of new entries),
- *  advancing it after marking scope words with its value, and the stamp a
- *  non-global entry of @tag must exceed to be live.  Under the lock. */
-struct xl_wc *xl_cache_wc(struct xl_cache *xc);
-uint64_t xl_cache_clock(const struct xl_cache *xc);
-void xl_cache_tick(struct xl_cache *xc);
-uint64_t xl_cache_thr(struct xl_cache *xc, uint64_t tag);
 
 
 /* ---- per-thread slots (tlb.c fills them, vsmmu_translate probes them) ----
@@ -329,14 +330,19 @@ _Static_assert(sizeof(struct xl_fc_ent) == 64, "front cache entry: 64 bytes");
  * (largest) size it probed, usually the only one.  A pure function of those
  * and the TLB's fixed geometry, so it stays right whatever happened in
  * between; and the tag's scope stamps as they were then (a hint for the
- * choice of victim only). */
+ * choice of victim only).  The tag and the stamps are the configuration
+ * memo's (struct xl_slot), kept here so that a probe records only the page
+ * and its set; whenever the memo takes another configuration, vkey is
+ * cleared, so a record is always of the tag beside it. */
 struct xl_probe {
-    bool ok;            /* the fields below are filled */
-    uint8_t shift;
-    uint64_t tag;       /* xl_tag bits */
-    uint64_t page;      /* TLB key address >> shift */
+    /* The page: its TLB key address (aligned) | its log2 size (12 or
+     * more, so never 0); 0: no record. */
+    uint64_t vkey;
     size_t set0;        /* index of the first set */
-    uint64_t thr_g, thr_ng; /* the stamps live entries of the tag exceeded */
+    uint64_t tag;       /* the memo's TLB tag (xl_tag bits) */
+    /* ... and the stamps its global / non-global TLB entries must exceed
+     * (cache.h: scope invalidation), read under the memo's generation. */
+    uint64_t thr_g, thr_ng;
 };
 
 /* The head of a slot: what the hit path reads before it knows the slot is
@@ -349,12 +355,9 @@ struct xl_slot {
     struct xl_slot_hdr h;   /* first: a slot is reached through its head */
     uint64_t gen;       /* cache generation the memo was filled under */
     /* The hot configuration the owner used last (key 0: none).  Its size
-     * hint may lag behind inserts by other threads: the miss path drops
-     * it, so it is reloaded after a miss. */
-    uint64_t ckey, chot, ctag, cshifts;
-    /* ... and the stamps its global / non-global TLB entries must exceed
-     * (tlb.c: scope invalidation), read under the same generation. */
-    uint64_t cthr_g, cthr_ng;
+     * hint may lag behind inserts by other threads: the miss path adds
+     * the size it inserts.  Its TLB tag and scope stamps are in probe. */
+    uint64_t ckey, chot, cshifts;
     /* What the owner's last shared-TLB probe that missed computed. */
     struct xl_probe probe;
     /* The front cache. */
@@ -430,15 +433,11 @@ void xl_cache_set_gen(struct xl_cache *xc, uint64_t gen);
 /** Under the lock: kill every slot's front cache entries and memo. */
 void xl_cache_gen_bump(struct xl_cache *xc);
 
-/* Fast path (tlb.c): configuration and TLB lookup without the lock. */
+/* Fast path (fast.h, inline in translate.c): configuration and TLB
+ * lookup without the lock.  xl_fast() returns XF_HIT: translated from the
+ * TLB; XF_DONE: final without the TLB (cached abort or bypass
+ * configuration); XF_MISS: take the slow path. */
 enum { XF_MISS = 0, XF_HIT = 1, XF_DONE = 2 };
-/** XF_HIT: translated from the TLB; XF_DONE: final without the TLB (cached
- *  abort or bypass configuration); XF_MISS: take the slow path.  @gen: the
- *  cache generation, read before CR0 was checked.  @sl: the
- *  calling thread's slot (memo and front cache), or NULL; on XF_MISS its
- *  probe record is what the insert after the walk may use. */
-int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid, uint32_t ssid,
-            uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res);
 
 /* ---- access classification ------------------------------------------------ */
 
@@ -482,10 +481,31 @@ static inline unsigned api_perm(uint8_t p, bool priv)
     return (priv ? p : p >> 3) & 7u;
 }
 
+/* A result's perm (VSMMU_PERM_*) with event_type 0 and recorded false,
+ * as one 64-bit store where the layout allows. */
+_Static_assert(offsetof(struct vsmmu_xlate_result, event_type) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 4 &&
+               offsetof(struct vsmmu_xlate_result, recorded) ==
+               offsetof(struct vsmmu_xlate_result, perm) + 5 &&
+               sizeof(struct vsmmu_xlate_result) >= offsetof(struct vsmmu_xlate_result, perm) + 8,
+               "perm, event_type and recorded fill one 64-bit word");
+static inline void xl_res_perm(struct vsmmu_xlate_result *res, uint64_t perm)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* (perm < 8: then event_type and recorded, 0 and false) */
+    memcpy(&res->perm, &perm, sizeof(perm));
+#else
+    res->perm = (unsigned)perm;
+    res->event_type = 0;
+    res->recorded = false;
+#endif
+}
+
 /* ---- slots.c: filling a front cache entry ------------------------------ */
-/** Byte a (a = 1..7: READ, WRITE, EXEC bits) 0xFF when VSMMU_PERM_* bits
- *  p permit that access without STE overrides, else 0. */
-extern const uint64_t xl_allow8[8];
+/** Byte a (a = 1..7: READ, WRITE, EXEC bits) of word p: the acc[] byte of
+ *  that access for VSMMU_PERM_* bits p without STE overrides (XL_FC_OK | p
+ *  when p permits it, else 0); byte 0 is 0. */
+extern const uint64_t xl_acc8[8];
 /** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
 
@@ -502,13 +522,9 @@ static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, 
         xl_fc_perms_ovr(e, xp, privcfg, instcfg);
     } else {
         /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
-         * (PRIV: 8-15) the XP_P* bits. */
-        const uint64_t bytes = 0x0101010101010101ull;    /* one in each byte */
-        uint64_t u = xl_allow8[xp >> 3 & 7] & (XL_FC_OK | api_perm((uint8_t)xp, false)) * bytes;
-        uint64_t p = xl_allow8[xp & 7] & (XL_FC_OK | api_perm((uint8_t)xp, true)) * bytes;
-        /* (byte a of the words is acc[a]) */
-        vsmmu_put_le64(&e->acc[0], u);
-        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], p);
+         * (PRIV: 8-15) the XP_P* bits; byte a of the words is acc[a]. */
+        vsmmu_put_le64(&e->acc[0], xl_acc8[api_perm((uint8_t)xp, false)]);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc8[api_perm((uint8_t)xp, true)]);
     }
     e->sid = sid;
     e->ssid = ssid;
@@ -574,21 +590,33 @@ int xl_load_ste(struct vsmmu *s, uint32_t sid, uint32_t ssid, uint64_t ste[STE_D
  *  check and the CD.  Returns 0 or fills @f and returns its type. */
 int xl_load_cd(struct vsmmu *s, const uint64_t ste[STE_DWORDS], struct xl_cfg *c, uint32_t ssid,
                struct xl_fault *f);
-/** The instance's translation cache. */
-struct xl_cache *xl_cache_of(struct vsmmu *s);
+/** The instance's translation cache: its slots are its first member
+ *  (cache.h), and the instance keeps a pointer to them for the hit path. */
+static inline struct xl_cache *xl_cache_of(struct vsmmu *s)
+{
+    return (struct xl_cache *)(void *)s->xl_slots;
+}
+/** Fill @c's stage-1 input range check (s1_hsel, s1_in_mask) from its
+ *  regime and halves (after the CD's decode). */
+static inline void xl_s1_input_table(struct xl_cfg *c)
+{
+    c->s1_hsel = c->regime != XR_EL2;
+    for (unsigned h = 0; h < 2; h++) {
+        const struct xl_tt *t = &c->tt[h];
+        unsigned top = t->tbi ? 55 : 63;
+
+        c->s1_in_mask[h] = !t->en || t->ia_bits > top ? ~0ull : fld_mask(top, t->ia_bits);
+    }
+}
 /** Stage-1 input range check (TxSZ, EPD, TBI): true with the half to walk. */
 static inline bool xl_s1_input_ok(const struct xl_cfg *c, uint64_t va, unsigned *half)
 {
-    bool two = c->regime != XR_EL2;
-    unsigned h = two ? (unsigned)((va >> 55) & 1) : 0;
-    const struct xl_tt *t = &c->tt[h];
-    unsigned top = t->tbi ? 55 : 63;
+    unsigned h = (unsigned)(va >> 55) & c->s1_hsel;
+    uint64_t m = c->s1_in_mask[h];
 
     *half = h;
-    if (!t->en || t->ia_bits > top)
-        return false;
     /* Bits top..ia_bits all equal to h (the lower half: 0, the upper: 1). */
-    return ((h ? ~va : va) & fld_mask(top, t->ia_bits)) == 0;
+    return m != ~0ull && ((h ? ~va : va) & m) == 0;
 }
 
 /* ---- ats.c ------------------------------------------------------------- */
