@@ -14,7 +14,11 @@
  * that with the 1M-entry TLB each probe misses the CPU caches.
  *
  * QSTALL_ALONE=1 leaves the other threads out (for callgrind);
- * QSTALL_TLB=n runs only the TLB size n.
+ * QSTALL_TLB=n runs only the TLB size n; QSTALL_FAULT=1 makes the other
+ * thread's translations fault instead (an unmapped page, CD.R = 1: each
+ * records an F_TRANSLATION event, which takes the instance lock; the
+ * thread empties the event queue every FAULT_DRAIN faults, outside the
+ * measured calls, so that it never fills).
  *
  *   build/plain/bench/qstall [case]    (case: all, nh_all, nh_asid, nh_va, nh_va_range,
  *                                       cfgi_all, cfgi_ste, mix, worst, va_pages,
@@ -34,6 +38,8 @@
 
 #define QLOG2 19u
 #define NFILL 4096u
+#define FAULT_DRAIN 64u
+#define FAULT_VA 0x300000000000ull      /* not mapped */
 
 static double now(void)
 {
@@ -259,8 +265,9 @@ struct worst {
 struct bg {
     struct testbed *tb;
     volatile int stop;
+    bool fault;         /* QSTALL_FAULT: translations fault */
     struct worst read, xlate;
-    unsigned long reads, xlates;
+    unsigned long reads, xlates, recorded;
 };
 
 static double tcpu(void)
@@ -327,12 +334,17 @@ static void *xlater(void *arg)
     struct probe p;
     unsigned i = 0;
     while (!b->stop) {
+        /* Beyond the filled pages: a miss (walk) every time; or a page
+         * that is not mapped: a fault with an event. */
+        uint64_t va = (b->fault ? FAULT_VA : 0x200000000000ull) + ((uint64_t)(i++ % 64) << 12);
+
         probe_start(&p);
-        /* Beyond the filled pages: a miss (walk) every time. */
-        vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID,
-                        0x200000000000ull + ((uint64_t)(i++ % 64) << 12), VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
+        vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
         probe_end(&p, &b->xlate);
         b->xlates++;
+        b->recorded += r.recorded;
+        if (b->fault && i % FAULT_DRAIN == 0)   /* CONS = PROD (and OVACKFLG = OVFLG) */
+            tb_writel(b->tb, R_EVENTQ_CONS, tb_readl(b->tb, R_EVENTQ_PROD));
     }
     return NULL;
 }
@@ -358,7 +370,7 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
 {
     struct xt x;
     struct vsmmu_config cfg;
-    struct guest_opts o = { .cmdq_log2 = QLOG2 };
+    struct guest_opts o = { .cmdq_log2 = QLOG2, .evtq_log2 = 12 };
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     struct testbed *tbp;
     struct guest *gp;
@@ -407,6 +419,7 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         tb_w64(tbp, gp->cmdq + 16ull * i + 8, c[1]);
     }
     b.tb = tbp;
+    b.fault = getenv("QSTALL_FAULT") != NULL;
     if (bg) {
         pthread_create(&th[0], NULL, reader, &b);
         pthread_create(&th[1], NULL, xlater, &b);
@@ -432,11 +445,13 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         pthread_join(th[1], NULL);
         char w1[128], w2[128];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
-               "%s, translate miss %s (%lu reads, %lu misses); processing: preempted %ld "
-               "times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), %llu hand-offs, "
-               "%llu not taken in time; cache lock: %llu sleeps, %llu give-ways timed out\n",
+               "%s, translate %s %s (%lu reads, %lu %s, %lu events recorded); processing: "
+               "preempted %ld times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), "
+               "%llu hand-offs, %llu not taken in time; cache lock: %llu sleeps, %llu "
+               "give-ways timed out\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3, wait_str(&b.read, w1, sizeof(w1)),
-               wait_str(&b.xlate, w2, sizeof(w2)), b.reads, b.xlates,
+               b.fault ? "fault" : "miss", wait_str(&b.xlate, w2, sizeof(w2)), b.reads,
+               b.xlates, b.fault ? "faults" : "misses", b.recorded,
                ru1.ru_nivcsw - ru0.ru_nivcsw, (double)tbp->s->cmdq_hold_max_ns * 1e-6,
                (double)tbp->s->cmdq_hold_max_cpu_ns * 1e-6,
                (unsigned long long)tbp->s->cmdq_yields,
