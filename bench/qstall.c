@@ -259,7 +259,8 @@ static void make_cmd(const char *k, unsigned i, uint64_t c[2])
 struct worst {
     double wall, cpu;
     long vcsw, ivcsw;
-    unsigned long slept, preempted, ran, over_1;
+    unsigned long slept, preempted, ran;
+    unsigned long over_1[3];    /* > 1 ms: slept, preempted, ran */
 };
 
 struct bg {
@@ -298,13 +299,12 @@ static void probe_end(const struct probe *p, struct worst *w)
         return;
     getrusage(RUSAGE_THREAD, &ru);
     if (d > 1e-4) {
-        if (ru.ru_nvcsw != p->ru.ru_nvcsw)
-            w->slept++;
-        else if (ru.ru_nivcsw != p->ru.ru_nivcsw)
-            w->preempted++;
-        else
-            w->ran++;
-        w->over_1 += d > 1e-3;
+        unsigned how = ru.ru_nvcsw != p->ru.ru_nvcsw ? 0 : ru.ru_nivcsw != p->ru.ru_nivcsw ? 1 : 2;
+
+        w->slept += how == 0;
+        w->preempted += how == 1;
+        w->ran += how == 2;
+        w->over_1[how] += d > 1e-3;
     }
     if (d <= w->wall)
         return;
@@ -350,13 +350,15 @@ static void *xlater(void *arg)
 }
 
 /* "1.234 ms (slept, 0.010 ms CPU; > 0.1 ms: 2 slept, 1 preempted, 0 ran;
- * 1 > 1 ms)": slept = a voluntary context switch (blocked on a lock),
- * preempted = only involuntary ones. */
+ * > 1 ms: 1 slept, 0 preempted, 0 ran)": slept = a voluntary context
+ * switch (blocked on a lock), preempted = only involuntary ones (other
+ * load, or a spinning waiter's own sched_yield). */
 static const char *wait_str(const struct worst *w, char *buf, size_t n)
 {
     snprintf(buf, n, "%7.3f ms (%s, %.3f ms CPU; > 0.1 ms: %lu slept, %lu preempted, %lu ran; "
-             "%lu > 1 ms)", w->wall * 1e3, w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran",
-             w->cpu * 1e3, w->slept, w->preempted, w->ran, w->over_1);
+             "> 1 ms: %lu slept, %lu preempted, %lu ran)", w->wall * 1e3,
+             w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran", w->cpu * 1e3, w->slept,
+             w->preempted, w->ran, w->over_1[0], w->over_1[1], w->over_1[2]);
     return buf;
 }
 
@@ -443,12 +445,12 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     if (bg) {
         pthread_join(th[0], NULL);
         pthread_join(th[1], NULL);
-        char w1[128], w2[128];
+        char w1[192], w2[192];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
                "%s, translate %s %s (%lu reads, %lu %s, %lu events recorded); processing: "
                "preempted %ld times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), "
                "%llu hand-offs, %llu not taken in time; cache lock: %llu sleeps, %llu "
-               "give-ways timed out\n",
+               "give-ways timed out; instance lock: %llu spinners slept\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3, wait_str(&b.read, w1, sizeof(w1)),
                b.fault ? "fault" : "miss", wait_str(&b.xlate, w2, sizeof(w2)), b.reads,
                b.xlates, b.fault ? "faults" : "misses", b.recorded,
@@ -457,7 +459,8 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
                (unsigned long long)tbp->s->cmdq_yields,
                (unsigned long long)tbp->s->cmdq_handoff_missed,
                (unsigned long long)tbp->s->xl_sleeps,
-               (unsigned long long)tbp->s->xl_give_way_missed);
+               (unsigned long long)tbp->s->xl_give_way_missed,
+               (unsigned long long)tbp->s->lock_sleeps);
     } else {
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU (no other threads)\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3);

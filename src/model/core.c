@@ -463,6 +463,40 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
     }
 }
 
+/* The instance lock, for a thread whose wait must stay short (see
+ * model.h): spun for like the cache lock (a sleeping waiter can take a
+ * millisecond to be woken and run), for XL_SPIN_CPU_NS of CPU time at a
+ * time, sleeping until the next unlock in between.  Command processing
+ * lets an urgent waiter in at the next command boundary, so the spin is
+ * short unless the holder is itself slow (a host callback). */
+void vsmmu_lock_spin(struct vsmmu *s, bool urgent)
+{
+    struct vsmmu_olock *l = &s->lock;
+    uintptr_t me = vsmmu_self();
+    bool got = false;
+
+    if (vsmmu_olock_try(l, me))
+        return;
+    if (urgent) {
+        __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&l->urgent, 1, __ATOMIC_RELAXED);
+    }
+    while (!got) {
+        while (spin_for(l, NULL, XL_SPIN_CPU_NS))
+            if ((got = vsmmu_olock_try(l, me)))
+                break;
+        if (!got) {
+            __atomic_fetch_add(&s->lock_sleeps, 1, __ATOMIC_RELAXED);
+            got = vsmmu_olock_sleep(l, true);
+        }
+    }
+    if (urgent) {
+        __atomic_fetch_sub(&l->urgent, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&l->epoch, 1, __ATOMIC_RELEASE);
+    }
+}
+
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)
 {
     if (!vsmmu_lock(s))
