@@ -176,23 +176,57 @@ static void gate_fini(struct gate *g)
     xt_fini(&g->x);
 }
 
-/* A TLBI of another ASID (+ CMD_SYNC) while the other thread translates
- * @va; the gate holds command processing meanwhile. */
-static void gate_run(struct gate *g, uint64_t va)
+/* Queue @n TLBIs of another ASID, then a CMD_SYNC, in one CMDQ_PROD write. */
+static void queue_tlbis(struct gate *g, unsigned n)
 {
+    struct guest *gu = &g->x.g;
     uint64_t c[2];
+
+    for (unsigned i = 0; i <= n; i++) {
+        uint64_t slot = gu->cmdq + (uint64_t)q_index(gu->cmdq_prod, gu->cmdq_log2) * CMD_SIZE;
+
+        guest_cmd_op(c, i < n ? OP_TLBI_NH_ASID : OP_SYNC);
+        if (i < n)
+            st_set(c, CMD_ASID, 7);
+        tb_w64(&g->x.tb, slot, c[0]);
+        tb_w64(&g->x.tb, slot + 8, c[1]);
+        gu->cmdq_prod = q_inc(gu->cmdq_prod, gu->cmdq_log2);
+    }
+    tb_writel(&g->x.tb, R_CMDQ_PROD, gu->cmdq_prod);
+    CHECK_EQ(tb_readl(&g->x.tb, R_CMDQ_CONS), gu->cmdq_prod);
+}
+
+/* A TLBI of another ASID (+ CMD_SYNC), or with @ncmds the long queue of
+ * that many, while the other thread translates @va; the gate holds command
+ * processing meanwhile. */
+static void gate_run(struct gate *g, uint64_t va, unsigned ncmds)
+{
     pthread_t th;
 
     g->va = va;
+    g->ncmds = ncmds;
     g->armed = true;
     CHECK_EQ(pthread_create(&th, NULL, translator, g), 0);
-    guest_cmd_op(c, OP_TLBI_NH_ASID);
-    st_set(c, CMD_ASID, 7);
-    xt_cmd(&g->x, c);
+    queue_tlbis(g, ncmds ? ncmds : 1);
     pthread_join(th, NULL);
+    CHECK_EQ(g->calls, ncmds);
     CHECK(g->in_gate);
     CHECK(g->lock_held);
     CHECK_EQ(g->rc, 0);
+}
+
+/* The other thread's translation of VA_NONE faulted and recorded its event,
+ * once. */
+static void check_fault_recorded(struct gate *g)
+{
+    struct xev e = { .type = EVT_F_TRANSLATION, .sid = 1, .rnw = true,
+                     .class_ = EVT_CLASS_IN, .input = VA_NONE };
+
+    CHECK_EQ(g->res.status, VSMMU_XLATE_FAULT);
+    CHECK_EQ(g->res.event_type, EVT_F_TRANSLATION);
+    CHECK(g->res.recorded);
+    xt_expect_event(&g->x, &e);
+    xt_expect_no_event(&g->x);
 }
 
 TEST(miss_completes_while_commands_hold_the_instance_lock)
@@ -201,7 +235,7 @@ TEST(miss_completes_while_commands_hold_the_instance_lock)
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     gate_init(&g);
-    gate_run(&g, VA_COLD);
+    gate_run(&g, VA_COLD, 0);
     CHECK_MSG(!g.timed_out, "the miss waited for command processing");
     CHECK(g.done_in_gate);
     CHECK_OK(g.res, PA_COLD, 0x1000);
@@ -214,57 +248,21 @@ TEST(miss_completes_while_commands_hold_the_instance_lock)
 }
 
 /* A miss that faults needs the instance lock to record its event: it cannot
- * complete while processing holds the lock, and records it once after. */
+ * complete while processing holds the lock inside one command (the
+ * notifier), and records it once after. */
 TEST(fault_miss_records_its_event_once_under_the_lock)
 {
     static struct gate g;
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
-    struct xev e = { .type = EVT_F_TRANSLATION, .sid = 1, .rnw = true,
-                     .class_ = EVT_CLASS_IN, .input = VA_NONE };
 
     gate_init(&g);
-    gate_run(&g, VA_NONE);
+    gate_run(&g, VA_NONE, 0);
     CHECK(!g.done_in_gate);
-    CHECK_EQ(g.res.status, VSMMU_XLATE_FAULT);
-    CHECK_EQ(g.res.event_type, EVT_F_TRANSLATION);
-    CHECK(g.res.recorded);
-    xt_expect_event(&g.x, &e);
-    xt_expect_no_event(&g.x);
+    check_fault_recorded(&g);
     CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
     CHECK_EQ(st.tlb_misses, 2);         /* counted once, though walked twice */
     CHECK_EQ(st.events, 1);
     gate_fini(&g);
-}
-
-/* The long queue: LONG_CMDS TLBIs of another ASID, then a CMD_SYNC, in one
- * CMDQ_PROD write, while the other thread translates @va. */
-static void gate_run_long(struct gate *g, uint64_t va)
-{
-    struct guest *gu = &g->x.g;
-    uint64_t c[2];
-    pthread_t th;
-
-    g->va = va;
-    g->ncmds = LONG_CMDS;
-    g->armed = true;
-    CHECK_EQ(pthread_create(&th, NULL, translator, g), 0);
-    for (unsigned i = 0; i <= LONG_CMDS; i++) {
-        uint64_t slot = gu->cmdq + (uint64_t)q_index(gu->cmdq_prod, gu->cmdq_log2) * CMD_SIZE;
-
-        guest_cmd_op(c, i < LONG_CMDS ? OP_TLBI_NH_ASID : OP_SYNC);
-        if (i < LONG_CMDS)
-            st_set(c, CMD_ASID, 7);
-        tb_w64(&g->x.tb, slot, c[0]);
-        tb_w64(&g->x.tb, slot + 8, c[1]);
-        gu->cmdq_prod = q_inc(gu->cmdq_prod, gu->cmdq_log2);
-    }
-    tb_writel(&g->x.tb, R_CMDQ_PROD, gu->cmdq_prod);
-    pthread_join(th, NULL);
-    CHECK_EQ(tb_readl(&g->x.tb, R_CMDQ_CONS), gu->cmdq_prod);
-    CHECK_EQ(g->calls, LONG_CMDS);
-    CHECK(g->in_gate);
-    CHECK(g->lock_held);
-    CHECK_EQ(g->rc, 0);
 }
 
 /* A fault to record waits for the instance lock, but command processing
@@ -273,22 +271,16 @@ TEST(fault_miss_completes_inside_a_long_queue)
 {
     static struct gate g;
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
-    struct xev e = { .type = EVT_F_TRANSLATION, .sid = 1, .rnw = true,
-                     .class_ = EVT_CLASS_IN, .input = VA_NONE };
     uint64_t cmds0;
 
     gate_init(&g);
     CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
     cmds0 = st.commands;
-    gate_run_long(&g, VA_NONE);
+    gate_run(&g, VA_NONE, LONG_CMDS);
     CHECK_MSG(!g.timed_out && g.done_at && g.done_at <= LONG_CMDS,
               "the fault waited for the end of the queue (seen at call %u of %u)", g.done_at,
               LONG_CMDS);
-    CHECK_EQ(g.res.status, VSMMU_XLATE_FAULT);
-    CHECK_EQ(g.res.event_type, EVT_F_TRANSLATION);
-    CHECK(g.res.recorded);
-    xt_expect_event(&g.x, &e);
-    xt_expect_no_event(&g.x);
+    check_fault_recorded(&g);
     CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
     CHECK_EQ(st.events, 1);
     CHECK_EQ(st.commands - cmds0, LONG_CMDS + 1);
