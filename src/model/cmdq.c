@@ -71,9 +71,10 @@
  * processing has done CMDQ_URGENT_CMDS commands and run CMDQ_URGENT_NS
  * since it last let waiters in: so it waits about CMDQ_URGENT_NS at most,
  * and a steady stream of faulting translations still leaves processing
- * that much time (and that many commands) between hand-offs.  Processing
- * takes the lock back spinning too (vsmmu_lock_spin): the waiter holds it
- * for one translation, and sleeping for it would cost a wake-up each time.
+ * that much time (and that many commands) between hand-offs.  After any
+ * hand-off processing takes the lock back spinning (vsmmu_lock_spin):
+ * waiters hold it briefly (one translation, one register access), and
+ * sleeping for it would cost a wake-up each time.
  */
 #define CMDQ_CHUNK 256u
 #define CMDQ_CHUNK_NS 100000u

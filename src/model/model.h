@@ -259,8 +259,8 @@ static inline int vsmmu_lock(struct vsmmu *s)
  * command boundary); else not at all (command processing taking the lock
  * back after a hand-off).  The calling thread holds neither lock. */
 void vsmmu_lock_spin(struct vsmmu *s, bool urgent);
-/** Take the instance lock without counting as a waiter (command processing
- *  taking it back after letting waiters in; teardown).  Not re-entrant. */
+/** Take the instance lock without counting as a waiter (teardown).  Not
+ *  re-entrant. */
 static inline void vsmmu_lock_plain(struct vsmmu *s)
 {
     if (!vsmmu_olock_try(&s->lock, vsmmu_self()))
