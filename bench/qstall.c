@@ -18,7 +18,8 @@
  * thread's translations fault instead (an unmapped page, CD.R = 1: each
  * records an F_TRANSLATION event, which takes the instance lock; the
  * thread empties the event queue every FAULT_DRAIN faults, outside the
- * measured calls, so that it never fills).
+ * measured calls, so that it never fills); QSTALL_FAULT=n adds n - 1
+ * threads that fault too, unmeasured (processing's cost with several).
  *
  *   build/plain/bench/qstall [case]    (case: all, nh_all, nh_asid, nh_va, nh_va_range,
  *                                       cfgi_all, cfgi_ste, mix, worst, va_pages,
@@ -39,6 +40,7 @@
 #define QLOG2 19u
 #define NFILL 4096u
 #define FAULT_DRAIN 64u
+#define MAX_FAULTERS 7u
 #define FAULT_VA 0x300000000000ull      /* not mapped */
 
 static double now(void)
@@ -267,6 +269,7 @@ struct bg {
     struct testbed *tb;
     volatile int stop;
     bool fault;         /* QSTALL_FAULT: translations fault */
+    bool extra;         /* an unmeasured faulting thread's copy */
     struct worst read, xlate;
     unsigned long reads, xlates, recorded;
 };
@@ -343,7 +346,7 @@ static void *xlater(void *arg)
         probe_end(&p, &b->xlate);
         b->xlates++;
         b->recorded += r.recorded;
-        if (b->fault && i % FAULT_DRAIN == 0)   /* CONS = PROD (and OVACKFLG = OVFLG) */
+        if (b->fault && !b->extra && i % FAULT_DRAIN == 0)   /* CONS = PROD, OVACKFLG = OVFLG */
             tb_writel(b->tb, R_EVENTQ_CONS, tb_readl(b->tb, R_EVENTQ_PROD));
     }
     return NULL;
@@ -378,8 +381,9 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     struct guest *gp;
     struct pt p;
     uint64_t cd[8], c[2];
-    pthread_t th[2];
-    struct bg b = { 0 };
+    pthread_t th[2], xth[MAX_FAULTERS];
+    struct bg b = { 0 }, xb[MAX_FAULTERS];
+    unsigned nx = 0;
     double t0, c0, wall;
     uint32_t cons;
     struct rusage ru0, ru1;
@@ -422,9 +426,18 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     }
     b.tb = tbp;
     b.fault = getenv("QSTALL_FAULT") != NULL;
+    if (b.fault && atoi(getenv("QSTALL_FAULT")) > 1)
+        nx = (unsigned)atoi(getenv("QSTALL_FAULT")) - 1;
+    if (nx > MAX_FAULTERS)
+        nx = MAX_FAULTERS;
     if (bg) {
         pthread_create(&th[0], NULL, reader, &b);
         pthread_create(&th[1], NULL, xlater, &b);
+        for (unsigned t = 0; t < nx; t++) {
+            xb[t] = b;
+            xb[t].extra = true;
+            pthread_create(&xth[t], NULL, xlater, &xb[t]);
+        }
     }
     getrusage(RUSAGE_THREAD, &ru0);
     t0 = now();
@@ -442,9 +455,13 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     }
     wall = now() - t0;
     b.stop = 1;
+    for (unsigned t = 0; t < nx; t++)
+        xb[t].stop = 1;
     if (bg) {
         pthread_join(th[0], NULL);
         pthread_join(th[1], NULL);
+        for (unsigned t = 0; t < nx; t++)
+            pthread_join(xth[t], NULL);
         char w1[192], w2[192];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
                "%s, translate %s %s (%lu reads, %lu %s, %lu events recorded); processing: "

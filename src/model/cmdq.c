@@ -322,6 +322,10 @@ static bool cmdq_yield(struct vsmmu *s)
     bool missed;
 
     vsmmu_unlock(s);
+    /* An urgent waiter spins for the lock, on another CPU if it is running
+     * at all: wait for it spinning too. */
+    if (__atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED))
+        (void)vsmmu_lock_give_way(s, seen);
     /* A few yields (a waiter on this CPU runs at once), then short sleeps,
      * so that this CPU goes idle and a waiter queued behind another busy
      * thread elsewhere is moved here: without them a waiter may not run
@@ -340,8 +344,11 @@ static bool cmdq_yield(struct vsmmu *s)
         }
     }
     missed = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE) == seen;
-    /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
+    /* Not vsmmu_lock(): this thread is not a waiter to be let in.  Urgent
+     * waiters still spinning leave the lock to it meanwhile (retake). */
+    __atomic_store_n(&s->lock.retake, 1, __ATOMIC_RELAXED);
     vsmmu_lock_spin(s, false);
+    __atomic_store_n(&s->lock.retake, 0, __ATOMIC_RELAXED);
     s->cmdq_handoff_missed += missed;
     s->cmdq_yields++;
     return s->cmdq_epoch == epoch;

@@ -76,12 +76,14 @@ struct vsmmu_queue {
  * in (cmdq.c, vsmmu_xl_lock_plain).  Those of them that spin for the
  * instance lock (vsmmu_lock_spin: a translation recording its fault) also
  * count in urgent: processing lets them in at the next command boundary
- * (within bounds), not only between chunks. */
+ * (within bounds), not only between chunks; while retake is set (processing
+ * taking the lock back after a hand-off) they leave it free for it. */
 struct vsmmu_olock {
     uintptr_t owner;
     uint32_t sleepers;
     uint32_t waiters;
     uint32_t urgent;
+    uint32_t retake;
     uint32_t epoch;
     pthread_mutex_t mx;
     pthread_cond_t cv;
@@ -259,6 +261,13 @@ static inline int vsmmu_lock(struct vsmmu *s)
  * command boundary); else not at all (command processing taking the lock
  * back after a hand-off).  The calling thread holds neither lock. */
 void vsmmu_lock_spin(struct vsmmu *s, bool urgent);
+/* After command processing released the instance lock to let urgent
+ * waiters in: spin, for at most 20 us of CPU time, until the lock is free
+ * again, a waiter has had it since lock.epoch was @seen and no urgent
+ * waiter is left (true), so that processing need not yield its CPU to the
+ * spinning waiters (a yield to a busy thread costs a scheduler slice) nor
+ * sleep. */
+bool vsmmu_lock_give_way(struct vsmmu *s, uint32_t seen);
 /** Take the instance lock without counting as a waiter (teardown).  Not
  *  re-entrant. */
 static inline void vsmmu_lock_plain(struct vsmmu *s)
