@@ -266,25 +266,36 @@ TEST(fault_miss_records_its_event_once_under_the_lock)
 }
 
 /* A fault to record waits for the instance lock, but command processing
- * lets it in between two commands, long before the end of the queue. */
+ * lets it in between two commands, long before the end of the queue.  A
+ * hand-off the waiting thread was not scheduled for in time (counted in
+ * cmdq_handoff_missed: the scheduler's doing, on a loaded host) makes the
+ * attempt inconclusive, and it is run again, LONG_TRIES times at most; a
+ * fault left waiting without such a hand-off fails at once. */
+#define LONG_TRIES 4
 TEST(fault_miss_completes_inside_a_long_queue)
 {
     static struct gate g;
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
-    uint64_t cmds0;
+    uint64_t cmds0, missed = 0;
+    bool in_time = false;
 
-    gate_init(&g);
-    CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
-    cmds0 = st.commands;
-    gate_run(&g, VA_NONE, LONG_CMDS);
-    CHECK_MSG(!g.timed_out && g.done_at && g.done_at <= LONG_CMDS,
-              "the fault waited for the end of the queue (seen at call %u of %u)", g.done_at,
-              LONG_CMDS);
-    check_fault_recorded(&g);
-    CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
-    CHECK_EQ(st.events, 1);
-    CHECK_EQ(st.commands - cmds0, LONG_CMDS + 1);
-    gate_fini(&g);
+    for (unsigned t = 0; t < LONG_TRIES && !in_time; t++) {
+        gate_init(&g);
+        CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
+        cmds0 = st.commands;
+        gate_run(&g, VA_NONE, LONG_CMDS);
+        in_time = !g.timed_out && g.done_at && g.done_at <= LONG_CMDS;
+        missed = g.x.tb.s->cmdq_handoff_missed;
+        CHECK_MSG(in_time || missed, "the fault waited for the end of the queue (seen at "
+                  "call %u of %u) and was never offered the lock", g.done_at, LONG_CMDS);
+        check_fault_recorded(&g);
+        CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
+        CHECK_EQ(st.events, 1);
+        CHECK_EQ(st.commands - cmds0, LONG_CMDS + 1);
+        gate_fini(&g);
+    }
+    CHECK_MSG(in_time, "%u tries, the last with %llu hand-offs not taken in time", LONG_TRIES,
+              (unsigned long long)missed);
 }
 
 /*
