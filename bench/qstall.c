@@ -14,7 +14,12 @@
  * that with the 1M-entry TLB each probe misses the CPU caches.
  *
  * QSTALL_ALONE=1 leaves the other threads out (for callgrind);
- * QSTALL_TLB=n runs only the TLB size n.
+ * QSTALL_TLB=n runs only the TLB size n; QSTALL_FAULT=1 makes the other
+ * thread's translations fault instead (an unmapped page, CD.R = 1: each
+ * records an F_TRANSLATION event, which takes the instance lock; the
+ * thread empties the event queue every FAULT_DRAIN faults, outside the
+ * measured calls, so that it never fills); QSTALL_FAULT=n adds n - 1
+ * threads that fault too, unmeasured (processing's cost with several).
  *
  *   build/plain/bench/qstall [case]    (case: all, nh_all, nh_asid, nh_va, nh_va_range,
  *                                       cfgi_all, cfgi_ste, mix, worst, va_pages,
@@ -34,6 +39,9 @@
 
 #define QLOG2 19u
 #define NFILL 4096u
+#define FAULT_DRAIN 64u
+#define MAX_FAULTERS 7u
+#define FAULT_VA 0x300000000000ull      /* not mapped */
 
 static double now(void)
 {
@@ -253,14 +261,17 @@ static void make_cmd(const char *k, unsigned i, uint64_t c[2])
 struct worst {
     double wall, cpu;
     long vcsw, ivcsw;
-    unsigned long slept, preempted, ran, over_1;
+    unsigned long slept, preempted, ran;
+    unsigned long over_1[3];    /* > 1 ms: slept, preempted, ran */
 };
 
 struct bg {
     struct testbed *tb;
     volatile int stop;
+    bool fault;         /* QSTALL_FAULT: translations fault */
+    bool extra;         /* an unmeasured faulting thread's copy */
     struct worst read, xlate;
-    unsigned long reads, xlates;
+    unsigned long reads, xlates, recorded;
 };
 
 static double tcpu(void)
@@ -291,13 +302,12 @@ static void probe_end(const struct probe *p, struct worst *w)
         return;
     getrusage(RUSAGE_THREAD, &ru);
     if (d > 1e-4) {
-        if (ru.ru_nvcsw != p->ru.ru_nvcsw)
-            w->slept++;
-        else if (ru.ru_nivcsw != p->ru.ru_nivcsw)
-            w->preempted++;
-        else
-            w->ran++;
-        w->over_1 += d > 1e-3;
+        unsigned how = ru.ru_nvcsw != p->ru.ru_nvcsw ? 0 : ru.ru_nivcsw != p->ru.ru_nivcsw ? 1 : 2;
+
+        w->slept += how == 0;
+        w->preempted += how == 1;
+        w->ran += how == 2;
+        w->over_1[how] += d > 1e-3;
     }
     if (d <= w->wall)
         return;
@@ -327,24 +337,31 @@ static void *xlater(void *arg)
     struct probe p;
     unsigned i = 0;
     while (!b->stop) {
+        /* Beyond the filled pages: a miss (walk) every time; or a page
+         * that is not mapped: a fault with an event. */
+        uint64_t va = (b->fault ? FAULT_VA : 0x200000000000ull) + ((uint64_t)(i++ % 64) << 12);
+
         probe_start(&p);
-        /* Beyond the filled pages: a miss (walk) every time. */
-        vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID,
-                        0x200000000000ull + ((uint64_t)(i++ % 64) << 12), VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
+        vsmmu_translate(b->tb->s, 1, VSMMU_NO_SSID, va, VSMMU_ACC_READ | VSMMU_ACC_PRIV, &r);
         probe_end(&p, &b->xlate);
         b->xlates++;
+        b->recorded += r.recorded;
+        if (b->fault && !b->extra && i % FAULT_DRAIN == 0)   /* CONS = PROD, OVACKFLG = OVFLG */
+            tb_writel(b->tb, R_EVENTQ_CONS, tb_readl(b->tb, R_EVENTQ_PROD));
     }
     return NULL;
 }
 
 /* "1.234 ms (slept, 0.010 ms CPU; > 0.1 ms: 2 slept, 1 preempted, 0 ran;
- * 1 > 1 ms)": slept = a voluntary context switch (blocked on a lock),
- * preempted = only involuntary ones. */
+ * > 1 ms: 1 slept, 0 preempted, 0 ran)": slept = a voluntary context
+ * switch (blocked on a lock), preempted = only involuntary ones (other
+ * load, or a spinning waiter's own sched_yield). */
 static const char *wait_str(const struct worst *w, char *buf, size_t n)
 {
     snprintf(buf, n, "%7.3f ms (%s, %.3f ms CPU; > 0.1 ms: %lu slept, %lu preempted, %lu ran; "
-             "%lu > 1 ms)", w->wall * 1e3, w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran",
-             w->cpu * 1e3, w->slept, w->preempted, w->ran, w->over_1);
+             "> 1 ms: %lu slept, %lu preempted, %lu ran)", w->wall * 1e3,
+             w->vcsw ? "slept" : w->ivcsw ? "preempted" : "ran", w->cpu * 1e3, w->slept,
+             w->preempted, w->ran, w->over_1[0], w->over_1[1], w->over_1[2]);
     return buf;
 }
 
@@ -358,14 +375,15 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
 {
     struct xt x;
     struct vsmmu_config cfg;
-    struct guest_opts o = { .cmdq_log2 = QLOG2 };
+    struct guest_opts o = { .cmdq_log2 = QLOG2, .evtq_log2 = 12 };
     struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
     struct testbed *tbp;
     struct guest *gp;
     struct pt p;
     uint64_t cd[8], c[2];
-    pthread_t th[2];
-    struct bg b = { 0 };
+    pthread_t th[2], xth[MAX_FAULTERS];
+    struct bg b = { 0 }, xb[MAX_FAULTERS];
+    unsigned nx = 0;
     double t0, c0, wall;
     uint32_t cons;
     struct rusage ru0, ru1;
@@ -407,9 +425,19 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
         tb_w64(tbp, gp->cmdq + 16ull * i + 8, c[1]);
     }
     b.tb = tbp;
+    b.fault = getenv("QSTALL_FAULT") != NULL;
+    if (b.fault && atoi(getenv("QSTALL_FAULT")) > 1)
+        nx = (unsigned)atoi(getenv("QSTALL_FAULT")) - 1;
+    if (nx > MAX_FAULTERS)
+        nx = MAX_FAULTERS;
     if (bg) {
         pthread_create(&th[0], NULL, reader, &b);
         pthread_create(&th[1], NULL, xlater, &b);
+        for (unsigned t = 0; t < nx; t++) {
+            xb[t] = b;
+            xb[t].extra = true;
+            pthread_create(&xth[t], NULL, xlater, &xb[t]);
+        }
     }
     getrusage(RUSAGE_THREAD, &ru0);
     t0 = now();
@@ -427,22 +455,29 @@ static void run(const char *kind, unsigned tlb_entries, bool bg)
     }
     wall = now() - t0;
     b.stop = 1;
+    for (unsigned t = 0; t < nx; t++)
+        xb[t].stop = 1;
     if (bg) {
         pthread_join(th[0], NULL);
         pthread_join(th[1], NULL);
-        char w1[128], w2[128];
+        for (unsigned t = 0; t < nx; t++)
+            pthread_join(xth[t], NULL);
+        char w1[192], w2[192];
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU; longest IDR0 read "
-               "%s, translate miss %s (%lu reads, %lu misses); processing: preempted %ld "
-               "times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), %llu hand-offs, "
-               "%llu not taken in time; cache lock: %llu sleeps, %llu give-ways timed out\n",
+               "%s, translate %s %s (%lu reads, %lu %s, %lu events recorded); processing: "
+               "preempted %ld times, waiter seen to hand-off at most %.3f ms (%.3f ms CPU), "
+               "%llu hand-offs, %llu not taken in time; cache lock: %llu sleeps, %llu "
+               "give-ways timed out; instance lock: %llu spinners slept\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3, wait_str(&b.read, w1, sizeof(w1)),
-               wait_str(&b.xlate, w2, sizeof(w2)), b.reads, b.xlates,
+               b.fault ? "fault" : "miss", wait_str(&b.xlate, w2, sizeof(w2)), b.reads,
+               b.xlates, b.fault ? "faults" : "misses", b.recorded,
                ru1.ru_nivcsw - ru0.ru_nivcsw, (double)tbp->s->cmdq_hold_max_ns * 1e-6,
                (double)tbp->s->cmdq_hold_max_cpu_ns * 1e-6,
                (unsigned long long)tbp->s->cmdq_yields,
                (unsigned long long)tbp->s->cmdq_handoff_missed,
                (unsigned long long)tbp->s->xl_sleeps,
-               (unsigned long long)tbp->s->xl_give_way_missed);
+               (unsigned long long)tbp->s->xl_give_way_missed,
+               (unsigned long long)tbp->s->lock_sleeps);
     } else {
         printf("%-12s tlb %8u: full queue %7.1f ms wall, %7.1f ms CPU (no other threads)\n",
                kind, tlb_entries, wall * 1e3, c0 * 1e3);

@@ -20,8 +20,10 @@
  *    short-held lock that guards the translation caches, not the instance
  *    mutex, so it never waits for command processing beyond one command's
  *    cache work; a miss that ends in a fault whose event must be recorded
- *    takes the mutex too (then it may wait like an MMIO access).  ATS
- *    translations (VSMMU_ACC_ATS_*) take the mutex.
+ *    takes the mutex too, but spins for it and command processing lets it
+ *    in between two commands (within about 20 us of processing), so it
+ *    does not wait for the queue either.  ATS translations
+ *    (VSMMU_ACC_ATS_*) take the mutex like an MMIO access.
  *  - Host callbacks are called with the instance's mutex held, except
  *    mem_read, mem_write (an Access flag update), log and the trace
  *    callback during a translation miss that records no event, which run
@@ -298,7 +300,10 @@ void vsmmu_reset(vsmmu_t *s);
  *    cache lock, which processing holds for one command's cache work at a
  *    time (microseconds; a waiting miss goes before the next command), so
  *    they do not wait for the queue either; a miss that records an event
- *    needs the instance lock, as do other register accesses.  Processing
+ *    needs the instance lock, but spins for it, and processing lets it in
+ *    at the next command boundary once it has done 4 commands and run
+ *    20 us since it last let a waiter in (a stream of faults cannot stop
+ *    it).  Other accesses that need the instance lock sleep: processing
  *    looks for a thread waiting for the instance lock every 16 commands
  *    and lets it in once 100 us (wall clock; or 4096 commands) have passed
  *    since it last did, then waits, without using the CPU, until the

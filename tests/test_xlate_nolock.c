@@ -4,14 +4,18 @@
  * "Threading model"): a miss that records no event holds only the
  * translation cache lock, so it completes while another thread holds the
  * instance lock in command processing; a miss whose fault must be recorded
- * is done again under the instance lock and records its event exactly
- * once; and the CMD_SYNC rule holds for misses and faults racing
- * invalidations (make check runs this under ThreadSanitizer too).
+ * is done again under the instance lock, records its event exactly once,
+ * and is let in by command processing between two commands of a long
+ * queue (not only between chunks); and the CMD_SYNC rule holds for misses
+ * and faults racing invalidations (make check runs this under
+ * ThreadSanitizer too).
  *
  * The gate: the invalidation notifier, which command processing calls with
  * the instance lock held, waits for the other thread's translation (up to
  * GATE_WAIT_S seconds, so that a translation that needs the instance lock
- * makes the test fail instead of hang).
+ * makes the test fail instead of hang).  With a long queue (gate.ncmds
+ * commands) the first notifier call only waits until the other thread
+ * waits for the instance lock, and the last one waits for it to finish.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -27,6 +31,9 @@
 #define PA_HOT 0x80004000ull
 #define PA_COLD 0x80005000ull
 #define GATE_WAIT_S 2
+/* Commands of the long queue: fewer than cmdq.c's CMDQ_POLL (16), so that
+ * processing that lets waiters in only between chunks never does here. */
+#define LONG_CMDS 15u
 
 struct gate {
     struct xt x;
@@ -39,6 +46,9 @@ struct gate {
     bool timed_out;         /* the notifier gave up waiting */
     bool done_in_gate;      /* done was seen before the notifier returned */
     bool lock_held;         /* the instance lock was held when it translated */
+    unsigned ncmds;         /* 0: one command; else the long queue's length */
+    unsigned calls;         /* notifier calls (long queue) */
+    unsigned done_at;       /* the call that first saw done (long queue) */
     int rc;
     struct vsmmu_xlate_result res;
 };
@@ -66,6 +76,39 @@ static bool wait_for(struct gate *g, const bool *flag, long ms)
     return true;
 }
 
+/* The long queue's first call: wait until the other thread waits for the
+ * instance lock (the processing thread holds it), then 1 ms more, so that
+ * the processing time command processing owes before it lets that thread
+ * in (cmdq.c, CMDQ_URGENT_NS) has passed. */
+static void long_first(struct gate *g)
+{
+    struct vsmmu *s = g->x.tb.s;
+    struct timespec ms = { 0, 1000000 };
+
+    for (unsigned i = 0; i < GATE_WAIT_S * 1000 &&
+                         !__atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED); i++)
+        nanosleep(&ms, NULL);
+    nanosleep(&ms, NULL);
+}
+
+/* A notifier call of the long queue (mx held). */
+static void long_call(struct gate *g)
+{
+    unsigned n = ++g->calls;
+
+    if (n == 1) {
+        g->in_gate = true;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mx);
+        long_first(g);
+        pthread_mutex_lock(&g->mx);
+    } else if (n == g->ncmds) {
+        g->timed_out = !wait_for(g, &g->done, GATE_WAIT_S * 1000);
+    }
+    if (g->done && !g->done_at)
+        g->done_at = n;
+}
+
 /* The notifier: under the instance lock, in the processing thread. */
 static void notifier(void *opaque, const struct vsmmu_inval *inv)
 {
@@ -73,7 +116,9 @@ static void notifier(void *opaque, const struct vsmmu_inval *inv)
     (void)inv;
 
     pthread_mutex_lock(&g->mx);
-    if (g->armed) {
+    if (g->armed && g->ncmds) {
+        long_call(g);
+    } else if (g->armed) {
         g->armed = false;
         g->in_gate = true;
         pthread_cond_broadcast(&g->cv);
@@ -131,23 +176,57 @@ static void gate_fini(struct gate *g)
     xt_fini(&g->x);
 }
 
-/* A TLBI of another ASID (+ CMD_SYNC) while the other thread translates
- * @va; the gate holds command processing meanwhile. */
-static void gate_run(struct gate *g, uint64_t va)
+/* Queue @n TLBIs of another ASID, then a CMD_SYNC, in one CMDQ_PROD write. */
+static void queue_tlbis(struct gate *g, unsigned n)
 {
+    struct guest *gu = &g->x.g;
     uint64_t c[2];
+
+    for (unsigned i = 0; i <= n; i++) {
+        uint64_t slot = gu->cmdq + (uint64_t)q_index(gu->cmdq_prod, gu->cmdq_log2) * CMD_SIZE;
+
+        guest_cmd_op(c, i < n ? OP_TLBI_NH_ASID : OP_SYNC);
+        if (i < n)
+            st_set(c, CMD_ASID, 7);
+        tb_w64(&g->x.tb, slot, c[0]);
+        tb_w64(&g->x.tb, slot + 8, c[1]);
+        gu->cmdq_prod = q_inc(gu->cmdq_prod, gu->cmdq_log2);
+    }
+    tb_writel(&g->x.tb, R_CMDQ_PROD, gu->cmdq_prod);
+    CHECK_EQ(tb_readl(&g->x.tb, R_CMDQ_CONS), gu->cmdq_prod);
+}
+
+/* A TLBI of another ASID (+ CMD_SYNC), or with @ncmds the long queue of
+ * that many, while the other thread translates @va; the gate holds command
+ * processing meanwhile. */
+static void gate_run(struct gate *g, uint64_t va, unsigned ncmds)
+{
     pthread_t th;
 
     g->va = va;
+    g->ncmds = ncmds;
     g->armed = true;
     CHECK_EQ(pthread_create(&th, NULL, translator, g), 0);
-    guest_cmd_op(c, OP_TLBI_NH_ASID);
-    st_set(c, CMD_ASID, 7);
-    xt_cmd(&g->x, c);
+    queue_tlbis(g, ncmds ? ncmds : 1);
     pthread_join(th, NULL);
+    CHECK_EQ(g->calls, ncmds);
     CHECK(g->in_gate);
     CHECK(g->lock_held);
     CHECK_EQ(g->rc, 0);
+}
+
+/* The other thread's translation of VA_NONE faulted and recorded its event,
+ * once. */
+static void check_fault_recorded(struct gate *g)
+{
+    struct xev e = { .type = EVT_F_TRANSLATION, .sid = 1, .rnw = true,
+                     .class_ = EVT_CLASS_IN, .input = VA_NONE };
+
+    CHECK_EQ(g->res.status, VSMMU_XLATE_FAULT);
+    CHECK_EQ(g->res.event_type, EVT_F_TRANSLATION);
+    CHECK(g->res.recorded);
+    xt_expect_event(&g->x, &e);
+    xt_expect_no_event(&g->x);
 }
 
 TEST(miss_completes_while_commands_hold_the_instance_lock)
@@ -156,7 +235,7 @@ TEST(miss_completes_while_commands_hold_the_instance_lock)
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
 
     gate_init(&g);
-    gate_run(&g, VA_COLD);
+    gate_run(&g, VA_COLD, 0);
     CHECK_MSG(!g.timed_out, "the miss waited for command processing");
     CHECK(g.done_in_gate);
     CHECK_OK(g.res, PA_COLD, 0x1000);
@@ -169,26 +248,54 @@ TEST(miss_completes_while_commands_hold_the_instance_lock)
 }
 
 /* A miss that faults needs the instance lock to record its event: it cannot
- * complete while processing holds the lock, and records it once after. */
+ * complete while processing holds the lock inside one command (the
+ * notifier), and records it once after. */
 TEST(fault_miss_records_its_event_once_under_the_lock)
 {
     static struct gate g;
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
-    struct xev e = { .type = EVT_F_TRANSLATION, .sid = 1, .rnw = true,
-                     .class_ = EVT_CLASS_IN, .input = VA_NONE };
 
     gate_init(&g);
-    gate_run(&g, VA_NONE);
+    gate_run(&g, VA_NONE, 0);
     CHECK(!g.done_in_gate);
-    CHECK_EQ(g.res.status, VSMMU_XLATE_FAULT);
-    CHECK_EQ(g.res.event_type, EVT_F_TRANSLATION);
-    CHECK(g.res.recorded);
-    xt_expect_event(&g.x, &e);
-    xt_expect_no_event(&g.x);
+    check_fault_recorded(&g);
     CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
     CHECK_EQ(st.tlb_misses, 2);         /* counted once, though walked twice */
     CHECK_EQ(st.events, 1);
     gate_fini(&g);
+}
+
+/* A fault to record waits for the instance lock, but command processing
+ * lets it in between two commands, long before the end of the queue.  A
+ * hand-off the waiting thread was not scheduled for in time (counted in
+ * cmdq_handoff_missed: the scheduler's doing, on a loaded host) makes the
+ * attempt inconclusive, and it is run again, LONG_TRIES times at most; a
+ * fault left waiting without such a hand-off fails at once. */
+#define LONG_TRIES 4
+TEST(fault_miss_completes_inside_a_long_queue)
+{
+    static struct gate g;
+    struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);
+    uint64_t cmds0, missed = 0;
+    bool in_time = false;
+
+    for (unsigned t = 0; t < LONG_TRIES && !in_time; t++) {
+        gate_init(&g);
+        CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
+        cmds0 = st.commands;
+        gate_run(&g, VA_NONE, LONG_CMDS);
+        in_time = !g.timed_out && g.done_at && g.done_at <= LONG_CMDS;
+        missed = g.x.tb.s->cmdq_handoff_missed;
+        CHECK_MSG(in_time || missed, "the fault waited for the end of the queue (seen at "
+                  "call %u of %u) and was never offered the lock", g.done_at, LONG_CMDS);
+        check_fault_recorded(&g);
+        CHECK_EQ(vsmmu_get_stats(g.x.tb.s, &st), 0);
+        CHECK_EQ(st.events, 1);
+        CHECK_EQ(st.commands - cmds0, LONG_CMDS + 1);
+        gate_fini(&g);
+    }
+    CHECK_MSG(in_time, "%u tries, the last with %llu hand-offs not taken in time", LONG_TRIES,
+              (unsigned long long)missed);
 }
 
 /*

@@ -65,6 +65,16 @@
  * missing would otherwise make every 256 commands pay a hand-off.
  * A hand-off waits for a waiter to take the lock: CMDQ_YIELD_MAX yields,
  * then naps of CMDQ_NAP_NS, CMDQ_HANDOFF_WAIT_NS at most.
+ *
+ * An urgent waiter (lock.urgent: a translation recording its fault, which
+ * spins for the lock) is let in sooner, at the next command boundary, once
+ * processing has done CMDQ_URGENT_CMDS commands and run CMDQ_URGENT_NS
+ * since it last let waiters in: so it waits about CMDQ_URGENT_NS at most,
+ * and a steady stream of faulting translations still leaves processing
+ * that much time (and that many commands) between hand-offs.  After any
+ * hand-off processing takes the lock back spinning (vsmmu_lock_spin):
+ * waiters hold it briefly (one translation, one register access), and
+ * sleeping for it would cost a wake-up each time.
  */
 #define CMDQ_CHUNK 256u
 #define CMDQ_CHUNK_NS 100000u
@@ -74,6 +84,8 @@
 #define CMDQ_YIELD_MAX 16u
 #define CMDQ_NAP_NS 10000
 #define CMDQ_HANDOFF_WAIT_NS 1000000u
+#define CMDQ_URGENT_CMDS 4u
+#define CMDQ_URGENT_NS 20000u
 /* Commands read from guest memory in one access. */
 #define CMDQ_FETCH 16u
 
@@ -310,6 +322,10 @@ static bool cmdq_yield(struct vsmmu *s)
     bool missed;
 
     vsmmu_unlock(s);
+    /* An urgent waiter spins for the lock, on another CPU if it is running
+     * at all: wait for it spinning too. */
+    if (__atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED))
+        (void)vsmmu_lock_give_way(s, seen);
     /* A few yields (a waiter on this CPU runs at once), then short sleeps,
      * so that this CPU goes idle and a waiter queued behind another busy
      * thread elsewhere is moved here: without them a waiter may not run
@@ -328,8 +344,11 @@ static bool cmdq_yield(struct vsmmu *s)
         }
     }
     missed = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE) == seen;
-    /* Not vsmmu_lock(): this thread is not a waiter to be let in. */
-    vsmmu_lock_plain(s);
+    /* Not vsmmu_lock(): this thread is not a waiter to be let in.  Urgent
+     * waiters still spinning leave the lock to it meanwhile (retake). */
+    __atomic_store_n(&s->lock.retake, 1, __ATOMIC_RELAXED);
+    vsmmu_lock_spin(s, false);
+    __atomic_store_n(&s->lock.retake, 0, __ATOMIC_RELAXED);
     s->cmdq_handoff_missed += missed;
     s->cmdq_yields++;
     return s->cmdq_epoch == epoch;
@@ -432,19 +451,23 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
         uint64_t cmd[2];
         const char *why;
+        bool urgent;
         uint8_t op;
         int rc;
 
         if (b.n >= CMDQ_CHUNK && !batch_end(s, &b, cons, log2))
             goto out;
-        if (++since_yield % CMDQ_POLL == 0 &&
-            __atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED)) {
+        urgent = ++since_yield > CMDQ_URGENT_CMDS &&
+                 __atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED);
+        if (urgent || (since_yield % CMDQ_POLL == 0 &&
+                       __atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED))) {
             uint64_t t = now_ns();
             if (!seen_t0) {
                 seen_t0 = t;
                 seen_c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
             }
-            if (since_yield >= CMDQ_HANDOFF_CMDS || t - chunk_t0 >= CMDQ_CHUNK_NS) {
+            if (since_yield >= CMDQ_HANDOFF_CMDS || t - chunk_t0 >= CMDQ_CHUNK_NS ||
+                (urgent && t - chunk_t0 >= CMDQ_URGENT_NS)) {
                 /* Between chunks: the batch ends, others get the lock, and
                  * everything is read again from the registers they may
                  * have written. */

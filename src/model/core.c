@@ -402,17 +402,22 @@ static inline void cpu_relax(void)
 #define XL_SPIN_ALONE_NS 50000u
 #define XL_SPIN_CPU_NS 1000000u
 #define XL_GIVE_WAY_NS 5000u
+/* Command processing's spin for an urgent waiter to have had the instance
+ * lock (vsmmu_lock_give_way): one faulting translation, with its event. */
+#define LOCK_GIVE_WAY_NS 20000u
 
 /* Spin until @l is free and, with @seen, until a waiter took it since epoch
- * @seen was read; false after @cpu_ns of this thread's CPU time. */
-static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, uint64_t cpu_ns)
+ * @seen was read, and with @defer, until command processing is not taking
+ * it back (l->retake); false after @cpu_ns of this thread's CPU time. */
+static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, bool defer, uint64_t cpu_ns)
 {
     uint64_t t0 = 0, c0 = 0;
 
     for (unsigned i = 1;; i++) {
         if (!__atomic_load_n(&l->owner, __ATOMIC_RELAXED) &&
             (!seen || !__atomic_load_n(&l->waiters, __ATOMIC_RELAXED) ||
-             __atomic_load_n(&l->epoch, __ATOMIC_RELAXED) != *seen))
+             __atomic_load_n(&l->epoch, __ATOMIC_RELAXED) != *seen) &&
+            (!defer || !__atomic_load_n(&l->retake, __ATOMIC_RELAXED)))
             return true;
         if (i % XL_SPIN_CHECK) {
             cpu_relax();
@@ -437,7 +442,7 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
 
     if (give_way) {
         uint32_t seen = __atomic_load_n(&l->epoch, __ATOMIC_RELAXED);
-        if (!spin_for(l, &seen, XL_GIVE_WAY_NS))
+        if (!spin_for(l, &seen, false, XL_GIVE_WAY_NS))
             __atomic_fetch_add(&s->xl_give_way_missed, 1, __ATOMIC_RELAXED);
         if (vsmmu_olock_try(l, me))
             return;
@@ -447,7 +452,7 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
 
         if (!give_way)
             __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
-        while (spin_for(l, NULL, XL_SPIN_CPU_NS))
+        while (spin_for(l, NULL, false, XL_SPIN_CPU_NS))
             if ((got = vsmmu_olock_try(l, me)))
                 break;
         if (!give_way) {
@@ -461,6 +466,58 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
         if (vsmmu_olock_sleep(l, true))
             return;
     }
+}
+
+/* The instance lock, for a thread whose wait must stay short (see
+ * model.h): spun for like the cache lock (a sleeping waiter can take a
+ * millisecond to be woken and run), for XL_SPIN_CPU_NS of CPU time at a
+ * time, sleeping until the next unlock in between.  Command processing
+ * lets an urgent waiter in at the next command boundary, so the spin is
+ * short unless the holder is itself slow (a host callback) or off the CPU.
+ * An urgent waiter leaves the lock to processing taking it back after a
+ * hand-off (lock.retake): with several faulting threads, the one let in
+ * would otherwise hand it straight to the next, and processing, racing
+ * them all for it, could wait long for its turn. */
+void vsmmu_lock_spin(struct vsmmu *s, bool urgent)
+{
+    struct vsmmu_olock *l = &s->lock;
+    uintptr_t me = vsmmu_self();
+    bool got = false;
+
+    if (vsmmu_olock_try(l, me))
+        return;
+    if (urgent) {
+        __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&l->urgent, 1, __ATOMIC_RELAXED);
+    }
+    while (!got) {
+        while (spin_for(l, NULL, urgent, XL_SPIN_CPU_NS))
+            if ((got = vsmmu_olock_try(l, me)))
+                break;
+        if (!got) {
+            __atomic_fetch_add(&s->lock_sleeps, 1, __ATOMIC_RELAXED);
+            got = vsmmu_olock_sleep(l, true);
+        }
+    }
+    if (urgent) {
+        __atomic_fetch_sub(&l->urgent, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&l->epoch, 1, __ATOMIC_RELEASE);
+    }
+}
+
+bool vsmmu_lock_give_way(struct vsmmu *s, uint32_t seen)
+{
+    uint64_t c0 = thread_cpu_ns(), spent = 0;
+
+    /* One waiter after the other, while urgent ones remain. */
+    do {
+        if (!spin_for(&s->lock, &seen, false, LOCK_GIVE_WAY_NS - spent))
+            return false;
+        seen = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE);
+        spent = thread_cpu_ns() - c0;
+    } while (__atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED) && spent < LOCK_GIVE_WAY_NS);
+    return true;
 }
 
 bool vsmmu_lock_void(struct vsmmu *s, const char *fn)

@@ -73,11 +73,17 @@ struct vsmmu_queue {
  * unlock wakes it.  Both locks of an instance are of this kind.  Threads
  * that found it held count themselves in waiters, and bump epoch once they
  * have it: command processing, the one long user of both locks, lets them
- * in (cmdq.c, vsmmu_xl_lock_plain). */
+ * in (cmdq.c, vsmmu_xl_lock_plain).  Those of them that spin for the
+ * instance lock (vsmmu_lock_spin: a translation recording its fault) also
+ * count in urgent: processing lets them in at the next command boundary
+ * (within bounds), not only between chunks; while retake is set (processing
+ * taking the lock back after a hand-off) they leave it free for it. */
 struct vsmmu_olock {
     uintptr_t owner;
     uint32_t sleepers;
     uint32_t waiters;
+    uint32_t urgent;
+    uint32_t retake;
     uint32_t epoch;
     pthread_mutex_t mx;
     pthread_cond_t cv;
@@ -127,6 +133,9 @@ struct vsmmu {
      * spinning and slept, and command processing's give-ways that timed
      * out (atomics). */
     uint64_t xl_sleeps, xl_give_way_missed;
+    /* ... and the times a thread spinning for the instance lock
+     * (vsmmu_lock_spin) gave up and slept (atomic). */
+    uint64_t lock_sleeps;
 
     struct vsmmu_stats stats;   /* updated under lock (tlb counters: atomics) */
 
@@ -245,8 +254,22 @@ static inline int vsmmu_lock(struct vsmmu *s)
     vsmmu_lock_wait(s, true);
     return 0;
 }
-/** Take the instance lock without counting as a waiter (command processing
- *  taking it back after letting waiters in; teardown).  Not re-entrant. */
+/* Take the instance lock spinning first, as the cache lock's waiters do
+ * (core.c): for threads whose wait must stay short.  @urgent: count it in
+ * lock.waiters, lock.urgent and lock.epoch (a thread that records a
+ * translation's fault, which command processing lets in at the next
+ * command boundary); else not at all (command processing taking the lock
+ * back after a hand-off).  The calling thread holds neither lock. */
+void vsmmu_lock_spin(struct vsmmu *s, bool urgent);
+/* After command processing released the instance lock to let urgent
+ * waiters in: spin, for at most 20 us of CPU time, until the lock is free
+ * again, a waiter has had it since lock.epoch was @seen and no urgent
+ * waiter is left (true), so that processing need not yield its CPU to the
+ * spinning waiters (a yield to a busy thread costs a scheduler slice) nor
+ * sleep. */
+bool vsmmu_lock_give_way(struct vsmmu *s, uint32_t seen);
+/** Take the instance lock without counting as a waiter (teardown).  Not
+ *  re-entrant. */
 static inline void vsmmu_lock_plain(struct vsmmu *s)
 {
     if (!vsmmu_olock_try(&s->lock, vsmmu_self()))

@@ -446,9 +446,11 @@ static unsigned miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, u
 {
     unsigned shift;
 
-    /* As a waiter (command processing lets it in); never refused: this
-     * thread holds neither lock. */
-    (void)vsmmu_lock(s);
+    /* As an urgent waiter: spinning, and let in by command processing at
+     * its next command boundary (within bounds: cmdq.c), so that a
+     * faulting translation does not wait a sleeper's wake-up behind a long
+     * queue.  This thread holds neither lock. */
+    vsmmu_lock_spin(s, true);
     vsmmu_xl_lock_plain(s);
     memset(res, 0, sizeof(*res));
     shift = slow_path(s, sl, sid, ssid, iova, access, res);
