@@ -114,6 +114,19 @@ static void logfn(void *opaque, enum vsmmu_log_level level, const char *msg)
     }
 }
 
+void tb_map_ram(struct testbed *tb, bool map)
+{
+    struct vsmmu_ram_region r = VSMMU_STRUCT_INIT(r);
+
+    r.gpa = tb->ram_base;
+    r.size = tb->ram_size;
+    r.host = tb->ram;
+    if (vsmmu_set_ram(tb->s, &r, map ? 1 : 0)) {
+        fprintf(stderr, "tb_map_ram: vsmmu_set_ram failed\n");
+        abort();
+    }
+}
+
 struct vsmmu_host_ops tb_ops(struct testbed *tb)
 {
     struct vsmmu_host_ops ops = {

@@ -60,6 +60,12 @@ uint64_t tb_r64(struct testbed *tb, uint64_t addr);
 void tb_w32(struct testbed *tb, uint64_t addr, uint32_t v);
 uint32_t tb_r32(struct testbed *tb, uint64_t addr);
 
+/** Register (map true) or remove (false) the whole RAM window with
+ *  vsmmu_set_ram(): the model then reads and writes it directly, bypassing
+ *  mem_read/mem_write, their counters and the abort window.  Aborts the
+ *  test on failure. */
+void tb_map_ram(struct testbed *tb, bool map);
+
 /** Forget recorded interrupts / logs. */
 void tb_clear_irqs(struct testbed *tb);
 void tb_clear_logs(struct testbed *tb);
