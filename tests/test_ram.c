@@ -319,8 +319,21 @@ struct race {
     struct xt *x;
     unsigned npages;
     int stop;
-    unsigned bad;
+    unsigned bad, calls;
+    uint64_t leaf, leaf_val;    /* a descriptor the "guest" keeps rewriting */
 };
+
+/* A guest vCPU rewriting a descriptor (with its own value) while the
+ * model reads it through the map: atomic on both sides, so TSan is
+ * quiet, and the translation stays right. */
+static void *guest_writer(void *arg)
+{
+    struct race *r = arg;
+
+    while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED))
+        tb_w64(&r->x->tb, r->leaf, r->leaf_val);
+    return NULL;
+}
 
 static void *translator(void *arg)
 {
@@ -329,7 +342,10 @@ static void *translator(void *arg)
 
     while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
         struct vsmmu_xlate_result res = VSMMU_STRUCT_INIT(res);
-        unsigned pg = i++ % r->npages;
+        unsigned pg = (i & 1) ? 0 : i % r->npages;   /* page 0: the rewritten leaf */
+
+        i++;
+        __atomic_add_fetch(&r->calls, 1, __ATOMIC_RELAXED);
         if (vsmmu_translate(r->x->tb.s, 1, VSMMU_NO_SSID, 0x10000000ull + ((uint64_t)pg << 12),
                             VSMMU_ACC_READ, &res) ||
             res.status != VSMMU_XLATE_OK || res.addr != 0x80000000ull + ((uint64_t)pg << 12))
@@ -344,7 +360,7 @@ TEST(ram_replaced_while_translating)
     struct pt p;
     uint64_t cd[8];
     struct race r = { .x = &x, .npages = 4096 };   /* more than the TLB keeps */
-    pthread_t th[2];
+    pthread_t th[2], wr;
 
     xt_init(&x, NULL, NULL);
     pt_new(&p, &x, 12, 0, 48, 0);
@@ -353,9 +369,14 @@ TEST(ram_replaced_while_translating)
                s1_leaf(3, 0x80000000ull + ((uint64_t)i << 12), 0), 0);
     cd_make(cd, p.root, 16, 0, 1);
     xt_s1_stream(&x, 1, cd);
+    r.leaf = pt_slot(&p, 0x10000000ull, 3, 0);
+    r.leaf_val = tb_r64(&x.tb, r.leaf);
     for (unsigned t = 0; t < 2; t++)
         CHECK_EQ(pthread_create(&th[t], NULL, translator, &r), 0);
-    for (unsigned k = 0; k < 300; k++) {
+    CHECK_EQ(pthread_create(&wr, NULL, guest_writer, &r), 0);
+    /* (until the translators have made enough calls, whatever the
+     * scheduling) */
+    for (unsigned k = 0; k < 300 || __atomic_load_n(&r.calls, __ATOMIC_RELAXED) < 20000; k++) {
         /* whole, split in two at a random page, or none; each time a
          * freshly allocated copy of the region list */
         uint64_t cut = RAM + ((rnd() % (TB_RAM_SIZE >> 12)) << 12) + 8;
@@ -366,12 +387,13 @@ TEST(ram_replaced_while_translating)
         rs[1] = tb_region(&x.tb, cut, RAM + TB_RAM_SIZE - cut, 0);
         CHECK_EQ(vsmmu_set_ram(x.tb.s, rs, n), 0);
         free(rs);
-        if (k % 16 == 0)
+        if (k % 4 == 0)
             CHECK_EQ(guest_tlbi_nsnh_all(&x.g), 0);
     }
     __atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
     for (unsigned t = 0; t < 2; t++)
         pthread_join(th[t], NULL);
+    pthread_join(wr, NULL);
     CHECK_EQ(r.bad, 0);
     xt_fini(&x);
 }
