@@ -1088,12 +1088,29 @@ static void case_events_deliver(struct abed *a, struct meas *m, const char *id)
 /* ---- callgrind mode ------------------------------------------------------- */
 
 #ifdef HAVE_CALLGRIND
+/* The miss and missfar cases: the last batch of each counted. */
+static void cg_misses(struct s1bed *b, const char *near, const char *far)
+{
+    for (unsigned k = 0; k < 16; k++) {
+        tlbi_all(&b->g);
+        CALLGRIND_ZERO_STATS;   /* only the last batch's calls count */
+        run_miss(b->tb.s, k * 256, 256);
+    }
+    CALLGRIND_DUMP_STATS_AT(near);
+    for (unsigned k = 0; k < 4; k++) {
+        tlbi_all(&b->g);
+        CALLGRIND_ZERO_STATS;
+        run_far(b->tb.s);
+    }
+    CALLGRIND_DUMP_STATS_AT(far);
+}
+
 static void callgrind_mode(void)
 {
     static struct s1bed b, n;
     static struct abed a;
     char desc[64];
-    const unsigned hit_calls = 20000, miss_batches = 16;
+    const unsigned hit_calls = 20000;
 
     s1bed_init(&b);
     run_hit(b.tb.s, 256, 0, 0);
@@ -1108,34 +1125,10 @@ static void callgrind_mode(void)
     snprintf(desc, sizeof(desc), "case=hit256 calls=%u", hit_calls);
     CALLGRIND_DUMP_STATS_AT(desc);
 
-    for (unsigned k = 0; k < miss_batches; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;   /* only the last batch's calls count */
-        run_miss(b.tb.s, k * 256, 256);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=miss calls=256");
-
-    for (unsigned k = 0; k < 4; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;
-        run_far(b.tb.s);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=missfar calls=256");
-
+    cg_misses(&b, "case=miss calls=256", "case=missfar calls=256");
     /* The same two without the RAM map: every table read a mem_read call. */
     tb_map_ram(&b.tb, false);
-    for (unsigned k = 0; k < miss_batches; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;
-        run_miss(b.tb.s, k * 256, 256);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=misscb calls=256");
-    for (unsigned k = 0; k < 4; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;
-        run_far(b.tb.s);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=missfarcb calls=256");
+    cg_misses(&b, "case=misscb calls=256", "case=missfarcb calls=256");
     tb_map_ram(&b.tb, true);
 
     run_miss(b.tb.s, 0, 4096);

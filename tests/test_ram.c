@@ -202,27 +202,6 @@ TEST(ram_readonly_writes_through_callback)
     xt_fini(&x);
 }
 
-/* Random dwords (pointers aimed back into the area) as STEs, CDs and
- * tables, in both instances alike. */
-static void random_world(struct xt *a, struct xt *b, uint64_t base, uint64_t size)
-{
-    for (uint64_t off = 0; off < size; off += 8) {
-        uint64_t v = rnd();
-        switch (rnd() % 4) {
-        case 0:
-            v = (base + (rnd() % size)) | (v & 0xFFF) | 1;
-            break;
-        case 1:
-            v = (v & 0xFFF0000000000FFFull) | ((base + (rnd() % size)) & ~0xFFFull);
-            break;
-        default:
-            break;
-        }
-        tb_w64(&a->tb, base + off, v);
-        tb_w64(&b->tb, base + off, v);
-    }
-}
-
 /* Instance a without a map, b with regions cut to end mid-dword, a gap
  * read through the callbacks, an abort window outside every region and a
  * read-only region: every translation, event and byte of RAM alike. */
@@ -234,10 +213,7 @@ TEST(ram_differential_hostile)
     uint64_t area;
     unsigned ok = 0, faults = 0;
 
-    vsmmu_config_default(&cfg);
-    cfg.ssidsize = 8;
-    cfg.httu_af = true;
-    cfg.hyp = true;
+    xt_hostile_cfg(&cfg);
     xt_init(&a, &cfg, NULL);
     xt_init(&b, &cfg, NULL);
     area = guest_alloc(&a.g, size, 0x10000);
@@ -258,7 +234,9 @@ TEST(ram_differential_hostile)
         CHECK_EQ(vsmmu_set_ram(b.tb.s, r, 4), 0);
     }
     for (unsigned round = 0; round < 30; round++) {
-        random_world(&a, &b, area, size);
+        /* the same random world in both */
+        xt_random_world(&a, area, size, &rng_state);
+        memcpy(b.tb.ram + (area - RAM), a.tb.ram + (area - RAM), size);
         for (uint32_t sid = 0; sid < 16; sid++) {
             uint64_t ste[8];
             for (unsigned q = 0; q < 8; q++)
