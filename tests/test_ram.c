@@ -103,6 +103,50 @@ TEST(ram_arguments)
     tb_fini(&tb);
 }
 
+/* The walk's dword read (vsmmu_dma_read_u64, under the cache lock as in a
+ * walk) and vsmmu_dma_read(): a region straddling the OAS is read below it
+ * only; a region of fewer than 8 bytes, or the last bytes of one, never
+ * give a whole dword; outside, the callback (the test bed: outside its RAM
+ * an abort). */
+TEST(ram_dword_window)
+{
+    struct testbed tb = {0};
+    static uint64_t host[0x400];
+    const uint64_t top = 1ull << 48;
+    struct vsmmu_ram_region r[2];
+    uint64_t v, buf;
+
+    for (unsigned i = 0; i < 0x400; i++)
+        host[i] = 0x1111111111111111ull * (i & 0xF) + i;
+    tb_init(&tb, NULL);
+    CHECK_EQ(vsmmu_oas_bits(tb.s), 48);
+    r[0] = region(top - 0x1000, 0x2000, host, 0);                   /* across the OAS */
+    r[1] = region(top - 0x3000, 12, (unsigned char *)host + 4, 0);  /* a dword and a half */
+    CHECK_EQ(vsmmu_set_ram(tb.s, r, 2), 0);
+    CHECK_EQ(vsmmu_xl_lock(tb.s), 0);
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top - 0x1000, &v), 0);
+    CHECK_EQ(v, host[0]);
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top - 8, &v), 0);
+    CHECK_EQ(v, host[0x1FF]);
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top, &v), -EIO);              /* beyond the OAS */
+    CHECK_EQ(v, 0);
+    CHECK_EQ(vsmmu_dma_read(tb.s, top - 4, &buf, 8), -EIO);
+    CHECK_EQ(vsmmu_dma_read(tb.s, top - 8, &buf, 8), 0);
+    CHECK_EQ(buf, host[0x1FF]);
+    v = 1;
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top - 0x3000, &v), 0);        /* whole dword */
+    CHECK_EQ(v, (host[0] >> 32) | (host[1] << 32));
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top - 0x3000 + 8, &v), -EIO); /* 4 of its bytes */
+    vsmmu_xl_unlock(tb.s);
+
+    r[0] = region(top - 0x1000, 4, host, 0);                        /* fewer than 8 bytes */
+    CHECK_EQ(vsmmu_set_ram(tb.s, r, 1), 0);
+    CHECK_EQ(vsmmu_xl_lock(tb.s), 0);
+    CHECK_EQ(vsmmu_dma_read_u64(tb.s, top - 0x1000, &v), -EIO);
+    vsmmu_xl_unlock(tb.s);
+    tb_fini(&tb);
+}
+
 /* A 4-level 4K stage-1 stream (SID 1) mapping @va to @oa, its tables
  * allocated in the test bed's RAM. */
 static struct pt s1_world(struct xt *x, uint64_t va, uint64_t oa)

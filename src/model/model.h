@@ -341,6 +341,10 @@ int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, u
 /* ---- guest RAM the VMM mapped (ram.c) ---------------------------------- */
 struct vsmmu_ram_ent {
     uint64_t gpa, last;     /* first and last guest-physical byte */
+    /* The aligned dwords a walk may load directly: those at gpa8 +
+     * [0, span8], inside the region and below the OAS; gpa8 = ~0 (no
+     * aligned address matches) when there are none. */
+    uint64_t gpa8, span8;
     unsigned char *host;    /* where gpa is mapped */
     bool readonly;          /* VSMMU_RAM_READONLY: writes via mem_write */
 };
@@ -351,7 +355,7 @@ struct vsmmu_ram {
 /** The region of @r that holds all of [addr, addr + len) (len >= 1), or
  *  NULL.  Overflow-safe for any addr and len. */
 static inline __attribute__((always_inline)) const struct vsmmu_ram_ent *
-vsmmu_ram_find(const struct vsmmu_ram *r, uint64_t addr, size_t len)
+vsmmu_ram_at(const struct vsmmu_ram *r, uint64_t addr)
 {
     const struct vsmmu_ram_ent *e = r->e;
     unsigned n = r->n;
@@ -365,6 +369,13 @@ vsmmu_ram_find(const struct vsmmu_ram *r, uint64_t addr, size_t len)
             n = half;
         }
     }
+    return e;               /* (or the first) */
+}
+static inline __attribute__((always_inline)) const struct vsmmu_ram_ent *
+vsmmu_ram_find(const struct vsmmu_ram *r, uint64_t addr, size_t len)
+{
+    const struct vsmmu_ram_ent *e = vsmmu_ram_at(r, addr);
+
     if (addr < e->gpa || addr > e->last || len - 1 > e->last - addr)
         return NULL;
     return e;
@@ -400,11 +411,12 @@ static inline int vsmmu_ram_try(struct vsmmu *s, uint64_t addr, void *buf, size_
 void vsmmu_ram_free(const struct vsmmu_ram *r);
 
 /** Read one little-endian dword (a table descriptor: one access).  An
- *  aligned dword below the OAS (oas_bits <= 52) and away from the register
- *  frame is loaded from the VMM's RAM map when a region holds it, else goes
- *  straight to the VMM's mem_read, inline (a walk's common case); anything
- *  else through vsmmu_dma_read() (the _slow half).  The calling thread
- *  holds the cache lock or the instance lock (every walk does). */
+ *  aligned dword away from the register frame is loaded from the VMM's
+ *  RAM map when a region holds it (below the OAS: the regions' dword
+ *  windows are), else, below the OAS (oas_bits <= 52), goes straight to
+ *  the VMM's mem_read, inline (a walk's common case); anything else
+ *  through vsmmu_dma_read() (the _slow half).  The calling thread holds
+ *  the cache lock or the instance lock (every walk does). */
 int vsmmu_dma_read_u64_slow(struct vsmmu *s, uint64_t addr, uint64_t *v);
 static inline __attribute__((always_inline)) int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr,
                                                                   uint64_t *v)
@@ -413,16 +425,17 @@ static inline __attribute__((always_inline)) int vsmmu_dma_read_u64(struct vsmmu
     const struct vsmmu_ram *ram = s->ram;
     uint8_t buf[8];
 
-    if ((addr & 7) || (addr >> s->cfg.oas_bits) ||
-        (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1)))
+    if ((addr & 7) || (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1)))
         return vsmmu_dma_read_u64_slow(s, addr, v);
     if (ram) {
-        const struct vsmmu_ram_ent *e = vsmmu_ram_find(ram, addr, 8);
-        if (__builtin_expect(e != NULL, 1)) {
+        const struct vsmmu_ram_ent *e = vsmmu_ram_at(ram, addr);
+        if (__builtin_expect(addr - e->gpa8 <= e->span8, 1)) {
             *v = vsmmu_ram_load64(e->host + (addr - e->gpa));
             return 0;
         }
     }
+    if (addr >> s->cfg.oas_bits)
+        return vsmmu_dma_read_u64_slow(s, addr, v);
     if (s->ops.mem_read(s->ops.opaque, addr, buf, sizeof(buf))) {
         *v = 0;
         return -EIO;

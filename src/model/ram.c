@@ -62,10 +62,12 @@ void vsmmu_ram_free(const struct vsmmu_ram *r)
     free((void *)r);
 }
 
-/* Check region @in and add it to @r in gpa order: 0 or -EINVAL. */
-static int ram_add(struct vsmmu_ram *r, const struct vsmmu_ram_region *in)
+/* Check region @in and add it to @r in gpa order, its dword window
+ * clipped to @oas bits: 0 or -EINVAL. */
+static int ram_add(struct vsmmu_ram *r, const struct vsmmu_ram_region *in, unsigned oas)
 {
     struct vsmmu_ram_ent ent;
+    uint64_t top = oas < 64 ? (1ull << oas) - 1 : UINT64_MAX, last8;
     unsigned i;
 
     if ((in->flags & ~VSMMU_RAM_READONLY) || in->size == 0 || !in->host ||
@@ -74,7 +76,13 @@ static int ram_add(struct vsmmu_ram *r, const struct vsmmu_ram_region *in)
         return -EINVAL;
     ent = (struct vsmmu_ram_ent){ .gpa = in->gpa, .last = in->gpa + (in->size - 1),
                                   .host = in->host,
-                                  .readonly = (in->flags & VSMMU_RAM_READONLY) != 0 };
+                                  .readonly = (in->flags & VSMMU_RAM_READONLY) != 0,
+                                  .gpa8 = UINT64_MAX };
+    last8 = ent.last < top ? ent.last : top;
+    if (last8 >= ent.gpa && last8 - ent.gpa >= 7) {
+        ent.gpa8 = ent.gpa;
+        ent.span8 = last8 - ent.gpa - 7;
+    }
     for (i = r->n; i > 0 && r->e[i - 1].gpa > ent.gpa; i--)
         r->e[i] = r->e[i - 1];
     r->e[i] = ent;
@@ -84,8 +92,9 @@ static int ram_add(struct vsmmu_ram *r, const struct vsmmu_ram_region *in)
     return 0;
 }
 
-/* Build the map of @n regions @stride bytes apart: 0 or a negative errno. */
-static int ram_build(const unsigned char *regions, uint32_t stride, unsigned n,
+/* Build the map of @n regions @stride bytes apart (@oas: the instance's
+ * OAS in bits): 0 or a negative errno. */
+static int ram_build(const unsigned char *regions, uint32_t stride, unsigned n, unsigned oas,
                      struct vsmmu_ram **out)
 {
     struct vsmmu_ram *r = calloc(1, sizeof(*r) + (size_t)n * sizeof(r->e[0]));
@@ -100,7 +109,7 @@ static int ram_build(const unsigned char *regions, uint32_t stride, unsigned n,
         if (vsmmu_abi_struct_size(el) != stride)
             rc = -EINVAL;
         else if ((rc = vsmmu_abi_copy_in(&in, sizeof(in), el)) == 0)
-            rc = ram_add(r, &in);
+            rc = ram_add(r, &in, oas);
     }
     if (rc) {
         free(r);
@@ -123,7 +132,8 @@ int vsmmu_set_ram(vsmmu_t *s, const struct vsmmu_ram_region *regions, unsigned n
     if (n) {
         if (!vsmmu_abi_size_ok(regions))
             return -EINVAL;
-        rc = ram_build((const unsigned char *)regions, vsmmu_abi_struct_size(regions), n, &map);
+        rc = ram_build((const unsigned char *)regions, vsmmu_abi_struct_size(regions), n,
+                       vsmmu_oas_bits(s), &map);
         if (rc)
             return rc;
     }
