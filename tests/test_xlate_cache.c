@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include "test_xlate_util.h"
+#include "xlate/cache.h"
 
 TEST(tlb_and_config_cache_stay_bounded)
 {
@@ -424,4 +425,85 @@ TEST(cached_results_match_cold_walks)
     }
     CHECK(checks > 100);
     xt_fini(&x);
+}
+
+/* ---- an insert between another thread's probe and its insert ------------ */
+
+/* Thread B walks page P and, in its leaf read (holding the cache lock),
+ * waits until thread A, which has probed the TLB for P and found nothing,
+ * waits for the lock; B then inserts P.  A's insert after its own walk
+ * must find B's entry (the insert count moved since A's probe), not put a
+ * second copy of P beside it. */
+struct dup_race {
+    struct xt x;
+    uint64_t leaf;
+    int phase;              /* 0: B not in its walk yet; 1: it is; 2: done */
+    bool a_waited;          /* A was seen waiting for the cache lock */
+};
+
+static struct dup_race *dup_cur;
+
+static void dup_hook(struct testbed *tb, uint64_t addr, size_t len)
+{
+    struct dup_race *d = dup_cur;
+
+    (void)len;
+    if (addr != d->leaf || __atomic_load_n(&d->phase, __ATOMIC_ACQUIRE) != 0)
+        return;
+    __atomic_store_n(&d->phase, 1, __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < 2000000 && !d->a_waited; i++) {
+        d->a_waited = __atomic_load_n(&tb->s->xlock.waiters, __ATOMIC_RELAXED) != 0;
+        sched_yield();
+    }
+    __atomic_store_n(&d->phase, 2, __ATOMIC_RELEASE);
+}
+
+static void *dup_b(void *arg)
+{
+    struct dup_race *d = arg;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+
+    vsmmu_translate(d->x.tb.s, 1, VSMMU_NO_SSID, 0x7000, VSMMU_ACC_READ, &r);
+    return NULL;
+}
+
+static unsigned tlb_copies(struct vsmmu *s, uint64_t va)
+{
+    struct xl_cache *xc = xl_cache_of(s);
+    size_t n = ((size_t)1 << xc->tlb_sets_log2) * WAYS;
+    unsigned c = 0;
+
+    for (size_t i = 0; i < n; i++)
+        c += (xc->tlb[i].tag & VALID) && xc->tlb[i].va == va;
+    return c;
+}
+
+TEST(insert_after_another_threads_insert_keeps_one_copy)
+{
+    static struct dup_race d;
+    struct pt p;
+    uint64_t cd[8];
+    pthread_t b;
+
+    memset(&d, 0, sizeof(d));
+    xt_init(&d.x, NULL, NULL);
+    pt_new(&p, &d.x, 12, 0, 48, 0);
+    pt_set(&p, 0x6000, 3, s1_leaf(3, 0x80006000, 0), 0);
+    pt_set(&p, 0x7000, 3, s1_leaf(3, 0x80007000, 0), 0);
+    cd_make(cd, p.root, 16, 0, 1);
+    xt_s1_stream(&d.x, 1, cd);
+    d.leaf = pt_slot(&p, 0x7000, 3, 0);
+    /* A (this thread) owns a slot and the configuration is cached. */
+    CHECK_OK(xt_tr(&d.x, 1, VSMMU_NO_SSID, 0x6000, VSMMU_ACC_READ), 0x80006000, 0x1000);
+    dup_cur = &d;
+    d.x.tb.read_hook = dup_hook;
+    CHECK_EQ(pthread_create(&b, NULL, dup_b, &d), 0);
+    while (__atomic_load_n(&d.phase, __ATOMIC_ACQUIRE) == 0)
+        sched_yield();
+    CHECK_OK(xt_tr(&d.x, 1, VSMMU_NO_SSID, 0x7000, VSMMU_ACC_READ), 0x80007000, 0x1000);
+    pthread_join(b, NULL);
+    d.x.tb.read_hook = NULL;
+    CHECK(d.a_waited);      /* the interleaving under test happened */
+    CHECK_EQ(tlb_copies(d.x.tb.s, 0x7000), 1);
+    xt_fini(&d.x);
 }

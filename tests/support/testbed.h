@@ -31,6 +31,8 @@ struct testbed {
     /* guest accesses that abort: [abort_lo, abort_hi) inside RAM too */
     uint64_t abort_lo, abort_hi;
     unsigned mem_reads, mem_writes;
+    /* called first by every mem_read (any thread), if set */
+    void (*read_hook)(struct testbed *tb, uint64_t addr, size_t len);
     struct tb_irq irqs[TB_MAX_IRQS];
     unsigned nirqs;
     unsigned irq_count[4];
