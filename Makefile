@@ -254,7 +254,7 @@ check:
 # the test: TSAN_OPTIONS in tests/run.sh).
 TSAN_CC ?= clang
 TSAN_TESTS := test_concurrency test_xlate_slots test_xlate_cache test_eventq \
-    test_accel_events test_accel_drain test_sim_veventq test_reentry test_xlate_nolock
+    test_accel_events test_accel_drain test_sim_veventq test_reentry test_xlate_nolock test_ram
 tsan-tests: $(patsubst %,$(O)/tests/%,$(TSAN_TESTS))
 .PHONY: tsan-tests
 

@@ -222,6 +222,7 @@ static void s1bed_init(struct s1bed *b)
     vsmmu_config_default(&cfg);
     memset(b, 0, sizeof(*b));
     tb_init(&b->tb, &cfg);
+    tb_map_ram(&b->tb, true);      /* as a VMM would (vsmmu_set_ram) */
     guest_init(&b->g, &b->tb, NULL);
     root = guest_alloc(&b->g, 4096, 4096);
     for (unsigned i = 0; i < 256; i++)
@@ -297,7 +298,7 @@ static void case_hit(vsmmu_t *s, struct meas *m, unsigned mask, const char *id)
     meas_done(m, id);
 }
 
-static void case_miss(struct s1bed *b, struct meas *m)
+static void case_miss(struct s1bed *b, struct meas *m, const char *id)
 {
     unsigned batches = (unsigned)(64 * scale) + 1;
     unsigned long misses = 0;
@@ -320,10 +321,10 @@ static void case_miss(struct s1bed *b, struct meas *m)
     if (misses != (unsigned long)reps * batches * 256)
         printf("note: the miss case counted %lu TLB misses for %lu calls\n", misses,
                (unsigned long)reps * batches * 256);
-    meas_done(m, "miss");
+    meas_done(m, id);
 }
 
-static void case_far(struct s1bed *b, struct meas *m)
+static void case_far(struct s1bed *b, struct meas *m, const char *id)
 {
     unsigned batches = (unsigned)(64 * scale) + 1;
 
@@ -338,7 +339,7 @@ static void case_far(struct s1bed *b, struct meas *m)
         }
         meas_add(m, w * 1e9 / (batches * 256.0), c * 1e9 / (batches * 256.0));
     }
-    meas_done(m, "missfar");
+    meas_done(m, id);
 }
 
 /* @n of the NPAGES pages at MISS_VA, spread pseudo-randomly (a shuffle by
@@ -419,6 +420,7 @@ static void nested_bed(struct s1bed *b)
     vsmmu_config_default(&cfg);
     memset(b, 0, sizeof(*b));
     tb_init(&b->tb, &cfg);
+    tb_map_ram(&b->tb, true);      /* as a VMM would (vsmmu_set_ram) */
     guest_init(&b->g, &b->tb, NULL);
     sroot = guest_alloc(&b->g, 4096, 4096);
     for (uint64_t a = 0; a < TB_RAM_SIZE; a += 0x200000) {
@@ -1086,12 +1088,29 @@ static void case_events_deliver(struct abed *a, struct meas *m, const char *id)
 /* ---- callgrind mode ------------------------------------------------------- */
 
 #ifdef HAVE_CALLGRIND
+/* The miss and missfar cases: the last batch of each counted. */
+static void cg_misses(struct s1bed *b, const char *near, const char *far)
+{
+    for (unsigned k = 0; k < 16; k++) {
+        tlbi_all(&b->g);
+        CALLGRIND_ZERO_STATS;   /* only the last batch's calls count */
+        run_miss(b->tb.s, k * 256, 256);
+    }
+    CALLGRIND_DUMP_STATS_AT(near);
+    for (unsigned k = 0; k < 4; k++) {
+        tlbi_all(&b->g);
+        CALLGRIND_ZERO_STATS;
+        run_far(b->tb.s);
+    }
+    CALLGRIND_DUMP_STATS_AT(far);
+}
+
 static void callgrind_mode(void)
 {
     static struct s1bed b, n;
     static struct abed a;
     char desc[64];
-    const unsigned hit_calls = 20000, miss_batches = 16;
+    const unsigned hit_calls = 20000;
 
     s1bed_init(&b);
     run_hit(b.tb.s, 256, 0, 0);
@@ -1106,19 +1125,11 @@ static void callgrind_mode(void)
     snprintf(desc, sizeof(desc), "case=hit256 calls=%u", hit_calls);
     CALLGRIND_DUMP_STATS_AT(desc);
 
-    for (unsigned k = 0; k < miss_batches; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;   /* only the last batch's calls count */
-        run_miss(b.tb.s, k * 256, 256);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=miss calls=256");
-
-    for (unsigned k = 0; k < 4; k++) {
-        tlbi_all(&b.g);
-        CALLGRIND_ZERO_STATS;
-        run_far(b.tb.s);
-    }
-    CALLGRIND_DUMP_STATS_AT("case=missfar calls=256");
+    cg_misses(&b, "case=miss calls=256", "case=missfar calls=256");
+    /* The same two without the RAM map: every table read a mem_read call. */
+    tb_map_ram(&b.tb, false);
+    cg_misses(&b, "case=misscb calls=256", "case=missfarcb calls=256");
+    tb_map_ram(&b.tb, true);
 
     run_miss(b.tb.s, 0, 4096);
     CALLGRIND_ZERO_STATS;
@@ -1261,7 +1272,7 @@ int main(int argc, char **argv)
 {
     static struct s1bed b, b2, n;
     static struct abed a;
-    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, cyc = {0}, cyc2 = {0},
+    struct meas hit256 = {0}, hit1 = {0}, miss = {0}, far = {0}, misscb = {0}, farcb = {0}, cyc = {0}, cyc2 = {0},
                 scat = {0}, nest = {0}, t1 = {0}, t2 = {0}, ev1 = {0}, ev1d = {0},
                 ev64 = {0}, hmm = {0};
     double mmio_rate;
@@ -1323,8 +1334,12 @@ int main(int argc, char **argv)
                hit1.cmed, hit256.cmed);
         return 0;
     }
-    case_miss(&b, &miss);
-    case_far(&b, &far);
+    case_miss(&b, &miss, "miss");
+    case_far(&b, &far, "missfar");
+    tb_map_ram(&b.tb, false);       /* the same through mem_read */
+    case_miss(&b, &misscb, "misscb");
+    case_far(&b, &farcb, "missfarcb");
+    tb_map_ram(&b.tb, true);
     miss_pct = case_cycle(&b, &cyc, 4096, false, "cycle4096");
     miss2_pct = case_cycle(&b, &cyc2, 2048, false, "cycle2048");
     scat_pct = case_cycle(&b, &scat, SCATTER_N, true, "scatter2048");
@@ -1350,6 +1365,8 @@ int main(int argc, char **argv)
     row("hit, one page", &hit1, "", "");
     row("miss, cold 4-level 4K walk", &miss, "<100 ns", yn(miss.cmin < 100));
     row("miss, cold walk, no walk-cache hit", &far, "", "");
+    row("miss, tables through mem_read", &misscb, "", "");
+    row("miss, no walk-cache hit, mem_read", &farcb, "", "");
     {
         char name[64];
         snprintf(name, sizeof(name), "4096 pages cycled (%.1f%% misses)", miss_pct);

@@ -29,6 +29,8 @@
  *    callback during a translation miss that records no event, which run
  *    without it (so at the same time as callbacks of command processing on
  *    another thread): they must not call back into the same instance.
+ *    Accesses to guest RAM registered with vsmmu_set_ram() call neither
+ *    mem_read nor mem_write.
  *  - Re-entrancy rule: a call into an instance from inside one of its own
  *    callbacks (mem_read, mem_write, irq, msi, log, the invalidation
  *    notifier, the trace callback, the event-fd notifier), with or without
@@ -478,6 +480,57 @@ int vsmmu_get_stats(vsmmu_t *s, struct vsmmu_stats *st);
  * unaligned @base or a frame that would wrap.
  */
 int vsmmu_set_mmio_base(vsmmu_t *s, uint64_t base);
+
+/**
+ * A range of guest RAM the VMM has mapped in its own address space
+ * (vsmmu_set_ram()).
+ */
+struct vsmmu_ram_region {
+    uint32_t struct_size; /**< sizeof(struct vsmmu_ram_region); the same in
+                               every element of one call's array           */
+    uint32_t flags;       /**< VSMMU_RAM_* (others: -EINVAL)               */
+    uint64_t gpa;         /**< guest-physical address of the first byte    */
+    uint64_t size;        /**< bytes, > 0; the range must not wrap         */
+    void *host;           /**< where the VMM mapped the first byte         */
+};
+/** The model reads the region directly but writes it through mem_write
+ *  (e.g. while the VMM tracks dirty pages for a migration). */
+#define VSMMU_RAM_READONLY 0x1u
+/** Most regions one vsmmu_set_ram() call takes. */
+#define VSMMU_RAM_MAX_REGIONS 256u
+
+/**
+ * Tell the model where guest RAM is mapped in the VMM's address space, so
+ * that it reads its tables (STEs, CDs, page-table descriptors) and command
+ * queue, and writes its event queue, Access flag updates and MSIs, with
+ * plain loads and stores instead of calling mem_read/mem_write.  @regions
+ * (@n elements, each struct_size bytes apart) replaces the whole previous
+ * map; @n = 0 (@regions may then be NULL) removes it.  An access not
+ * wholly inside one region still goes through the callbacks, so MMIO-backed
+ * or unregistered memory works as before; an abort the VMM's callback
+ * makes for an address inside a region no longer happens (the access
+ * succeeds).  The model's own checks come first: an address beyond the
+ * OAS or in its register frame aborts whatever the map says.
+ *
+ * Guest vCPUs may write the memory at any time: the model reads aligned
+ * dwords with single 8-byte loads (a table descriptor is read whole) and
+ * copies the rest byte by byte.
+ *
+ * The call waits for in-flight translation misses and command processing
+ * (it takes the instance mutex and the translation cache lock), and the
+ * model keeps no pointer into a region after it returns.  So the VMM must
+ * call it, replacing or removing a region, before it unmaps or remaps that
+ * memory.  Not called from inside a host callback of the same instance
+ * (-EDEADLK).  The map survives vsmmu_reset() and is not part of the saved
+ * state.
+ *
+ * 0; -EINVAL for a NULL @s, a NULL @regions with @n > 0, a struct_size
+ * that is not set or differs between elements, unknown flags, a zero size,
+ * a guest or host range that wraps, a NULL host pointer or two regions
+ * that overlap; -E2BIG for @n above VSMMU_RAM_MAX_REGIONS or an element
+ * larger than the library's with non-zero bytes it does not know; -ENOMEM.
+ */
+int vsmmu_set_ram(vsmmu_t *s, const struct vsmmu_ram_region *regions, unsigned n);
 
 /** Human-readable name of an event type ("F_TRANSLATION"), or NULL. */
 const char *vsmmu_event_name(uint8_t type);

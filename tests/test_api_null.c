@@ -126,6 +126,11 @@ TEST(null_set_mmio_base)
     CHECK_EQ(vsmmu_set_mmio_base(NULL, 0), -EINVAL);
 }
 
+TEST(null_set_ram)
+{
+    CHECK_EQ(vsmmu_set_ram(NULL, NULL, 0), -EINVAL);
+}
+
 TEST(null_get_stats)
 {
     struct vsmmu_stats st = VSMMU_STRUCT_INIT(st);

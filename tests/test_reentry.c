@@ -47,6 +47,7 @@ static void probe(void)
     cur->bad += vsmmu_mmio_read(s, R_CR0, 4, &v) != -EDEADLK;
     cur->bad += vsmmu_mmio_write(s, R_GBPA, 4, 0x80100000u) != -EDEADLK;
     cur->bad += vsmmu_get_stats(s, &st) != -EDEADLK;
+    cur->bad += vsmmu_set_ram(s, NULL, 0) != -EDEADLK;
     cur->bad += vsmmu_translate(s, 0xfff0, VSMMU_NO_SSID, 0x1000, VSMMU_ACC_READ, &res) !=
                 -EDEADLK;
     cur->bad += vsmmu_accel_process_events(s) != -EDEADLK;

@@ -3,8 +3,10 @@
  * multi-step STE/CD updates replayed the way Linux writes them. */
 #include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 #include "test_xlate_util.h"
+#include "xlate/cache.h"
 
 TEST(tlb_and_config_cache_stay_bounded)
 {
@@ -424,4 +426,112 @@ TEST(cached_results_match_cold_walks)
     }
     CHECK(checks > 100);
     xt_fini(&x);
+}
+
+/* ---- an insert between another thread's probe and its insert ------------ */
+
+/* Thread B walks page P and, in its leaf read (holding the cache lock),
+ * waits until thread A, which has probed the TLB for P and found nothing,
+ * waits for the lock; B then inserts P.  A's insert after its own walk
+ * must find B's entry (the insert count moved since A's probe), not put a
+ * second copy of P beside it.  The wait is bounded (DUP_WAIT_S, so that a
+ * host that does not run A meanwhile gives an attempt without the
+ * interleaving rather than a hang); up to DUP_TRIES attempts, on fresh
+ * pages, until one has it. */
+#define DUP_WAIT_S 10
+#define DUP_TRIES 5
+
+struct dup_race {
+    struct xt x;
+    uint64_t va, leaf;
+    int phase;              /* 0: B not in its walk yet; 1: it is; 2: done */
+    bool a_waited;          /* A was seen waiting for the cache lock */
+};
+
+static struct dup_race *dup_cur;
+
+static double dup_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void dup_hook(struct testbed *tb, uint64_t addr, size_t len)
+{
+    struct dup_race *d = dup_cur;
+    double t0 = dup_now();
+    uint64_t sleeps;
+
+    (void)len;
+    if (addr != d->leaf || __atomic_load_n(&d->phase, __ATOMIC_ACQUIRE) != 0)
+        return;
+    sleeps = __atomic_load_n(&tb->s->xl_sleeps, __ATOMIC_RELAXED);
+    __atomic_store_n(&d->phase, 1, __ATOMIC_RELEASE);
+    /* A waits spinning (counted in waiters), then asleep (xl_sleeps). */
+    while (!d->a_waited && dup_now() - t0 < DUP_WAIT_S) {
+        d->a_waited = __atomic_load_n(&tb->s->xlock.waiters, __ATOMIC_RELAXED) != 0 ||
+                      __atomic_load_n(&tb->s->xl_sleeps, __ATOMIC_RELAXED) != sleeps;
+        sched_yield();
+    }
+    __atomic_store_n(&d->phase, 2, __ATOMIC_RELEASE);
+}
+
+static void *dup_b(void *arg)
+{
+    struct dup_race *d = arg;
+    struct vsmmu_xlate_result r = VSMMU_STRUCT_INIT(r);
+
+    vsmmu_translate(d->x.tb.s, 1, VSMMU_NO_SSID, d->va, VSMMU_ACC_READ, &r);
+    return NULL;
+}
+
+static unsigned tlb_copies(struct vsmmu *s, uint64_t va)
+{
+    struct xl_cache *xc = xl_cache_of(s);
+    size_t n = ((size_t)1 << xc->tlb_sets_log2) * WAYS;
+    unsigned c = 0;
+
+    for (size_t i = 0; i < n; i++)
+        c += (xc->tlb[i].tag & VALID) && xc->tlb[i].va == va;
+    return c;
+}
+
+TEST(insert_after_another_threads_insert_keeps_one_copy)
+{
+    static struct dup_race d;
+    struct pt p;
+    uint64_t cd[8];
+    unsigned raced = 0;
+
+    memset(&d, 0, sizeof(d));
+    xt_init(&d.x, NULL, NULL);
+    pt_new(&p, &d.x, 12, 0, 48, 0);
+    for (unsigned k = 0; k <= DUP_TRIES; k++)
+        pt_set(&p, 0x6000 + 0x1000ull * k, 3, s1_leaf(3, 0x80006000 + 0x1000ull * k, 0), 0);
+    cd_make(cd, p.root, 16, 0, 1);
+    xt_s1_stream(&d.x, 1, cd);
+    /* A (this thread) owns a slot and the configuration is cached. */
+    CHECK_OK(xt_tr(&d.x, 1, VSMMU_NO_SSID, 0x6000, VSMMU_ACC_READ), 0x80006000, 0x1000);
+    dup_cur = &d;
+    for (unsigned k = 1; k <= DUP_TRIES && !raced; k++) {
+        pthread_t b;
+
+        d.va = 0x6000 + 0x1000ull * k;
+        d.leaf = pt_slot(&p, d.va, 3, 0);
+        d.phase = 0;
+        d.a_waited = false;
+        d.x.tb.read_hook = dup_hook;
+        CHECK_EQ(pthread_create(&b, NULL, dup_b, &d), 0);
+        while (__atomic_load_n(&d.phase, __ATOMIC_ACQUIRE) == 0)
+            sched_yield();
+        CHECK_OK(xt_tr(&d.x, 1, VSMMU_NO_SSID, d.va, VSMMU_ACC_READ), 0x80006000 + 0x1000ull * k,
+                 0x1000);
+        pthread_join(b, NULL);
+        d.x.tb.read_hook = NULL;
+        CHECK_EQ(tlb_copies(d.x.tb.s, d.va), 1);
+        raced += d.a_waited;
+    }
+    CHECK(raced > 0);       /* the interleaving under test happened */
+    xt_fini(&d.x);
 }

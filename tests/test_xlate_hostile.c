@@ -25,26 +25,6 @@ static bool known_event(uint8_t t)
     }
 }
 
-/* Point a region of guest RAM full of random dwords (with pointers aimed
- * back into the region) at the SMMU as STEs, CDs and tables. */
-static void random_world(struct xt *x, uint64_t base, uint64_t size)
-{
-    for (uint64_t a = 0; a < size; a += 8) {
-        uint64_t v = rnd();
-        switch (rnd() % 4) {
-        case 0:         /* a pointer into the region, valid-looking */
-            v = (base + (rnd() % size)) | (v & 0xFFF) | 1;
-            break;
-        case 1:         /* a leaf or table descriptor into RAM */
-            v = (v & 0xFFF0000000000FFFull) | ((base + (rnd() % size)) & ~0xFFFull);
-            break;
-        default:
-            break;
-        }
-        tb_w64(&x->tb, base + a, v);
-    }
-}
-
 TEST(hostile_random_structures)
 {
     struct vsmmu_config cfg;
@@ -53,14 +33,11 @@ TEST(hostile_random_structures)
     const uint64_t size = 0x40000;
     unsigned ok = 0, faults = 0;
 
-    vsmmu_config_default(&cfg);
-    cfg.ssidsize = 8;
-    cfg.httu_af = true;
-    cfg.hyp = true;
+    xt_hostile_cfg(&cfg);
     xt_init(&x, &cfg, NULL);
     region = guest_alloc(&x.g, size, 0x10000);
     for (unsigned round = 0; round < 40; round++) {
-        random_world(&x, region, size);
+        xt_random_world(&x, region, size, &rng_state);
         for (uint32_t sid = 0; sid < 16; sid++) {
             uint64_t ste[8];
             for (unsigned q = 0; q < 8; q++)

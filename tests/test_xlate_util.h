@@ -178,6 +178,40 @@ static inline uint64_t xt_s1_stream(struct xt *x, uint32_t sid, const uint64_t c
     return cdpa;
 }
 
+/* ---- hostile worlds ------------------------------------------------------------ */
+
+/* The configuration of the hostile tests: defaults with substreams,
+ * Access flag updates and EL2. */
+static inline void xt_hostile_cfg(struct vsmmu_config *cfg)
+{
+    vsmmu_config_default(cfg);
+    cfg->ssidsize = 8;
+    cfg->httu_af = true;
+    cfg->hyp = true;
+}
+
+/* Fill [base, base + size) of guest RAM with random dwords (xorshift
+ * state @rng), a quarter of them valid-looking pointers back into the
+ * region, a quarter leaf or table descriptors into it, to be used as
+ * STEs, CDs and tables. */
+static inline void xt_random_world(struct xt *x, uint64_t base, uint64_t size, uint64_t *rng)
+{
+    for (uint64_t a = 0; a < size; a += 8) {
+        uint64_t v = t_xorshift(rng);
+        switch (t_xorshift(rng) % 4) {
+        case 0:
+            v = (base + (t_xorshift(rng) % size)) | (v & 0xFFF) | 1;
+            break;
+        case 1:
+            v = (v & 0xFFF0000000000FFFull) | ((base + (t_xorshift(rng) % size)) & ~0xFFFull);
+            break;
+        default:
+            break;
+        }
+        tb_w64(&x->tb, base + a, v);
+    }
+}
+
 /* ---- translate helpers ---------------------------------------------------------- */
 
 static inline struct vsmmu_xlate_result xt_tr(struct xt *x, uint32_t sid, uint32_t ssid,

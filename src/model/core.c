@@ -540,6 +540,7 @@ void vsmmu_destroy(vsmmu_t *s)
     }
     vsmmu_accel_fini(s);
     vsmmu_xlate_fini(s);
+    vsmmu_ram_free(s->ram);
     vsmmu_olock_fini(&s->xlock);
     vsmmu_olock_fini(&s->lock);
     log_fini(s);
@@ -626,7 +627,9 @@ static bool beyond_oas(struct vsmmu *s, uint64_t addr, size_t len)
 
 int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len)
 {
-    if (beyond_oas(s, addr, len) || s->ops.mem_read(s->ops.opaque, addr, buf, len)) {
+    if (beyond_oas(s, addr, len) ||
+        (!vsmmu_ram_try(s, addr, buf, len, false) &&
+         s->ops.mem_read(s->ops.opaque, addr, buf, len))) {
         memset(buf, 0, len);
         return -EIO;
     }
@@ -635,7 +638,9 @@ int vsmmu_dma_read(struct vsmmu *s, uint64_t addr, void *buf, size_t len)
 
 int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 {
-    if (beyond_oas(s, addr, len) || s->ops.mem_write(s->ops.opaque, addr, buf, len))
+    if (beyond_oas(s, addr, len) ||
+        (!vsmmu_ram_try(s, addr, (void *)buf, len, true) &&
+         s->ops.mem_write(s->ops.opaque, addr, buf, len)))
         return -EIO;
     return 0;
 }

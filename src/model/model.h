@@ -120,6 +120,9 @@ struct vsmmu {
 
     bool in_cmdq;           /* re-entrancy guard for command processing */
     uint64_t mmio_base;     /* the frame's guest address, 0: unknown (atomic) */
+    /* guest RAM the VMM mapped (vsmmu_set_ram(), ram.c), or NULL: replaced
+     * under both locks (an atomic store), used under either */
+    const struct vsmmu_ram *ram;
     bool cmdq_kick;         /* PROD/CR0 write while processing ran elsewhere */
     uint32_t cmdq_epoch;    /* bumped by reset: a yielding processor stops */
     uint64_t cmdq_yields;   /* times processing let them in (tests) */
@@ -358,18 +361,103 @@ int vsmmu_dma_write(struct vsmmu *s, uint64_t addr, const void *buf, size_t len)
 /** Read @n little-endian dwords. */
 int vsmmu_dma_read_dwords(struct vsmmu *s, uint64_t addr, uint64_t *dw, unsigned n);
 int vsmmu_dma_write_dwords(struct vsmmu *s, uint64_t addr, const uint64_t *dw, unsigned n);
+/* ---- guest RAM the VMM mapped (ram.c) ---------------------------------- */
+struct vsmmu_ram_ent {
+    uint64_t gpa, last;     /* first and last guest-physical byte */
+    /* The aligned dwords a walk may load directly: those at gpa8 +
+     * [0, span8], inside the region and below the OAS; gpa8 = ~0 (no
+     * aligned address matches) when there are none. */
+    uint64_t gpa8, span8;
+    unsigned char *host;    /* where gpa is mapped */
+    bool readonly;          /* VSMMU_RAM_READONLY: writes via mem_write */
+};
+struct vsmmu_ram {
+    unsigned n;                     /* >= 1 */
+    struct vsmmu_ram_ent e[];       /* sorted by gpa, disjoint */
+};
+/** The region of @r that holds all of [addr, addr + len) (len >= 1), or
+ *  NULL.  Overflow-safe for any addr and len. */
+static inline __attribute__((always_inline)) const struct vsmmu_ram_ent *
+vsmmu_ram_at(const struct vsmmu_ram *r, uint64_t addr)
+{
+    const struct vsmmu_ram_ent *e = r->e;
+    unsigned n = r->n;
+
+    while (n > 1) {         /* the last region starting at or below addr */
+        unsigned half = n / 2;
+        if (e[half].gpa <= addr) {
+            e += half;
+            n -= half;
+        } else {
+            n = half;
+        }
+    }
+    return e;               /* (or the first) */
+}
+static inline __attribute__((always_inline)) const struct vsmmu_ram_ent *
+vsmmu_ram_find(const struct vsmmu_ram *r, uint64_t addr, size_t len)
+{
+    const struct vsmmu_ram_ent *e = vsmmu_ram_at(r, addr);
+
+    if (addr < e->gpa || addr > e->last || len - 1 > e->last - addr)
+        return NULL;
+    return e;
+}
+/** One little-endian dword of guest RAM at @p (any alignment; one load
+ *  when aligned: guest vCPUs may be writing it). */
+static inline __attribute__((always_inline)) uint64_t vsmmu_ram_load64(const unsigned char *p)
+{
+    uint8_t b[8];
+
+    if (__builtin_expect(((uintptr_t)p & 7) == 0, 1)) {
+        uint64_t v = __atomic_load_n((const uint64_t *)(const void *)p, __ATOMIC_RELAXED);
+        memcpy(b, &v, sizeof(v));
+    } else {
+        for (unsigned i = 0; i < 8; i++)
+            b[i] = __atomic_load_n(p + i, __ATOMIC_RELAXED);
+    }
+    return vsmmu_le64(b);
+}
+/** Guest RAM access for vsmmu_dma_read()/write(): 1 when [addr, addr +
+ *  len) lies in one region (writable for @write) and was copied, 0 when
+ *  the callback must do it.  The calling thread holds either lock. */
+int vsmmu_ram_copy(struct vsmmu *s, uint64_t addr, void *buf, size_t len, bool write);
+/** vsmmu_ram_copy() when there is a map (without one, no call). */
+static inline int vsmmu_ram_try(struct vsmmu *s, uint64_t addr, void *buf, size_t len,
+                                bool write)
+{
+    if (__builtin_expect(__atomic_load_n(&s->ram, __ATOMIC_RELAXED) == NULL, 0))
+        return 0;
+    return vsmmu_ram_copy(s, addr, buf, len, write);
+}
+/** Free a map vsmmu_set_ram() built (destroy). */
+void vsmmu_ram_free(const struct vsmmu_ram *r);
+
 /** Read one little-endian dword (a table descriptor: one access).  An
- *  aligned dword below the OAS (oas_bits <= 52) and away from the register
- *  frame goes straight to the VMM's mem_read, inline (a walk's common
- *  case); anything else through vsmmu_dma_read() (the _slow half). */
+ *  aligned dword away from the register frame is loaded from the VMM's
+ *  RAM map when a region holds it (below the OAS: the regions' dword
+ *  windows are), else, below the OAS (oas_bits <= 52), goes straight to
+ *  the VMM's mem_read, inline (a walk's common case); anything else
+ *  through vsmmu_dma_read() (the _slow half).  The calling thread holds
+ *  the cache lock or the instance lock (every walk does). */
 int vsmmu_dma_read_u64_slow(struct vsmmu *s, uint64_t addr, uint64_t *v);
-static inline int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr, uint64_t *v)
+static inline __attribute__((always_inline)) int vsmmu_dma_read_u64(struct vsmmu *s, uint64_t addr,
+                                                                  uint64_t *v)
 {
     uint64_t base = __atomic_load_n(&s->mmio_base, __ATOMIC_RELAXED);
+    const struct vsmmu_ram *ram = s->ram;
     uint8_t buf[8];
 
-    if ((addr & 7) || (addr >> s->cfg.oas_bits) ||
-        (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1)))
+    if ((addr & 7) || (base && addr + 7 >= base && addr <= base + (VSMMU_MMIO_SIZE - 1)))
+        return vsmmu_dma_read_u64_slow(s, addr, v);
+    if (ram) {
+        const struct vsmmu_ram_ent *e = vsmmu_ram_at(ram, addr);
+        if (__builtin_expect(addr - e->gpa8 <= e->span8, 1)) {
+            *v = vsmmu_ram_load64(e->host + (addr - e->gpa));
+            return 0;
+        }
+    }
+    if (addr >> s->cfg.oas_bits)
         return vsmmu_dma_read_u64_slow(s, addr, v);
     if (s->ops.mem_read(s->ops.opaque, addr, buf, sizeof(buf))) {
         *v = 0;

@@ -103,6 +103,12 @@ struct xl_cache {
     uint64_t reg_inv[NREG];
     uint64_t cfg_inv;
     uint64_t *vm_inv, *as_inv, *sid_inv;
+    /* TLB inserts so far: stored with release after the entry, read with
+     * acquire by the shared-TLB probe before it reads a set (xl_probe.ins:
+     * an insert that finds it unchanged knows no translation was added
+     * since the probe found none).  A line of its own: every insert
+     * writes it, every probe reads it. */
+    uint64_t inserts __attribute__((aligned(64)));
     /* Used under the lock only. */
     uint64_t shifts_seen __attribute__((aligned(64)));   /* sizes ever inserted */
     uint64_t clock;     /* stamp of new entries; > every scope word */
@@ -410,10 +416,14 @@ static inline bool tlb_live(struct xl_cache *xc, const struct tlb_ent *e)
  * translation (@tag, @va, @shift) in *same (left alone: none), and the dead
  * ways (empty or invalidated) as bits.  *@last: a tag (xl_tag bits; 0:
  * none) whose stamps *@g and *@ng, for global and non-global entries, are
- * known; the scope words of other tags are read (and remembered there). */
+ * known; the scope words of other tags are read (and remembered there).
+ * @fresh: the set cannot hold the translation (the probe found none and
+ * nothing was inserted since): no match is looked for, and the first dead
+ * way ends the pass (0: every way is live). */
 static inline __attribute__((always_inline))
 unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, uint64_t va,
-                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng)
+                  unsigned shift, unsigned *same, uint64_t *last, uint64_t *g, uint64_t *ng,
+                  bool fresh)
 {
     unsigned dead = 0;
 
@@ -423,16 +433,21 @@ unsigned tlb_scan(struct xl_cache *xc, const struct tlb_ent *set, uint64_t tag, 
 
         if (!(et & VALID)) {
             dead |= 1u << i;
+            if (fresh)
+                break;
             continue;
         }
-        if (et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
+        if (!fresh && et == tag && set[i].va == va && (set[i].meta & 0xFF) == shift)
             *same = i;
         if (t != *last) {   /* (a live tag is never 0: its regime is not) */
             tlb_thr(xc, t, g, ng);
             *last = t;
         }
-        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng))
+        if (set[i].stamp <= ((et & GLOBAL) ? *g : *ng)) {
             dead |= 1u << i;
+            if (fresh)
+                break;
+        }
     }
     return dead;
 }
@@ -455,6 +470,10 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
     uint64_t tag = VALID | (global ? GLOBAL : 0) | etag;
     uint64_t va = in_va & ~((1ull << shift) - 1);
     bool hit = pr && pr->vkey == (va | shift) && pr->tag == etag;
+    /* The probe found no such translation and nothing was inserted since
+     * (the count it read before reading the set is unchanged): no set can
+     * hold one now (invalidations only remove entries). */
+    bool fresh = hit && pr->ins == xc->inserts;
     size_t x0 = hit ? pr->set0 : tlb_set0(xc, etag, va, shift);
     /* The stamps entries of the tag must exceed, as the probe read them:
      * they only choose the victim (a stale value makes a worse choice,
@@ -469,27 +488,32 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
      * clock of the set with fewer referenced ways.  The second set is
      * computed only when needed. */
     set = set0;
-    dead = tlb_scan(xc, set0, tag, va, shift, &w, &last, &g, &ng);
-    if (w == WAYS && (*ovf || !dead)) {
-        set1 = &xc->tlb[tlb_set1(xc, etag, va, shift) * WAYS];
-        if (set1 == set0) {
-            set1 = NULL;
-        } else {
-            unsigned w1 = WAYS;
+    if (fresh && (dead = tlb_scan(xc, set0, tag, va, shift, &w, &last, &g, &ng, true)) != 0) {
+        w = (unsigned)__builtin_ctz(dead);  /* the first dead way, as below */
+    } else {
+        if (!fresh)
+            dead = tlb_scan(xc, set0, tag, va, shift, &w, &last, &g, &ng, false);
+        if (w == WAYS && (*ovf || !dead)) {
+            set1 = &xc->tlb[tlb_set1(xc, etag, va, shift) * WAYS];
+            if (set1 == set0) {
+                set1 = NULL;
+            } else {
+                unsigned w1 = WAYS;
 
-            dead1 = tlb_scan(xc, set1, tag, va, shift, &w1, &last, &g, &ng);
-            if (w1 != WAYS && *ovf)
-                set = set1, w = w1;
+                dead1 = tlb_scan(xc, set1, tag, va, shift, &w1, &last, &g, &ng, false);
+                if (w1 != WAYS && *ovf)
+                    set = set1, w = w1;
+            }
         }
-    }
-    if (w == WAYS) {
-        if (!dead && dead1) {
-            set = set1;
-            dead = dead1;
-        } else if (!dead && set1 && tlb_refs(set1) < tlb_refs(set0)) {
-            set = set1;
+        if (w == WAYS) {
+            if (!dead && dead1) {
+                set = set1;
+                dead = dead1;
+            } else if (!dead && set1 && tlb_refs(set1) < tlb_refs(set0)) {
+                set = set1;
+            }
+            w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
         }
-        w = VICTIM(&xc->tlb_hand[(size_t)(set - xc->tlb) / WAYS], dead, set, struct tlb_ent);
     }
     if (set != set0 && !*ovf)
         ST(ovf, 1);     /* before the entry is written (its sequence counter) */
@@ -503,6 +527,7 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
     ST(&e->ref, 0);
     ST(&e->stamp, xc->clock);
     wr_end(&e->seq);
+    __atomic_store_n(&xc->inserts, xc->inserts + 1, __ATOMIC_RELEASE);
     xc->last_fill = xc->clock;
 
     if (!(xc->shifts_seen & (1ull << shift)))

@@ -62,7 +62,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
             uint64_t va, unsigned access, unsigned oas_bits, struct vsmmu_xlate_result *res)
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
-    uint64_t in_va = va;
+    uint64_t in_va = va, ins;
     struct tlb_ent *sets[2] = { NULL, NULL };
     size_t x0 = 0;
     unsigned shift = 0;
@@ -141,6 +141,8 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     else
         a.need = access_need(access);
     acc_hot = access | (uint32_t)(hot >> 16 & 0xFFFF) << 8;
+    /* (before any set is read: see xl_cache.inserts) */
+    ins = __atomic_load_n(&xc->inserts, __ATOMIC_ACQUIRE);
     while (shifts) {
         unsigned ns;
 
@@ -181,6 +183,7 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     if (sl && sets[0]) {
         sl->probe.vkey = (va & ~((1ull << shift) - 1)) | shift;
         sl->probe.set0 = x0;
+        sl->probe.ins = ins;
     }
     return XF_MISS;
 }

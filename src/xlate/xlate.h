@@ -343,6 +343,9 @@ struct xl_probe {
     /* ... and the stamps its global / non-global TLB entries must exceed
      * (cache.h: scope invalidation), read under the memo's generation. */
     uint64_t thr_g, thr_ng;
+    /* The cache's TLB insert count read before the probe that recorded
+     * vkey (cache.h, xl_cache.inserts). */
+    uint64_t ins;
 };
 
 /* The head of a slot: what the hit path reads before it knows the slot is

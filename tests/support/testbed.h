@@ -31,6 +31,8 @@ struct testbed {
     /* guest accesses that abort: [abort_lo, abort_hi) inside RAM too */
     uint64_t abort_lo, abort_hi;
     unsigned mem_reads, mem_writes;
+    /* called first by every mem_read (any thread), if set */
+    void (*read_hook)(struct testbed *tb, uint64_t addr, size_t len);
     struct tb_irq irqs[TB_MAX_IRQS];
     unsigned nirqs;
     unsigned irq_count[4];
@@ -59,6 +61,12 @@ void tb_w64(struct testbed *tb, uint64_t addr, uint64_t v);
 uint64_t tb_r64(struct testbed *tb, uint64_t addr);
 void tb_w32(struct testbed *tb, uint64_t addr, uint32_t v);
 uint32_t tb_r32(struct testbed *tb, uint64_t addr);
+
+/** Register (map true) or remove (false) the whole RAM window with
+ *  vsmmu_set_ram(): the model then reads and writes it directly, bypassing
+ *  mem_read/mem_write, their counters and the abort window.  Aborts the
+ *  test on failure. */
+void tb_map_ram(struct testbed *tb, bool map);
 
 /** Forget recorded interrupts / logs. */
 void tb_clear_irqs(struct testbed *tb);
