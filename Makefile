@@ -156,9 +156,11 @@ $(INTERNAL): $(LIB_OBJS) $(SIM_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(O)/libvsmmu.ver: $(O)/libvsmmu.names
-	{ echo "$(SYMVER) {"; echo "global:"; sed 's/.*/    &;/' $<; \
-	  echo "local:"; echo "    *;"; echo "};"; } > $@
+# One node per "#@ NODE" section of the list, each inheriting the one
+# before; the first (SYMVER) also makes everything else local.
+$(O)/libvsmmu.ver: src/libvsmmu.sym
+	@mkdir -p $(dir $@)
+	awk -v first=$(SYMVER) -v mode=script -f mk/symver.awk $< > $@
 
 $(SHARED): $(LIB_OBJS) $(O)/libvsmmu.ver
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,$(O)/libvsmmu.ver \

@@ -82,7 +82,7 @@ extern "C" {
 #endif
 
 #define VSMMU_VERSION_MAJOR 0
-#define VSMMU_VERSION_MINOR 2
+#define VSMMU_VERSION_MINOR 3
 #define VSMMU_VERSION_PATCH 0
 /** The header's version, (major << 16) | (minor << 8) | patch. */
 #define VSMMU_VERSION ((VSMMU_VERSION_MAJOR << 16) | (VSMMU_VERSION_MINOR << 8) | \
@@ -529,6 +529,7 @@ struct vsmmu_ram_region {
  * a guest or host range that wraps, a NULL host pointer or two regions
  * that overlap; -E2BIG for @n above VSMMU_RAM_MAX_REGIONS or an element
  * larger than the library's with non-zero bytes it does not know; -ENOMEM.
+ * Since 0.3 (symbol version VSMMU_0.3).
  */
 int vsmmu_set_ram(vsmmu_t *s, const struct vsmmu_ram_region *regions, unsigned n);
 
