@@ -627,7 +627,14 @@ __attribute__((noinline))
 static int translate_owned(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                            unsigned access, struct vsmmu_xlate_result *res, struct xl_slot *sl)
 {
-    int rc = translate(s, sid, ssid, iova, access, res, true, sl);
+    int rc;
+
+    /* (Told to the compiler, vsmmu_translate() having checked them: the
+     * tests of a NULL slot, instance or result in the inline parts below
+     * go.) */
+    if (!s || !res || !sl)
+        __builtin_unreachable();
+    rc = translate(s, sid, ssid, iova, access, res, true, sl);
 
     res->struct_size = sizeof(*res);
     return rc;
