@@ -47,7 +47,7 @@ static inline __attribute__((always_inline)) int fast_hit(struct xl_slot *sl, st
         uint64_t key = sl->ckey;
         uint32_t sid = (uint32_t)(key >> 21), ssid = (uint32_t)(key & 0x1FFFFF) - 1;
 
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, sl->gen, in_va, shift,
+        xl_fc_fill(&sl->fc[sl->fcx], sid, ssid, sl->gen, in_va, shift,
                    res->addr, (unsigned)(oa & 0x3F), privcfg, instcfg);
     }
     return XF_HIT;

@@ -361,6 +361,10 @@ struct xl_slot {
      * hint may lag behind inserts by other threads: the miss path adds
      * the size it inserts.  Its TLB tag and scope stamps are in probe. */
     uint64_t ckey, chot, cshifts;
+    /* The front-cache index (xl_fc_idx) of the translation in progress:
+     * set before the shared-TLB probe, used by the fill after a hit or a
+     * walk (computed once per call). */
+    uint64_t fcx;
     /* What the owner's last shared-TLB probe that missed computed. */
     struct xl_probe probe;
     /* The front cache. */
