@@ -61,13 +61,17 @@ static inline __attribute__((always_inline))
 struct tlb_ent *probe_set(struct tlb_ent *set, uint64_t tag, uint64_t va, unsigned shift,
                           uint64_t thr_g, uint64_t thr_ng, uint64_t *oa)
 {
+    /* (a mask, not a shift by a variable count: one register and no flag
+     * test of its own per way) */
+    uint64_t page_mask = ~((1ull << shift) - 1);
+
 #pragma GCC unroll 4
     for (unsigned w = 0; w < WAYS; w++) {
         struct tlb_ent *e = &set[w];
         uint64_t et, eva, meta, stamp;
         uint32_t sq;
 
-        if ((LD(&e->va) ^ va) >> shift)
+        if ((LD(&e->va) ^ va) & page_mask)
             continue;
         sq = rd_begin(&e->seq);
         et = LD(&e->tag);
@@ -77,7 +81,7 @@ struct tlb_ent *probe_set(struct tlb_ent *set, uint64_t tag, uint64_t va, unsign
         stamp = LD(&e->stamp);
         if (rd_retry(&e->seq, sq))
             continue;
-        if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift) ||
+        if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) & page_mask) ||
             stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
             continue;
         return e;
