@@ -144,7 +144,7 @@ int leaf(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st
     } else {
         w->perm = c->s1perm[s1_perm_idx(d, attrs)];
         w->device = false;
-        w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
+        w->global = !(d & c->s1_ng);
     }
     return 0;
 }

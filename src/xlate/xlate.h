@@ -66,6 +66,9 @@ struct xl_cfg {
     uint16_t asid;
     /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
     uint8_t s1perm[16];
+    /* A stage-1 leaf is global unless it has these bits: PTE_NG's mask,
+     * 0 in the EL2 regime (no ASIDs there: every leaf is global). */
+    uint64_t s1_ng;
     /* The stage-1 input range check (xl_s1_input_ok), from the fields
      * above (xl_s1_input_table): the half of an address is its bit 55
      * masked with s1_hsel (1 with two ranges, else 0); per half, the bits
