@@ -512,10 +512,12 @@ static inline void xl_res_perm(struct vsmmu_xlate_result *res, uint64_t perm)
 }
 
 /* ---- slots.c: filling a front cache entry ------------------------------ */
-/** Byte a (a = 1..7: READ, WRITE, EXEC bits) of word p: the acc[] byte of
- *  that access for VSMMU_PERM_* bits p without STE overrides (XL_FC_OK | p
- *  when p permits it, else 0); byte 0 is 0. */
-extern const uint64_t xl_acc8[8];
+/** The acc[] words of XP_* bits xp without STE overrides: [xp][0] for
+ *  unprivileged accesses (acc[0..7]), [xp][1] for privileged ones
+ *  (acc[8..15]).  Byte a (a = 1..7: READ, WRITE, EXEC bits) of a word is
+ *  the acc[] byte of that access (XL_FC_OK | the VSMMU_PERM_* bits of its
+ *  privilege when they permit it, else 0); byte 0 is 0. */
+extern const uint64_t xl_acc16[XP_ALL + 1][2];
 /** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
 
@@ -533,8 +535,8 @@ static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, 
     } else {
         /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
          * (PRIV: 8-15) the XP_P* bits; byte a of the words is acc[a]. */
-        vsmmu_put_le64(&e->acc[0], xl_acc8[api_perm((uint8_t)xp, false)]);
-        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc8[api_perm((uint8_t)xp, true)]);
+        vsmmu_put_le64(&e->acc[0], xl_acc16[xp & XP_ALL][0]);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc16[xp & XP_ALL][1]);
     }
     e->sid = sid;
     e->ssid = ssid;
