@@ -97,6 +97,8 @@ struct xl_cache {
     /* Read by every shared-TLB hit: the table geometry. */
     struct tlb_ent *tlb __attribute__((aligned(64)));
     unsigned tlb_sets_log2;
+    unsigned tlb_hash_shift;    /* 64 - tlb_sets_log2; 63 for one set */
+    uint64_t tlb_set_mask;      /* sets - 1 */
     struct cfg_ent *cfg;
     unsigned cfg_sets_log2;
     /* Scope invalidation words (written under the lock, read by hits). */
@@ -183,9 +185,14 @@ static inline unsigned victim(uint8_t *hand, unsigned dead, void *set, size_t st
 
 /* Multiplicative hashing: the top bits of the product depend on every
  * input bit. */
+static inline uint64_t hash_mul(uint64_t x)
+{
+    return x * 0x9E3779B97F4A7C15ull;
+}
+
 static inline size_t hash_idx(uint64_t x, unsigned log2)
 {
-    uint64_t h = x * 0x9E3779B97F4A7C15ull;
+    uint64_t h = hash_mul(x);
     return log2 ? (size_t)(h >> (64 - log2)) : 0;
 }
 
@@ -354,10 +361,13 @@ static inline size_t tlb_set0(const struct xl_cache *xc, uint64_t tag, uint64_t 
     /* (regime, VMID: 20 bits; size: 6 bits) */
     uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
     /* Within each aligned block of 2^(2l) pages, (page ^ page >> l) maps
-     * every aligned run of 2^l pages onto all 2^l sets; the hash moves
-     * each block and each scope elsewhere.  (l <= 30, so 2l < 64.) */
-    return (size_t)((page ^ (page >> l) ^ hash_idx((page >> 2 * l) ^ scope << 38, l)) &
-                    (((uint64_t)1 << l) - 1));
+     * every aligned run of 2^l pages onto all 2^l sets; the hash (the top
+     * l bits of a multiplicative hash, as hash_idx() but with the shift
+     * and mask precomputed: no test for one set) moves each block and each
+     * scope elsewhere.  (l <= 30, so 2l < 64.) */
+    uint64_t h = hash_mul((page >> 2 * l) ^ scope << 38);
+
+    return (size_t)((page ^ (page >> l) ^ (h >> xc->tlb_hash_shift)) & xc->tlb_set_mask);
 }
 
 static inline size_t tlb_set1(const struct xl_cache *xc, uint64_t tag, uint64_t va,
@@ -366,7 +376,8 @@ static inline size_t tlb_set1(const struct xl_cache *xc, uint64_t tag, uint64_t 
     uint64_t page = va >> shift, scope = (tag >> XT_VMID_SHIFT) | (uint64_t)shift << 20;
     uint64_t y = page ^ scope << 20;
 
-    return hash_idx(y ^ (y >> 37), xc->tlb_sets_log2);
+    y ^= y >> 37;
+    return (size_t)(hash_mul(y) >> xc->tlb_hash_shift & xc->tlb_set_mask);
 }
 
 static inline unsigned tlb_sets(struct xl_cache *xc, uint64_t tag, uint64_t va, unsigned shift,

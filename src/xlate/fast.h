@@ -47,10 +47,46 @@ static inline __attribute__((always_inline)) int fast_hit(struct xl_slot *sl, st
         uint64_t key = sl->ckey;
         uint32_t sid = (uint32_t)(key >> 21), ssid = (uint32_t)(key & 0x1FFFFF) - 1;
 
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, in_va)], sid, ssid, sl->gen, in_va, shift,
+        xl_fc_fill(&sl->fc[sl->fcx], sid, ssid, sl->gen, in_va, shift,
                    res->addr, (unsigned)(oa & 0x3F), privcfg, instcfg);
     }
     return XF_HIT;
+}
+
+/* The way of @set holding a live translation of @va (a TLB key) of size
+ * 1 << @shift under @tag (@thr_g, @thr_ng: its scope stamps), its output
+ * in *@oa; NULL for none.  The ways unrolled: one load and compare per
+ * way that cannot match. */
+static inline __attribute__((always_inline))
+struct tlb_ent *probe_set(struct tlb_ent *set, uint64_t tag, uint64_t va, unsigned shift,
+                          uint64_t thr_g, uint64_t thr_ng, uint64_t *oa)
+{
+    /* (a mask, not a shift by a variable count: one register and no flag
+     * test of its own per way) */
+    uint64_t page_mask = ~((1ull << shift) - 1);
+
+#pragma GCC unroll 4
+    for (unsigned w = 0; w < WAYS; w++) {
+        struct tlb_ent *e = &set[w];
+        uint64_t et, eva, meta, stamp;
+        uint32_t sq;
+
+        if ((LD(&e->va) ^ va) & page_mask)
+            continue;
+        sq = rd_begin(&e->seq);
+        et = LD(&e->tag);
+        eva = LD(&e->va);
+        *oa = LD(&e->oa);
+        meta = LD(&e->meta);
+        stamp = LD(&e->stamp);
+        if (rd_retry(&e->seq, sq))
+            continue;
+        if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) & page_mask) ||
+            stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
+            continue;
+        return e;
+    }
+    return NULL;
 }
 
 /* The shared-TLB lookup (XF_* in xlate.h).  @gen: the cache generation,
@@ -63,7 +99,6 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
 {
     uint64_t key = cfg_key(sid, ssid), hot = 0, tag = 0, shifts = 0, k, thr_g, thr_ng;
     uint64_t in_va = va, ins;
-    struct tlb_ent *sets[2] = { NULL, NULL };
     size_t x0 = 0;
     unsigned shift = 0;
     struct cfg_ent *cset;
@@ -143,44 +178,32 @@ int xl_fast(struct xl_cache *xc, struct xl_slot *sl, uint64_t gen, uint32_t sid,
     acc_hot = access | (uint32_t)(hot >> 16 & 0xFFFF) << 8;
     /* (before any set is read: see xl_cache.inserts) */
     ins = __atomic_load_n(&xc->inserts, __ATOMIC_ACQUIRE);
-    while (shifts) {
-        unsigned ns;
+    if (!shifts)
+        return XF_MISS;
+    do {
+        struct tlb_ent *e, *set1;
+        uint64_t oa;
 
         shift = (unsigned)__builtin_ctzll(shifts);
-        ns = tlb_sets(xc, tag, va, shift, sets, false, &x0);
         shifts &= shifts - 1;
-        /* (each set's ways unrolled: one load and compare per way) */
-        for (unsigned n = 0; n < ns; n++) {
-#pragma GCC unroll 4
-            for (unsigned w = 0; w < WAYS; w++) {
-                struct tlb_ent *e = &sets[n][w];
-                uint64_t et, eva, oa, meta, stamp;
-                uint32_t sq;
-
-                if ((LD(&e->va) ^ va) >> shift)
-                    continue;
-                sq = rd_begin(&e->seq);
-                et = LD(&e->tag);
-                eva = LD(&e->va);
-                oa = LD(&e->oa);
-                meta = LD(&e->meta);
-                stamp = LD(&e->stamp);
-                if (rd_retry(&e->seq, sq))
-                    continue;
-                if (!tag_hit(et, tag) || (meta & 0xFF) != shift || ((va ^ eva) >> shift) ||
-                    stamp <= ((et & GLOBAL) ? thr_g : thr_ng))
-                    continue;
-                if ((oa & a.need) != a.need)
-                    return XF_MISS;     /* the slow path reports the fault */
-                if (!LD(&e->ref))
-                    ST(&e->ref, 1);
-                return fast_hit(sl, res, in_va, shift, oa, acc_hot);
-            }
-        }
-    }
+        /* The page's first set, then its second if the first ever
+         * overflowed (tlb_sets() without the array). */
+        x0 = tlb_set0(xc, tag, va, shift);
+        e = probe_set(&xc->tlb[x0 * WAYS], tag, va, shift, thr_g, thr_ng, &oa);
+        if (!e && LD(&xc->tlb_ovf[x0]) &&
+            (set1 = &xc->tlb[tlb_set1(xc, tag, va, shift) * WAYS]) != &xc->tlb[x0 * WAYS])
+            e = probe_set(set1, tag, va, shift, thr_g, thr_ng, &oa);
+        if (!e)
+            continue;
+        if ((oa & a.need) != a.need)
+            return XF_MISS;     /* the slow path reports the fault */
+        if (!LD(&e->ref))
+            ST(&e->ref, 1);
+        return fast_hit(sl, res, in_va, shift, oa, acc_hot);
+    } while (shifts);
     /* The last (largest) size probed: usually the only one, the 4K page;
      * the insert after the miss can use its set. */
-    if (sl && sets[0]) {
+    if (sl) {
         sl->probe.vkey = (va & ~((1ull << shift) - 1)) | shift;
         sl->probe.set0 = x0;
         sl->probe.ins = ins;

@@ -92,13 +92,21 @@ static inline uint8_t s2_perm(const struct vsmmu *s, uint64_t d)
  * UXNTable add PXN and UXN, which are the same bits in both words. */
 _Static_assert(ATTR_PXNT == XL_S1P_PXN && ATTR_UXNT == XL_S1P_UXN && XL_S1P_AP_MASK == 3u &&
                ATTR_APT_MASK == 3u, "table restrictions and s1perm index bits");
+#define S1P_FLD_LO_(hi, lo) (lo)
+#define S1P_FLD_LO(f) S1P_FLD_LO_(f)
+/* PXN and UXN are adjacent descriptor bits in the order of XL_S1P_PXN and
+ * XL_S1P_UXN: one shift moves both into the index. */
+_Static_assert(S1P_FLD_LO(PTE_UXN) == S1P_FLD_LO(PTE_PXN) + 1 && XL_S1P_PXN == 4u &&
+               XL_S1P_UXN == 8u, "PXN, UXN and their s1perm index bits");
 static inline __attribute__((always_inline))
 unsigned s1_perm_idx(uint64_t d, unsigned attrs)
 {
-    unsigned idx = (unsigned)fld_get(d, PTE_AP) | (unsigned)fld_get(d, PTE_PXN) * XL_S1P_PXN |
-                   (unsigned)fld_get(d, PTE_UXN) * XL_S1P_UXN;
+    unsigned idx = (unsigned)fld_get(d, PTE_AP) |
+                   (unsigned)((d & (fld_mask(PTE_PXN) | fld_mask(PTE_UXN))) >>
+                              (S1P_FLD_LO(PTE_PXN) - 2));
 
-    return (idx & ~(attrs & 1u)) | (attrs & ~1u);
+    /* (idx & ~(attrs & 1)) | (attrs & ~1): attrs' bit 0 only clears */
+    return (idx | attrs) & ~(attrs & 1u);
 }
 
 /* A leaf descriptor @d at @level (mapping 2^@shift bytes), read from
@@ -144,7 +152,7 @@ int leaf(struct vsmmu *s, const struct xl_cfg *c, const struct xl_tt *t, bool st
     } else {
         w->perm = c->s1perm[s1_perm_idx(d, attrs)];
         w->device = false;
-        w->global = c->regime == XR_EL2 || !fld_get(d, PTE_NG);
+        w->global = !(d & c->s1_ng);
     }
     return 0;
 }

@@ -108,8 +108,14 @@ uint64_t xl_slot_hits(const struct xl_slots *ss)
 #define BYTE(p, a) ((ALLOW8(p) >> (a) & 1) * ((XL_FC_OK | (p)) * 1ull << 8 * (a)))
 #define ACC8(p) (BYTE(p, 1) | BYTE(p, 2) | BYTE(p, 3) | BYTE(p, 4) | BYTE(p, 5) | \
                  BYTE(p, 6) | BYTE(p, 7))
-const uint64_t xl_acc8[8] = {
-    ACC8(0), ACC8(1), ACC8(2), ACC8(3), ACC8(4), ACC8(5), ACC8(6), ACC8(7),
+/* Entry xp: the unprivileged accesses' word (the XP_U* bits, xp >> 3),
+ * then the privileged ones' (the XP_P* bits), as api_perm() picks them. */
+#define ACC16(xp) { ACC8(((xp) >> 3) & 7), ACC8((xp) & 7) }
+#define ACC16_ROW(b) ACC16((b) + 0), ACC16((b) + 1), ACC16((b) + 2), ACC16((b) + 3), \
+                     ACC16((b) + 4), ACC16((b) + 5), ACC16((b) + 6), ACC16((b) + 7)
+const uint64_t xl_acc16[XP_ALL + 1][2] = {
+    ACC16_ROW(0), ACC16_ROW(8), ACC16_ROW(16), ACC16_ROW(24),
+    ACC16_ROW(32), ACC16_ROW(40), ACC16_ROW(48), ACC16_ROW(56),
 };
 
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg)

@@ -375,6 +375,7 @@ static int cd_decode(struct vsmmu *s, const uint64_t ste[STE_DWORDS], const uint
     c->tag = xl_tag(c->regime, c->vmid, c->asid);
     xl_s1_perm_table(c);
     xl_s1_input_table(c);
+    c->s1_ng = c->regime == XR_EL2 ? 0 : fld_mask(PTE_NG);
     return 0;
 }
 

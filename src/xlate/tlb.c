@@ -45,6 +45,8 @@ struct xl_cache *xl_cache_new(unsigned tlb_entries, unsigned cfg_entries)
         return NULL;
     memset(c, 0, sizeof(*c));
     c->tlb_sets_log2 = log2_floor(tlb_entries < WAYS ? 1 : tlb_entries / WAYS);
+    c->tlb_hash_shift = c->tlb_sets_log2 ? 64 - c->tlb_sets_log2 : 63;
+    c->tlb_set_mask = ((uint64_t)1 << c->tlb_sets_log2) - 1;
     c->cfg_sets_log2 = log2_floor(cfg_entries < WAYS ? 1 : cfg_entries / WAYS);
     nt = (size_t)WAYS << c->tlb_sets_log2;
     nc = (size_t)WAYS << c->cfg_sets_log2;

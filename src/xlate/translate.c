@@ -253,7 +253,7 @@ static inline void fill_front(struct xl_slot *sl, uint32_t sid, uint32_t ssid, u
                               const struct xl_cfg *c)
 {
     if (sl)
-        xl_fc_fill(&sl->fc[xl_fc_idx(sid, va)], sid, ssid, sl->gen, va, shift, oa, perm,
+        xl_fc_fill(&sl->fc[sl->fcx], sid, ssid, sl->gen, va, shift, oa, perm,
                    c->privcfg, c->instcfg);
 }
 
@@ -567,8 +567,11 @@ int translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
         sl = xl_slot_claim(xl->slots, me);
         probed = false;     /* the second candidate, or a new slot */
     }
-    if (sl && !probed && fc_hit(sl, gen, sid, ssid, iova, access, res))
-        return 0;
+    if (sl && !owned) {
+        sl->fcx = xl_fc_idx(sid, iova);
+        if (!probed && fc_hit(sl, gen, sid, ssid, iova, access, res))
+            return 0;
+    }
     rc = xl_fast(xl->cache, sl, gen, sid, ssid, iova, access, s->cfg.oas_bits, res);
     if (__builtin_expect(rc == XF_HIT, 1)) {
         if (sl)
@@ -627,7 +630,14 @@ __attribute__((noinline))
 static int translate_owned(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
                            unsigned access, struct vsmmu_xlate_result *res, struct xl_slot *sl)
 {
-    int rc = translate(s, sid, ssid, iova, access, res, true, sl);
+    int rc;
+
+    /* (Told to the compiler, vsmmu_translate() having checked them: the
+     * tests of a NULL slot, instance or result in the inline parts below
+     * go.) */
+    if (!s || !res || !sl)
+        __builtin_unreachable();
+    rc = translate(s, sid, ssid, iova, access, res, true, sl);
 
     res->struct_size = sizeof(*res);
     return rc;
@@ -653,6 +663,7 @@ int vsmmu_translate(vsmmu_t *s, uint32_t sid, uint32_t ssid, uint64_t iova,
             if (fc_hit((struct xl_slot *)h, __atomic_load_n(&ss->gen, __ATOMIC_RELAXED), sid,
                        ssid, iova, access, res))
                 return 0;
+            ((struct xl_slot *)h)->fcx = xl_fc_idx(sid, iova);
             return translate_owned(s, sid, ssid, iova, access, res, (struct xl_slot *)h);
         }
     }

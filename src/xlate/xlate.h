@@ -66,6 +66,9 @@ struct xl_cfg {
     uint16_t asid;
     /* XP_* of a stage-1 leaf by XL_S1P_* index (xl_s1_perm_table). */
     uint8_t s1perm[16];
+    /* A stage-1 leaf is global unless it has these bits: PTE_NG's mask,
+     * 0 in the EL2 regime (no ASIDs there: every leaf is global). */
+    uint64_t s1_ng;
     /* The stage-1 input range check (xl_s1_input_ok), from the fields
      * above (xl_s1_input_table): the half of an address is its bit 55
      * masked with s1_hsel (1 with two ranges, else 0); per half, the bits
@@ -361,6 +364,10 @@ struct xl_slot {
      * hint may lag behind inserts by other threads: the miss path adds
      * the size it inserts.  Its TLB tag and scope stamps are in probe. */
     uint64_t ckey, chot, cshifts;
+    /* The front-cache index (xl_fc_idx) of the translation in progress:
+     * set before the shared-TLB probe, used by the fill after a hit or a
+     * walk (computed once per call). */
+    uint64_t fcx;
     /* What the owner's last shared-TLB probe that missed computed. */
     struct xl_probe probe;
     /* The front cache. */
@@ -505,10 +512,12 @@ static inline void xl_res_perm(struct vsmmu_xlate_result *res, uint64_t perm)
 }
 
 /* ---- slots.c: filling a front cache entry ------------------------------ */
-/** Byte a (a = 1..7: READ, WRITE, EXEC bits) of word p: the acc[] byte of
- *  that access for VSMMU_PERM_* bits p without STE overrides (XL_FC_OK | p
- *  when p permits it, else 0); byte 0 is 0. */
-extern const uint64_t xl_acc8[8];
+/** The acc[] words of XP_* bits xp without STE overrides: [xp][0] for
+ *  unprivileged accesses (acc[0..7]), [xp][1] for privileged ones
+ *  (acc[8..15]).  Byte a (a = 1..7: READ, WRITE, EXEC bits) of a word is
+ *  the acc[] byte of that access (XL_FC_OK | the VSMMU_PERM_* bits of its
+ *  privilege when they permit it, else 0); byte 0 is 0. */
+extern const uint64_t xl_acc16[XP_ALL + 1][2];
 /** The access table of @e (acc[]) under PRIVCFG/INSTCFG overrides. */
 void xl_fc_perms_ovr(struct xl_fc_ent *e, unsigned xp, unsigned privcfg, unsigned instcfg);
 
@@ -526,8 +535,8 @@ static inline void xl_fc_fill(struct xl_fc_ent *e, uint32_t sid, uint32_t ssid, 
     } else {
         /* Unprivileged accesses (0-7) need the XP_U* bits, privileged ones
          * (PRIV: 8-15) the XP_P* bits; byte a of the words is acc[a]. */
-        vsmmu_put_le64(&e->acc[0], xl_acc8[api_perm((uint8_t)xp, false)]);
-        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc8[api_perm((uint8_t)xp, true)]);
+        vsmmu_put_le64(&e->acc[0], xl_acc16[xp & XP_ALL][0]);
+        vsmmu_put_le64(&e->acc[VSMMU_ACC_PRIV], xl_acc16[xp & XP_ALL][1]);
     }
     e->sid = sid;
     e->ssid = ssid;
