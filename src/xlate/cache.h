@@ -116,6 +116,7 @@ struct xl_cache {
     uint64_t clock;     /* stamp of new entries; > every scope word */
     uint64_t last_fill; /* stamp of the newest entry (0: none yet) */
     uint64_t credit;    /* cost units by-address invalidation may spend */
+    uint64_t decodes;   /* the last xl_cfg.decode_id given (never reset) */
     unsigned probe_cost;    /* units of one random set probe */
     uint8_t *tlb_hand;
     uint8_t *tlb_ovf;   /* per set: a page whose first set it is went to its

@@ -47,9 +47,15 @@ struct xl_wc {
      * none, and the way to fill), for xl_wc_lookup_s1_4k() of the same
      * walk, which follows it under the same hold of the lock. */
     struct wc_ent *l2_set, *l2_way;
-    /* The entry the last xl_wc_s1_4k_l2() hit (NULL: none): tried first,
-     * with the full match, as neighbouring pages share it. */
+    /* The entry the last xl_wc_s1_4k_l2() hit (NULL: none), and the
+     * decode_id | half of the configuration and table half it hit for:
+     * tried first, as neighbouring pages share it.  The entry still holds
+     * the key it matched (an insert over it or a by-address TLBI's kill of
+     * it forgets it), and the same decode_id means the same tag, tables
+     * and table parameters: the block and liveness are all left to test.
+     * Only a cached configuration's hit (decode_id not 0) is kept. */
     struct wc_ent *l2_last;
+    uint64_t l2_last_id;
 };
 
 static inline uint64_t wc_vm_of(uint64_t tag)
@@ -102,15 +108,13 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
     uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
     struct wc_ent *set = NULL, *way = NULL, *e = wc->l2_last;
 
-    memcpy(&params, t, sizeof(params));
-    /* (The last hit's entry is matched in full: whatever it holds now, it
-     * is the entry of this key in its set, as the scan below would find.) */
-    if (e && e->blk == blk && e->tag == vtag && e->params == params && e->ttb == t->ttb &&
-        e->flags == flags && e->shift == shift && e->stamp > wc_thr(xc, wc, tag)) {
+    if (e && e->blk == blk && wc->l2_last_id == (c->decode_id | (unsigned)(t - c->tt)) &&
+        e->stamp > wc_thr(xc, wc, tag)) {
         *table = e->next;
         *attrs = e->attrs;
         return true;
     }
+    memcpy(&params, t, sizeof(params));
     if (!wc->off && (wc->shifts_seen & (1ull << shift))) {
         set = wc_set(wc, wc_vm_of(tag), blk, shift);
         for (unsigned i = 0; i < WC_WAYS; i++) {
@@ -124,7 +128,8 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
             if (e->stamp > wc_thr(xc, wc, tag)) {
                 *table = e->next;
                 *attrs = e->attrs;
-                wc->l2_last = e;
+                wc->l2_last = c->decode_id ? e : NULL;
+                wc->l2_last_id = c->decode_id | (unsigned)(t - c->tt);
                 return true;
             }
             way = e;
