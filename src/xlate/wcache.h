@@ -77,16 +77,24 @@ static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint
  * its memo does not hold it. */
 uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock);
 
-/* The stamp an entry of @tag must exceed to be live. */
+/* The stamp an entry of @tag must exceed to be live, from memo @m if it
+ * holds it (any memo gives a right answer: it is checked against the tag;
+ * xl_wc_thr_slow() fills the tag's own). */
 static inline __attribute__((always_inline))
-uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+uint64_t wc_thr_memo(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, unsigned m)
 {
-    uint64_t clock = *wc->clock;
-    unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
+    uint64_t clock = xc->clock;     /* (the clock wc->clock points at) */
 
     if (wc->memo[m].clock == clock && wc->memo[m].tag == tag)
         return wc->memo[m].thr;
     return xl_wc_thr_slow(xc, wc, tag, clock);
+}
+
+/* The stamp an entry of @tag must exceed to be live. */
+static inline __attribute__((always_inline))
+uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+{
+    return wc_thr_memo(xc, wc, tag, xl_tag_regime(tag) == XR_S2ONLY);
 }
 
 /*
@@ -108,8 +116,9 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
     uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
     struct wc_ent *set = NULL, *way = NULL, *e = wc->l2_last;
 
+    /* (a stage-1 tag: its memo is the first) */
     if (e && e->blk == blk && wc->l2_last_id == (c->decode_id | (unsigned)(t - c->tt)) &&
-        e->stamp > wc_thr(xc, wc, tag)) {
+        e->stamp > wc_thr_memo(xc, wc, tag, 0)) {
         *table = e->next;
         *attrs = e->attrs;
         return true;
@@ -125,7 +134,7 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
                     way = e;
                 continue;
             }
-            if (e->stamp > wc_thr(xc, wc, tag)) {
+            if (e->stamp > wc_thr_memo(xc, wc, tag, 0)) {
                 *table = e->next;
                 *attrs = e->attrs;
                 wc->l2_last = c->decode_id ? e : NULL;
