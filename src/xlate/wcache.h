@@ -99,25 +99,26 @@ uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
 
 /*
  * The level-2 probe of a plain stage-1 walk (no stage 2) of @ia with the
- * 4K granule from table @t of @c (t->start < 3), without building the key
- * (its fields are known: xl_wc_key_make() gives the configuration's tag,
- * @t's start table and parameter word, flags 0); the same entries match,
- * with the same liveness test as lookup() in walkcache.c.  A hit: true,
- * with the level-3 table and the restrictions accumulated above it.  A
- * miss: false, with the set probed and the way to fill left in
- * wc->l2_set and wc->l2_way for xl_wc_lookup_s1_4k().
+ * 4K granule from table t = c->tt[@half] of @c (t->start < 3), without
+ * building the key (its fields are known: xl_wc_key_make() gives the
+ * configuration's tag, t's start table and parameter word, flags 0); the
+ * same entries match, with the same liveness test as lookup() in
+ * walkcache.c.  A hit: true, with the level-3 table and the restrictions
+ * accumulated above it.  A miss: false, with the set probed and the way
+ * to fill left in wc->l2_set and wc->l2_way for xl_wc_lookup_s1_4k().
  */
 static inline __attribute__((always_inline))
 bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *c,
-                    const struct xl_tt *t, uint64_t ia, uint64_t *table, unsigned *attrs)
+                    unsigned half, uint64_t ia, uint64_t *table, unsigned *attrs)
 {
+    const struct xl_tt *t = &c->tt[half];
     const unsigned shift = 21;      /* xl_level_shift(2, 12) */
     const uint8_t flags = 2 << XL_WC_LEVEL_SHIFT;
     uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
     struct wc_ent *set = NULL, *way = NULL, *e = wc->l2_last;
 
     /* (a stage-1 tag: its memo is the first) */
-    if (e && e->blk == blk && wc->l2_last_id == (c->decode_id | (unsigned)(t - c->tt)) &&
+    if (e && e->blk == blk && wc->l2_last_id == (c->decode_id | half) &&
         e->stamp > wc_thr_memo(xc, wc, tag, 0)) {
         *table = e->next;
         *attrs = e->attrs;
@@ -138,7 +139,7 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
                 *table = e->next;
                 *attrs = e->attrs;
                 wc->l2_last = c->decode_id ? e : NULL;
-                wc->l2_last_id = c->decode_id | (unsigned)(t - c->tt);
+                wc->l2_last_id = c->decode_id | half;
                 return true;
             }
             way = e;
