@@ -467,6 +467,41 @@ TEST(walkcache_config_change_new_ttb)
     xt_fini(&w.x);
 }
 
+/* Streams of one ASID, each with its own tables for the same level-2
+ * block: their level-2 entries share a walk-cache set, and the later
+ * streams' walks overwrite the entry that the first stream's neighbour
+ * hit last.  The first stream's next neighbour still walks its own tables
+ * (the remembered last hit is forgotten with the entry it named). */
+TEST(walkcache_last_hit_overwritten_by_other_stream)
+{
+    enum { NS = 9 };
+    struct world w;
+    struct pt p[NS];
+    uint64_t cd[8];
+
+    world_init(&w, M_S1, 12, false);
+    for (unsigned i = 0; i < NS; i++) {
+        pt_new(&p[i], &w.x, 12, 0, 48, 0);
+        for (unsigned pg = 0; pg < NS + 3; pg++)
+            pt_set(&p[i], VA0 + 0x1000ull * pg, 3,
+                   s1_leaf(3, OA_NEW + 0x100000ull * i + 0x1000ull * pg, 0), 0);
+        cd_make(cd, p[i].root, 16, 0, 5);
+        xt_s1_stream(&w.x, 2 + i, cd);
+    }
+    /* Stream 2 walks, then hits its level-2 entry (the last hit). */
+    CHECK_OK(xt_tr(&w.x, 2, VSMMU_NO_SSID, VA0, VSMMU_ACC_READ), OA_NEW, 0x1000);
+    CHECK_OK(xt_tr(&w.x, 2, VSMMU_NO_SSID, VA0 + 0x1000, VSMMU_ACC_READ), OA_NEW + 0x1000,
+             0x1000);
+    /* The others' walks fill that set's ways (pages the TLB has not seen:
+     * the TLB is shared by ASID). */
+    for (unsigned i = 1; i < NS; i++)
+        CHECK_OK(xt_tr(&w.x, 2 + i, VSMMU_NO_SSID, VA0 + 0x1000ull * (i + 2), VSMMU_ACC_READ),
+                 OA_NEW + 0x100000ull * i + 0x1000ull * (i + 2), 0x1000);
+    CHECK_OK(xt_tr(&w.x, 2, VSMMU_NO_SSID, VA0 + 0x1000ull * (NS + 2), VSMMU_ACC_READ),
+             OA_NEW + 0x1000ull * (NS + 2), 0x1000);
+    xt_fini(&w.x);
+}
+
 /* ---- hostile tables -------------------------------------------------------------- */
 
 /* Every entry of the root points at the root itself, and reads as a page

@@ -116,6 +116,7 @@ struct xl_cache {
     uint64_t clock;     /* stamp of new entries; > every scope word */
     uint64_t last_fill; /* stamp of the newest entry (0: none yet) */
     uint64_t credit;    /* cost units by-address invalidation may spend */
+    uint64_t decodes;   /* the last xl_cfg.decode_id given (never reset) */
     unsigned probe_cost;    /* units of one random set probe */
     uint8_t *tlb_hand;
     uint8_t *tlb_ovf;   /* per set: a page whose first set it is went to its
@@ -529,17 +530,21 @@ void tlb_insert(struct xl_cache *xc, uint64_t etag, bool global, uint64_t in_va,
     if (set != set0 && !*ovf)
         ST(ovf, 1);     /* before the entry is written (its sequence counter) */
     struct tlb_ent *e = &set[w];
-    wr_begin(&e->seq);
+    uint64_t clock = xc->clock;
+    /* (wr_begin() and wr_end() with the counter kept: the only writer) */
+    uint32_t sq = e->seq + 1;
+    ST(&e->seq, sq);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
     ST(&e->tag, tag);
     ST(&e->va, va);
     ST(&e->oa, (oa & ~0xFFFull) | (perm & 0x3F));
     ST(&e->meta, (uint64_t)shift | (uint64_t)level << 8 | (uint64_t)gshift << 16);
     ST(&e->ipa, ipa);
     ST(&e->ref, 0);
-    ST(&e->stamp, xc->clock);
-    wr_end(&e->seq);
+    ST(&e->stamp, clock);
+    __atomic_store_n(&e->seq, sq + 1, __ATOMIC_RELEASE);
     __atomic_store_n(&xc->inserts, xc->inserts + 1, __ATOMIC_RELEASE);
-    xc->last_fill = xc->clock;
+    xc->last_fill = clock;
 
     if (!(xc->shifts_seen & (1ull << shift)))
         xc->shifts_seen |= 1ull << shift;

@@ -37,7 +37,7 @@ const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t s
     return cfg_lookup(xc, sid, ssid);
 }
 
-void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
+void xl_cfg_insert(struct xl_cache *xc, struct xl_cfg *c)
 {
     uint64_t key = cfg_key(c->sid, c->ssid);
     struct cfg_ent *set = cfg_set(xc, key);
@@ -49,6 +49,8 @@ void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c)
         if (!cfg_live(xc, &set[i]))
             dead |= 1u << i;
     }
+    xc->decodes += 2;
+    c->decode_id = xc->decodes;
     if (w == WAYS)
         w = VICTIM(&xc->cfg_hand[(size_t)(set - xc->cfg) / WAYS], dead, set, struct cfg_ent);
     struct cfg_ent *e = &set[w];

@@ -183,7 +183,7 @@ int xl_walk_s1_fast(struct vsmmu *s, const struct xl_cfg *c, unsigned half, uint
     if (c->s2 || t->gshift != 12 || t->start >= 3)
         return xl_walk_s1_slow(s, c, t, va, w, f);
     xc = xl_cache_of(s);
-    if (!xl_wc_s1_4k_l2(xc, xc->wc, c, t, va, &table, &attrs))
+    if (!xl_wc_s1_4k_l2(xc, xc->wc, c, half, va, &table, &attrs))
         return xl_walk_s1_slow(s, c, t, va, w, f);
     daddr = table + ((va >> 12) & 511) * 8;
     if (!read_desc(s, daddr, t->be, &d))

@@ -326,7 +326,8 @@ static unsigned miss_untranslated(struct vsmmu *s, const struct xl_cfg *c, uint3
     return 0;
 }
 
-/* Returns the log2 size of the translation put in the TLB, 0 for none.
+/* Returns the log2 size of the translation put in the TLB (learnt by the
+ * slot's configuration memo too), 0 for none.
  * @sl: the calling thread's slot (with the probe of this miss), or NULL.
  * Inlined into translate_miss (inline itself): no second call, frame and
  * argument passing on the miss (and into the cold miss_relock). */
@@ -419,6 +420,11 @@ static inline unsigned slow_path(struct vsmmu *s, struct xl_slot *sl, uint32_t s
     res->addr = oa;
     res->size = 1ull << shift;
     res->perm = api_perm(perm, priv);
+    /* The configuration memo's size hint learns the size just inserted (the
+     * memo stays: it is emptied when the generation moves).  A size another
+     * thread inserted is learnt the same way, on this thread's own miss. */
+    if (sl)
+        sl->cshifts |= 1ull << shift;
     return shift;
 }
 
@@ -442,11 +448,9 @@ static int translate_disabled(struct vsmmu *s, uint64_t iova, struct vsmmu_xlate
  * (then the cache lock): the event is recorded with the outcome of this
  * pass, atomically with respect to commands, reset and state load. */
 __attribute__((noinline, cold))
-static unsigned miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
-                            uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
+static void miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t ssid,
+                        uint64_t iova, unsigned access, struct vsmmu_xlate_result *res)
 {
-    unsigned shift;
-
     /* As an urgent waiter: spinning, and let in by command processing at
      * its next command boundary (within bounds: cmdq.c), so that a
      * faulting translation does not wait a sleeper's wake-up behind a long
@@ -454,10 +458,9 @@ static unsigned miss_relock(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, u
     vsmmu_lock_spin(s, true);
     vsmmu_xl_lock_plain(s);
     memset(res, 0, sizeof(*res));
-    shift = slow_path(s, sl, sid, ssid, iova, access, res);
+    slow_path(s, sl, sid, ssid, iova, access, res);
     vsmmu_xl_unlock(s);
     vsmmu_unlock(s);
-    return shift;
 }
 
 /* Miss: under the cache lock only, so that command processing, which holds
@@ -479,12 +482,7 @@ int translate_miss(struct vsmmu *s, struct xl_slot *sl, uint32_t sid, uint32_t s
     shift = slow_path(s, sl, sid, ssid, iova, access, res);
     vsmmu_xl_unlock(s);
     if (__builtin_expect(!shift && res->status == XL_STATUS_RELOCK, 0))
-        shift = miss_relock(s, sl, sid, ssid, iova, access, res);
-    /* The configuration memo's size hint learns the size just inserted (the
-     * memo stays: it is emptied when the generation moves).  A size another
-     * thread inserted is learnt the same way, on this thread's own miss. */
-    if (sl && shift)
-        sl->cshifts |= 1ull << shift;
+        miss_relock(s, sl, sid, ssid, iova, access, res);
     return 0;
 }
 

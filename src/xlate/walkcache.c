@@ -170,6 +170,8 @@ void xl_wc_insert(struct xl_cache *xc, const struct xl_wc_key *k, unsigned level
         e = &set[*hand % WC_WAYS];
         *hand = (uint8_t)(*hand + 1);
     }
+    if (e == wc->l2_last)
+        wc->l2_last = NULL;     /* (it no longer holds the key it hit) */
     *e = (struct wc_ent){
         .tag = WC_VALID | k->tag, .ttb = k->ttb, .blk = blk, .next = next,
         .stamp = *wc->clock, .params = k->params,
@@ -189,8 +191,11 @@ static void wc_probe(struct xl_wc *wc, uint64_t regime_vmid, uint64_t lo, uint64
             struct wc_ent *set = wc_set(wc, regime_vmid, b, s);
             for (unsigned i = 0; i < WC_WAYS; i++)
                 if (set[i].tag && wc_vm_of(set[i].tag & ~WC_VALID) == regime_vmid &&
-                    set[i].shift == s && set[i].blk == b)
+                    set[i].shift == s && set[i].blk == b) {
                     set[i].tag = 0;
+                    if (&set[i] == wc->l2_last)
+                        wc->l2_last = NULL;
+                }
             if (b == UINT64_MAX >> s)
                 break;
         }

@@ -47,9 +47,15 @@ struct xl_wc {
      * none, and the way to fill), for xl_wc_lookup_s1_4k() of the same
      * walk, which follows it under the same hold of the lock. */
     struct wc_ent *l2_set, *l2_way;
-    /* The entry the last xl_wc_s1_4k_l2() hit (NULL: none): tried first,
-     * with the full match, as neighbouring pages share it. */
+    /* The entry the last xl_wc_s1_4k_l2() hit (NULL: none), and the
+     * decode_id | half of the configuration and table half it hit for:
+     * tried first, as neighbouring pages share it.  The entry still holds
+     * the key it matched (an insert over it or a by-address TLBI's kill of
+     * it forgets it), and the same decode_id means the same tag, tables
+     * and table parameters: the block and liveness are all left to test.
+     * Only a cached configuration's hit (decode_id not 0) is kept. */
     struct wc_ent *l2_last;
+    uint64_t l2_last_id;
 };
 
 static inline uint64_t wc_vm_of(uint64_t tag)
@@ -71,46 +77,54 @@ static inline struct wc_ent *wc_set(struct xl_wc *wc, uint64_t regime_vmid, uint
  * its memo does not hold it. */
 uint64_t xl_wc_thr_slow(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, uint64_t clock);
 
-/* The stamp an entry of @tag must exceed to be live. */
+/* The stamp an entry of @tag must exceed to be live, from memo @m if it
+ * holds it (any memo gives a right answer: it is checked against the tag;
+ * xl_wc_thr_slow() fills the tag's own). */
 static inline __attribute__((always_inline))
-uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+uint64_t wc_thr_memo(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag, unsigned m)
 {
-    uint64_t clock = *wc->clock;
-    unsigned m = xl_tag_regime(tag) == XR_S2ONLY;
+    uint64_t clock = xc->clock;     /* (the clock wc->clock points at) */
 
     if (wc->memo[m].clock == clock && wc->memo[m].tag == tag)
         return wc->memo[m].thr;
     return xl_wc_thr_slow(xc, wc, tag, clock);
 }
 
+/* The stamp an entry of @tag must exceed to be live. */
+static inline __attribute__((always_inline))
+uint64_t wc_thr(struct xl_cache *xc, struct xl_wc *wc, uint64_t tag)
+{
+    return wc_thr_memo(xc, wc, tag, xl_tag_regime(tag) == XR_S2ONLY);
+}
+
 /*
  * The level-2 probe of a plain stage-1 walk (no stage 2) of @ia with the
- * 4K granule from table @t of @c (t->start < 3), without building the key
- * (its fields are known: xl_wc_key_make() gives the configuration's tag,
- * @t's start table and parameter word, flags 0); the same entries match,
- * with the same liveness test as lookup() in walkcache.c.  A hit: true,
- * with the level-3 table and the restrictions accumulated above it.  A
- * miss: false, with the set probed and the way to fill left in
- * wc->l2_set and wc->l2_way for xl_wc_lookup_s1_4k().
+ * 4K granule from table t = c->tt[@half] of @c (t->start < 3), without
+ * building the key (its fields are known: xl_wc_key_make() gives the
+ * configuration's tag, t's start table and parameter word, flags 0); the
+ * same entries match, with the same liveness test as lookup() in
+ * walkcache.c.  A hit: true, with the level-3 table and the restrictions
+ * accumulated above it.  A miss: false, with the set probed and the way
+ * to fill left in wc->l2_set and wc->l2_way for xl_wc_lookup_s1_4k().
  */
 static inline __attribute__((always_inline))
 bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *c,
-                    const struct xl_tt *t, uint64_t ia, uint64_t *table, unsigned *attrs)
+                    unsigned half, uint64_t ia, uint64_t *table, unsigned *attrs)
 {
+    const struct xl_tt *t = &c->tt[half];
     const unsigned shift = 21;      /* xl_level_shift(2, 12) */
     const uint8_t flags = 2 << XL_WC_LEVEL_SHIFT;
     uint64_t tag = c->tag, vtag = WC_VALID | tag, blk = ia >> shift, params;
     struct wc_ent *set = NULL, *way = NULL, *e = wc->l2_last;
 
-    memcpy(&params, t, sizeof(params));
-    /* (The last hit's entry is matched in full: whatever it holds now, it
-     * is the entry of this key in its set, as the scan below would find.) */
-    if (e && e->blk == blk && e->tag == vtag && e->params == params && e->ttb == t->ttb &&
-        e->flags == flags && e->shift == shift && e->stamp > wc_thr(xc, wc, tag)) {
+    /* (a stage-1 tag: its memo is the first) */
+    if (e && e->blk == blk && wc->l2_last_id == (c->decode_id | half) &&
+        e->stamp > wc_thr_memo(xc, wc, tag, 0)) {
         *table = e->next;
         *attrs = e->attrs;
         return true;
     }
+    memcpy(&params, t, sizeof(params));
     if (!wc->off && (wc->shifts_seen & (1ull << shift))) {
         set = wc_set(wc, wc_vm_of(tag), blk, shift);
         for (unsigned i = 0; i < WC_WAYS; i++) {
@@ -121,10 +135,11 @@ bool xl_wc_s1_4k_l2(struct xl_cache *xc, struct xl_wc *wc, const struct xl_cfg *
                     way = e;
                 continue;
             }
-            if (e->stamp > wc_thr(xc, wc, tag)) {
+            if (e->stamp > wc_thr_memo(xc, wc, tag, 0)) {
                 *table = e->next;
                 *attrs = e->attrs;
-                wc->l2_last = e;
+                wc->l2_last = c->decode_id ? e : NULL;
+                wc->l2_last_id = c->decode_id | half;
                 return true;
             }
             way = e;

@@ -82,6 +82,11 @@ struct xl_cfg {
     uint16_t vmid;
     bool s2affd, s2ha, s2ptw, s2r;
     uint64_t tag;           /* TLB tag (see xl_tag)                      */
+    /* This decode's number in the config cache that holds it (even, from
+     * 2, never reused by that cache: set by xl_cfg_insert()); 0: never
+     * inserted.  Equal numbers: the same decode, so the same tag, tables
+     * and table parameters (the walk cache's last hit, wcache.h). */
+    uint64_t decode_id;
 };
 
 /* TLB tag: regime, VMID and ASID. */
@@ -246,8 +251,9 @@ void xl_cache_free(struct xl_cache *c);
 
 /** Under the lock: full config of (sid, ssid), or NULL. */
 const struct xl_cfg *xl_cfg_lookup(struct xl_cache *xc, uint32_t sid, uint32_t ssid);
-/** Under the lock: insert (replaces an entry of the same key). */
-void xl_cfg_insert(struct xl_cache *xc, const struct xl_cfg *c);
+/** Under the lock: insert (replaces an entry of the same key); sets
+ * c->decode_id, which the cached copy gets too. */
+void xl_cfg_insert(struct xl_cache *xc, struct xl_cfg *c);
 /** Under the lock: remove configs of SIDs [sid, sid+num) (num 0: all);
  *  with @cd_only, only those that use CD @cd_index. */
 unsigned xl_cfg_inval(struct xl_cache *xc, uint64_t sid, uint64_t num, bool cd_only, uint32_t cd_index);
