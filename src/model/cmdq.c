@@ -296,18 +296,6 @@ static bool cmdq_runnable(const struct vsmmu *s)
            !vsmmu_gerror_active(s, fld_lo(GERROR_SFM_ERR));
 }
 
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec t;
-    clock_gettime(id, &t);
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-static uint64_t now_ns(void)
-{
-    return clock_ns(CLOCK_MONOTONIC);
-}
-
 /*
  * Let threads blocked in vsmmu_lock() in: drop the lock until one of them
  * has had it (or a bounded number of yields passed), then take it again.
@@ -337,8 +325,8 @@ static bool cmdq_yield(struct vsmmu *s)
         } else {
             struct timespec nap = { 0, CMDQ_NAP_NS };
             if (!t0)
-                t0 = now_ns();
-            else if (now_ns() - t0 >= CMDQ_HANDOFF_WAIT_NS)
+                t0 = vsmmu_now_ns();
+            else if (vsmmu_now_ns() - t0 >= CMDQ_HANDOFF_WAIT_NS)
                 break;
             nanosleep(&nap, NULL);
         }
@@ -411,11 +399,11 @@ static bool batch_end(struct vsmmu *s, struct cmdq_batch *b, uint32_t cons, unsi
  * record the longest. */
 static void hold_note(struct vsmmu *s, uint64_t t0, uint64_t c0)
 {
-    uint64_t d = now_ns() - t0;
+    uint64_t d = vsmmu_now_ns() - t0;
 
     if (d > s->cmdq_hold_max_ns) {
         s->cmdq_hold_max_ns = d;
-        s->cmdq_hold_max_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+        s->cmdq_hold_max_cpu_ns = vsmmu_thread_cpu_ns() - c0;
     }
 }
 
@@ -446,7 +434,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     b.start = cons;
     b.n = b.nsync = 0;
     f.n = 0;
-    chunk_t0 = now_ns();
+    chunk_t0 = vsmmu_now_ns();
 
     for (budget = 1u << log2; budget && !q_empty(prod, cons, log2); budget--) {
         uint64_t cmd[2];
@@ -461,10 +449,10 @@ void vsmmu_cmdq_process(struct vsmmu *s)
                  __atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED);
         if (urgent || (since_yield % CMDQ_POLL == 0 &&
                        __atomic_load_n(&s->lock.waiters, __ATOMIC_RELAXED))) {
-            uint64_t t = now_ns();
+            uint64_t t = vsmmu_now_ns();
             if (!seen_t0) {
                 seen_t0 = t;
-                seen_c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+                seen_c0 = vsmmu_thread_cpu_ns();
             }
             if (since_yield >= CMDQ_HANDOFF_CMDS || t - chunk_t0 >= CMDQ_CHUNK_NS ||
                 (urgent && t - chunk_t0 >= CMDQ_URGENT_NS)) {
@@ -478,7 +466,7 @@ void vsmmu_cmdq_process(struct vsmmu *s)
                 if (!cmdq_yield(s))
                     return;
                 since_yield = 0;
-                chunk_t0 = now_ns();
+                chunk_t0 = vsmmu_now_ns();
                 if (!cmdq_runnable(s))
                     goto out;
                 if (s->cmdq_kick) {

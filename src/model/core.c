@@ -91,12 +91,12 @@ static uint64_t clock_now(clockid_t id)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t now_ns(void)
+uint64_t vsmmu_now_ns(void)
 {
     return clock_now(CLOCK_MONOTONIC);
 }
 
-static uint64_t thread_cpu_ns(void)
+uint64_t vsmmu_thread_cpu_ns(void)
 {
     return clock_now(CLOCK_THREAD_CPUTIME_ID);
 }
@@ -156,7 +156,7 @@ void vsmmu_log_at(struct vsmmu *s, const struct vsmmu_log_site *site,
     pthread_mutex_lock(&lg->lock);
     __atomic_store_n(&lg->owner, vsmmu_self(), __ATOMIC_RELAXED);
     sl = log_slot(lg, site);
-    now = now_ns();
+    now = vsmmu_now_ns();
     if (sl->passed && now - sl->start_ns >= VSMMU_LOG_WINDOW_NS)
         slot_report(s, sl);
     if (sl->passed == 0)
@@ -424,15 +424,25 @@ static bool spin_for(struct vsmmu_olock *l, const uint32_t *seen, bool defer, ui
             continue;
         }
         if (!t0) {
-            t0 = now_ns();
-            c0 = thread_cpu_ns();
+            t0 = vsmmu_now_ns();
+            c0 = vsmmu_thread_cpu_ns();
             continue;
         }
-        if (thread_cpu_ns() - c0 >= cpu_ns)
+        if (vsmmu_thread_cpu_ns() - c0 >= cpu_ns)
             return false;
-        if (now_ns() - t0 >= XL_SPIN_ALONE_NS)
+        if (vsmmu_now_ns() - t0 >= XL_SPIN_ALONE_NS)
             sched_yield();
     }
+}
+
+/* Spin for @l (spin_for with @defer) and take it for @me: true, or false
+ * once XL_SPIN_CPU_NS of this thread's CPU time has gone without it. */
+static bool spin_take(struct vsmmu_olock *l, uintptr_t me, bool defer)
+{
+    while (spin_for(l, NULL, defer, XL_SPIN_CPU_NS))
+        if (vsmmu_olock_try(l, me))
+            return true;
+    return false;
 }
 
 void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
@@ -448,13 +458,11 @@ void vsmmu_xl_lock_wait(struct vsmmu *s, bool give_way)
             return;
     }
     for (;;) {
-        bool got = false;
+        bool got;
 
         if (!give_way)
             __atomic_fetch_add(&l->waiters, 1, __ATOMIC_RELAXED);
-        while (spin_for(l, NULL, false, XL_SPIN_CPU_NS))
-            if ((got = vsmmu_olock_try(l, me)))
-                break;
+        got = spin_take(l, me, false);
         if (!give_way) {
             __atomic_fetch_sub(&l->waiters, 1, __ATOMIC_RELAXED);
             if (got)
@@ -491,9 +499,7 @@ void vsmmu_lock_spin(struct vsmmu *s, bool urgent)
         __atomic_fetch_add(&l->urgent, 1, __ATOMIC_RELAXED);
     }
     while (!got) {
-        while (spin_for(l, NULL, urgent, XL_SPIN_CPU_NS))
-            if ((got = vsmmu_olock_try(l, me)))
-                break;
+        got = spin_take(l, me, urgent);
         if (!got) {
             __atomic_fetch_add(&s->lock_sleeps, 1, __ATOMIC_RELAXED);
             got = vsmmu_olock_sleep(l, true);
@@ -508,14 +514,14 @@ void vsmmu_lock_spin(struct vsmmu *s, bool urgent)
 
 bool vsmmu_lock_give_way(struct vsmmu *s, uint32_t seen)
 {
-    uint64_t c0 = thread_cpu_ns(), spent = 0;
+    uint64_t c0 = vsmmu_thread_cpu_ns(), spent = 0;
 
     /* One waiter after the other, while urgent ones remain. */
     do {
         if (!spin_for(&s->lock, &seen, false, LOCK_GIVE_WAY_NS - spent))
             return false;
         seen = __atomic_load_n(&s->lock.epoch, __ATOMIC_ACQUIRE);
-        spent = thread_cpu_ns() - c0;
+        spent = vsmmu_thread_cpu_ns() - c0;
     } while (__atomic_load_n(&s->lock.urgent, __ATOMIC_RELAXED) && spent < LOCK_GIVE_WAY_NS);
     return true;
 }

@@ -264,6 +264,10 @@ static inline int vsmmu_lock(struct vsmmu *s)
  * command boundary); else not at all (command processing taking the lock
  * back after a hand-off).  The calling thread holds neither lock. */
 void vsmmu_lock_spin(struct vsmmu *s, bool urgent);
+/** CLOCK_MONOTONIC and the calling thread's CPU time, in ns (core.c; the
+ *  lock's spin budgets and command processing's hand-off timing). */
+uint64_t vsmmu_now_ns(void);
+uint64_t vsmmu_thread_cpu_ns(void);
 /* After command processing released the instance lock to let urgent
  * waiters in: spin, for at most 20 us of CPU time, until the lock is free
  * again, a waiter has had it since lock.epoch was @seen and no urgent
